@@ -1,0 +1,147 @@
+//! Best available: which seats to offer someone who asks for "two seats" rather than naming
+//! them.
+//!
+//! The rules, in order: the seats sit side by side in one row (no aisle between them); they
+//! leave no single empty seat stranded between taken seats, unless every choice would; of what
+//! remains, the group whose middle is nearest the middle of the auditorium wins. Wheelchair
+//! spaces and companion seats are offered only to someone who asks for that category.
+
+use crate::layout::SeatCategory;
+use crate::seats::{SeatState, ShowtimeSeat};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Picks `quantity` seats for someone who asked for `category` (or any general seat), as seen
+/// at `now`. `None` when no row has that many suitable seats side by side.
+pub fn best_available(
+    seats: &[ShowtimeSeat],
+    rows: usize,
+    columns: usize,
+    quantity: usize,
+    category: Option<SeatCategory>,
+    now: DateTime<Utc>,
+) -> Option<Vec<String>> {
+    if quantity == 0 {
+        return None;
+    }
+    let wanted = |c: SeatCategory| match category {
+        Some(wanted) => c == wanted,
+        None => matches!(c, SeatCategory::Standard | SeatCategory::Premium),
+    };
+    let mut by_row: BTreeMap<u16, Vec<&ShowtimeSeat>> = BTreeMap::new();
+    for seat in seats {
+        by_row.entry(seat.seat.row).or_default().push(seat);
+    }
+
+    // (strands a seat, distance from the centre, row, column, labels)
+    let mut best: Option<(bool, i64, u16, u16, Vec<String>)> = None;
+    for (row, mut row_seats) in by_row {
+        row_seats.sort_by_key(|s| s.seat.column);
+        for block in row_seats.chunk_by(|a, b| a.seat.column + 1 == b.seat.column) {
+            let free: Vec<bool> = block.iter().map(|s| s.state_at(now) == SeatState::Available).collect();
+            for start in 0..block.len().saturating_sub(quantity - 1) {
+                let window = &block[start..start + quantity];
+                if !window.iter().zip(&free[start..]).all(|(s, free)| *free && wanted(s.seat.category)) {
+                    continue;
+                }
+                let strands = leaves_single_seat(&free, start.checked_sub(1), start.checked_sub(2))
+                    || leaves_single_seat(&free, Some(start + quantity), Some(start + quantity + 1));
+                let first = window[0].seat.column;
+                let last = window[quantity - 1].seat.column;
+                // Doubled coordinates keep the middle of an even group an integer.
+                let dx = i64::from(first) + i64::from(last) - (columns as i64 - 1);
+                let dy = 2 * i64::from(row) - (rows as i64 - 1);
+                let candidate = (strands, dx * dx + dy * dy, row, first);
+                if best.as_ref().is_none_or(|b| candidate < (b.0, b.1, b.2, b.3)) {
+                    let labels = window.iter().map(|s| s.seat.label.clone()).collect();
+                    best = Some((candidate.0, candidate.1, candidate.2, candidate.3, labels));
+                }
+            }
+        }
+    }
+    best.map(|(.., labels)| labels)
+}
+
+/// Whether the free seat next to a group would be left alone: the seat beside it, on the far
+/// side, is taken. A block's edge (an aisle or a wall) is not a taken seat.
+fn leaves_single_seat(free: &[bool], next: Option<usize>, beyond: Option<usize>) -> bool {
+    let is = |i: Option<usize>, want: bool| i.and_then(|i| free.get(i)).is_some_and(|f| *f == want);
+    is(next, true) && is(beyond, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::SeatLayout;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+    }
+
+    fn pick(layout: &str, taken: &[&str], quantity: usize, category: Option<SeatCategory>) -> Option<Vec<String>> {
+        let layout = SeatLayout::parse(layout).unwrap();
+        let seats: Vec<ShowtimeSeat> = layout
+            .seats()
+            .iter()
+            .map(|seat| ShowtimeSeat {
+                seat: seat.clone(),
+                stored_state: if taken.contains(&seat.label.as_str()) { SeatState::Sold } else { SeatState::Available },
+                booking_id: None,
+                held_until: None,
+            })
+            .collect();
+        best_available(&seats, layout.rows(), layout.columns(), quantity, category, now())
+    }
+
+    #[test]
+    fn an_empty_hall_gives_the_seats_nearest_the_middle() {
+        let hall = "A  ssssss\nB  ssssss\nC  ssssss\n";
+        assert_eq!(pick(hall, &[], 2, None).unwrap(), ["B3", "B4"]);
+        assert_eq!(pick(hall, &[], 3, None).unwrap(), ["B2", "B3", "B4"]);
+    }
+
+    #[test]
+    fn seats_are_side_by_side_and_never_across_an_aisle() {
+        // The middle row's only free pair straddles the aisle; the pair must come from row A.
+        let hall = "A  sss.sss\nB  sss.sss\n";
+        assert_eq!(pick(hall, &["B1", "B2", "B5", "B6", "A1", "A6"], 2, None).unwrap(), ["A2", "A3"]);
+        assert_eq!(pick("A  ss.ss", &[], 3, None), None);
+    }
+
+    #[test]
+    fn no_single_seat_is_stranded_between_taken_seats_when_another_choice_exists() {
+        // A3-A4 is nearest the middle but would strand A2 between A1 and A3.
+        let picked = pick("A  ssssss", &["A1"], 2, None).unwrap();
+        assert_ne!(picked, ["A3", "A4"]);
+        assert_eq!(picked, ["A2", "A3"], "A2-A3 and A4-A5 are as near the middle; the first wins");
+        // When every choice strands a seat, one is still offered.
+        assert_eq!(pick("A  sssss", &["A1", "A5"], 2, None).unwrap(), ["A2", "A3"]);
+    }
+
+    #[test]
+    fn wheelchair_spaces_go_only_to_those_who_ask_for_them() {
+        let hall = "A  wwcc\nB  ssss\n";
+        assert_eq!(pick(hall, &[], 2, None).unwrap(), ["B2", "B3"]);
+        assert_eq!(pick(hall, &[], 2, Some(SeatCategory::Accessible)).unwrap(), ["A1", "A2"]);
+        assert_eq!(pick(hall, &["B1", "B2"], 4, None), None);
+    }
+
+    #[test]
+    fn an_expired_hold_does_not_block_best_available() {
+        let layout = SeatLayout::parse("A  ss").unwrap();
+        let seats: Vec<ShowtimeSeat> = layout
+            .seats()
+            .iter()
+            .map(|seat| ShowtimeSeat {
+                seat: seat.clone(),
+                stored_state: SeatState::Held,
+                booking_id: None,
+                held_until: Some(now()),
+            })
+            .collect();
+        assert_eq!(best_available(&seats, 1, 2, 2, None, now()).unwrap(), ["A1", "A2"]);
+        let before = now() - chrono::Duration::seconds(1);
+        assert_eq!(best_available(&seats, 1, 2, 2, None, before), None);
+    }
+}

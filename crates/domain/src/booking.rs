@@ -1,0 +1,285 @@
+//! Bookings: a user's order for seats of one showtime, and the states it goes through.
+
+use crate::catalog::PriceList;
+use crate::ids::{BookingId, ShowtimeId, UserId};
+use crate::layout::SeatCategory;
+use crate::money::Money;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::fmt;
+
+/// One booking holds at most this many seats.
+pub const MAX_SEATS_PER_BOOKING: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingStatus {
+    Held,
+    PaymentPending,
+    Confirmed,
+    Cancelled,
+    Refunded,
+    Expired,
+    PaymentFailed,
+    Released,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 8] = [
+        BookingStatus::Held,
+        BookingStatus::PaymentPending,
+        BookingStatus::Confirmed,
+        BookingStatus::Cancelled,
+        BookingStatus::Refunded,
+        BookingStatus::Expired,
+        BookingStatus::PaymentFailed,
+        BookingStatus::Released,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Held => "held",
+            BookingStatus::PaymentPending => "payment_pending",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Refunded => "refunded",
+            BookingStatus::Expired => "expired",
+            BookingStatus::PaymentFailed => "payment_failed",
+            BookingStatus::Released => "released",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        BookingStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The state machine:
+    /// `held → payment_pending → confirmed → cancelled → refunded`, and
+    /// `held | payment_pending → expired | payment_failed | released`.
+    /// A payment that succeeds after its hold expired confirms the booking when its seats are
+    /// still free, and refunds it when they are not (no payment is ever lost).
+    pub fn can_become(self, next: BookingStatus) -> bool {
+        use BookingStatus::*;
+        matches!(
+            (self, next),
+            (Held, PaymentPending | Expired | PaymentFailed | Released)
+                | (PaymentPending, Confirmed | Expired | PaymentFailed | Released | Refunded)
+                | (Confirmed, Cancelled)
+                | (Cancelled, Refunded)
+                | (Expired, Confirmed | Refunded)
+        )
+    }
+
+    /// Whether the booking still has a claim on its seats (if its hold has not run out).
+    pub fn is_live(self) -> bool {
+        matches!(self, BookingStatus::Held | BookingStatus::PaymentPending | BookingStatus::Confirmed)
+    }
+}
+
+impl fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The public name of a booking, printed on tickets and said at the box office: eight
+/// characters of Crockford's base 32 (no I, L, O or U), 40 random bits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BookingReference(String);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl BookingReference {
+    pub const LEN: usize = 8;
+
+    /// Spells out the low 40 bits of a random number.
+    pub fn from_random(bits: u64) -> Self {
+        let text = (0..Self::LEN)
+            .map(|i| CROCKFORD[((bits >> (5 * i)) & 31) as usize] as char)
+            .collect();
+        BookingReference(text)
+    }
+
+    /// Trusts text the store wrote.
+    pub fn from_stored(text: String) -> Self {
+        BookingReference(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BookingReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One seat of a booking and what it costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingLine {
+    pub label: String,
+    pub category: SeatCategory,
+    pub price: Money,
+}
+
+/// What a set of seats costs: per seat, fees, total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub lines: Vec<BookingLine>,
+    pub subtotal: Money,
+    pub fees: Money,
+    pub total: Money,
+}
+
+impl Quote {
+    /// Prices seats from a showtime's price list; `None` if a category has no price or the
+    /// sum overflows.
+    pub fn for_seats<'a>(
+        prices: &PriceList,
+        booking_fee_minor: i64,
+        seats: impl IntoIterator<Item = (&'a str, SeatCategory)>,
+    ) -> Option<Quote> {
+        let currency = prices.currency;
+        let lines = seats
+            .into_iter()
+            .map(|(label, category)| {
+                Some(BookingLine { label: label.to_string(), category, price: prices.price_of(category)? })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let subtotal = lines
+            .iter()
+            .try_fold(Money::zero(currency), |sum, line| sum.checked_add(line.price))?;
+        let fees = Money::new(booking_fee_minor, currency).checked_mul(lines.len() as i64)?;
+        let total = subtotal.checked_add(fees)?;
+        Some(Quote { lines, subtotal, fees, total })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: Option<BookingStatus>,
+    pub to: BookingStatus,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: BookingId,
+    pub reference: BookingReference,
+    pub user_id: UserId,
+    pub showtime_id: ShowtimeId,
+    /// The stored status; read it through `status_at`, which applies expiry.
+    pub stored_status: BookingStatus,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub quote: Quote,
+    pub transitions: Vec<Transition>,
+}
+
+impl Booking {
+    /// A hold past its time is expired, whether or not the sweeper has recorded it yet.
+    pub fn status_at(&self, now: DateTime<Utc>) -> BookingStatus {
+        match self.stored_status {
+            BookingStatus::Held if self.expires_at <= now => BookingStatus::Expired,
+            status => status,
+        }
+    }
+
+    pub fn seat_labels(&self) -> Vec<&str> {
+        self.quote.lines.iter().map(|l| l.label.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoldRequestError {
+    #[error("ask for at least one seat")]
+    NoSeats,
+    #[error("one booking holds at most {MAX_SEATS_PER_BOOKING} seats")]
+    TooManySeats,
+    #[error("seat {0} is asked for twice")]
+    DuplicateSeat(String),
+}
+
+/// Checks the seat labels of a hold request: 1 to `MAX_SEATS_PER_BOOKING`, each once.
+pub fn check_requested_seats(labels: &[String]) -> Result<(), HoldRequestError> {
+    check_quantity(labels.len())?;
+    let mut seen = HashSet::new();
+    match labels.iter().find(|label| !seen.insert(label.as_str())) {
+        Some(dup) => Err(HoldRequestError::DuplicateSeat(dup.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Checks how many seats a best-available request asks for.
+pub fn check_quantity(quantity: usize) -> Result<(), HoldRequestError> {
+    match quantity {
+        0 => Err(HoldRequestError::NoSeats),
+        n if n > MAX_SEATS_PER_BOOKING => Err(HoldRequestError::TooManySeats),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn the_state_machine_allows_only_the_documented_transitions() {
+        use BookingStatus::*;
+        assert!(Held.can_become(PaymentPending));
+        assert!(Held.can_become(Released));
+        assert!(PaymentPending.can_become(Confirmed));
+        assert!(Confirmed.can_become(Cancelled));
+        assert!(Cancelled.can_become(Refunded));
+        assert!(!Held.can_become(Confirmed), "a hold is paid for before it is confirmed");
+        assert!(!Released.can_become(Held));
+        assert!(!Confirmed.can_become(Expired));
+        assert!(!Refunded.can_become(Confirmed));
+        for status in BookingStatus::ALL {
+            assert_eq!(BookingStatus::parse(status.as_str()), Some(status));
+            assert!(!status.can_become(status), "{status} cannot become itself");
+        }
+    }
+
+    #[test]
+    fn a_quote_prices_each_seat_and_adds_fees_per_seat() {
+        let eur = Currency::parse("EUR").unwrap();
+        let prices = PriceList {
+            currency: eur,
+            prices: vec![(SeatCategory::Standard, 1000), (SeatCategory::Premium, 1450)],
+        };
+        let quote = Quote::for_seats(
+            &prices,
+            75,
+            [("A1", SeatCategory::Standard), ("A2", SeatCategory::Premium)],
+        )
+        .unwrap();
+        assert_eq!(quote.subtotal, Money::new(2450, eur));
+        assert_eq!(quote.fees, Money::new(150, eur));
+        assert_eq!(quote.total, Money::new(2600, eur));
+        assert_eq!(quote.lines[1].price, Money::new(1450, eur));
+        assert!(Quote::for_seats(&prices, 0, [("W1", SeatCategory::Accessible)]).is_none());
+    }
+
+    #[test]
+    fn references_are_eight_unambiguous_characters() {
+        let a = BookingReference::from_random(0x12_3456_789A);
+        assert_eq!(a.as_str().len(), 8);
+        assert!(a.as_str().chars().all(|c| CROCKFORD.contains(&(c as u8))));
+        assert_ne!(a, BookingReference::from_random(0x12_3456_789B));
+    }
+
+    #[test]
+    fn hold_requests_name_one_to_ten_distinct_seats() {
+        let labels = |n: usize| (1..=n).map(|i| format!("A{i}")).collect::<Vec<_>>();
+        assert_eq!(check_requested_seats(&[]), Err(HoldRequestError::NoSeats));
+        assert_eq!(check_requested_seats(&labels(10)), Ok(()));
+        assert_eq!(check_requested_seats(&labels(11)), Err(HoldRequestError::TooManySeats));
+        assert_eq!(
+            check_requested_seats(&["A1".into(), "A2".into(), "A1".into()]),
+            Err(HoldRequestError::DuplicateSeat("A1".into()))
+        );
+    }
+}

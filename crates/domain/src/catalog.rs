@@ -1,0 +1,240 @@
+//! What is on: cities, venues, auditoriums, events and their showtimes.
+
+use crate::ids::*;
+use crate::layout::{SeatCategory, SeatLayout};
+use crate::money::{Currency, Money};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct City {
+    pub id: CityId,
+    pub name: String,
+    /// Dates in requests ("what is on on the 24th") are dates in this zone.
+    pub timezone: Tz,
+}
+
+impl City {
+    /// The instants `[from, until)` that make up one local calendar day in this city.
+    pub fn day_bounds(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        day_bounds(self.timezone, date)
+    }
+}
+
+/// The instants `[from, until)` of a local calendar day; a day that starts in a DST gap
+/// starts at the first instant that exists.
+pub fn day_bounds(zone: Tz, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start_of = |day: NaiveDate| {
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        (0..4)
+            .find_map(|hours| {
+                (midnight + Duration::hours(hours))
+                    .and_local_timezone(zone)
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| midnight.and_utc())
+    };
+    let next = date.succ_opt().unwrap_or(date);
+    (start_of(date), start_of(next))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Venue {
+    pub id: VenueId,
+    pub city_id: CityId,
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auditorium {
+    pub id: AuditoriumId,
+    pub venue_id: VenueId,
+    pub name: String,
+    /// The current layout version; earlier showtimes may keep an older one.
+    pub layout_id: LayoutId,
+    pub capacity: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: EventId,
+    /// `movie` or `live`.
+    pub kind: String,
+    pub title: String,
+    pub synopsis: String,
+    pub cast: Vec<String>,
+    pub genres: Vec<String>,
+    pub language: String,
+    pub runtime_minutes: u32,
+    pub certificate: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub release_date: Option<NaiveDate>,
+}
+
+/// The price of a seat of each category of a showtime's layout, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceList {
+    pub currency: Currency,
+    pub prices: Vec<(SeatCategory, i64)>,
+}
+
+impl PriceList {
+    pub fn price_of(&self, category: SeatCategory) -> Option<Money> {
+        self.prices
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map(|(_, minor)| Money::new(*minor, self.currency))
+    }
+}
+
+/// After the film, the next showtime of an auditorium waits for the adverts before it and a
+/// clean between audiences.
+pub const ADVERTS: Duration = Duration::minutes(20);
+pub const CLEANING: Duration = Duration::minutes(15);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Showtime {
+    pub id: ShowtimeId,
+    pub event_id: EventId,
+    pub auditorium_id: AuditoriumId,
+    pub layout_id: LayoutId,
+    pub starts_at: DateTime<Utc>,
+    /// When the auditorium is free again: runtime, adverts and cleaning after the start.
+    pub ends_at: DateTime<Utc>,
+    /// `2D`, `3D`, `IMAX`, or for live events `live`.
+    pub format: String,
+    pub audio_language: String,
+    pub subtitles: Option<String>,
+    pub prices: PriceList,
+    /// Added to every seat of a booking.
+    pub booking_fee_minor: i64,
+    pub sales_open_at: DateTime<Utc>,
+    /// Sales close this many minutes before the start.
+    pub sales_close_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShowtimeError {
+    #[error("tickets for this showtime are not on sale until {0}")]
+    NotOnSaleYet(DateTime<Utc>),
+    #[error("sales for this showtime closed at {0}")]
+    SalesClosed(DateTime<Utc>),
+    #[error("this showtime started at {0}")]
+    Started(DateTime<Utc>),
+    #[error("the price list has no price for {0} seats, which the layout has")]
+    MissingPrice(SeatCategory),
+    #[error("prices and fees cannot be negative")]
+    NegativePrice,
+    #[error("sales must open before they close")]
+    SalesWindowEmpty,
+}
+
+impl Showtime {
+    /// When an auditorium is next free after a showtime of an event this long starting then.
+    pub fn end_of(starts_at: DateTime<Utc>, runtime_minutes: u32) -> DateTime<Utc> {
+        starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
+    }
+
+    pub fn sales_close_at(&self) -> DateTime<Utc> {
+        self.starts_at - Duration::minutes(i64::from(self.sales_close_minutes))
+    }
+
+    /// Whether seats can be held at `now`.
+    pub fn check_on_sale(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
+        if now >= self.starts_at {
+            Err(ShowtimeError::Started(self.starts_at))
+        } else if now >= self.sales_close_at() {
+            Err(ShowtimeError::SalesClosed(self.sales_close_at()))
+        } else if now < self.sales_open_at {
+            Err(ShowtimeError::NotOnSaleYet(self.sales_open_at))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A price list and sales window fit to be scheduled on this layout.
+    pub fn validate_terms(
+        layout: &SeatLayout,
+        prices: &PriceList,
+        booking_fee_minor: i64,
+        sales_open_at: DateTime<Utc>,
+        starts_at: DateTime<Utc>,
+        sales_close_minutes: u32,
+    ) -> Result<(), ShowtimeError> {
+        if booking_fee_minor < 0 || prices.prices.iter().any(|(_, p)| *p < 0) {
+            return Err(ShowtimeError::NegativePrice);
+        }
+        if let Some(missing) = layout.categories().into_iter().find(|c| prices.price_of(*c).is_none()) {
+            return Err(ShowtimeError::MissingPrice(missing));
+        }
+        if sales_open_at >= starts_at - Duration::minutes(i64::from(sales_close_minutes)) {
+            return Err(ShowtimeError::SalesWindowEmpty);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn showtime(starts_at: DateTime<Utc>) -> Showtime {
+        Showtime {
+            id: ShowtimeId(1),
+            event_id: EventId(1),
+            auditorium_id: AuditoriumId(1),
+            layout_id: LayoutId(1),
+            starts_at,
+            ends_at: Showtime::end_of(starts_at, 100),
+            format: "2D".into(),
+            audio_language: "en".into(),
+            subtitles: None,
+            prices: PriceList { currency: Currency::parse("EUR").unwrap(), prices: vec![] },
+            booking_fee_minor: 0,
+            sales_open_at: starts_at - Duration::days(7),
+            sales_close_minutes: 15,
+        }
+    }
+
+    #[test]
+    fn a_showtime_is_on_sale_only_inside_its_sales_window() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
+        let s = showtime(start);
+        assert!(matches!(s.check_on_sale(start - Duration::days(8)), Err(ShowtimeError::NotOnSaleYet(_))));
+        assert_eq!(s.check_on_sale(start - Duration::minutes(16)), Ok(()));
+        assert!(matches!(s.check_on_sale(start - Duration::minutes(15)), Err(ShowtimeError::SalesClosed(_))));
+        assert!(matches!(s.check_on_sale(start), Err(ShowtimeError::Started(_))));
+        assert_eq!(s.ends_at, start + Duration::minutes(135));
+    }
+
+    #[test]
+    fn a_price_list_must_cover_every_category_of_the_layout() {
+        let layout = SeatLayout::parse("A  sspp").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        let only_standard = PriceList { currency: eur, prices: vec![(SeatCategory::Standard, 900)] };
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
+        let open = start - Duration::days(1);
+        assert_eq!(
+            Showtime::validate_terms(&layout, &only_standard, 0, open, start, 0),
+            Err(ShowtimeError::MissingPrice(SeatCategory::Premium))
+        );
+        let both = PriceList { currency: eur, prices: vec![(SeatCategory::Standard, 900), (SeatCategory::Premium, 1200)] };
+        assert_eq!(Showtime::validate_terms(&layout, &both, 50, open, start, 0), Ok(()));
+        assert_eq!(Showtime::validate_terms(&layout, &both, -1, open, start, 0), Err(ShowtimeError::NegativePrice));
+        assert_eq!(Showtime::validate_terms(&layout, &both, 0, start, start, 0), Err(ShowtimeError::SalesWindowEmpty));
+    }
+
+    #[test]
+    fn a_local_day_is_bounded_in_the_city_zone() {
+        let (from, until) = day_bounds(chrono_tz::Europe::London, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 6, 30, 23, 0, 0).unwrap());
+        assert_eq!(until - from, Duration::hours(24));
+        // The day the clocks go forward is 23 hours long.
+        let (from, until) = day_bounds(chrono_tz::Europe::London, NaiveDate::from_ymd_opt(2026, 3, 29).unwrap());
+        assert_eq!(until - from, Duration::hours(23));
+    }
+}

@@ -1,0 +1,27 @@
+//! Marquee's domain: the types and rules of selling seats, with no I/O, no async and no SQL.
+//!
+//! Everything that touches a database, the network or the wall clock lives in other crates
+//! and calls into this one. Values here are built by parsing (`Email::parse`,
+//! `SeatLayout::parse`, `Currency::parse`), so the rest of the code can trust them.
+
+pub mod account;
+pub mod best_available;
+pub mod booking;
+pub mod catalog;
+pub mod clock;
+pub mod ids;
+pub mod layout;
+pub mod money;
+pub mod seats;
+
+pub use account::{Email, EmailError, Password, PasswordError, Role};
+pub use booking::{
+    Booking, BookingLine, BookingReference, BookingStatus, HoldRequestError, Quote, Transition,
+    MAX_SEATS_PER_BOOKING,
+};
+pub use catalog::{City, Event, PriceList, Showtime, ShowtimeError, Venue, Auditorium};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use ids::*;
+pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};
+pub use money::{Currency, CurrencyError, Money};
+pub use seats::{SeatState, ShowtimeSeat};
