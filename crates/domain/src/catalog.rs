@@ -116,6 +116,32 @@ pub struct Showtime {
     pub sales_close_minutes: u32,
 }
 
+/// When a showtime's seats can be held: from `opens_at` until `close_minutes` before the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SalesWindow {
+    pub opens_at: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    pub close_minutes: u32,
+}
+
+impl SalesWindow {
+    pub fn closes_at(&self) -> DateTime<Utc> {
+        self.starts_at - Duration::minutes(i64::from(self.close_minutes))
+    }
+
+    pub fn check(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
+        if now >= self.starts_at {
+            Err(ShowtimeError::Started(self.starts_at))
+        } else if now >= self.closes_at() {
+            Err(ShowtimeError::SalesClosed(self.closes_at()))
+        } else if now < self.opens_at {
+            Err(ShowtimeError::NotOnSaleYet(self.opens_at))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShowtimeError {
     #[error("tickets for this showtime are not on sale until {0}")]
@@ -138,21 +164,15 @@ impl Showtime {
         starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
     }
 
-    pub fn sales_close_at(&self) -> DateTime<Utc> {
-        self.starts_at - Duration::minutes(i64::from(self.sales_close_minutes))
-    }
 
     /// Whether seats can be held at `now`.
     pub fn check_on_sale(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
-        if now >= self.starts_at {
-            Err(ShowtimeError::Started(self.starts_at))
-        } else if now >= self.sales_close_at() {
-            Err(ShowtimeError::SalesClosed(self.sales_close_at()))
-        } else if now < self.sales_open_at {
-            Err(ShowtimeError::NotOnSaleYet(self.sales_open_at))
-        } else {
-            Ok(())
+        SalesWindow {
+            opens_at: self.sales_open_at,
+            starts_at: self.starts_at,
+            close_minutes: self.sales_close_minutes,
         }
+        .check(now)
     }
 
     /// A price list and sales window fit to be scheduled on this layout.

@@ -1,1 +1,171 @@
+//! Marquee's store on an embedded SQLite file: the default, for one machine.
+//!
+//! SQLite lets one writer in at a time, so this store keeps exactly one writing connection and
+//! a few reading ones (WAL mode lets readers go on while the writer writes). Every write
+//! transaction starts with `BEGIN IMMEDIATE`, taking the write lock up front, so a transaction
+//! never fails half-way because another one upgraded to writing first. With
+//! `synchronous = NORMAL` in WAL mode a committed transaction survives the process being
+//! killed (not a power cut in the same instant).
 
+mod accounts;
+mod bookings;
+mod catalog;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marquee_domain::*;
+use marquee_store::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+pub(crate) fn db(err: sqlx::Error) -> StoreError {
+    StoreError::Database(Box::new(err))
+}
+
+/// Whether an error is a UNIQUE constraint failing on this table.column.
+pub(crate) fn is_unique_violation(err: &sqlx::Error, column: &str) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_unique_violation() && e.message().contains(column))
+}
+
+pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error().is_some_and(|e| e.is_foreign_key_violation())
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) and migrates the database at `url`, e.g.
+    /// `sqlite://marquee.db` or `sqlite:///var/lib/marquee/marquee.db`.
+    pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(db)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
+        sqlx::migrate!("./migrations")
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Database(Box::new(e)))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Closes both pools, so the file can be removed.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_city(&self, city: NewCity) -> StoreResult<City> {
+        catalog::create_city(self, city).await
+    }
+    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue> {
+        catalog::create_venue(self, venue).await
+    }
+    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo> {
+        catalog::create_auditorium(self, auditorium).await
+    }
+    async fn replace_layout(&self, auditorium: AuditoriumId, layout: &SeatLayout, now: DateTime<Utc>) -> StoreResult<AuditoriumInfo> {
+        catalog::replace_layout(self, auditorium, layout, now).await
+    }
+    async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
+        catalog::create_event(self, event).await
+    }
+    async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
+        catalog::schedule_showtime(self, showtime).await
+    }
+    async fn list_cities(&self) -> StoreResult<Vec<City>> {
+        catalog::list_cities(self).await
+    }
+    async fn get_city(&self, id: CityId) -> StoreResult<Option<City>> {
+        catalog::get_city(self, id).await
+    }
+    async fn get_venue(&self, id: VenueId) -> StoreResult<Option<Venue>> {
+        catalog::get_venue(self, id).await
+    }
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        catalog::list_events(self, filter).await
+    }
+    async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>> {
+        catalog::get_event(self, id).await
+    }
+    async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
+        catalog::list_showtimes(self, filter).await
+    }
+    async fn get_showtime(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<ShowtimeInfo>> {
+        catalog::get_showtime(self, id, now).await
+    }
+    async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
+        catalog::seat_map(self, id, now).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        accounts::create_user(self, user).await
+    }
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<UserCredentials>> {
+        accounts::find_user_by_email(self, email).await
+    }
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        accounts::get_user(self, id).await
+    }
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        accounts::create_session(self, session).await
+    }
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        accounts::session_user(self, token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
+        accounts::delete_session(self, token_hash).await
+    }
+
+    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
+        bookings::hold_seats(self, hold, bookings::Guard::Conditional).await
+    }
+    async fn release_hold(&self, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking> {
+        bookings::release_hold(self, id, user, now).await
+    }
+    async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        Ok(bookings::load(self, bookings::Which::One(id)).await?.pop())
+    }
+    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
+        bookings::load(self, bookings::Which::OfUser(user)).await
+    }
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        bookings::expire_stale_holds(self, now).await
+    }
+}
+
+#[async_trait]
+impl UnguardedHold for SqliteStore {
+    async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking> {
+        bookings::hold_seats(self, hold, bookings::Guard::NoneForTheRaceControl).await
+    }
+}

@@ -1,1 +1,108 @@
+//! The `Store`: everything Marquee keeps, behind one trait with a SQLite and a PostgreSQL
+//! implementation (`marquee-store-sqlite`, `marquee-store-postgres`).
+//!
+//! Each method is one whole unit of work in its own transaction: callers never hold a
+//! transaction across the trait. Methods that depend on the time take `now` from the caller's
+//! injected clock; no SQL ever asks the database for the time.
+//!
+//! The `conformance` module (feature `conformance`) is one test suite, written once, that each
+//! backend runs against itself.
 
+mod error;
+pub mod codec;
+pub mod rows;
+mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::{StoreError, StoreResult};
+pub use types::*;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marquee_domain::{
+    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, UserId,
+    Venue, VenueId,
+};
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs and health checks: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- catalog -------------------------------------------------------------------------
+
+    async fn create_city(&self, city: NewCity) -> StoreResult<City>;
+    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue>;
+    /// Creates an auditorium with version 1 of its layout.
+    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo>;
+    /// Adds a new layout version and makes it current; showtimes already scheduled keep theirs.
+    async fn replace_layout(
+        &self,
+        auditorium: marquee_domain::AuditoriumId,
+        layout: &SeatLayout,
+        now: DateTime<Utc>,
+    ) -> StoreResult<AuditoriumInfo>;
+    async fn create_event(&self, event: NewEvent) -> StoreResult<Event>;
+    /// Schedules a showtime on the auditorium's current layout and creates its seat inventory,
+    /// all available. Refuses a price list that misses a category of the layout, and a time
+    /// when the auditorium is still busy with another showtime (`AuditoriumBusy`).
+    async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
+
+    async fn list_cities(&self) -> StoreResult<Vec<City>>;
+    async fn get_city(&self, id: CityId) -> StoreResult<Option<City>>;
+    async fn get_venue(&self, id: VenueId) -> StoreResult<Option<Venue>>;
+    /// Events with at least one showtime matching the filter, by title.
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
+    async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>>;
+    /// Showtimes matching the filter, by start time; seat counts as seen at `filter.now`.
+    async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>>;
+    async fn get_showtime(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<ShowtimeInfo>>;
+    /// Every seat of a showtime with its stored state; apply `ShowtimeSeat::state_at` to read it.
+    async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>>;
+
+    // --- accounts ------------------------------------------------------------------------
+
+    /// `EmailTaken` when an account has this email already.
+    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<UserCredentials>>;
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// Sessions are stored by the hash of their token, never the token.
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+    /// The user of an unexpired session.
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    /// Whether there was such a session.
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
+
+    // --- bookings ------------------------------------------------------------------------
+
+    /// Holds all the named seats for a new booking until `hold.expires_at`, or none of them.
+    ///
+    /// The decision is one conditional update of the seats' rows on the primary: a seat is
+    /// taken only if it is available or its hold has expired at `hold.now`. Errors:
+    /// `NotFound` (showtime), `NotOnSale`, `UnknownSeats`, `SeatsUnavailable`,
+    /// `ReferenceTaken` (pick another reference and try again).
+    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking>;
+    /// Releases a live hold of this user's: the booking becomes `released`, its seats free.
+    /// `NotFound` for someone else's booking; `InvalidTransition` when it is not held.
+    async fn release_hold(&self, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking>;
+    async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
+    /// A user's bookings, newest first.
+    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
+    /// Moves every hold that has expired at `now` to `expired` and frees its seats (those not
+    /// already taken by someone else). Returns how many bookings expired.
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// A deliberately unguarded hold, for the race tests' control: it reads the seats' states and
+/// then writes them without the condition, as a naive implementation would. The conformance
+/// suite runs the race against it and must count a double sale, which proves the race test
+/// can see one. Never used outside tests.
+#[async_trait]
+pub trait UnguardedHold: Store {
+    async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking>;
+}

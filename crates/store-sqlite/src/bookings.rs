@@ -1,0 +1,351 @@
+use crate::{db, is_unique_violation, SqliteStore};
+use chrono::{DateTime, Utc};
+use marquee_domain::*;
+use marquee_store::codec::{millis, unknown_labels};
+use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
+use marquee_store::*;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+/// How a hold claims its seats. Only the conditional update is ever used outside tests.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    Conditional,
+    /// Reads the seats, then writes them whatever happened in between: the race tests' control.
+    NoneForTheRaceControl,
+}
+
+const AVAILABLE_AT_3: &str = "(status = 'available' OR (status = 'held' AND held_until <= ?3))";
+
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}
+
+pub async fn hold_seats(store: &SqliteStore, hold: NewHold, guard: Guard) -> StoreResult<Booking> {
+    if guard == Guard::NoneForTheRaceControl {
+        return hold_unguarded(store, hold).await;
+    }
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
+    terms.window.check(hold.now).map_err(StoreError::NotOnSale)?;
+
+    // The decision: only seats that are free at `now` are taken, all in one statement.
+    let sql = format!(
+        "UPDATE showtime_seats SET status = 'held', booking_id = ?1, held_until = ?2
+         WHERE showtime_id = ?4 AND {AVAILABLE_AT_3} AND label IN ({})
+         RETURNING label, category",
+        placeholders(5, hold.seats.len())
+    );
+    let mut update = sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(hold.id.0)
+        .bind(millis(hold.expires_at))
+        .bind(millis(hold.now))
+        .bind(hold.showtime_id.0);
+    for label in &hold.seats {
+        update = update.bind(label);
+    }
+    let taken = update.fetch_all(&mut *tx).await.map_err(db)?;
+    if taken.len() != hold.seats.len() {
+        let refusal = refusal(&mut tx, &hold, &taken).await?;
+        tx.rollback().await.map_err(db)?;
+        return Err(refusal);
+    }
+    let booking = record_booking(&mut tx, &hold, &terms, &taken).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(booking)
+}
+
+struct SaleTerms {
+    window: SalesWindow,
+    prices: PriceList,
+    booking_fee_minor: i64,
+}
+
+async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
+    type Row = (i64, i64, i64, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
+    let (starts_at, opens_at, close_minutes, currency, standard, premium, accessible, companion, fee): Row =
+        sqlx::query_as(
+            "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard, price_premium,
+                    price_accessible, price_companion, booking_fee_minor
+             FROM showtimes WHERE id = ?",
+        )
+        .bind(showtime.0)
+        .fetch_optional(conn)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("showtime"))?;
+    let prices = [
+        (SeatCategory::Standard, standard),
+        (SeatCategory::Premium, premium),
+        (SeatCategory::Accessible, accessible),
+        (SeatCategory::Companion, companion),
+    ]
+    .into_iter()
+    .filter_map(|(c, p)| Some((c, p?)))
+    .collect();
+    Ok(SaleTerms {
+        window: SalesWindow {
+            opens_at: marquee_store::codec::instant(opens_at)?,
+            starts_at: marquee_store::codec::instant(starts_at)?,
+            close_minutes: marquee_store::codec::unsigned(close_minutes, "sales close minutes")?,
+        },
+        prices: PriceList { currency: marquee_store::codec::currency(&currency)?, prices },
+        booking_fee_minor: fee,
+    })
+}
+
+/// Why a hold did not get all its seats: some do not exist, or some are taken.
+async fn refusal(conn: &mut SqliteConnection, hold: &NewHold, taken: &[(String, String)]) -> StoreResult<StoreError> {
+    let sql = format!(
+        "SELECT label FROM showtime_seats WHERE showtime_id = ?1 AND label IN ({})",
+        placeholders(2, hold.seats.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(hold.showtime_id.0);
+    for label in &hold.seats {
+        query = query.bind(label);
+    }
+    let known = query.fetch_all(conn).await.map_err(db)?;
+    let unknown = unknown_labels(&hold.seats, &known);
+    if !unknown.is_empty() {
+        return Ok(StoreError::UnknownSeats(unknown));
+    }
+    let got: Vec<String> = taken.iter().map(|(label, _)| label.clone()).collect();
+    Ok(StoreError::SeatsUnavailable(unknown_labels(&hold.seats, &got)))
+}
+
+/// Writes the booking, its priced seats and its first transition for seats just taken.
+async fn record_booking(
+    conn: &mut SqliteConnection,
+    hold: &NewHold,
+    terms: &SaleTerms,
+    taken: &[(String, String)],
+) -> StoreResult<Booking> {
+    let categories = taken
+        .iter()
+        .map(|(label, category)| Ok((label.as_str(), marquee_store::codec::category(category)?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    // Priced in the order the seats were asked for.
+    let ordered = hold
+        .seats
+        .iter()
+        .filter_map(|label| categories.iter().find(|(l, _)| l == label).copied());
+    let quote = Quote::for_seats(&terms.prices, terms.booking_fee_minor, ordered)
+        .ok_or_else(|| StoreError::corrupt("a held seat has no price"))?;
+    sqlx::query(
+        "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at, subtotal_minor,
+                               fees_minor, total_minor, currency, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'held', ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(hold.id.0)
+    .bind(hold.reference.as_str())
+    .bind(hold.user_id.0)
+    .bind(hold.showtime_id.0)
+    .bind(millis(hold.expires_at))
+    .bind(quote.subtotal.minor)
+    .bind(quote.fees.minor)
+    .bind(quote.total.minor)
+    .bind(quote.total.currency.as_str())
+    .bind(millis(hold.now))
+    .bind(millis(hold.now))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| if is_unique_violation(&e, "bookings.reference") { StoreError::ReferenceTaken } else { db(e) })?;
+    let mut lines: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ");
+    lines.push_values(quote.lines.iter().enumerate(), |mut row, (position, line)| {
+        row.push_bind(hold.id.0)
+            .push_bind(position as i64)
+            .push_bind(&line.label)
+            .push_bind(line.category.as_str())
+            .push_bind(line.price.minor);
+    });
+    lines.build().execute(&mut *conn).await.map_err(db)?;
+    record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
+    Ok(Booking {
+        id: hold.id,
+        reference: hold.reference.clone(),
+        user_id: hold.user_id,
+        showtime_id: hold.showtime_id,
+        stored_status: BookingStatus::Held,
+        expires_at: hold.expires_at,
+        created_at: hold.now,
+        quote,
+        transitions: vec![Transition { from: None, to: BookingStatus::Held, at: hold.now }],
+    })
+}
+
+async fn record_transition(
+    conn: &mut SqliteConnection,
+    id: BookingId,
+    from: Option<BookingStatus>,
+    to: BookingStatus,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO booking_transitions (booking_id, from_status, to_status, at) VALUES (?, ?, ?, ?)")
+        .bind(id.0)
+        .bind(from.map(|s| s.as_str()))
+        .bind(to.as_str())
+        .bind(millis(at))
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// The race control: checks availability on a reading connection, then writes on the writer
+/// without any condition, so two holds that both saw a seat free both "get" it.
+async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booking> {
+    let sql = format!(
+        "SELECT label, category FROM showtime_seats WHERE showtime_id = ?4 AND {AVAILABLE_AT_3} AND label IN ({})",
+        placeholders(5, hold.seats.len())
+    );
+    let mut check = sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(0i64)
+        .bind(0i64)
+        .bind(millis(hold.now))
+        .bind(hold.showtime_id.0);
+    for label in &hold.seats {
+        check = check.bind(label);
+    }
+    let free = check.fetch_all(&store.reader).await.map_err(db)?;
+    if free.len() != hold.seats.len() {
+        return Err(StoreError::SeatsUnavailable(vec![]));
+    }
+    tokio_yield().await;
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
+    for label in &hold.seats {
+        sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
+            .bind(hold.id.0)
+            .bind(millis(hold.expires_at))
+            .bind(hold.showtime_id.0)
+            .bind(label)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    let booking = record_booking(&mut tx, &hold, &terms, &free).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(booking)
+}
+
+/// Lets the other racers run between the check and the write.
+async fn tokio_yield() {
+    struct YieldOnce(bool);
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+            if self.0 {
+                std::task::Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+    YieldOnce(false).await
+}
+
+pub async fn release_hold(store: &SqliteStore, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking> {
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let row: Option<(i64, String, i64)> = sqlx::query_as("SELECT user_id, status, expires_at FROM bookings WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    let Some((owner, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
+        return Err(StoreError::NotFound("booking"));
+    };
+    let _ = owner;
+    let mut status = marquee_store::codec::booking_status(&status)?;
+    if status == BookingStatus::Held && expires_at <= millis(now) {
+        status = BookingStatus::Expired;
+    }
+    if status != BookingStatus::Held {
+        return Err(StoreError::InvalidTransition { from: status, to: BookingStatus::Released });
+    }
+    sqlx::query("UPDATE bookings SET status = 'released', updated_at = ? WHERE id = ?")
+        .bind(millis(now))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    sqlx::query("UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL WHERE booking_id = ? AND status = 'held'")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    record_transition(&mut tx, id, Some(BookingStatus::Held), BookingStatus::Released, now).await?;
+    tx.commit().await.map_err(db)?;
+    load(store, Which::One(id)).await?.pop().ok_or(StoreError::NotFound("booking"))
+}
+
+pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
+    sqlx::query(
+        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
+         SELECT id, 'held', 'expired', expires_at FROM bookings WHERE status = 'held' AND expires_at <= ?1",
+    )
+    .bind(millis(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    sqlx::query(
+        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+         WHERE status = 'held' AND booking_id IN (SELECT id FROM bookings WHERE status = 'held' AND expires_at <= ?1)",
+    )
+    .bind(millis(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    let expired = sqlx::query("UPDATE bookings SET status = 'expired', updated_at = ?1 WHERE status = 'held' AND expires_at <= ?1")
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    tx.commit().await.map_err(db)?;
+    Ok(expired)
+}
+
+pub enum Which {
+    One(BookingId),
+    OfUser(UserId),
+}
+
+/// Bookings with their seats and transitions, in three queries whatever their number.
+pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>> {
+    let (filter, key) = match which {
+        Which::One(id) => ("b.id = ?", id.0),
+        Which::OfUser(user) => ("b.user_id = ?", user.0),
+    };
+    let mut tx = store.reader.begin().await.map_err(db)?;
+    let rows = sqlx::query_as::<_, BookingRow>(&format!(
+        "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at, b.created_at,
+                b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
+         FROM bookings b WHERE {filter} ORDER BY b.id DESC"
+    ))
+    .bind(key)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let seats = sqlx::query_as::<_, BookingSeatRow>(&format!(
+        "SELECT s.booking_id, s.label, s.category, s.price_minor
+         FROM booking_seats s JOIN bookings b ON b.id = s.booking_id WHERE {filter} ORDER BY s.booking_id, s.position"
+    ))
+    .bind(key)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let transitions = sqlx::query_as::<_, TransitionRow>(&format!(
+        "SELECT t.booking_id, t.from_status, t.to_status, t.at
+         FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id WHERE {filter} ORDER BY t.at, t.id"
+    ))
+    .bind(key)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    bookings(rows, &seats, &transitions)
+}

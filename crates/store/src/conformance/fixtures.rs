@@ -1,0 +1,164 @@
+//! A small world to test in: one city, one venue, one auditorium, one film, one showtime.
+
+use crate::*;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use marquee_domain::*;
+
+/// The suite's "now": tests move from here by adding durations, never by reading a clock.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("a valid instant")
+}
+
+/// 21 seats: row A standard, row B premium in the middle, row C wheelchair spaces with companions.
+pub const LAYOUT: &str = "A  ssssssss\nB  sspppps\nC  wc.ss.cw\n";
+
+pub fn eur() -> Currency {
+    Currency::parse("EUR").expect("EUR is a currency")
+}
+
+pub fn prices() -> PriceList {
+    PriceList {
+        currency: eur(),
+        prices: vec![
+            (SeatCategory::Standard, 1000),
+            (SeatCategory::Premium, 1450),
+            (SeatCategory::Accessible, 1000),
+            (SeatCategory::Companion, 500),
+        ],
+    }
+}
+
+pub struct World {
+    pub city: City,
+    pub venue: Venue,
+    pub auditorium: AuditoriumInfo,
+    pub event: Event,
+    pub showtime: ShowtimeInfo,
+    pub alice: User,
+    pub bob: User,
+}
+
+pub async fn world<S: Store + ?Sized>(store: &S) -> World {
+    let city = store
+        .create_city(NewCity { name: "Lisbon".into(), timezone: chrono_tz::Europe::Lisbon })
+        .await
+        .expect("city");
+    let venue = store
+        .create_venue(NewVenue { city_id: city.id, name: "Cinema Tejo".into(), address: "Rua Augusta 1".into() })
+        .await
+        .expect("venue");
+    let auditorium = auditorium(store, venue.id, "Sala 1", LAYOUT).await;
+    let event = event(store, "The Long Light", 100).await;
+    let showtime = schedule(store, &event, &auditorium, t0() + Duration::days(1)).await;
+    let alice = user(store, "alice@example.com").await;
+    let bob = user(store, "bob@example.com").await;
+    World { city, venue, auditorium, event, showtime, alice, bob }
+}
+
+pub async fn auditorium<S: Store + ?Sized>(store: &S, venue: VenueId, name: &str, layout: &str) -> AuditoriumInfo {
+    store
+        .create_auditorium(NewAuditorium {
+            venue_id: venue,
+            name: name.into(),
+            layout: SeatLayout::parse(layout).expect("layout"),
+            now: t0(),
+        })
+        .await
+        .expect("auditorium")
+}
+
+pub async fn event<S: Store + ?Sized>(store: &S, title: &str, runtime_minutes: u32) -> Event {
+    store
+        .create_event(NewEvent {
+            kind: "movie".into(),
+            title: title.into(),
+            synopsis: format!("{title}: a film."),
+            cast: vec!["Ana Lima".into(), "Rui Sá".into()],
+            genres: vec!["drama".into(), "mystery".into()],
+            language: "pt".into(),
+            runtime_minutes,
+            certificate: "M/12".into(),
+            poster_url: None,
+            trailer_url: Some("https://example.com/trailer".into()),
+            release_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+        })
+        .await
+        .expect("event")
+}
+
+pub fn new_showtime(event: &Event, auditorium: &AuditoriumInfo, starts_at: DateTime<Utc>) -> NewShowtime {
+    NewShowtime {
+        event_id: event.id,
+        auditorium_id: auditorium.auditorium.id,
+        starts_at,
+        format: "2D".into(),
+        audio_language: "pt".into(),
+        subtitles: Some("en".into()),
+        prices: prices(),
+        booking_fee_minor: 75,
+        sales_open_at: t0() - Duration::days(7),
+        sales_close_minutes: 15,
+    }
+}
+
+pub async fn schedule<S: Store + ?Sized>(
+    store: &S,
+    event: &Event,
+    auditorium: &AuditoriumInfo,
+    starts_at: DateTime<Utc>,
+) -> ShowtimeInfo {
+    store
+        .schedule_showtime(new_showtime(event, auditorium, starts_at))
+        .await
+        .expect("showtime")
+}
+
+pub async fn user<S: Store + ?Sized>(store: &S, email: &str) -> User {
+    store
+        .create_user(NewUser {
+            email: Email::parse(email).expect("email"),
+            password_hash: "not-a-real-hash".into(),
+            roles: vec![Role::Customer],
+            now: t0(),
+        })
+        .await
+        .expect("user")
+}
+
+static NEXT_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+
+/// A hold request for these seats; ids and references are unique within the test process.
+pub fn hold(user: &User, showtime: &ShowtimeInfo, seats: &[&str], now: DateTime<Utc>) -> NewHold {
+    let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    NewHold {
+        id: BookingId(n),
+        reference: BookingReference::from_random(n as u64 * 7919),
+        user_id: user.id,
+        showtime_id: showtime.showtime.id,
+        seats: seats.iter().map(|s| s.to_string()).collect(),
+        expires_at: now + Duration::minutes(10),
+        now,
+    }
+}
+
+/// Each seat's state at `now`, by label.
+pub async fn states<S: Store + ?Sized>(store: &S, showtime: ShowtimeId, now: DateTime<Utc>) -> Vec<(String, SeatState, Option<BookingId>)> {
+    let map = store.seat_map(showtime, now).await.expect("seat map").expect("showtime exists");
+    map.seats
+        .iter()
+        .map(|s| {
+            let state = s.state_at(now);
+            let holder = if state == SeatState::Available { None } else { s.booking_id };
+            (s.seat.label.clone(), state, holder)
+        })
+        .collect()
+}
+
+pub async fn state_of<S: Store + ?Sized>(store: &S, showtime: ShowtimeId, label: &str, now: DateTime<Utc>) -> SeatState {
+    states(store, showtime, now)
+        .await
+        .into_iter()
+        .find(|(l, ..)| l == label)
+        .map(|(_, state, _)| state)
+        .expect("seat exists")
+}

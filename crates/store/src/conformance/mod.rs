@@ -1,0 +1,52 @@
+//! The store conformance suite: every test here runs against every backend.
+//!
+//! A backend's `tests/conformance.rs` says `marquee_store::conformance_suite!(fresh)`, where
+//! `fresh()` returns a new, empty, migrated store and a guard that removes it when dropped.
+//! Tests take the time from a fixed instant, never the wall clock, and never sleep.
+
+mod accounts;
+mod bookings;
+mod catalog;
+mod fixtures;
+mod race;
+
+pub use accounts::*;
+pub use bookings::*;
+pub use catalog::*;
+pub use race::*;
+
+/// Expands to one `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`,
+/// an async fn returning `(Arc<S>, Guard)` with `S: UnguardedHold`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:path) => {
+        $crate::conformance_suite!(@tests $fresh;
+            catalog_reads_back_what_was_written,
+            events_and_showtimes_are_filtered_by_city_and_day,
+            an_auditorium_hosts_one_showtime_at_a_time,
+            a_showtime_keeps_the_layout_version_it_was_scheduled_with,
+            a_showtime_needs_a_price_for_every_category_of_its_layout,
+            emails_are_unique_whatever_their_case,
+            sessions_end_at_their_expiry_and_on_logout,
+            a_seat_is_never_held_by_two_live_bookings,
+            a_hold_is_all_or_nothing,
+            unknown_seats_are_refused_and_change_nothing,
+            an_expired_hold_blocks_no_one_even_before_the_sweeper,
+            the_sweeper_expires_stale_holds_and_frees_their_seats,
+            amounts_are_integer_minor_units_from_the_price_list,
+            releasing_a_hold_frees_its_seats_once,
+            a_user_sees_and_releases_only_their_own_bookings,
+            holds_are_refused_outside_the_sales_window,
+            a_taken_reference_is_refused_and_changes_nothing,
+            concurrent_holds_never_double_sell_a_seat,
+            the_race_test_sees_a_double_sale_by_an_unguarded_write,
+        );
+    };
+    (@tests $fresh:path; $($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let (store, _guard) = $fresh().await;
+            $crate::conformance::$name(store).await;
+        }
+    )*};
+}

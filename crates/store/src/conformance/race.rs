@@ -1,0 +1,101 @@
+//! Invariant 1 under real concurrency, counted in the database afterwards, with a control.
+
+use super::fixtures::*;
+use crate::*;
+use marquee_domain::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const TASKS: usize = 200;
+const LAYOUT_20: &str = "A  ssssssssss\nB  ssssssssss\n";
+
+/// What the database says after a race.
+#[derive(Debug, Default)]
+pub struct RaceReport {
+    pub succeeded: usize,
+    pub refused: usize,
+    /// Seats that more than one successful hold was told it has.
+    pub seats_claimed_twice: usize,
+    /// Successful holds that do not have all their seats in the database.
+    pub lost_holds: usize,
+    pub seats_held: usize,
+    pub seats_in_successful_holds: usize,
+}
+
+/// `TASKS` tasks released at once, each holding two or three of twenty seats, the requests
+/// overlapping. `unguarded` swaps in the control's naive write.
+async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
+    let w = world(&*store).await;
+    let hall = auditorium(&*store, w.venue.id, "Race hall", LAYOUT_20).await;
+    let showtime = schedule(&*store, &w.event, &hall, w.showtime.showtime.ends_at).await;
+    let labels: Vec<String> = SeatLayout::parse(LAYOUT_20).unwrap().seats().iter().map(|s| s.label.clone()).collect();
+    let mut users = Vec::new();
+    for i in 0..20 {
+        users.push(user(&*store, &format!("racer{i}@example.com")).await);
+    }
+
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            let first = i % 18;
+            let wanted: Vec<&str> = labels[first..first + 2 + i % 2].iter().map(String::as_str).collect();
+            let request = hold(&users[i % users.len()], &showtime, &wanted, t0());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                if unguarded {
+                    store.hold_seats_unguarded(request).await
+                } else {
+                    store.hold_seats(request).await
+                }
+            })
+        })
+        .collect();
+
+    let mut report = RaceReport::default();
+    let mut successes = Vec::new();
+    for task in futures::future::join_all(tasks).await {
+        match task.expect("task ran") {
+            Ok(booking) => successes.push(booking),
+            Err(StoreError::SeatsUnavailable(_)) => report.refused += 1,
+            Err(other) => panic!("a hold failed with something other than a conflict: {other:?}"),
+        }
+    }
+    report.succeeded = successes.len();
+
+    let holders: HashMap<String, Option<BookingId>> = states(&*store, showtime.showtime.id, t0())
+        .await
+        .into_iter()
+        .map(|(label, _, holder)| (label, holder))
+        .collect();
+    report.seats_held = holders.values().filter(|h| h.is_some()).count();
+    let mut claims: HashMap<&str, usize> = HashMap::new();
+    for booking in &successes {
+        for label in booking.seat_labels() {
+            *claims.entry(label).or_default() += 1;
+            report.seats_in_successful_holds += 1;
+        }
+        if booking.seat_labels().iter().any(|l| holders.get(*l) != Some(&Some(booking.id))) {
+            report.lost_holds += 1;
+        }
+    }
+    report.seats_claimed_twice = claims.values().filter(|n| **n > 1).count();
+    report
+}
+
+pub async fn concurrent_holds_never_double_sell_a_seat<S: UnguardedHold>(store: Arc<S>) {
+    let report = race(store.clone(), false).await;
+    assert_eq!(report.succeeded + report.refused, TASKS);
+    assert!(report.succeeded > 0, "{report:?}");
+    assert_eq!(report.seats_claimed_twice, 0, "{report:?}");
+    assert_eq!(report.lost_holds, 0, "{report:?}");
+    assert_eq!(report.seats_held, report.seats_in_successful_holds, "{report:?}");
+}
+
+/// The control: the same race against a write without the condition must show a double sale,
+/// or the test above could not see one.
+pub async fn the_race_test_sees_a_double_sale_by_an_unguarded_write<S: UnguardedHold>(store: Arc<S>) {
+    let report = race(store, true).await;
+    assert!(report.seats_claimed_twice > 0, "the unguarded write should double-sell: {report:?}");
+    assert!(report.lost_holds > 0, "{report:?}");
+}

@@ -1,0 +1,41 @@
+use marquee_domain::{BookingStatus, LayoutError, ShowtimeError, ShowtimeId};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What a store call can answer besides success. Every case but `Database` and `Corrupt` is
+/// the caller's doing and maps to a 4xx.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("an account with this email exists already")]
+    EmailTaken,
+    #[error("no such seats: {}", .0.join(", "))]
+    UnknownSeats(Vec<String>),
+    #[error("seats not available: {}", .0.join(", "))]
+    SeatsUnavailable(Vec<String>),
+    #[error("{0}")]
+    NotOnSale(ShowtimeError),
+    #[error("{0}")]
+    InvalidShowtime(ShowtimeError),
+    #[error("{0}")]
+    InvalidLayout(LayoutError),
+    #[error("the auditorium is busy then with showtime {0}")]
+    AuditoriumBusy(ShowtimeId),
+    #[error("the booking is {from}; it cannot become {to}")]
+    InvalidTransition { from: BookingStatus, to: BookingStatus },
+    #[error("the booking reference is taken")]
+    ReferenceTaken,
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn corrupt(what: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt(what.to_string())
+    }
+}

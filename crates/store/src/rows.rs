@@ -1,0 +1,325 @@
+//! The rows both backends read, and how each becomes a domain value. Each backend's SELECTs
+//! name their columns to match these fields; times arrive as Unix milliseconds and integers as
+//! 64-bit, whatever the backend stores.
+
+use crate::codec::*;
+use crate::{AuditoriumInfo, SeatMap, ShowtimeInfo, StoreResult, User};
+use marquee_domain::*;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CityRow {
+    pub id: i64,
+    pub name: String,
+    pub timezone: String,
+}
+
+impl CityRow {
+    pub fn decode(self) -> StoreResult<City> {
+        Ok(City { id: CityId(self.id), name: self.name, timezone: timezone(&self.timezone)? })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct VenueRow {
+    pub id: i64,
+    pub city_id: i64,
+    pub name: String,
+    pub address: String,
+}
+
+impl VenueRow {
+    pub fn decode(self) -> Venue {
+        Venue { id: VenueId(self.id), city_id: CityId(self.city_id), name: self.name, address: self.address }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditoriumRow {
+    pub id: i64,
+    pub venue_id: i64,
+    pub name: String,
+    pub layout_id: i64,
+    pub version: i64,
+    pub row_count: i64,
+    pub column_count: i64,
+    pub capacity: i64,
+}
+
+impl AuditoriumRow {
+    pub fn decode(self) -> StoreResult<AuditoriumInfo> {
+        Ok(AuditoriumInfo {
+            auditorium: Auditorium {
+                id: AuditoriumId(self.id),
+                venue_id: VenueId(self.venue_id),
+                name: self.name,
+                layout_id: LayoutId(self.layout_id),
+                capacity: unsigned(self.capacity, "capacity")?,
+            },
+            layout_version: unsigned(self.version, "layout version")?,
+            rows: unsigned(self.row_count, "rows")?,
+            columns: unsigned(self.column_count, "columns")?,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub synopsis: String,
+    pub cast_members: String,
+    pub genres: String,
+    pub language: String,
+    pub runtime_minutes: i64,
+    pub certificate: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub release_date: Option<String>,
+}
+
+impl EventRow {
+    pub fn decode(self) -> StoreResult<Event> {
+        let release_date = self
+            .release_date
+            .map(|d| d.parse().map_err(|_| crate::StoreError::corrupt(format!("date {d:?}"))))
+            .transpose()?;
+        Ok(Event {
+            id: EventId(self.id),
+            kind: self.kind,
+            title: self.title,
+            synopsis: self.synopsis,
+            cast: split_list(&self.cast_members),
+            genres: split_list(&self.genres),
+            language: self.language,
+            runtime_minutes: unsigned(self.runtime_minutes, "runtime")?,
+            certificate: self.certificate,
+            poster_url: self.poster_url,
+            trailer_url: self.trailer_url,
+            release_date,
+        })
+    }
+}
+
+/// A showtime joined with its event, auditorium, venue, city and layout; `seats_available` is
+/// counted with the availability predicate at the query's `now`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ShowtimeRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub auditorium_id: i64,
+    pub layout_id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub format: String,
+    pub audio_language: String,
+    pub subtitles: Option<String>,
+    pub currency: String,
+    pub price_standard: Option<i64>,
+    pub price_premium: Option<i64>,
+    pub price_accessible: Option<i64>,
+    pub price_companion: Option<i64>,
+    pub booking_fee_minor: i64,
+    pub sales_open_at: i64,
+    pub sales_close_minutes: i64,
+    pub event_title: String,
+    pub auditorium_name: String,
+    pub venue_id: i64,
+    pub venue_name: String,
+    pub venue_address: String,
+    pub city_id: i64,
+    pub city_name: String,
+    pub city_timezone: String,
+    pub capacity: i64,
+    pub row_count: i64,
+    pub column_count: i64,
+    pub seats_available: i64,
+}
+
+impl ShowtimeRow {
+    pub fn decode(self) -> StoreResult<ShowtimeInfo> {
+        let prices = [
+            (SeatCategory::Standard, self.price_standard),
+            (SeatCategory::Premium, self.price_premium),
+            (SeatCategory::Accessible, self.price_accessible),
+            (SeatCategory::Companion, self.price_companion),
+        ]
+        .into_iter()
+        .filter_map(|(category, price)| Some((category, price?)))
+        .collect();
+        let city_id = CityId(self.city_id);
+        Ok(ShowtimeInfo {
+            showtime: Showtime {
+                id: ShowtimeId(self.id),
+                event_id: EventId(self.event_id),
+                auditorium_id: AuditoriumId(self.auditorium_id),
+                layout_id: LayoutId(self.layout_id),
+                starts_at: instant(self.starts_at)?,
+                ends_at: instant(self.ends_at)?,
+                format: self.format,
+                audio_language: self.audio_language,
+                subtitles: self.subtitles,
+                prices: PriceList { currency: currency(&self.currency)?, prices },
+                booking_fee_minor: self.booking_fee_minor,
+                sales_open_at: instant(self.sales_open_at)?,
+                sales_close_minutes: unsigned(self.sales_close_minutes, "sales close minutes")?,
+            },
+            event_title: self.event_title,
+            auditorium_name: self.auditorium_name,
+            venue: Venue { id: VenueId(self.venue_id), city_id, name: self.venue_name, address: self.venue_address },
+            city: City { id: city_id, name: self.city_name, timezone: timezone(&self.city_timezone)? },
+            capacity: unsigned(self.capacity, "capacity")?,
+            seats_available: unsigned(self.seats_available, "seat count")?,
+        })
+    }
+
+    /// The price column of a category, for writing a price list.
+    pub fn price_column(prices: &PriceList, category: SeatCategory) -> Option<i64> {
+        prices.price_of(category).map(|m| m.minor)
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct SeatRow {
+    pub label: String,
+    pub row_label: String,
+    pub row_index: i64,
+    pub column_index: i64,
+    pub number: i64,
+    pub category: String,
+    pub status: String,
+    pub booking_id: Option<i64>,
+    pub held_until: Option<i64>,
+}
+
+impl SeatRow {
+    pub fn decode(self) -> StoreResult<ShowtimeSeat> {
+        Ok(ShowtimeSeat {
+            seat: LayoutSeat {
+                label: self.label,
+                row_label: self.row_label,
+                row: unsigned(self.row_index, "row")?,
+                column: unsigned(self.column_index, "column")?,
+                number: unsigned(self.number, "seat number")?,
+                category: category(&self.category)?,
+            },
+            stored_state: seat_state(&self.status)?,
+            booking_id: self.booking_id.map(BookingId),
+            held_until: self.held_until.map(instant).transpose()?,
+        })
+    }
+}
+
+/// A seat map from its showtime and seat rows.
+pub fn seat_map(showtime: ShowtimeRow, seats: Vec<SeatRow>) -> StoreResult<SeatMap> {
+    let (rows, columns) = (unsigned(showtime.row_count, "rows")?, unsigned(showtime.column_count, "columns")?);
+    let info = showtime.decode()?;
+    Ok(SeatMap {
+        layout_id: info.showtime.layout_id,
+        info,
+        rows,
+        columns,
+        seats: seats.into_iter().map(SeatRow::decode).collect::<StoreResult<_>>()?,
+    })
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub roles: String,
+    pub created_at: i64,
+}
+
+impl UserRow {
+    pub fn decode(self) -> StoreResult<crate::UserCredentials> {
+        Ok(crate::UserCredentials {
+            user: User {
+                id: UserId(self.id),
+                email: Email::parse(&self.email).map_err(crate::StoreError::corrupt)?,
+                roles: roles(&self.roles)?,
+                created_at: instant(self.created_at)?,
+            },
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct BookingRow {
+    pub id: i64,
+    pub reference: String,
+    pub user_id: i64,
+    pub showtime_id: i64,
+    pub status: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub subtotal_minor: i64,
+    pub fees_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct BookingSeatRow {
+    pub booking_id: i64,
+    pub label: String,
+    pub category: String,
+    pub price_minor: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct TransitionRow {
+    pub booking_id: i64,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub at: i64,
+}
+
+/// Assembles bookings from their rows: seat rows in booking order, transitions by time.
+pub fn bookings(rows: Vec<BookingRow>, seats: &[BookingSeatRow], transitions: &[TransitionRow]) -> StoreResult<Vec<Booking>> {
+    rows.into_iter()
+        .map(|row| {
+            let currency = currency(&row.currency)?;
+            let lines = seats
+                .iter()
+                .filter(|s| s.booking_id == row.id)
+                .map(|s| {
+                    Ok(BookingLine {
+                        label: s.label.clone(),
+                        category: category(&s.category)?,
+                        price: Money::new(s.price_minor, currency),
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            let transitions = transitions
+                .iter()
+                .filter(|t| t.booking_id == row.id)
+                .map(|t| {
+                    Ok(Transition {
+                        from: t.from_status.as_deref().map(booking_status).transpose()?,
+                        to: booking_status(&t.to_status)?,
+                        at: instant(t.at)?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Booking {
+                id: BookingId(row.id),
+                reference: BookingReference::from_stored(row.reference),
+                user_id: UserId(row.user_id),
+                showtime_id: ShowtimeId(row.showtime_id),
+                stored_status: booking_status(&row.status)?,
+                expires_at: instant(row.expires_at)?,
+                created_at: instant(row.created_at)?,
+                quote: Quote {
+                    lines,
+                    subtotal: Money::new(row.subtotal_minor, currency),
+                    fees: Money::new(row.fees_minor, currency),
+                    total: Money::new(row.total_minor, currency),
+                },
+                transitions,
+            })
+        })
+        .collect()
+}

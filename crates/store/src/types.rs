@@ -1,0 +1,156 @@
+//! What goes into and comes out of the store, beyond the domain's own types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use marquee_domain::{
+    Auditorium, BookingId, BookingReference, City, CityId, EventId, LayoutId, PriceList, Role,
+    SeatLayout, ShowtimeId, ShowtimeSeat, Showtime, UserId, Venue, VenueId, AuditoriumId, Email,
+};
+
+#[derive(Debug, Clone)]
+pub struct NewCity {
+    pub name: String,
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVenue {
+    pub city_id: CityId,
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAuditorium {
+    pub venue_id: VenueId,
+    pub name: String,
+    pub layout: SeatLayout,
+    pub now: DateTime<Utc>,
+}
+
+/// An auditorium with the shape of its current layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditoriumInfo {
+    pub auditorium: Auditorium,
+    pub layout_version: u32,
+    pub rows: u32,
+    pub columns: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: String,
+    pub title: String,
+    pub synopsis: String,
+    pub cast: Vec<String>,
+    pub genres: Vec<String>,
+    pub language: String,
+    pub runtime_minutes: u32,
+    pub certificate: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub release_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewShowtime {
+    pub event_id: EventId,
+    pub auditorium_id: AuditoriumId,
+    pub starts_at: DateTime<Utc>,
+    pub format: String,
+    pub audio_language: String,
+    pub subtitles: Option<String>,
+    pub prices: PriceList,
+    pub booking_fee_minor: i64,
+    pub sales_open_at: DateTime<Utc>,
+    pub sales_close_minutes: u32,
+}
+
+/// A showtime with what a listing shows beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShowtimeInfo {
+    pub showtime: Showtime,
+    pub event_title: String,
+    pub auditorium_name: String,
+    pub venue: Venue,
+    pub city: City,
+    pub capacity: u32,
+    /// Seats neither sold, blocked nor under a live hold at the `now` of the query.
+    pub seats_available: u32,
+}
+
+/// Which events to list: those with a showtime in the city (if given) starting in
+/// `[starts_from, starts_until)`.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub city_id: Option<CityId>,
+    pub starts_from: Option<DateTime<Utc>>,
+    pub starts_until: Option<DateTime<Utc>>,
+    pub genre: Option<String>,
+    pub language: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShowtimeFilter {
+    pub event_id: Option<EventId>,
+    pub city_id: Option<CityId>,
+    pub starts_from: Option<DateTime<Utc>>,
+    pub starts_until: Option<DateTime<Utc>>,
+    pub limit: u32,
+    pub now: DateTime<Utc>,
+}
+
+/// A showtime's seats, with the shape of the layout version it was scheduled on.
+#[derive(Debug, Clone)]
+pub struct SeatMap {
+    pub info: ShowtimeInfo,
+    pub layout_id: LayoutId,
+    pub rows: u32,
+    pub columns: u32,
+    pub seats: Vec<ShowtimeSeat>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: Email,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub roles: Vec<Role>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user with their password hash, for logging in only.
+#[derive(Clone)]
+pub struct UserCredentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: Vec<u8>,
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    pub id: BookingId,
+    pub reference: BookingReference,
+    pub user_id: UserId,
+    pub showtime_id: ShowtimeId,
+    /// 1 to `MAX_SEATS_PER_BOOKING` distinct labels (checked by the caller).
+    pub seats: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
