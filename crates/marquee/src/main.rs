@@ -1,1 +1,178 @@
-fn main() {}
+//! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
+//! catalog and manages admins. Every flag can also come from a `MARQUEE_*` variable.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use marquee_domain::Role;
+use marquee_server::{accounts, demo, App, Config};
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "marquee", version, about = "Sell seats for movies and live events")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and run the background jobs).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate(DatabaseArgs),
+    /// Load the demo catalog (cities, venues, films, a week of showtimes) into an empty database.
+    Demo(DatabaseArgs),
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account with the admin role.
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long, env = "MARQUEE_ADMIN_EMAIL")]
+        email: String,
+        /// Better given through the environment than on a command line others can read.
+        #[arg(long, env = "MARQUEE_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// `sqlite://FILE` or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "MARQUEE_DATABASE_URL", default_value = "sqlite://marquee.db", hide_env_values = true)]
+    database_url: String,
+    /// PostgreSQL connections per node.
+    #[arg(long, env = "MARQUEE_DATABASE_MAX_CONNECTIONS", default_value_t = 20)]
+    database_max_connections: u32,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "MARQUEE_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Load the demo catalog first if the database has no catalog yet.
+    #[arg(long, env = "MARQUEE_DEMO")]
+    demo: bool,
+    /// How long a hold keeps its seats: `10m`, `90s`, or a number of seconds.
+    #[arg(long, env = "MARQUEE_HOLD_TTL", default_value = "10m", value_parser = parse_duration)]
+    hold_ttl: std::time::Duration,
+    /// How long a login lasts.
+    #[arg(long, env = "MARQUEE_SESSION_TTL", default_value = "30days", value_parser = parse_duration)]
+    session_ttl: std::time::Duration,
+    /// How often expired holds are swept (they block no one before that either).
+    #[arg(long, env = "MARQUEE_SWEEP_INTERVAL", default_value = "15s", value_parser = parse_duration)]
+    sweep_interval: std::time::Duration,
+    /// This node's number, 0-1023, unique among the nodes sharing a database.
+    #[arg(long, env = "MARQUEE_NODE_ID", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1023))]
+    node_id: u16,
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    if let Ok(seconds) = text.trim().parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (try 10m, 90s or 600)"))
+}
+
+impl DatabaseArgs {
+    fn config(&self) -> Config {
+        Config {
+            database_url: self.database_url.clone(),
+            database_max_connections: self.database_max_connections,
+            ..Config::default()
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(db) => {
+            App::connect(db.config()).await?;
+            tracing::info!("database is migrated");
+            Ok(())
+        }
+        Command::Demo(db) => {
+            let app = App::connect(db.config()).await?;
+            load_demo(&app).await
+        }
+        Command::Admin { command: AdminCommand::Create { database, email, password } } => {
+            let app = App::connect(database.config()).await?;
+            let user = accounts::register_with_roles(&app, &email, &password, vec![Role::Customer, Role::Admin])
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(user = user.id.0, email = %user.email, "admin created");
+            Ok(())
+        }
+    }
+}
+
+async fn load_demo(app: &App) -> anyhow::Result<()> {
+    if !demo::is_empty(app.store()).await? {
+        tracing::info!("the database has a catalog already; the demo catalog was not loaded");
+        return Ok(());
+    }
+    let summary = demo::load(app.store(), app.now()).await.context("loading the demo catalog")?;
+    tracing::info!(?summary, "demo catalog loaded");
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let to_chrono = |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
+    let config = Config {
+        hold_ttl: to_chrono(args.hold_ttl)?,
+        session_ttl: to_chrono(args.session_ttl)?,
+        sweep_interval: args.sweep_interval,
+        node_id: args.node_id,
+        ..args.database.config()
+    };
+    let app = App::connect(config).await?;
+    if args.demo {
+        load_demo(&app).await?;
+    }
+    let listener = TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
+    marquee_server::server::run(listener, app, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

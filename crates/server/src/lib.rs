@@ -1,1 +1,20 @@
+//! Marquee's services and HTTP API: everything between the binary and the store.
+//!
+//! - `accounts`, `bookings`, `catalog`: the services, one per concern; handlers call them.
+//! - `http`: the axum router, extractors, error table and OpenAPI document.
+//! - `jobs`: background work (the hold sweeper).
+//! - `demo`: the demo catalog.
+
+pub mod accounts;
+pub mod app;
+pub mod bookings;
+pub mod catalog;
+pub mod config;
 pub mod demo;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod server;
+
+pub use app::App;
+pub use config::Config;

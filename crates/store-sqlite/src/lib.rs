@@ -10,6 +10,7 @@
 mod accounts;
 mod bookings;
 mod catalog;
+pub mod testing;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -7,7 +7,7 @@
 mod accounts;
 mod bookings;
 mod catalog;
-mod fixtures;
+pub mod fixtures;
 mod race;
 
 pub use accounts::*;

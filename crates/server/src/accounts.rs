@@ -1,0 +1,130 @@
+//! Registering, logging in and out, and telling who sent a request.
+//!
+//! Passwords are hashed with argon2id (the crate's defaults: 19 MiB, 2 passes) on a blocking
+//! thread, so a login never stalls the async workers. Login tokens are 256 random bits shown to
+//! the client once; the database keeps only their SHA-256, so a leaked table logs no one in.
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use marquee_domain::{Email, Password, Role};
+use marquee_store::{NewSession, NewUser, User};
+use rand::distributions::{Alphanumeric, DistString};
+use sha2::{Digest, Sha256};
+
+/// A login token as handed to the client. Its `Debug` hides it.
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+pub struct Login {
+    pub token: Token,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+pub async fn register(app: &App, email: &str, password: &str) -> AppResult<User> {
+    register_with_roles(app, email, password, vec![Role::Customer]).await
+}
+
+/// Also used by `marquee admin create`.
+pub async fn register_with_roles(app: &App, email: &str, password: &str, roles: Vec<Role>) -> AppResult<User> {
+    let email = Email::parse(email).map_err(|e| AppError::invalid("invalid_email", e.to_string()))?;
+    let password = Password::parse(password).map_err(|e| AppError::invalid("invalid_password", e.to_string()))?;
+    let password_hash = hash_password(password).await?;
+    let user = app
+        .store()
+        .create_user(NewUser { email, password_hash, roles, now: app.now() })
+        .await?;
+    Ok(user)
+}
+
+pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
+    // A malformed email cannot have an account; it gets the same answer as a wrong password.
+    let credentials = match Email::parse(email) {
+        Ok(email) => app.store().find_user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let Some(credentials) = credentials else {
+        // Hash anyway, so the answer takes as long whether or not the account exists.
+        let _ = verify_password(password.to_string(), dummy_hash().await?).await;
+        return Err(AppError::InvalidCredentials);
+    };
+    if !verify_password(password.to_string(), credentials.password_hash).await? {
+        return Err(AppError::InvalidCredentials);
+    }
+    let token = Token(format!("mq_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 43)));
+    let now = app.now();
+    let expires_at = now + app.config().session_ttl;
+    app.store()
+        .create_session(NewSession {
+            token_hash: token_hash(token.expose()),
+            user_id: credentials.user.id,
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    Ok(Login { token, expires_at, user: credentials.user })
+}
+
+pub async fn logout(app: &App, token: &str) -> AppResult<()> {
+    app.store().delete_session(&token_hash(token)).await?;
+    Ok(())
+}
+
+/// The user a bearer token belongs to, if it is valid now.
+pub async fn authenticate(app: &App, token: &str) -> AppResult<User> {
+    app.store()
+        .session_user(&token_hash(token), app.now())
+        .await?
+        .ok_or(AppError::InvalidToken)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The hash of a random password, made once, verified against when the account does not exist.
+async fn dummy_hash() -> AppResult<String> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_try_init(|| async {
+            let random = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+            hash_password(Password::parse(&random).map_err(|e| AppError::Internal(e.into()))?).await
+        })
+        .await
+        .cloned()
+}
+
+async fn hash_password(password: Password) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+}
+
+async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+}

@@ -1,0 +1,73 @@
+//! The state every request and job shares: the store, the clock and the settings.
+
+use crate::config::Config;
+use anyhow::{bail, Context};
+use marquee_domain::{BookingIdGenerator, Clock, SystemClock};
+use marquee_store::Store;
+use marquee_store_postgres::PgStore;
+use marquee_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    booking_ids: BookingIdGenerator,
+    config: Config,
+}
+
+impl App {
+    /// Opens the database the configuration names (migrating it) on the wall clock.
+    pub async fn connect(config: Config) -> anyhow::Result<App> {
+        let store = open_store(&config.database_url, config.database_max_connections).await?;
+        Ok(App::new(store, Arc::new(SystemClock), config))
+    }
+
+    /// An app on a store and clock of the caller's choosing (tests bring a manual clock).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> App {
+        App {
+            inner: Arc::new(Inner {
+                booking_ids: BookingIdGenerator::new(config.node_id),
+                store,
+                clock,
+                config,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.inner.store
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
+    pub fn booking_ids(&self) -> &BookingIdGenerator {
+        &self.inner.booking_ids
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+}
+
+/// The store a database URL names. Anything but a `sqlite:` or `postgres:` URL is refused
+/// rather than taken for a file name.
+pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url).await.with_context(|| format!("opening SQLite at {url}"))?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = PgStore::connect(url, max_connections)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        bail!("unrecognised database URL {url:?}: use sqlite://FILE or postgres://USER@HOST/DB")
+    }
+}

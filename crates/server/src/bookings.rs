@@ -1,0 +1,88 @@
+//! Holding seats, releasing them, and reading one's bookings.
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use marquee_domain::best_available::best_available;
+use marquee_domain::booking::{check_quantity, check_requested_seats};
+use marquee_domain::{Booking, BookingId, BookingReference, SeatCategory, ShowtimeId};
+use marquee_store::{NewHold, StoreError, User};
+
+/// What to hold: named seats, or a number of the best available ones.
+pub enum SeatChoice {
+    Named(Vec<String>),
+    BestAvailable { quantity: usize, category: Option<SeatCategory> },
+}
+
+/// Another hold can take the seats best-available chose between our read and our write; we
+/// then choose again, a few times.
+const BEST_AVAILABLE_TRIES: usize = 3;
+/// A fresh reference is drawn when one is taken (40 random bits: rare, but not never).
+const REFERENCE_TRIES: usize = 3;
+
+pub async fn hold(app: &App, user: &User, showtime: ShowtimeId, choice: SeatChoice) -> AppResult<Booking> {
+    match choice {
+        SeatChoice::Named(seats) => {
+            check_requested_seats(&seats).map_err(|e| AppError::invalid("invalid_seats", e.to_string()))?;
+            hold_named(app, user, showtime, seats).await
+        }
+        SeatChoice::BestAvailable { quantity, category } => {
+            check_quantity(quantity).map_err(|e| AppError::invalid("invalid_quantity", e.to_string()))?;
+            for _ in 1..BEST_AVAILABLE_TRIES {
+                let seats = choose_best(app, showtime, quantity, category).await?;
+                match hold_named(app, user, showtime, seats).await {
+                    Err(AppError::SeatsUnavailable(_)) => continue,
+                    other => return other,
+                }
+            }
+            let seats = choose_best(app, showtime, quantity, category).await?;
+            hold_named(app, user, showtime, seats).await
+        }
+    }
+}
+
+async fn choose_best(app: &App, showtime: ShowtimeId, quantity: usize, category: Option<SeatCategory>) -> AppResult<Vec<String>> {
+    let now = app.now();
+    let map = app.store().seat_map(showtime, now).await?.ok_or(AppError::NotFound("showtime"))?;
+    map.info.showtime.check_on_sale(now).map_err(AppError::NotOnSale)?;
+    best_available(&map.seats, map.rows as usize, map.columns as usize, quantity, category, now)
+        .ok_or(AppError::NotEnoughSeats(quantity))
+}
+
+async fn hold_named(app: &App, user: &User, showtime: ShowtimeId, seats: Vec<String>) -> AppResult<Booking> {
+    let now = app.now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let hold = NewHold {
+            id: app.booking_ids().next(now),
+            reference: BookingReference::from_random(rand::random()),
+            user_id: user.id,
+            showtime_id: showtime,
+            seats: seats.clone(),
+            expires_at: now + app.config().hold_ttl,
+            now,
+        };
+        match app.store().hold_seats(hold).await {
+            Err(StoreError::ReferenceTaken) if attempt < REFERENCE_TRIES => continue,
+            other => return Ok(other?),
+        }
+    }
+}
+
+pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
+    Ok(app.store().release_hold(id, user.id, app.now()).await?)
+}
+
+/// A booking of this user's. Someone else's is "not found", exactly like one that does not
+/// exist, so ids cannot be probed.
+pub async fn get(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
+    app.store()
+        .get_booking(id)
+        .await?
+        .filter(|b| b.user_id == user.id)
+        .ok_or(AppError::NotFound("booking"))
+}
+
+pub async fn list(app: &App, user: &User) -> AppResult<Vec<Booking>> {
+    Ok(app.store().list_bookings(user.id).await?)
+}

@@ -1,0 +1,100 @@
+//! `/auth/*` and `/me`.
+
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{AuthUser, Json};
+use crate::accounts;
+use crate::app::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use marquee_store::User;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct Credentials {
+    #[schema(example = "ana@example.com")]
+    pub email: String,
+    /// At least 8 characters.
+    #[schema(example = "correct horse battery")]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    pub id: i64,
+    pub email: String,
+    /// `customer`, `admin`.
+    pub roles: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserBody {
+    fn from(user: User) -> Self {
+        UserBody {
+            id: user.id.0,
+            email: user.email.to_string(),
+            roles: user.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginBody {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserBody,
+}
+
+/// Create a customer account.
+#[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Credentials,
+    responses(
+        (status = 201, description = "Account created", body = UserBody),
+        (status = 400, description = "`invalid_email`, `invalid_password`, `invalid_json`", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+    ))]
+pub async fn register(State(app): State<App>, Json(body): Json<Credentials>) -> ApiResult<(StatusCode, axum::Json<UserBody>)> {
+    let user = accounts::register(&app, &body.email, &body.password).await?;
+    Ok((StatusCode::CREATED, axum::Json(user.into())))
+}
+
+/// Log in: trade an email and password for a bearer token.
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = Credentials,
+    responses(
+        (status = 200, body = LoginBody),
+        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+    ))]
+pub async fn login(State(app): State<App>, Json(body): Json<Credentials>) -> ApiResult<axum::Json<LoginBody>> {
+    let login = accounts::login(&app, &body.email, &body.password).await?;
+    Ok(axum::Json(LoginBody {
+        token: login.token.expose().to_string(),
+        token_type: "Bearer",
+        expires_at: login.expires_at,
+        user: login.user.into(),
+    }))
+}
+
+/// Log out: the token stops working.
+#[utoipa::path(post, path = "/auth/logout", tag = "accounts", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+    ))]
+pub async fn logout(State(app): State<App>, auth: AuthUser) -> ApiResult<StatusCode> {
+    accounts::logout(&app, &auth.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+    ))]
+pub async fn me(auth: AuthUser) -> axum::Json<UserBody> {
+    axum::Json(auth.user.into())
+}

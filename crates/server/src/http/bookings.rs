@@ -1,0 +1,165 @@
+//! `/bookings`: holding seats, releasing them, reading one's bookings. Login needed.
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{AuthUser, Json, Path};
+use crate::app::App;
+use crate::bookings::{self, SeatChoice};
+use crate::error::AppError;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use marquee_domain::{Booking, BookingId, SeatCategory, ShowtimeId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Either `seats` (labels from the seat map) or `quantity` (and optionally `category`) for
+/// the best available seats.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldRequest {
+    pub showtime_id: i64,
+    /// 1 to 10 seat labels, e.g. `["F7", "F8"]`.
+    pub seats: Option<Vec<String>>,
+    /// 1 to 10: how many seats side by side to pick.
+    pub quantity: Option<usize>,
+    /// With `quantity`: `standard`, `premium`, `accessible` or `companion`. Without it, standard
+    /// and premium seats are picked; wheelchair spaces only when asked for.
+    pub category: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LineBody {
+    pub seat: String,
+    pub category: String,
+    /// Minor units.
+    pub price: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransitionBody {
+    pub from: Option<String>,
+    pub to: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingBody {
+    /// A string: booking ids are 64-bit.
+    pub id: String,
+    /// Short and unguessable; what the box office asks for.
+    pub reference: String,
+    /// `held`, `payment_pending`, `confirmed`, `cancelled`, `refunded`, `expired`,
+    /// `payment_failed`, `released`.
+    pub status: String,
+    pub showtime_id: i64,
+    /// Until when a hold keeps its seats.
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// Seat labels, in the order asked for.
+    pub seats: Vec<String>,
+    pub lines: Vec<LineBody>,
+    /// Minor units: seats, then fees, then the total to pay.
+    pub subtotal: i64,
+    pub fees: i64,
+    pub total: i64,
+    pub currency: String,
+    pub transitions: Vec<TransitionBody>,
+}
+
+impl BookingBody {
+    fn new(booking: Booking, now: DateTime<Utc>) -> Self {
+        BookingBody {
+            id: booking.id.0.to_string(),
+            reference: booking.reference.to_string(),
+            status: booking.status_at(now).as_str().to_string(),
+            showtime_id: booking.showtime_id.0,
+            expires_at: booking.expires_at,
+            created_at: booking.created_at,
+            seats: booking.seat_labels().into_iter().map(str::to_string).collect(),
+            lines: booking
+                .quote
+                .lines
+                .iter()
+                .map(|l| LineBody { seat: l.label.clone(), category: l.category.as_str().to_string(), price: l.price.minor })
+                .collect(),
+            subtotal: booking.quote.subtotal.minor,
+            fees: booking.quote.fees.minor,
+            total: booking.quote.total.minor,
+            currency: booking.quote.total.currency.to_string(),
+            transitions: booking
+                .transitions
+                .iter()
+                .map(|t| TransitionBody { from: t.from.map(|s| s.as_str().to_string()), to: t.to.as_str().to_string(), at: t.at })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingsBody {
+    pub bookings: Vec<BookingBody>,
+}
+
+fn booking_id(id: &str) -> Result<BookingId, ApiError> {
+    id.parse().map(BookingId).map_err(|_| AppError::NotFound("booking").into())
+}
+
+/// Hold seats for `hold_ttl` (10 minutes unless configured): all of them or none.
+#[utoipa::path(post, path = "/bookings", tag = "bookings", security(("bearer" = [])), request_body = HoldRequest,
+    responses(
+        (status = 201, description = "Held", body = BookingBody),
+        (status = 400, description = "`invalid_seats`, `invalid_quantity`, `unknown_seats`, `invalid_request`, `invalid_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found`", body = ErrorBody),
+        (status = 409, description = "`seats_unavailable` (with `seats`), `not_enough_seats`, `showtime_started`, `sales_closed`, `sales_not_open`", body = ErrorBody),
+    ))]
+pub async fn hold(State(app): State<App>, auth: AuthUser, Json(body): Json<HoldRequest>) -> ApiResult<(StatusCode, axum::Json<BookingBody>)> {
+    let choice = match (body.seats, body.quantity, body.category) {
+        (Some(seats), None, None) => SeatChoice::Named(seats),
+        (None, Some(quantity), category) => {
+            let category = category
+                .map(|c| SeatCategory::parse(&c).ok_or_else(|| AppError::invalid("invalid_request", format!("no seat category {c:?}"))))
+                .transpose()?;
+            SeatChoice::BestAvailable { quantity, category }
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "invalid_request",
+                "give either seats (a list of labels) or quantity (and optionally category)",
+            )
+            .into())
+        }
+    };
+    let booking = bookings::hold(&app, &auth.user, ShowtimeId(body.showtime_id), choice).await?;
+    Ok((StatusCode::CREATED, axum::Json(BookingBody::new(booking, app.now()))))
+}
+
+/// Your bookings, newest first.
+#[utoipa::path(get, path = "/bookings", tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = BookingsBody), (status = 401, body = ErrorBody)))]
+pub async fn list(State(app): State<App>, auth: AuthUser) -> ApiResult<axum::Json<BookingsBody>> {
+    let now = app.now();
+    let list = bookings::list(&app, &auth.user).await?;
+    Ok(axum::Json(BookingsBody { bookings: list.into_iter().map(|b| BookingBody::new(b, now)).collect() }))
+}
+
+/// One of your bookings. Someone else's answers 404, as if it did not exist.
+#[utoipa::path(get, path = "/bookings/{id}", tag = "bookings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = BookingBody), (status = 401, body = ErrorBody), (status = 404, description = "`booking_not_found`", body = ErrorBody)))]
+pub async fn get(State(app): State<App>, auth: AuthUser, Path(id): Path<String>) -> ApiResult<axum::Json<BookingBody>> {
+    let booking = bookings::get(&app, &auth.user, booking_id(&id)?).await?;
+    Ok(axum::Json(BookingBody::new(booking, app.now())))
+}
+
+/// Release a hold: its seats are free again at once.
+#[utoipa::path(delete, path = "/bookings/{id}", tag = "bookings", security(("bearer" = [])), params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Released", body = BookingBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "`booking_not_found`", body = ErrorBody),
+        (status = 409, description = "`hold_expired`, `invalid_booking_state`", body = ErrorBody),
+    ))]
+pub async fn release(State(app): State<App>, auth: AuthUser, Path(id): Path<String>) -> ApiResult<axum::Json<BookingBody>> {
+    let booking = bookings::release(&app, &auth.user, booking_id(&id)?).await?;
+    Ok(axum::Json(BookingBody::new(booking, app.now())))
+}

@@ -1,0 +1,321 @@
+//! `/cities`, `/events`, `/showtimes`: the catalog and seat maps. No login needed.
+
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{Path, Query};
+use crate::app::App;
+use crate::catalog::{self, Days, EventQuery, DEFAULT_PAGE_SIZE};
+use crate::error::AppError;
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use marquee_domain::{City, Event, EventId, SeatCategory, ShowtimeId};
+use marquee_store::ShowtimeInfo;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct CityBody {
+    pub id: i64,
+    pub name: String,
+    /// IANA time zone; dates in queries are local dates here.
+    pub timezone: String,
+}
+
+impl From<&City> for CityBody {
+    fn from(city: &City) -> Self {
+        CityBody { id: city.id.0, name: city.name.clone(), timezone: city.timezone.name().to_string() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CitiesBody {
+    pub cities: Vec<CityBody>,
+}
+
+/// All cities with venues.
+#[utoipa::path(get, path = "/cities", tag = "catalog", responses((status = 200, body = CitiesBody)))]
+pub async fn list_cities(State(app): State<App>) -> ApiResult<Json<CitiesBody>> {
+    let cities = app.store().list_cities().await.map_err(AppError::from)?;
+    Ok(Json(CitiesBody { cities: cities.iter().map(CityBody::from).collect() }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventBody {
+    pub id: i64,
+    /// `movie` or `live`.
+    pub kind: String,
+    pub title: String,
+    pub synopsis: String,
+    pub cast: Vec<String>,
+    pub genres: Vec<String>,
+    /// ISO 639-1.
+    pub language: String,
+    pub runtime_minutes: u32,
+    pub certificate: String,
+    pub poster_url: Option<String>,
+    pub trailer_url: Option<String>,
+    pub release_date: Option<NaiveDate>,
+}
+
+impl From<Event> for EventBody {
+    fn from(e: Event) -> Self {
+        EventBody {
+            id: e.id.0,
+            kind: e.kind,
+            title: e.title,
+            synopsis: e.synopsis,
+            cast: e.cast,
+            genres: e.genres,
+            language: e.language,
+            runtime_minutes: e.runtime_minutes,
+            certificate: e.certificate,
+            poster_url: e.poster_url,
+            trailer_url: e.trailer_url,
+            release_date: e.release_date,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct EventsParams {
+    /// A city id or name (`London`).
+    city: Option<String>,
+    /// A local date (`2026-11-24`): events with a showtime that day.
+    date: Option<NaiveDate>,
+    /// First local date of a range.
+    from: Option<NaiveDate>,
+    /// Last local date of a range.
+    to: Option<NaiveDate>,
+    genre: Option<String>,
+    /// ISO 639-1 code of the original language.
+    language: Option<String>,
+    /// From 1.
+    page: Option<u32>,
+    /// 1 to 100; 20 unless given.
+    per_page: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsBody {
+    pub events: Vec<EventBody>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Events playing: with a showtime from now on, or on the days asked, in the city asked.
+#[utoipa::path(get, path = "/events", tag = "catalog", params(EventsParams),
+    responses(
+        (status = 200, body = EventsBody),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 404, description = "`city_not_found`", body = ErrorBody),
+    ))]
+pub async fn list_events(State(app): State<App>, Query(params): Query<EventsParams>) -> ApiResult<Json<EventsBody>> {
+    let (page, per_page) = (params.page.unwrap_or(1), params.per_page.unwrap_or(DEFAULT_PAGE_SIZE));
+    let query = EventQuery {
+        city: params.city,
+        days: Days { date: params.date, from: params.from, to: params.to },
+        genre: params.genre,
+        language: params.language,
+        page,
+        per_page,
+    };
+    let events = catalog::list_events(&app, query).await?;
+    Ok(Json(EventsBody { events: events.into_iter().map(EventBody::from).collect(), page, per_page }))
+}
+
+/// One event.
+#[utoipa::path(get, path = "/events/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = EventBody), (status = 404, description = "`event_not_found`", body = ErrorBody)))]
+pub async fn get_event(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<EventBody>> {
+    Ok(Json(catalog::get_event(&app, EventId(id)).await?.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlaceBody {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VenueBody {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShowtimeBody {
+    pub id: i64,
+    pub event_id: i64,
+    pub event_title: String,
+    pub starts_at: DateTime<Utc>,
+    /// The start in the city's local time, with its offset.
+    pub starts_at_local: String,
+    /// When the auditorium is free again (runtime, adverts, cleaning).
+    pub ends_at: DateTime<Utc>,
+    /// `2D`, `3D`, `IMAX`, ...
+    pub format: String,
+    pub audio_language: String,
+    pub subtitles: Option<String>,
+    pub city: CityBody,
+    pub venue: VenueBody,
+    pub auditorium: PlaceBody,
+    /// ISO 4217; every amount is in its minor units (cents).
+    pub currency: String,
+    /// Price of a seat by category, in minor units.
+    pub prices: BTreeMap<String, i64>,
+    /// Added per seat, in minor units.
+    pub booking_fee: i64,
+    pub sales_open_at: DateTime<Utc>,
+    pub sales_close_at: DateTime<Utc>,
+    /// Whether seats can be held now.
+    pub on_sale: bool,
+    pub capacity: u32,
+    pub seats_available: u32,
+}
+
+impl ShowtimeBody {
+    fn new(info: ShowtimeInfo, now: DateTime<Utc>) -> Self {
+        let s = &info.showtime;
+        let window = marquee_domain::SalesWindow {
+            opens_at: s.sales_open_at,
+            starts_at: s.starts_at,
+            close_minutes: s.sales_close_minutes,
+        };
+        ShowtimeBody {
+            id: s.id.0,
+            event_id: s.event_id.0,
+            event_title: info.event_title.clone(),
+            starts_at: s.starts_at,
+            starts_at_local: s.starts_at.with_timezone(&info.city.timezone).to_rfc3339(),
+            ends_at: s.ends_at,
+            format: s.format.clone(),
+            audio_language: s.audio_language.clone(),
+            subtitles: s.subtitles.clone(),
+            city: CityBody::from(&info.city),
+            venue: VenueBody { id: info.venue.id.0, name: info.venue.name.clone(), address: info.venue.address.clone() },
+            auditorium: PlaceBody { id: s.auditorium_id.0, name: info.auditorium_name.clone() },
+            currency: s.prices.currency.to_string(),
+            prices: s.prices.prices.iter().map(|(c, p)| (c.as_str().to_string(), *p)).collect(),
+            booking_fee: s.booking_fee_minor,
+            sales_open_at: s.sales_open_at,
+            sales_close_at: window.closes_at(),
+            on_sale: window.check(now).is_ok(),
+            capacity: info.capacity,
+            seats_available: info.seats_available,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ShowtimesParams {
+    /// A city id or name.
+    city: Option<String>,
+    /// A local date (`2026-11-24`).
+    date: Option<NaiveDate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShowtimesBody {
+    pub showtimes: Vec<ShowtimeBody>,
+}
+
+/// An event's showtimes that have not started, by start time.
+#[utoipa::path(get, path = "/events/{id}/showtimes", tag = "catalog", params(("id" = i64, Path), ShowtimesParams),
+    responses(
+        (status = 200, body = ShowtimesBody),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 404, description = "`event_not_found`, `city_not_found`", body = ErrorBody),
+    ))]
+pub async fn event_showtimes(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Query(params): Query<ShowtimesParams>,
+) -> ApiResult<Json<ShowtimesBody>> {
+    let days = Days { date: params.date, ..Days::default() };
+    let showtimes = catalog::event_showtimes(&app, EventId(id), params.city.as_deref(), days).await?;
+    let now = app.now();
+    Ok(Json(ShowtimesBody { showtimes: showtimes.into_iter().map(|s| ShowtimeBody::new(s, now)).collect() }))
+}
+
+/// One showtime, with its prices and how many seats are left.
+#[utoipa::path(get, path = "/showtimes/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = ShowtimeBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
+pub async fn get_showtime(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<ShowtimeBody>> {
+    let now = app.now();
+    let info = app
+        .store()
+        .get_showtime(ShowtimeId(id), now)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound("showtime"))?;
+    Ok(Json(ShowtimeBody::new(info, now)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SeatBody {
+    /// Row and number, e.g. `F12`: what a hold names.
+    pub label: String,
+    pub row: String,
+    pub number: u16,
+    /// Grid column (0-based, aisles counted), for drawing the map.
+    pub x: u16,
+    /// Grid row (0-based), for drawing the map.
+    pub y: u16,
+    /// `standard`, `premium`, `accessible` (wheelchair space), `companion`.
+    pub category: String,
+    /// `available`, `held`, `sold`, `blocked`.
+    pub state: String,
+    /// In minor units of the showtime's currency, before the booking fee.
+    pub price: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SeatMapBody {
+    pub showtime_id: i64,
+    /// Grid size, for drawing.
+    pub rows: u32,
+    pub columns: u32,
+    pub currency: String,
+    pub seats_available: u32,
+    pub seats: Vec<SeatBody>,
+}
+
+/// The seat map: every seat with its state and price. States are as of this answer; only a
+/// hold decides who gets a seat.
+#[utoipa::path(get, path = "/showtimes/{id}/seats", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = SeatMapBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
+pub async fn seat_map(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<SeatMapBody>> {
+    let now = app.now();
+    let map = app
+        .store()
+        .seat_map(ShowtimeId(id), now)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound("showtime"))?;
+    let prices = &map.info.showtime.prices;
+    let price = |c: SeatCategory| prices.price_of(c).map_or(0, |m| m.minor);
+    let seats: Vec<SeatBody> = map
+        .seats
+        .iter()
+        .map(|s| SeatBody {
+            label: s.seat.label.clone(),
+            row: s.seat.row_label.clone(),
+            number: s.seat.number,
+            x: s.seat.column,
+            y: s.seat.row,
+            category: s.seat.category.as_str().to_string(),
+            state: s.state_at(now).as_str().to_string(),
+            price: price(s.seat.category),
+        })
+        .collect();
+    Ok(Json(SeatMapBody {
+        showtime_id: id,
+        rows: map.rows,
+        columns: map.columns,
+        currency: prices.currency.to_string(),
+        seats_available: seats.iter().filter(|s| s.state == "available").count() as u32,
+        seats,
+    }))
+}

@@ -1,0 +1,138 @@
+//! Every error the API answers, in one table: a status and a stable snake_case code per case.
+//! Codes are part of the API; clients match on them, never on messages.
+
+use crate::error::AppError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use marquee_domain::{BookingStatus, ShowtimeError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `seats_unavailable`.
+    pub code: &'static str,
+    /// For people; may change.
+    pub message: String,
+    /// The seats an error is about (`seats_unavailable`, `unknown_seats`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<Vec<String>>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    seats: Option<Vec<String>>,
+    /// Kept for the log line of a 5xx; never sent.
+    source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, code, message: message.into(), seats: None, source: None }
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is nothing here")
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        let (status, code) = match &err {
+            AppError::Invalid { code, .. } => (S::BAD_REQUEST, *code),
+            AppError::NotFound(what) => (
+                S::NOT_FOUND,
+                match *what {
+                    "showtime" => "showtime_not_found",
+                    "event" => "event_not_found",
+                    "booking" => "booking_not_found",
+                    "city" => "city_not_found",
+                    _ => "not_found",
+                },
+            ),
+            AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
+            AppError::InvalidToken => (S::UNAUTHORIZED, "invalid_token"),
+            AppError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
+            AppError::EmailTaken => (S::CONFLICT, "email_taken"),
+            AppError::UnknownSeats(_) => (S::BAD_REQUEST, "unknown_seats"),
+            AppError::SeatsUnavailable(_) => (S::CONFLICT, "seats_unavailable"),
+            AppError::NotEnoughSeats(_) => (S::CONFLICT, "not_enough_seats"),
+            AppError::NotOnSale(ShowtimeError::Started(_)) => (S::CONFLICT, "showtime_started"),
+            AppError::NotOnSale(ShowtimeError::SalesClosed(_)) => (S::CONFLICT, "sales_closed"),
+            AppError::NotOnSale(ShowtimeError::NotOnSaleYet(_)) => (S::CONFLICT, "sales_not_open"),
+            AppError::NotOnSale(_) => (S::BAD_REQUEST, "invalid_showtime"),
+            AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, "hold_expired"),
+            AppError::WrongBookingState(_) => (S::CONFLICT, "invalid_booking_state"),
+            AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error"),
+        };
+        let seats = match &err {
+            AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => Some(seats.clone()),
+            _ => None,
+        };
+        let source = match err {
+            AppError::Internal(source) => Some(source),
+            _ => None,
+        };
+        ApiError { status, code, message, seats, source }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let (status, code) = match rejection {
+            JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            _ => (StatusCode::BAD_REQUEST, "invalid_json"),
+        };
+        ApiError::new(status, code, rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    /// An id that does not parse names nothing that exists.
+    fn from(_: PathRejection) -> Self {
+        ApiError::not_found()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(source) => tracing::error!(error = ?source, code = self.code, "request failed"),
+                None => tracing::error!(code = self.code, message = %self.message, "request failed"),
+            }
+        }
+        let unauthenticated = self.status == StatusCode::UNAUTHORIZED;
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code, message: self.message, seats: self.seats },
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if unauthenticated {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

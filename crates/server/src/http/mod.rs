@@ -1,0 +1,94 @@
+//! The HTTP API. Handlers are thin: they parse, call a service, and map the answer. Every
+//! `/api/v1` route is listed once, in `api_v1`, which builds both the router and the OpenAPI
+//! document, so the two cannot drift.
+
+pub mod auth;
+pub mod bookings;
+pub mod catalog;
+pub mod error;
+pub mod extract;
+
+use crate::app::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use error::{ApiError, ErrorBody};
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Marquee", description = "Sell seats for movies and live events. Amounts are integer minor units of the showtime's currency."),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "accounts", description = "Register, log in, log out"),
+        (name = "catalog", description = "Cities, events, showtimes and seat maps"),
+        (name = "bookings", description = "Holding seats"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+fn api_v1() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(catalog::list_cities))
+        .routes(routes!(catalog::list_events))
+        .routes(routes!(catalog::get_event))
+        .routes(routes!(catalog::event_showtimes))
+        .routes(routes!(catalog::get_showtime))
+        .routes(routes!(catalog::seat_map))
+        .routes(routes!(bookings::hold, bookings::list))
+        .routes(routes!(bookings::get, bookings::release))
+}
+
+/// The OpenAPI document of `/api/v1`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::<App>::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_v1())
+        .into_openapi()
+}
+
+pub fn router(app: App) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api_v1())
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    api.route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path does not take that method")
+        })
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .with_state(app)
+}
+
+/// Ready when the database answers.
+async fn readyz(State(app): State<App>) -> Result<&'static str, ApiError> {
+    app.store().ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "database not ready");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database does not answer")
+    })?;
+    Ok("ready")
+}

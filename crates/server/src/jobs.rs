@@ -1,0 +1,22 @@
+//! Background work of a node. Every node may run it: each pass is one store transaction, so
+//! nodes sweeping at once only find less to do.
+
+use crate::app::App;
+use tokio::sync::watch;
+
+/// Moves expired holds to `expired` every `sweep_interval` until `shutdown` turns true.
+pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(app.config().sweep_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match app.store().expire_stale_holds(app.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "expired stale holds"),
+            Err(err) => tracing::warn!(error = %err, "sweeping expired holds failed; trying again next time"),
+        }
+    }
+}

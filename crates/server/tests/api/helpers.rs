@@ -1,0 +1,162 @@
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use chrono::Duration;
+use http_body_util::BodyExt;
+use marquee_domain::{Clock, ManualClock};
+use marquee_server::{App, Config};
+use marquee_store::conformance::fixtures::{self, World};
+use marquee_store::Store;
+use serde_json::{json, Value};
+use std::any::Any;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// Runs each named test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::TestApp::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A Marquee app on a fresh store with the conformance suite's small world in it: Lisbon,
+/// one cinema, one 21-seat auditorium, one film showing tomorrow (`world.showtime`).
+pub struct TestApp {
+    router: Router,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<dyn Store>,
+    pub world: World,
+    _database: Box<dyn Any + Send>,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Response {
+    /// The error code of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("<no error code>")
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
+        TestApp::on(store, Box::new(guard)).await
+    }
+
+    pub async fn postgres() -> TestApp {
+        let (store, guard) = marquee_store_postgres::testing::fresh_store().await;
+        TestApp::on(store, Box::new(guard)).await
+    }
+
+    async fn on(store: Arc<dyn Store>, guard: Box<dyn Any + Send>) -> TestApp {
+        let world = fixtures::world(&*store).await;
+        let clock = Arc::new(ManualClock::new(fixtures::t0()));
+        let app = App::new(store.clone(), clock.clone() as Arc<dyn Clock>, Config::default());
+        TestApp { router: marquee_server::http::router(app), clock, store, world, _database: guard }
+    }
+
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send(request.expect("a valid request")).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Response { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/register", None, json!({ "email": email, "password": password })).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/login", None, json!({ "email": email, "password": password })).await
+    }
+
+    /// A new customer's token.
+    pub async fn customer(&self, email: &str) -> String {
+        assert_eq!(self.register(email, PASSWORD).await.status, StatusCode::CREATED);
+        let login = self.login(email, PASSWORD).await;
+        assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+        login.body["token"].as_str().expect("a token").to_string()
+    }
+
+    pub fn showtime_id(&self) -> i64 {
+        self.world.showtime.showtime.id.0
+    }
+
+    pub async fn hold(&self, token: &str, seats: &[&str]) -> Response {
+        self.post("/api/v1/bookings", Some(token), json!({ "showtime_id": self.showtime_id(), "seats": seats }))
+            .await
+    }
+
+    /// Seat label → state, from the public seat map.
+    pub async fn seat_states(&self) -> Vec<(String, String)> {
+        let map = self.get(&format!("/api/v1/showtimes/{}/seats", self.showtime_id()), None).await;
+        assert_eq!(map.status, StatusCode::OK);
+        map.body["seats"]
+            .as_array()
+            .expect("seats")
+            .iter()
+            .map(|s| (s["label"].as_str().unwrap_or_default().to_string(), s["state"].as_str().unwrap_or_default().to_string()))
+            .collect()
+    }
+
+    pub async fn state_of(&self, label: &str) -> String {
+        self.seat_states().await.into_iter().find(|(l, _)| l == label).map(|(_, s)| s).expect("seat exists")
+    }
+}

@@ -1,0 +1,13 @@
+//! The API as a client sees it, in process, on both database backends.
+//!
+//! Each test is written once as `async fn name(app: TestApp)` and run twice by `both_backends!`:
+//! on a fresh SQLite file and on a fresh PostgreSQL database. Time is a manual clock.
+
+mod helpers;
+
+mod accounts;
+mod bad_input;
+mod bookings;
+mod catalog;
+mod demo;
+mod openapi;
