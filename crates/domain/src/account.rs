@@ -23,7 +23,11 @@ impl Email {
             && !domain.ends_with('.')
             && domain.contains('.')
             && !domain.contains("..");
-        if local.is_empty() || !domain_ok || domain.contains('@') || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if local.is_empty()
+            || !domain_ok
+            || domain.contains('@')
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(EmailError("that is not an email address"));
         }
         Ok(Email(email))
@@ -108,17 +112,35 @@ mod tests {
 
     #[test]
     fn emails_are_compared_without_case_or_surrounding_space() {
-        assert_eq!(Email::parse(" Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@@example.com", "ana@.example.com"] {
+        assert_eq!(
+            Email::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "ana@@example.com",
+            "ana@.example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn passwords_have_at_least_eight_characters_and_never_print() {
-        assert_eq!(Password::parse("1234567").unwrap_err(), PasswordError::TooShort);
+        assert_eq!(
+            Password::parse("1234567").unwrap_err(),
+            PasswordError::TooShort
+        );
         let password = Password::parse("correct horse").unwrap();
         assert_eq!(format!("{password:?}"), "Password(***)");
-        assert_eq!(Password::parse(&"x".repeat(257)).unwrap_err(), PasswordError::TooLong);
+        assert_eq!(
+            Password::parse(&"x".repeat(257)).unwrap_err(),
+            PasswordError::TooLong
+        );
     }
 }

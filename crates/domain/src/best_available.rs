@@ -38,21 +38,35 @@ pub fn best_available(
     for (row, mut row_seats) in by_row {
         row_seats.sort_by_key(|s| s.seat.column);
         for block in row_seats.chunk_by(|a, b| a.seat.column + 1 == b.seat.column) {
-            let free: Vec<bool> = block.iter().map(|s| s.state_at(now) == SeatState::Available).collect();
+            let free: Vec<bool> = block
+                .iter()
+                .map(|s| s.state_at(now) == SeatState::Available)
+                .collect();
             for start in 0..block.len().saturating_sub(quantity - 1) {
                 let window = &block[start..start + quantity];
-                if !window.iter().zip(&free[start..]).all(|(s, free)| *free && wanted(s.seat.category)) {
+                if !window
+                    .iter()
+                    .zip(&free[start..])
+                    .all(|(s, free)| *free && wanted(s.seat.category))
+                {
                     continue;
                 }
                 let strands = leaves_single_seat(&free, start.checked_sub(1), start.checked_sub(2))
-                    || leaves_single_seat(&free, Some(start + quantity), Some(start + quantity + 1));
+                    || leaves_single_seat(
+                        &free,
+                        Some(start + quantity),
+                        Some(start + quantity + 1),
+                    );
                 let first = window[0].seat.column;
                 let last = window[quantity - 1].seat.column;
                 // Doubled coordinates keep the middle of an even group an integer.
                 let dx = i64::from(first) + i64::from(last) - (columns as i64 - 1);
                 let dy = 2 * i64::from(row) - (rows as i64 - 1);
                 let candidate = (strands, dx * dx + dy * dy, row, first);
-                if best.as_ref().is_none_or(|b| candidate < (b.0, b.1, b.2, b.3)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| candidate < (b.0, b.1, b.2, b.3))
+                {
                     let labels = window.iter().map(|s| s.seat.label.clone()).collect();
                     best = Some((candidate.0, candidate.1, candidate.2, candidate.3, labels));
                 }
@@ -79,19 +93,35 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
     }
 
-    fn pick(layout: &str, taken: &[&str], quantity: usize, category: Option<SeatCategory>) -> Option<Vec<String>> {
+    fn pick(
+        layout: &str,
+        taken: &[&str],
+        quantity: usize,
+        category: Option<SeatCategory>,
+    ) -> Option<Vec<String>> {
         let layout = SeatLayout::parse(layout).unwrap();
         let seats: Vec<ShowtimeSeat> = layout
             .seats()
             .iter()
             .map(|seat| ShowtimeSeat {
                 seat: seat.clone(),
-                stored_state: if taken.contains(&seat.label.as_str()) { SeatState::Sold } else { SeatState::Available },
+                stored_state: if taken.contains(&seat.label.as_str()) {
+                    SeatState::Sold
+                } else {
+                    SeatState::Available
+                },
                 booking_id: None,
                 held_until: None,
             })
             .collect();
-        best_available(&seats, layout.rows(), layout.columns(), quantity, category, now())
+        best_available(
+            &seats,
+            layout.rows(),
+            layout.columns(),
+            quantity,
+            category,
+            now(),
+        )
     }
 
     #[test]
@@ -105,7 +135,10 @@ mod tests {
     fn seats_are_side_by_side_and_never_across_an_aisle() {
         // The middle row's only free pair straddles the aisle; the pair must come from row A.
         let hall = "A  sss.sss\nB  sss.sss\n";
-        assert_eq!(pick(hall, &["B1", "B2", "B5", "B6", "A1", "A6"], 2, None).unwrap(), ["A2", "A3"]);
+        assert_eq!(
+            pick(hall, &["B1", "B2", "B5", "B6", "A1", "A6"], 2, None).unwrap(),
+            ["A2", "A3"]
+        );
         assert_eq!(pick("A  ss.ss", &[], 3, None), None);
     }
 
@@ -114,16 +147,26 @@ mod tests {
         // A3-A4 is nearest the middle but would strand A2 between A1 and A3.
         let picked = pick("A  ssssss", &["A1"], 2, None).unwrap();
         assert_ne!(picked, ["A3", "A4"]);
-        assert_eq!(picked, ["A2", "A3"], "A2-A3 and A4-A5 are as near the middle; the first wins");
+        assert_eq!(
+            picked,
+            ["A2", "A3"],
+            "A2-A3 and A4-A5 are as near the middle; the first wins"
+        );
         // When every choice strands a seat, one is still offered.
-        assert_eq!(pick("A  sssss", &["A1", "A5"], 2, None).unwrap(), ["A2", "A3"]);
+        assert_eq!(
+            pick("A  sssss", &["A1", "A5"], 2, None).unwrap(),
+            ["A2", "A3"]
+        );
     }
 
     #[test]
     fn wheelchair_spaces_go_only_to_those_who_ask_for_them() {
         let hall = "A  wwcc\nB  ssss\n";
         assert_eq!(pick(hall, &[], 2, None).unwrap(), ["B2", "B3"]);
-        assert_eq!(pick(hall, &[], 2, Some(SeatCategory::Accessible)).unwrap(), ["A1", "A2"]);
+        assert_eq!(
+            pick(hall, &[], 2, Some(SeatCategory::Accessible)).unwrap(),
+            ["A1", "A2"]
+        );
         assert_eq!(pick(hall, &["B1", "B2"], 4, None), None);
     }
 
@@ -140,7 +183,10 @@ mod tests {
                 held_until: Some(now()),
             })
             .collect();
-        assert_eq!(best_available(&seats, 1, 2, 2, None, now()).unwrap(), ["A1", "A2"]);
+        assert_eq!(
+            best_available(&seats, 1, 2, 2, None, now()).unwrap(),
+            ["A1", "A2"]
+        );
         let before = now() - chrono::Duration::seconds(1);
         assert_eq!(best_available(&seats, 1, 2, 2, None, before), None);
     }

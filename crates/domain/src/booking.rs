@@ -62,7 +62,10 @@ impl BookingStatus {
         matches!(
             (self, next),
             (Held, PaymentPending | Expired | PaymentFailed | Released)
-                | (PaymentPending, Confirmed | Expired | PaymentFailed | Released | Refunded)
+                | (
+                    PaymentPending,
+                    Confirmed | Expired | PaymentFailed | Released | Refunded
+                )
                 | (Confirmed, Cancelled)
                 | (Cancelled, Refunded)
                 | (Expired, Confirmed | Refunded)
@@ -71,7 +74,10 @@ impl BookingStatus {
 
     /// Whether the booking still has a claim on its seats (if its hold has not run out).
     pub fn is_live(self) -> bool {
-        matches!(self, BookingStatus::Held | BookingStatus::PaymentPending | BookingStatus::Confirmed)
+        matches!(
+            self,
+            BookingStatus::Held | BookingStatus::PaymentPending | BookingStatus::Confirmed
+        )
     }
 }
 
@@ -144,15 +150,24 @@ impl Quote {
         let lines = seats
             .into_iter()
             .map(|(label, category)| {
-                Some(BookingLine { label: label.to_string(), category, price: prices.price_of(category)? })
+                Some(BookingLine {
+                    label: label.to_string(),
+                    category,
+                    price: prices.price_of(category)?,
+                })
             })
             .collect::<Option<Vec<_>>>()?;
-        let subtotal = lines
-            .iter()
-            .try_fold(Money::zero(currency), |sum, line| sum.checked_add(line.price))?;
+        let subtotal = lines.iter().try_fold(Money::zero(currency), |sum, line| {
+            sum.checked_add(line.price)
+        })?;
         let fees = Money::new(booking_fee_minor, currency).checked_mul(lines.len() as i64)?;
         let total = subtotal.checked_add(fees)?;
-        Some(Quote { lines, subtotal, fees, total })
+        Some(Quote {
+            lines,
+            subtotal,
+            fees,
+            total,
+        })
     }
 }
 
@@ -233,7 +248,10 @@ mod tests {
         assert!(PaymentPending.can_become(Confirmed));
         assert!(Confirmed.can_become(Cancelled));
         assert!(Cancelled.can_become(Refunded));
-        assert!(!Held.can_become(Confirmed), "a hold is paid for before it is confirmed");
+        assert!(
+            !Held.can_become(Confirmed),
+            "a hold is paid for before it is confirmed"
+        );
         assert!(!Released.can_become(Held));
         assert!(!Confirmed.can_become(Expired));
         assert!(!Refunded.can_become(Confirmed));
@@ -248,12 +266,18 @@ mod tests {
         let eur = Currency::parse("EUR").unwrap();
         let prices = PriceList {
             currency: eur,
-            prices: vec![(SeatCategory::Standard, 1000), (SeatCategory::Premium, 1450)],
+            prices: vec![
+                (SeatCategory::Standard, 1000),
+                (SeatCategory::Premium, 1450),
+            ],
         };
         let quote = Quote::for_seats(
             &prices,
             75,
-            [("A1", SeatCategory::Standard), ("A2", SeatCategory::Premium)],
+            [
+                ("A1", SeatCategory::Standard),
+                ("A2", SeatCategory::Premium),
+            ],
         )
         .unwrap();
         assert_eq!(quote.subtotal, Money::new(2450, eur));
@@ -276,7 +300,10 @@ mod tests {
         let labels = |n: usize| (1..=n).map(|i| format!("A{i}")).collect::<Vec<_>>();
         assert_eq!(check_requested_seats(&[]), Err(HoldRequestError::NoSeats));
         assert_eq!(check_requested_seats(&labels(10)), Ok(()));
-        assert_eq!(check_requested_seats(&labels(11)), Err(HoldRequestError::TooManySeats));
+        assert_eq!(
+            check_requested_seats(&labels(11)),
+            Err(HoldRequestError::TooManySeats)
+        );
         assert_eq!(
             check_requested_seats(&["A1".into(), "A2".into(), "A1".into()]),
             Err(HoldRequestError::DuplicateSeat("A1".into()))

@@ -164,7 +164,6 @@ impl Showtime {
         starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
     }
 
-
     /// Whether seats can be held at `now`.
     pub fn check_on_sale(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
         SalesWindow {
@@ -187,7 +186,11 @@ impl Showtime {
         if booking_fee_minor < 0 || prices.prices.iter().any(|(_, p)| *p < 0) {
             return Err(ShowtimeError::NegativePrice);
         }
-        if let Some(missing) = layout.categories().into_iter().find(|c| prices.price_of(*c).is_none()) {
+        if let Some(missing) = layout
+            .categories()
+            .into_iter()
+            .find(|c| prices.price_of(*c).is_none())
+        {
             return Err(ShowtimeError::MissingPrice(missing));
         }
         if sales_open_at >= starts_at - Duration::minutes(i64::from(sales_close_minutes)) {
@@ -213,7 +216,10 @@ mod tests {
             format: "2D".into(),
             audio_language: "en".into(),
             subtitles: None,
-            prices: PriceList { currency: Currency::parse("EUR").unwrap(), prices: vec![] },
+            prices: PriceList {
+                currency: Currency::parse("EUR").unwrap(),
+                prices: vec![],
+            },
             booking_fee_minor: 0,
             sales_open_at: starts_at - Duration::days(7),
             sales_close_minutes: 15,
@@ -224,10 +230,19 @@ mod tests {
     fn a_showtime_is_on_sale_only_inside_its_sales_window() {
         let start = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
         let s = showtime(start);
-        assert!(matches!(s.check_on_sale(start - Duration::days(8)), Err(ShowtimeError::NotOnSaleYet(_))));
+        assert!(matches!(
+            s.check_on_sale(start - Duration::days(8)),
+            Err(ShowtimeError::NotOnSaleYet(_))
+        ));
         assert_eq!(s.check_on_sale(start - Duration::minutes(16)), Ok(()));
-        assert!(matches!(s.check_on_sale(start - Duration::minutes(15)), Err(ShowtimeError::SalesClosed(_))));
-        assert!(matches!(s.check_on_sale(start), Err(ShowtimeError::Started(_))));
+        assert!(matches!(
+            s.check_on_sale(start - Duration::minutes(15)),
+            Err(ShowtimeError::SalesClosed(_))
+        ));
+        assert!(matches!(
+            s.check_on_sale(start),
+            Err(ShowtimeError::Started(_))
+        ));
         assert_eq!(s.ends_at, start + Duration::minutes(135));
     }
 
@@ -235,26 +250,47 @@ mod tests {
     fn a_price_list_must_cover_every_category_of_the_layout() {
         let layout = SeatLayout::parse("A  sspp").unwrap();
         let eur = Currency::parse("EUR").unwrap();
-        let only_standard = PriceList { currency: eur, prices: vec![(SeatCategory::Standard, 900)] };
+        let only_standard = PriceList {
+            currency: eur,
+            prices: vec![(SeatCategory::Standard, 900)],
+        };
         let start = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
         let open = start - Duration::days(1);
         assert_eq!(
             Showtime::validate_terms(&layout, &only_standard, 0, open, start, 0),
             Err(ShowtimeError::MissingPrice(SeatCategory::Premium))
         );
-        let both = PriceList { currency: eur, prices: vec![(SeatCategory::Standard, 900), (SeatCategory::Premium, 1200)] };
-        assert_eq!(Showtime::validate_terms(&layout, &both, 50, open, start, 0), Ok(()));
-        assert_eq!(Showtime::validate_terms(&layout, &both, -1, open, start, 0), Err(ShowtimeError::NegativePrice));
-        assert_eq!(Showtime::validate_terms(&layout, &both, 0, start, start, 0), Err(ShowtimeError::SalesWindowEmpty));
+        let both = PriceList {
+            currency: eur,
+            prices: vec![(SeatCategory::Standard, 900), (SeatCategory::Premium, 1200)],
+        };
+        assert_eq!(
+            Showtime::validate_terms(&layout, &both, 50, open, start, 0),
+            Ok(())
+        );
+        assert_eq!(
+            Showtime::validate_terms(&layout, &both, -1, open, start, 0),
+            Err(ShowtimeError::NegativePrice)
+        );
+        assert_eq!(
+            Showtime::validate_terms(&layout, &both, 0, start, start, 0),
+            Err(ShowtimeError::SalesWindowEmpty)
+        );
     }
 
     #[test]
     fn a_local_day_is_bounded_in_the_city_zone() {
-        let (from, until) = day_bounds(chrono_tz::Europe::London, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        let (from, until) = day_bounds(
+            chrono_tz::Europe::London,
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+        );
         assert_eq!(from, Utc.with_ymd_and_hms(2026, 6, 30, 23, 0, 0).unwrap());
         assert_eq!(until - from, Duration::hours(24));
         // The day the clocks go forward is 23 hours long.
-        let (from, until) = day_bounds(chrono_tz::Europe::London, NaiveDate::from_ymd_opt(2026, 3, 29).unwrap());
+        let (from, until) = day_bounds(
+            chrono_tz::Europe::London,
+            NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(),
+        );
         assert_eq!(until - from, Duration::hours(23));
     }
 }

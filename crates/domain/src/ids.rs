@@ -61,7 +61,10 @@ impl BookingIdGenerator {
 
     pub fn next(&self, now: DateTime<Utc>) -> BookingId {
         let millis = (now.timestamp_millis() - EPOCH_MILLIS).max(0);
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (last_millis, last_seq) = *last;
         let (millis, seq) = if millis > last_millis {
             (millis, 0)
@@ -79,7 +82,9 @@ impl BookingId {
     /// When the id was minted.
     pub fn minted_at(self) -> DateTime<Utc> {
         let millis = (self.0 >> (NODE_BITS + SEQUENCE_BITS)) + EPOCH_MILLIS;
-        Utc.timestamp_millis_opt(millis).single().unwrap_or_default()
+        Utc.timestamp_millis_opt(millis)
+            .single()
+            .unwrap_or_default()
     }
 }
 
@@ -103,6 +108,8 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
         let (a, b) = (BookingIdGenerator::new(1), BookingIdGenerator::new(2));
         let from_a: HashSet<_> = (0..1000).map(|_| a.next(now)).collect();
-        assert!((0..1000).map(|_| b.next(now)).all(|id| !from_a.contains(&id)));
+        assert!((0..1000)
+            .map(|_| b.next(now))
+            .all(|id| !from_a.contains(&id)));
     }
 }

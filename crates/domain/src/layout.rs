@@ -127,7 +127,8 @@ impl SeatLayout {
             let body = trimmed.trim_start();
             let label_len = body.find(char::is_whitespace).unwrap_or(body.len());
             let label = &body[..label_len];
-            if label.is_empty() || label.len() > 3 || !label.chars().all(|c| c.is_ascii_uppercase()) {
+            if label.is_empty() || label.len() > 3 || !label.chars().all(|c| c.is_ascii_uppercase())
+            {
                 return Err(err(
                     None,
                     indent + 1,
@@ -135,22 +136,38 @@ impl SeatLayout {
                 ));
             }
             if !row_labels.insert(label.to_string()) {
-                return Err(err(Some(label), indent + 1, format!("row {label} appears twice")));
+                return Err(err(
+                    Some(label),
+                    indent + 1,
+                    format!("row {label} appears twice"),
+                ));
             }
             let rest = &body[label_len..];
             let seat_text = rest.trim_start();
             let seat_start = indent + label_len + (rest.len() - seat_text.len());
             if seat_text.is_empty() {
-                return Err(err(Some(label), seat_start + 1, "the row has no seats".into()));
+                return Err(err(
+                    Some(label),
+                    seat_start + 1,
+                    "the row has no seats".into(),
+                ));
             }
             if rows == MAX_ROWS {
-                return Err(err(Some(label), 1, format!("a layout has at most {MAX_ROWS} rows")));
+                return Err(err(
+                    Some(label),
+                    1,
+                    format!("a layout has at most {MAX_ROWS} rows"),
+                ));
             }
             let mut number = 0u16;
             for (offset, ch) in seat_text.chars().enumerate() {
                 let column = seat_start + offset + 1;
                 if offset >= MAX_COLUMNS {
-                    return Err(err(Some(label), column, format!("a row has at most {MAX_COLUMNS} places")));
+                    return Err(err(
+                        Some(label),
+                        column,
+                        format!("a row has at most {MAX_COLUMNS} places"),
+                    ));
                 }
                 if ch == '.' {
                     continue;
@@ -173,7 +190,11 @@ impl SeatLayout {
                 });
             }
             if number == 0 {
-                return Err(err(Some(label), seat_start + 1, "the row has only gaps, no seats".into()));
+                return Err(err(
+                    Some(label),
+                    seat_start + 1,
+                    "the row has only gaps, no seats".into(),
+                ));
             }
             columns = columns.max(seat_text.chars().count());
             rows += 1;
@@ -186,7 +207,12 @@ impl SeatLayout {
                 reason: "the layout has no rows".into(),
             });
         }
-        Ok(SeatLayout { text: text.to_string(), rows, columns, seats })
+        Ok(SeatLayout {
+            text: text.to_string(),
+            rows,
+            columns,
+            seats,
+        })
     }
 
     pub fn text(&self) -> &str {
@@ -226,24 +252,44 @@ mod tests {
     fn seats_are_numbered_left_to_right_skipping_gaps() {
         let layout = SeatLayout::parse("# front\nA  wc.ss\n\nB  pp.pp.p\n").unwrap();
         let labels: Vec<_> = layout.seats().iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5"]);
+        assert_eq!(
+            labels,
+            ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5"]
+        );
         let a3 = &layout.seats()[2];
-        assert_eq!((a3.row, a3.column, a3.number, a3.category), (0, 3, 3, SeatCategory::Standard));
+        assert_eq!(
+            (a3.row, a3.column, a3.number, a3.category),
+            (0, 3, 3, SeatCategory::Standard)
+        );
         let b5 = &layout.seats()[8];
-        assert_eq!((b5.row, b5.column, b5.category), (1, 6, SeatCategory::Premium));
+        assert_eq!(
+            (b5.row, b5.column, b5.category),
+            (1, 6, SeatCategory::Premium)
+        );
         assert_eq!(layout.seats()[0].category, SeatCategory::Accessible);
         assert_eq!(layout.seats()[1].category, SeatCategory::Companion);
-        assert_eq!((layout.rows(), layout.columns(), layout.capacity()), (2, 7, 9));
+        assert_eq!(
+            (layout.rows(), layout.columns(), layout.capacity()),
+            (2, 7, 9)
+        );
         assert_eq!(
             layout.categories(),
-            [SeatCategory::Standard, SeatCategory::Premium, SeatCategory::Accessible, SeatCategory::Companion]
+            [
+                SeatCategory::Standard,
+                SeatCategory::Premium,
+                SeatCategory::Accessible,
+                SeatCategory::Companion
+            ]
         );
     }
 
     #[test]
     fn a_bad_character_is_reported_with_its_row_and_column() {
         let err = SeatLayout::parse("A  sss\nB  ssxs\n").unwrap_err();
-        assert_eq!((err.line, err.row.as_deref(), err.column), (2, Some("B"), 6));
+        assert_eq!(
+            (err.line, err.row.as_deref(), err.column),
+            (2, Some("B"), 6)
+        );
         assert_eq!(
             err.to_string(),
             "row B (line 2), column 6: 'x' is not a seat: use s (standard), p (premium), w (wheelchair space), c (companion) or . (gap)"
@@ -267,6 +313,9 @@ mod tests {
             assert!(err.to_string().contains(expected), "{text:?}: {err}");
         }
         let wide = format!("A  {}", "s".repeat(MAX_COLUMNS + 1));
-        assert_eq!(SeatLayout::parse(&wide).unwrap_err().column, 3 + MAX_COLUMNS + 1);
+        assert_eq!(
+            SeatLayout::parse(&wide).unwrap_err().column,
+            3 + MAX_COLUMNS + 1
+        );
     }
 }

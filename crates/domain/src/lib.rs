@@ -19,7 +19,9 @@ pub use booking::{
     Booking, BookingLine, BookingReference, BookingStatus, HoldRequestError, Quote, Transition,
     MAX_SEATS_PER_BOOKING,
 };
-pub use catalog::{Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue};
+pub use catalog::{
+    Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::*;
 pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};

@@ -53,7 +53,10 @@ impl Money {
         if self.currency != other.currency {
             return None;
         }
-        Some(Money::new(self.minor.checked_add(other.minor)?, self.currency))
+        Some(Money::new(
+            self.minor.checked_add(other.minor)?,
+            self.currency,
+        ))
     }
 
     pub fn checked_mul(self, times: i64) -> Option<Money> {
@@ -76,7 +79,10 @@ mod tests {
 
     #[test]
     fn currency_accepts_only_three_upper_case_letters() {
-        assert_eq!(Currency::parse("EUR").map(|c| c.to_string()), Ok("EUR".into()));
+        assert_eq!(
+            Currency::parse("EUR").map(|c| c.to_string()),
+            Ok("EUR".into())
+        );
         for bad in ["eur", "EU", "EURO", "E1R", ""] {
             assert!(Currency::parse(bad).is_err(), "{bad} should be refused");
         }
@@ -86,9 +92,15 @@ mod tests {
     fn money_refuses_to_add_different_currencies() {
         let eur = Currency::parse("EUR").unwrap();
         let usd = Currency::parse("USD").unwrap();
-        assert_eq!(Money::new(150, eur).checked_add(Money::new(250, eur)), Some(Money::new(400, eur)));
+        assert_eq!(
+            Money::new(150, eur).checked_add(Money::new(250, eur)),
+            Some(Money::new(400, eur))
+        );
         assert_eq!(Money::new(150, eur).checked_add(Money::new(250, usd)), None);
-        assert_eq!(Money::new(i64::MAX, eur).checked_add(Money::new(1, eur)), None);
+        assert_eq!(
+            Money::new(i64::MAX, eur).checked_add(Money::new(1, eur)),
+            None
+        );
     }
 
     #[test]

@@ -25,9 +25,14 @@ impl SeatState {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [SeatState::Available, SeatState::Held, SeatState::Sold, SeatState::Blocked]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        [
+            SeatState::Available,
+            SeatState::Held,
+            SeatState::Sold,
+            SeatState::Blocked,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
     }
 }
 

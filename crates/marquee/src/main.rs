@@ -9,7 +9,11 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(name = "marquee", version, about = "Sell seats for movies and live events")]
+#[command(
+    name = "marquee",
+    version,
+    about = "Sell seats for movies and live events"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +51,12 @@ enum AdminCommand {
 #[derive(Args)]
 struct DatabaseArgs {
     /// `sqlite://FILE` or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "MARQUEE_DATABASE_URL", default_value = "sqlite://marquee.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MARQUEE_DATABASE_URL",
+        default_value = "sqlite://marquee.db",
+        hide_env_values = true
+    )]
     database_url: String,
     /// PostgreSQL connections per node.
     #[arg(long, env = "MARQUEE_DATABASE_MAX_CONNECTIONS", default_value_t = 20)]
@@ -99,8 +108,9 @@ impl DatabaseArgs {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")),
+            tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")
+            }),
         )
         .init();
     match Cli::parse().command {
@@ -114,11 +124,23 @@ async fn main() -> anyhow::Result<()> {
             let app = App::connect(db.config()).await?;
             load_demo(&app).await
         }
-        Command::Admin { command: AdminCommand::Create { database, email, password } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    database,
+                    email,
+                    password,
+                },
+        } => {
             let app = App::connect(database.config()).await?;
-            let user = accounts::register_with_roles(&app, &email, &password, vec![Role::Customer, Role::Admin])
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = accounts::register_with_roles(
+                &app,
+                &email,
+                &password,
+                vec![Role::Customer, Role::Admin],
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             tracing::info!(user = user.id.0, email = %user.email, "admin created");
             Ok(())
         }
@@ -130,13 +152,16 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
         tracing::info!("the database has a catalog already; the demo catalog was not loaded");
         return Ok(());
     }
-    let summary = demo::load(app.store(), app.now()).await.context("loading the demo catalog")?;
+    let summary = demo::load(app.store(), app.now())
+        .await
+        .context("loading the demo catalog")?;
     tracing::info!(?summary, "demo catalog loaded");
     Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let to_chrono = |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
+    let to_chrono =
+        |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
     let config = Config {
         hold_ttl: to_chrono(args.hold_ttl)?,
         session_ttl: to_chrono(args.session_ttl)?,
@@ -148,7 +173,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
     }
-    let listener = TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -6,7 +6,9 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use marquee_domain::{Email, Password, Role};
@@ -40,13 +42,25 @@ pub async fn register(app: &App, email: &str, password: &str) -> AppResult<User>
 }
 
 /// Also used by `marquee admin create`.
-pub async fn register_with_roles(app: &App, email: &str, password: &str, roles: Vec<Role>) -> AppResult<User> {
-    let email = Email::parse(email).map_err(|e| AppError::invalid("invalid_email", e.to_string()))?;
-    let password = Password::parse(password).map_err(|e| AppError::invalid("invalid_password", e.to_string()))?;
+pub async fn register_with_roles(
+    app: &App,
+    email: &str,
+    password: &str,
+    roles: Vec<Role>,
+) -> AppResult<User> {
+    let email =
+        Email::parse(email).map_err(|e| AppError::invalid("invalid_email", e.to_string()))?;
+    let password = Password::parse(password)
+        .map_err(|e| AppError::invalid("invalid_password", e.to_string()))?;
     let password_hash = hash_password(password).await?;
     let user = app
         .store()
-        .create_user(NewUser { email, password_hash, roles, now: app.now() })
+        .create_user(NewUser {
+            email,
+            password_hash,
+            roles,
+            now: app.now(),
+        })
         .await?;
     Ok(user)
 }
@@ -65,7 +79,10 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
     if !verify_password(password.to_string(), credentials.password_hash).await? {
         return Err(AppError::InvalidCredentials);
     }
-    let token = Token(format!("mq_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 43)));
+    let token = Token(format!(
+        "mq_{}",
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 43)
+    ));
     let now = app.now();
     let expires_at = now + app.config().session_ttl;
     app.store()
@@ -76,7 +93,11 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
             expires_at,
         })
         .await?;
-    Ok(Login { token, expires_at, user: credentials.user })
+    Ok(Login {
+        token,
+        expires_at,
+        user: credentials.user,
+    })
 }
 
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {
@@ -122,8 +143,11 @@ async fn hash_password(password: Password) -> AppResult<String> {
 
 async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?

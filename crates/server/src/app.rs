@@ -60,7 +60,9 @@ impl App {
 /// rather than taken for a file name.
 pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url).await.with_context(|| format!("opening SQLite at {url}"))?;
+        let store = SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("opening SQLite at {url}"))?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = PgStore::connect(url, max_connections)

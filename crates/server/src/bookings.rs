@@ -10,7 +10,10 @@ use marquee_store::{NewHold, StoreError, User};
 /// What to hold: named seats, or a number of the best available ones.
 pub enum SeatChoice {
     Named(Vec<String>),
-    BestAvailable { quantity: usize, category: Option<SeatCategory> },
+    BestAvailable {
+        quantity: usize,
+        category: Option<SeatCategory>,
+    },
 }
 
 /// Another hold can take the seats best-available chose between our read and our write; we
@@ -19,14 +22,21 @@ const BEST_AVAILABLE_TRIES: usize = 3;
 /// A fresh reference is drawn when one is taken (40 random bits: rare, but not never).
 const REFERENCE_TRIES: usize = 3;
 
-pub async fn hold(app: &App, user: &User, showtime: ShowtimeId, choice: SeatChoice) -> AppResult<Booking> {
+pub async fn hold(
+    app: &App,
+    user: &User,
+    showtime: ShowtimeId,
+    choice: SeatChoice,
+) -> AppResult<Booking> {
     match choice {
         SeatChoice::Named(seats) => {
-            check_requested_seats(&seats).map_err(|e| AppError::invalid("invalid_seats", e.to_string()))?;
+            check_requested_seats(&seats)
+                .map_err(|e| AppError::invalid("invalid_seats", e.to_string()))?;
             hold_named(app, user, showtime, seats).await
         }
         SeatChoice::BestAvailable { quantity, category } => {
-            check_quantity(quantity).map_err(|e| AppError::invalid("invalid_quantity", e.to_string()))?;
+            check_quantity(quantity)
+                .map_err(|e| AppError::invalid("invalid_quantity", e.to_string()))?;
             for _ in 1..BEST_AVAILABLE_TRIES {
                 let seats = choose_best(app, showtime, quantity, category).await?;
                 match hold_named(app, user, showtime, seats).await {
@@ -40,15 +50,39 @@ pub async fn hold(app: &App, user: &User, showtime: ShowtimeId, choice: SeatChoi
     }
 }
 
-async fn choose_best(app: &App, showtime: ShowtimeId, quantity: usize, category: Option<SeatCategory>) -> AppResult<Vec<String>> {
+async fn choose_best(
+    app: &App,
+    showtime: ShowtimeId,
+    quantity: usize,
+    category: Option<SeatCategory>,
+) -> AppResult<Vec<String>> {
     let now = app.now();
-    let map = app.store().seat_map(showtime, now).await?.ok_or(AppError::NotFound("showtime"))?;
-    map.info.showtime.check_on_sale(now).map_err(AppError::NotOnSale)?;
-    best_available(&map.seats, map.rows as usize, map.columns as usize, quantity, category, now)
-        .ok_or(AppError::NotEnoughSeats(quantity))
+    let map = app
+        .store()
+        .seat_map(showtime, now)
+        .await?
+        .ok_or(AppError::NotFound("showtime"))?;
+    map.info
+        .showtime
+        .check_on_sale(now)
+        .map_err(AppError::NotOnSale)?;
+    best_available(
+        &map.seats,
+        map.rows as usize,
+        map.columns as usize,
+        quantity,
+        category,
+        now,
+    )
+    .ok_or(AppError::NotEnoughSeats(quantity))
 }
 
-async fn hold_named(app: &App, user: &User, showtime: ShowtimeId, seats: Vec<String>) -> AppResult<Booking> {
+async fn hold_named(
+    app: &App,
+    user: &User,
+    showtime: ShowtimeId,
+    seats: Vec<String>,
+) -> AppResult<Booking> {
     let now = app.now();
     let mut attempt = 0;
     loop {

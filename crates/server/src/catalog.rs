@@ -23,11 +23,18 @@ pub struct Days {
 impl Days {
     /// The instants `[from, until)` these days cover in `city`'s zone (UTC without a city).
     /// With no day given: everything from now on, so what has started is not listed.
-    fn bounds(&self, city: Option<&City>, now: DateTime<Utc>) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    fn bounds(
+        &self,
+        city: Option<&City>,
+        now: DateTime<Utc>,
+    ) -> AppResult<(DateTime<Utc>, Option<DateTime<Utc>>)> {
         let zone = city.map(|c| c.timezone).unwrap_or(chrono_tz::UTC);
         let (first, last) = match (self.date, self.from, self.to) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                return Err(AppError::invalid("invalid_query", "give either date, or from and to, not both"))
+                return Err(AppError::invalid(
+                    "invalid_query",
+                    "give either date, or from and to, not both",
+                ))
             }
             (Some(date), None, None) => (Some(date), Some(date)),
             (None, from, to) => (from, to),
@@ -39,7 +46,7 @@ impl Days {
         }
         let from = first.map(|d| day_bounds(zone, d).0);
         let until = last.map(|d| day_bounds(zone, d).1);
-        Ok((Some(from.map_or(now, |f| f.max(now))), until))
+        Ok((from.map_or(now, |f| f.max(now)), until))
     }
 }
 
@@ -69,10 +76,16 @@ pub struct EventQuery {
 /// Events with a showtime that matches, by title.
 pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> {
     if query.page == 0 {
-        return Err(AppError::invalid("invalid_query", "pages are numbered from 1"));
+        return Err(AppError::invalid(
+            "invalid_query",
+            "pages are numbered from 1",
+        ));
     }
     if !(1..=MAX_PAGE_SIZE).contains(&query.per_page) {
-        return Err(AppError::invalid("invalid_query", format!("per_page is 1 to {MAX_PAGE_SIZE}")));
+        return Err(AppError::invalid(
+            "invalid_query",
+            format!("per_page is 1 to {MAX_PAGE_SIZE}"),
+        ));
     }
     let city = match &query.city {
         Some(city) => Some(resolve_city(app, city).await?),
@@ -81,25 +94,46 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> 
     let (starts_from, starts_until) = query.days.bounds(city.as_ref(), app.now())?;
     let filter = EventFilter {
         city_id: city.map(|c| c.id),
-        starts_from,
+        starts_from: Some(starts_from),
         starts_until,
-        genre: query.genre.map(|g| g.trim().to_lowercase()).filter(|g| !g.is_empty()),
-        language: query.language.map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()),
+        genre: query
+            .genre
+            .map(|g| g.trim().to_lowercase())
+            .filter(|g| !g.is_empty()),
+        language: query
+            .language
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty()),
         limit: query.per_page,
         offset: (query.page - 1).saturating_mul(query.per_page),
     };
-    if filter.genre.as_deref().is_some_and(|g| !g.chars().all(|c| c.is_ascii_lowercase() || c == '-')) {
-        return Err(AppError::invalid("invalid_query", "a genre is a word like drama or sci-fi"));
+    if filter
+        .genre
+        .as_deref()
+        .is_some_and(|g| !g.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+    {
+        return Err(AppError::invalid(
+            "invalid_query",
+            "a genre is a word like drama or sci-fi",
+        ));
     }
     Ok(app.store().list_events(&filter).await?)
 }
 
 pub async fn get_event(app: &App, id: EventId) -> AppResult<Event> {
-    app.store().get_event(id).await?.ok_or(AppError::NotFound("event"))
+    app.store()
+        .get_event(id)
+        .await?
+        .ok_or(AppError::NotFound("event"))
 }
 
 /// An event's showtimes that have not started, optionally in one city and on given days.
-pub async fn event_showtimes(app: &App, id: EventId, city: Option<&str>, days: Days) -> AppResult<Vec<ShowtimeInfo>> {
+pub async fn event_showtimes(
+    app: &App,
+    id: EventId,
+    city: Option<&str>,
+    days: Days,
+) -> AppResult<Vec<ShowtimeInfo>> {
     get_event(app, id).await?;
     let city = match city {
         Some(city) => Some(resolve_city(app, city).await?),
@@ -110,7 +144,7 @@ pub async fn event_showtimes(app: &App, id: EventId, city: Option<&str>, days: D
     let filter = ShowtimeFilter {
         event_id: Some(id),
         city_id: city.map(|c| c.id),
-        starts_from,
+        starts_from: Some(starts_from),
         starts_until,
         limit: MAX_SHOWTIMES,
         now,

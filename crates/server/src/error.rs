@@ -35,7 +35,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::Invalid { code, message: message.into() }
+        AppError::Invalid {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -48,15 +51,20 @@ impl From<StoreError> for AppError {
             StoreError::SeatsUnavailable(seats) => AppError::SeatsUnavailable(seats),
             StoreError::NotOnSale(why) => AppError::NotOnSale(why),
             StoreError::InvalidTransition { from, .. } => AppError::WrongBookingState(from),
-            StoreError::InvalidShowtime(why) => AppError::invalid("invalid_showtime", why.to_string()),
+            StoreError::InvalidShowtime(why) => {
+                AppError::invalid("invalid_showtime", why.to_string())
+            }
             StoreError::InvalidLayout(why) => AppError::invalid("invalid_layout", why.to_string()),
-            StoreError::AuditoriumBusy(id) => {
-                AppError::invalid("auditorium_busy", format!("the auditorium is busy then with showtime {id}"))
+            StoreError::AuditoriumBusy(id) => AppError::invalid(
+                "auditorium_busy",
+                format!("the auditorium is busy then with showtime {id}"),
+            ),
+            StoreError::Duplicate(what) => {
+                AppError::invalid("duplicate", format!("{what} already exists"))
             }
-            StoreError::Duplicate(what) => AppError::invalid("duplicate", format!("{what} already exists")),
-            other @ (StoreError::ReferenceTaken | StoreError::Corrupt(_) | StoreError::Database(_)) => {
-                AppError::Internal(other.into())
-            }
+            other @ (StoreError::ReferenceTaken
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)) => AppError::Internal(other.into()),
         }
     }
 }

@@ -16,7 +16,9 @@ pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) 
         match app.store().expire_stale_holds(app.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired stale holds"),
-            Err(err) => tracing::warn!(error = %err, "sweeping expired holds failed; trying again next time"),
+            Err(err) => {
+                tracing::warn!(error = %err, "sweeping expired holds failed; trying again next time")
+            }
         }
     }
 }

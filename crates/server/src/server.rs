@@ -8,10 +8,16 @@ use tokio::sync::watch;
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in
 /// flight and stops the jobs.
-pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (stop_jobs, jobs_stopped) = watch::channel(false);
     let sweeper = tokio::spawn(crate::jobs::sweep_expired_holds(app.clone(), jobs_stopped));
-    let served = axum::serve(listener, crate::http::router(app)).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, crate::http::router(app))
+        .with_graceful_shutdown(shutdown)
+        .await;
     let _ = stop_jobs.send(true);
     let _ = sweeper.await;
     served

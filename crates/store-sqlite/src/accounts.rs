@@ -18,10 +18,18 @@ pub async fn create_user(store: &SqliteStore, user: NewUser) -> StoreResult<User
     .fetch_one(&store.writer)
     .await
     .map_err(|e| if is_unique_violation(&e, "users.email") { StoreError::EmailTaken } else { db(e) })?;
-    Ok(User { id: UserId(id), email: user.email, roles: user.roles, created_at: user.now })
+    Ok(User {
+        id: UserId(id),
+        email: user.email,
+        roles: user.roles,
+        created_at: user.now,
+    })
 }
 
-pub async fn find_user_by_email(store: &SqliteStore, email: &Email) -> StoreResult<Option<UserCredentials>> {
+pub async fn find_user_by_email(
+    store: &SqliteStore,
+    email: &Email,
+) -> StoreResult<Option<UserCredentials>> {
     sqlx::query_as::<_, UserRow>(&format!("{USER_COLUMNS} WHERE email = ?"))
         .bind(email.as_str())
         .fetch_optional(&store.reader)
@@ -41,18 +49,24 @@ pub async fn get_user(store: &SqliteStore, id: UserId) -> StoreResult<Option<Use
 }
 
 pub async fn create_session(store: &SqliteStore, session: NewSession) -> StoreResult<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-        .bind(&session.token_hash)
-        .bind(session.user_id.0)
-        .bind(millis(session.created_at))
-        .bind(millis(session.expires_at))
-        .execute(&store.writer)
-        .await
-        .map_err(db)?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&session.token_hash)
+    .bind(session.user_id.0)
+    .bind(millis(session.created_at))
+    .bind(millis(session.expires_at))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
-pub async fn session_user(store: &SqliteStore, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+pub async fn session_user(
+    store: &SqliteStore,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> StoreResult<Option<User>> {
     let row = sqlx::query_as::<_, UserRow>(
         "SELECT u.id, u.email, u.password_hash, u.roles, u.created_at
          FROM sessions s JOIN users u ON u.id = s.user_id

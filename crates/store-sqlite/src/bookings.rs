@@ -17,16 +17,26 @@ pub enum Guard {
 const AVAILABLE_AT_3: &str = "(status = 'available' OR (status = 'held' AND held_until <= ?3))";
 
 fn placeholders(from: usize, count: usize) -> String {
-    (from..from + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    (from..from + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn hold_seats(store: &SqliteStore, hold: NewHold, guard: Guard) -> StoreResult<Booking> {
     if guard == Guard::NoneForTheRaceControl {
         return hold_unguarded(store, hold).await;
     }
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
     let terms = sale_terms(&mut tx, hold.showtime_id).await?;
-    terms.window.check(hold.now).map_err(StoreError::NotOnSale)?;
+    terms
+        .window
+        .check(hold.now)
+        .map_err(StoreError::NotOnSale)?;
 
     // The decision: only seats that are free at `now` are taken, all in one statement.
     let sql = format!(
@@ -61,7 +71,17 @@ struct SaleTerms {
 }
 
 async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
-    type Row = (i64, i64, i64, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
+    type Row = (
+        i64,
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+    );
     let (starts_at, opens_at, close_minutes, currency, standard, premium, accessible, companion, fee): Row =
         sqlx::query_as(
             "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard, price_premium,
@@ -88,13 +108,20 @@ async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreR
             starts_at: marquee_store::codec::instant(starts_at)?,
             close_minutes: marquee_store::codec::unsigned(close_minutes, "sales close minutes")?,
         },
-        prices: PriceList { currency: marquee_store::codec::currency(&currency)?, prices },
+        prices: PriceList {
+            currency: marquee_store::codec::currency(&currency)?,
+            prices,
+        },
         booking_fee_minor: fee,
     })
 }
 
 /// Why a hold did not get all its seats: some do not exist, or some are taken.
-async fn refusal(conn: &mut SqliteConnection, hold: &NewHold, taken: &[(String, String)]) -> StoreResult<StoreError> {
+async fn refusal(
+    conn: &mut SqliteConnection,
+    hold: &NewHold,
+    taken: &[(String, String)],
+) -> StoreResult<StoreError> {
     let sql = format!(
         "SELECT label FROM showtime_seats WHERE showtime_id = ?1 AND label IN ({})",
         placeholders(2, hold.seats.len())
@@ -109,7 +136,10 @@ async fn refusal(conn: &mut SqliteConnection, hold: &NewHold, taken: &[(String, 
         return Ok(StoreError::UnknownSeats(unknown));
     }
     let got: Vec<String> = taken.iter().map(|(label, _)| label.clone()).collect();
-    Ok(StoreError::SeatsUnavailable(unknown_labels(&hold.seats, &got)))
+    Ok(StoreError::SeatsUnavailable(unknown_labels(
+        &hold.seats,
+        &got,
+    )))
 }
 
 /// Writes the booking, its priced seats and its first transition for seats just taken.
@@ -149,15 +179,19 @@ async fn record_booking(
     .execute(&mut *conn)
     .await
     .map_err(|e| if is_unique_violation(&e, "bookings.reference") { StoreError::ReferenceTaken } else { db(e) })?;
-    let mut lines: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ");
-    lines.push_values(quote.lines.iter().enumerate(), |mut row, (position, line)| {
-        row.push_bind(hold.id.0)
-            .push_bind(position as i64)
-            .push_bind(&line.label)
-            .push_bind(line.category.as_str())
-            .push_bind(line.price.minor);
-    });
+    let mut lines: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ",
+    );
+    lines.push_values(
+        quote.lines.iter().enumerate(),
+        |mut row, (position, line)| {
+            row.push_bind(hold.id.0)
+                .push_bind(position as i64)
+                .push_bind(&line.label)
+                .push_bind(line.category.as_str())
+                .push_bind(line.price.minor);
+        },
+    );
     lines.build().execute(&mut *conn).await.map_err(db)?;
     record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
     Ok(Booking {
@@ -169,7 +203,11 @@ async fn record_booking(
         expires_at: hold.expires_at,
         created_at: hold.now,
         quote,
-        transitions: vec![Transition { from: None, to: BookingStatus::Held, at: hold.now }],
+        transitions: vec![Transition {
+            from: None,
+            to: BookingStatus::Held,
+            at: hold.now,
+        }],
     })
 }
 
@@ -208,10 +246,18 @@ async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booki
     }
     let free = check.fetch_all(&store.reader).await.map_err(db)?;
     if free.len() != hold.seats.len() {
-        return Err(StoreError::SeatsUnavailable(vec![]));
+        let got: Vec<String> = free.iter().map(|(label, _)| label.clone()).collect();
+        return Err(StoreError::SeatsUnavailable(unknown_labels(
+            &hold.seats,
+            &got,
+        )));
     }
     tokio_yield().await;
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
     let terms = sale_terms(&mut tx, hold.showtime_id).await?;
     for label in &hold.seats {
         sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
@@ -233,7 +279,10 @@ async fn tokio_yield() {
     struct YieldOnce(bool);
     impl std::future::Future for YieldOnce {
         type Output = ();
-        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
             if self.0 {
                 std::task::Poll::Ready(())
             } else {
@@ -246,23 +295,35 @@ async fn tokio_yield() {
     YieldOnce(false).await
 }
 
-pub async fn release_hold(store: &SqliteStore, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let row: Option<(i64, String, i64)> = sqlx::query_as("SELECT user_id, status, expires_at FROM bookings WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
+pub async fn release_hold(
+    store: &SqliteStore,
+    id: BookingId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> StoreResult<Booking> {
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(db)?;
-    let Some((owner, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT user_id, status, expires_at FROM bookings WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
         return Err(StoreError::NotFound("booking"));
     };
-    let _ = owner;
     let mut status = marquee_store::codec::booking_status(&status)?;
     if status == BookingStatus::Held && expires_at <= millis(now) {
         status = BookingStatus::Expired;
     }
     if status != BookingStatus::Held {
-        return Err(StoreError::InvalidTransition { from: status, to: BookingStatus::Released });
+        return Err(StoreError::InvalidTransition {
+            from: status,
+            to: BookingStatus::Released,
+        });
     }
     sqlx::query("UPDATE bookings SET status = 'released', updated_at = ? WHERE id = ?")
         .bind(millis(now))
@@ -275,13 +336,27 @@ pub async fn release_hold(store: &SqliteStore, id: BookingId, user: UserId, now:
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-    record_transition(&mut tx, id, Some(BookingStatus::Held), BookingStatus::Released, now).await?;
+    record_transition(
+        &mut tx,
+        id,
+        Some(BookingStatus::Held),
+        BookingStatus::Released,
+        now,
+    )
+    .await?;
     tx.commit().await.map_err(db)?;
-    load(store, Which::One(id)).await?.pop().ok_or(StoreError::NotFound("booking"))
+    load(store, Which::One(id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("booking"))
 }
 
 pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
     // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
     sqlx::query(
         "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)

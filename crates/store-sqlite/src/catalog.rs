@@ -30,46 +30,94 @@ const AUDITORIUM_SELECT: &str = "
     SELECT a.id, a.venue_id, a.name, l.id AS layout_id, l.version, l.row_count, l.column_count, l.capacity
     FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id";
 
-const EVENT_COLUMNS: &str = "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres, e.language,
+const EVENT_COLUMNS: &str =
+    "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres, e.language,
     e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url, e.release_date";
 
 pub async fn create_city(store: &SqliteStore, city: NewCity) -> StoreResult<City> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO cities (name, timezone) VALUES (?, ?) RETURNING id")
-        .bind(&city.name)
-        .bind(city.timezone.name())
-        .fetch_one(&store.writer)
-        .await
-        .map_err(|e| if crate::is_unique_violation(&e, "cities.name") { StoreError::Duplicate("city") } else { db(e) })?;
-    Ok(City { id: CityId(id), name: city.name, timezone: city.timezone })
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO cities (name, timezone) VALUES (?, ?) RETURNING id")
+            .bind(&city.name)
+            .bind(city.timezone.name())
+            .fetch_one(&store.writer)
+            .await
+            .map_err(|e| {
+                if crate::is_unique_violation(&e, "cities.name") {
+                    StoreError::Duplicate("city")
+                } else {
+                    db(e)
+                }
+            })?;
+    Ok(City {
+        id: CityId(id),
+        name: city.name,
+        timezone: city.timezone,
+    })
 }
 
 pub async fn create_venue(store: &SqliteStore, venue: NewVenue) -> StoreResult<Venue> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO venues (city_id, name, address) VALUES (?, ?, ?) RETURNING id")
-        .bind(venue.city_id.0)
-        .bind(&venue.name)
-        .bind(&venue.address)
-        .fetch_one(&store.writer)
-        .await
-        .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("city") } else { db(e) })?;
-    Ok(Venue { id: VenueId(id), city_id: venue.city_id, name: venue.name, address: venue.address })
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO venues (city_id, name, address) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(venue.city_id.0)
+    .bind(&venue.name)
+    .bind(&venue.address)
+    .fetch_one(&store.writer)
+    .await
+    .map_err(|e| {
+        if is_foreign_key_violation(&e) {
+            StoreError::NotFound("city")
+        } else {
+            db(e)
+        }
+    })?;
+    Ok(Venue {
+        id: VenueId(id),
+        city_id: venue.city_id,
+        name: venue.name,
+        address: venue.address,
+    })
 }
 
-pub async fn create_auditorium(store: &SqliteStore, new: NewAuditorium) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let id: i64 = sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES (?, ?) RETURNING id")
-        .bind(new.venue_id.0)
-        .bind(&new.name)
-        .fetch_one(&mut *tx)
+pub async fn create_auditorium(
+    store: &SqliteStore,
+    new: NewAuditorium,
+) -> StoreResult<AuditoriumInfo> {
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
         .await
-        .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("venue") } else { db(e) })?;
+        .map_err(db)?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES (?, ?) RETURNING id")
+            .bind(new.venue_id.0)
+            .bind(&new.name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    StoreError::NotFound("venue")
+                } else {
+                    db(e)
+                }
+            })?;
     add_layout(&mut tx, AuditoriumId(id), &new.layout, new.now).await?;
     let info = auditorium(&mut tx, AuditoriumId(id)).await?;
     tx.commit().await.map_err(db)?;
     Ok(info)
 }
 
-pub async fn replace_layout(store: &SqliteStore, id: AuditoriumId, layout: &SeatLayout, now: DateTime<Utc>) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+pub async fn replace_layout(
+    store: &SqliteStore,
+    id: AuditoriumId,
+    layout: &SeatLayout,
+    now: DateTime<Utc>,
+) -> StoreResult<AuditoriumInfo> {
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
     auditorium(&mut tx, id).await?;
     add_layout(&mut tx, id, layout, now).await?;
     let info = auditorium(&mut tx, id).await?;
@@ -77,7 +125,12 @@ pub async fn replace_layout(store: &SqliteStore, id: AuditoriumId, layout: &Seat
     Ok(info)
 }
 
-async fn add_layout(tx: &mut sqlx::SqliteConnection, id: AuditoriumId, layout: &SeatLayout, now: DateTime<Utc>) -> StoreResult<()> {
+async fn add_layout(
+    tx: &mut sqlx::SqliteConnection,
+    id: AuditoriumId,
+    layout: &SeatLayout,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let layout_id: i64 = sqlx::query_scalar(
         "INSERT INTO auditorium_layouts (auditorium_id, version, layout, row_count, column_count, capacity, created_at)
          VALUES (?1, (SELECT coalesce(max(version), 0) + 1 FROM auditorium_layouts WHERE auditorium_id = ?1), ?2, ?3, ?4, ?5, ?6)
@@ -101,7 +154,10 @@ async fn add_layout(tx: &mut sqlx::SqliteConnection, id: AuditoriumId, layout: &
     Ok(())
 }
 
-async fn auditorium(conn: &mut sqlx::SqliteConnection, id: AuditoriumId) -> StoreResult<AuditoriumInfo> {
+async fn auditorium(
+    conn: &mut sqlx::SqliteConnection,
+    id: AuditoriumId,
+) -> StoreResult<AuditoriumInfo> {
     sqlx::query_as::<_, AuditoriumRow>(&format!("{AUDITORIUM_SELECT} WHERE a.id = ?"))
         .bind(id.0)
         .fetch_optional(conn)
@@ -131,11 +187,17 @@ pub async fn create_event(store: &SqliteStore, event: NewEvent) -> StoreResult<E
     .fetch_one(&store.writer)
     .await
     .map_err(db)?;
-    get_event(store, EventId(id)).await?.ok_or(StoreError::NotFound("event"))
+    get_event(store, EventId(id))
+        .await?
+        .ok_or(StoreError::NotFound("event"))
 }
 
 pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
     let (layout_id, layout_text): (i64, String) = sqlx::query_as(
         "SELECT l.id, l.layout FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id WHERE a.id = ?",
     )
@@ -151,9 +213,19 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
         .map_err(db)?
         .ok_or(StoreError::NotFound("event"))?;
     let layout = parse_layout(&layout_text)?;
-    Showtime::validate_terms(&layout, &new.prices, new.booking_fee_minor, new.sales_open_at, new.starts_at, new.sales_close_minutes)
-        .map_err(StoreError::InvalidShowtime)?;
-    let ends_at = Showtime::end_of(new.starts_at, u32::try_from(runtime).unwrap_or(0));
+    Showtime::validate_terms(
+        &layout,
+        &new.prices,
+        new.booking_fee_minor,
+        new.sales_open_at,
+        new.starts_at,
+        new.sales_close_minutes,
+    )
+    .map_err(StoreError::InvalidShowtime)?;
+    let ends_at = Showtime::end_of(
+        new.starts_at,
+        marquee_store::codec::unsigned(runtime, "runtime")?,
+    );
     let busy: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM showtimes WHERE auditorium_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at LIMIT 1",
     )
@@ -208,7 +280,13 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
         });
         insert.build().execute(&mut *tx).await.map_err(db)?;
     }
-    let info = showtime_where(&mut *tx, "WHERE s.id = ?2", ShowtimeId(id), new.sales_open_at).await?;
+    let info = showtime_where(
+        &mut *tx,
+        "WHERE s.id = ?2",
+        ShowtimeId(id),
+        new.sales_open_at,
+    )
+    .await?;
     tx.commit().await.map_err(db)?;
     info.ok_or(StoreError::NotFound("showtime"))
 }
@@ -250,12 +328,14 @@ pub async fn get_city(store: &SqliteStore, id: CityId) -> StoreResult<Option<Cit
 }
 
 pub async fn get_venue(store: &SqliteStore, id: VenueId) -> StoreResult<Option<Venue>> {
-    Ok(sqlx::query_as::<_, VenueRow>("SELECT id, city_id, name, address FROM venues WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?
-        .map(VenueRow::decode))
+    Ok(
+        sqlx::query_as::<_, VenueRow>("SELECT id, city_id, name, address FROM venues WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(db)?
+            .map(VenueRow::decode),
+    )
 }
 
 pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResult<Vec<Event>> {
@@ -270,7 +350,7 @@ pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResu
                AND (?2 IS NULL OR s.starts_at >= ?2)
                AND (?3 IS NULL OR s.starts_at < ?3))
            AND (?4 IS NULL OR e.language = ?4)
-           AND (?5 IS NULL OR (char(10) || e.genres || char(10)) LIKE ?5)
+           AND (?5 IS NULL OR instr(char(10) || e.genres || char(10), ?5) > 0)
          ORDER BY e.title, e.id
          LIMIT ?6 OFFSET ?7"
     ))
@@ -278,7 +358,7 @@ pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResu
     .bind(filter.starts_from.map(millis))
     .bind(filter.starts_until.map(millis))
     .bind(&filter.language)
-    .bind(filter.genre.as_ref().map(|g| format!("%\n{g}\n%")))
+    .bind(filter.genre.as_ref().map(|g| format!("\n{g}\n")))
     .bind(i64::from(filter.limit))
     .bind(i64::from(filter.offset))
     .fetch_all(&store.reader)
@@ -290,16 +370,21 @@ pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResu
 }
 
 pub async fn get_event(store: &SqliteStore, id: EventId) -> StoreResult<Option<Event>> {
-    sqlx::query_as::<_, EventRow>(&format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?"))
-        .bind(id.0)
-        .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?
-        .map(EventRow::decode)
-        .transpose()
+    sqlx::query_as::<_, EventRow>(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?"
+    ))
+    .bind(id.0)
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(db)?
+    .map(EventRow::decode)
+    .transpose()
 }
 
-pub async fn list_showtimes(store: &SqliteStore, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
+pub async fn list_showtimes(
+    store: &SqliteStore,
+    filter: &ShowtimeFilter,
+) -> StoreResult<Vec<ShowtimeInfo>> {
     sqlx::query_as::<_, ShowtimeRow>(&format!(
         "{SHOWTIME_SELECT}
          WHERE (?2 IS NULL OR s.event_id = ?2)
@@ -323,19 +408,28 @@ pub async fn list_showtimes(store: &SqliteStore, filter: &ShowtimeFilter) -> Sto
     .collect()
 }
 
-pub async fn get_showtime(store: &SqliteStore, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<ShowtimeInfo>> {
+pub async fn get_showtime(
+    store: &SqliteStore,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<ShowtimeInfo>> {
     showtime_where(&store.reader, "WHERE s.id = ?2", id, now).await
 }
 
-pub async fn seat_map(store: &SqliteStore, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
+pub async fn seat_map(
+    store: &SqliteStore,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<SeatMap>> {
     // One read transaction, so the seat count and the seats agree.
     let mut tx = store.reader.begin().await.map_err(db)?;
-    let Some(showtime) = sqlx::query_as::<_, ShowtimeRow>(&format!("{SHOWTIME_SELECT} WHERE s.id = ?2"))
-        .bind(millis(now))
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?
+    let Some(showtime) =
+        sqlx::query_as::<_, ShowtimeRow>(&format!("{SHOWTIME_SELECT} WHERE s.id = ?2"))
+            .bind(millis(now))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
     else {
         return Ok(None);
     };

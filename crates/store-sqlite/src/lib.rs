@@ -16,7 +16,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::*;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -36,7 +38,8 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error, column: &str) -> bool {
 }
 
 pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error().is_some_and(|e| e.is_foreign_key_violation())
+    err.as_database_error()
+        .is_some_and(|e| e.is_foreign_key_violation())
 }
 
 impl SqliteStore {
@@ -81,7 +84,10 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
@@ -94,7 +100,12 @@ impl Store for SqliteStore {
     async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo> {
         catalog::create_auditorium(self, auditorium).await
     }
-    async fn replace_layout(&self, auditorium: AuditoriumId, layout: &SeatLayout, now: DateTime<Utc>) -> StoreResult<AuditoriumInfo> {
+    async fn replace_layout(
+        &self,
+        auditorium: AuditoriumId,
+        layout: &SeatLayout,
+        now: DateTime<Utc>,
+    ) -> StoreResult<AuditoriumInfo> {
         catalog::replace_layout(self, auditorium, layout, now).await
     }
     async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
@@ -121,7 +132,11 @@ impl Store for SqliteStore {
     async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
         catalog::list_showtimes(self, filter).await
     }
-    async fn get_showtime(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<ShowtimeInfo>> {
+    async fn get_showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ShowtimeInfo>> {
         catalog::get_showtime(self, id, now).await
     }
     async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
@@ -140,7 +155,11 @@ impl Store for SqliteStore {
     async fn create_session(&self, session: NewSession) -> StoreResult<()> {
         accounts::create_session(self, session).await
     }
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
         accounts::session_user(self, token_hash, now).await
     }
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
@@ -150,7 +169,12 @@ impl Store for SqliteStore {
     async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
         bookings::hold_seats(self, hold, bookings::Guard::Conditional).await
     }
-    async fn release_hold(&self, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking> {
+    async fn release_hold(
+        &self,
+        id: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Booking> {
         bookings::release_hold(self, id, user, now).await
     }
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {

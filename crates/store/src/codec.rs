@@ -12,11 +12,18 @@ pub fn join_list(items: &[String]) -> String {
 }
 
 pub fn split_list(text: &str) -> Vec<String> {
-    text.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn roles(text: &str) -> StoreResult<Vec<Role>> {
@@ -27,7 +34,8 @@ pub fn roles(text: &str) -> StoreResult<Vec<Role>> {
 }
 
 pub fn timezone(name: &str) -> StoreResult<Tz> {
-    name.parse().map_err(|_| StoreError::corrupt(format!("time zone {name:?}")))
+    name.parse()
+        .map_err(|_| StoreError::corrupt(format!("time zone {name:?}")))
 }
 
 pub fn currency(code: &str) -> StoreResult<Currency> {
@@ -43,7 +51,8 @@ pub fn seat_state(name: &str) -> StoreResult<SeatState> {
 }
 
 pub fn booking_status(name: &str) -> StoreResult<BookingStatus> {
-    BookingStatus::parse(name).ok_or_else(|| StoreError::corrupt(format!("booking status {name:?}")))
+    BookingStatus::parse(name)
+        .ok_or_else(|| StoreError::corrupt(format!("booking status {name:?}")))
 }
 
 pub fn layout(text: &str) -> StoreResult<SeatLayout> {
@@ -58,7 +67,11 @@ pub fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> StoreResult<T> {
 /// Splits requested labels into those the showtime has and those it does not, keeping the
 /// request's order, for the error of a refused hold.
 pub fn unknown_labels(requested: &[String], known: &[String]) -> Vec<String> {
-    requested.iter().filter(|l| !known.contains(l)).cloned().collect()
+    requested
+        .iter()
+        .filter(|l| !known.contains(l))
+        .cloned()
+        .collect()
 }
 
 /// Times are read as milliseconds since the Unix epoch on every backend.

@@ -23,7 +23,10 @@ pub enum StoreError {
     #[error("the auditorium is busy then with showtime {0}")]
     AuditoriumBusy(ShowtimeId),
     #[error("the booking is {from}; it cannot become {to}")]
-    InvalidTransition { from: BookingStatus, to: BookingStatus },
+    InvalidTransition {
+        from: BookingStatus,
+        to: BookingStatus,
+    },
     #[error("the booking reference is taken")]
     ReferenceTaken,
     #[error("{0} already exists")]

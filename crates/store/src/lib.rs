@@ -8,8 +8,8 @@
 //! The `conformance` module (feature `conformance`) is one test suite, written once, that each
 //! backend runs against itself.
 
-mod error;
 pub mod codec;
+mod error;
 pub mod rows;
 mod types;
 
@@ -22,8 +22,8 @@ pub use types::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, UserId,
-    Venue, VenueId,
+    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, UserId, Venue,
+    VenueId,
 };
 
 #[async_trait]
@@ -61,7 +61,11 @@ pub trait Store: Send + Sync + 'static {
     async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>>;
     /// Showtimes matching the filter, by start time; seat counts as seen at `filter.now`.
     async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>>;
-    async fn get_showtime(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<ShowtimeInfo>>;
+    async fn get_showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ShowtimeInfo>>;
     /// Every seat of a showtime with its stored state; apply `ShowtimeSeat::state_at` to read it.
     async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>>;
 
@@ -74,7 +78,11 @@ pub trait Store: Send + Sync + 'static {
     /// Sessions are stored by the hash of their token, never the token.
     async fn create_session(&self, session: NewSession) -> StoreResult<()>;
     /// The user of an unexpired session.
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    async fn session_user(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
     /// Whether there was such a session.
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
 
@@ -89,7 +97,12 @@ pub trait Store: Send + Sync + 'static {
     async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking>;
     /// Releases a live hold of this user's: the booking becomes `released`, its seats free.
     /// `NotFound` for someone else's booking; `InvalidTransition` when it is not held.
-    async fn release_hold(&self, id: BookingId, user: UserId, now: DateTime<Utc>) -> StoreResult<Booking>;
+    async fn release_hold(
+        &self,
+        id: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Booking>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
     /// A user's bookings, newest first.
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;

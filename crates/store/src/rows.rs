@@ -15,7 +15,11 @@ pub struct CityRow {
 
 impl CityRow {
     pub fn decode(self) -> StoreResult<City> {
-        Ok(City { id: CityId(self.id), name: self.name, timezone: timezone(&self.timezone)? })
+        Ok(City {
+            id: CityId(self.id),
+            name: self.name,
+            timezone: timezone(&self.timezone)?,
+        })
     }
 }
 
@@ -29,7 +33,12 @@ pub struct VenueRow {
 
 impl VenueRow {
     pub fn decode(self) -> Venue {
-        Venue { id: VenueId(self.id), city_id: CityId(self.city_id), name: self.name, address: self.address }
+        Venue {
+            id: VenueId(self.id),
+            city_id: CityId(self.city_id),
+            name: self.name,
+            address: self.address,
+        }
     }
 }
 
@@ -82,7 +91,10 @@ impl EventRow {
     pub fn decode(self) -> StoreResult<Event> {
         let release_date = self
             .release_date
-            .map(|d| d.parse().map_err(|_| crate::StoreError::corrupt(format!("date {d:?}"))))
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| crate::StoreError::corrupt(format!("date {d:?}")))
+            })
             .transpose()?;
         Ok(Event {
             id: EventId(self.id),
@@ -159,15 +171,27 @@ impl ShowtimeRow {
                 format: self.format,
                 audio_language: self.audio_language,
                 subtitles: self.subtitles,
-                prices: PriceList { currency: currency(&self.currency)?, prices },
+                prices: PriceList {
+                    currency: currency(&self.currency)?,
+                    prices,
+                },
                 booking_fee_minor: self.booking_fee_minor,
                 sales_open_at: instant(self.sales_open_at)?,
                 sales_close_minutes: unsigned(self.sales_close_minutes, "sales close minutes")?,
             },
             event_title: self.event_title,
             auditorium_name: self.auditorium_name,
-            venue: Venue { id: VenueId(self.venue_id), city_id, name: self.venue_name, address: self.venue_address },
-            city: City { id: city_id, name: self.city_name, timezone: timezone(&self.city_timezone)? },
+            venue: Venue {
+                id: VenueId(self.venue_id),
+                city_id,
+                name: self.venue_name,
+                address: self.venue_address,
+            },
+            city: City {
+                id: city_id,
+                name: self.city_name,
+                timezone: timezone(&self.city_timezone)?,
+            },
             capacity: unsigned(self.capacity, "capacity")?,
             seats_available: unsigned(self.seats_available, "seat count")?,
         })
@@ -212,14 +236,20 @@ impl SeatRow {
 
 /// A seat map from its showtime and seat rows.
 pub fn seat_map(showtime: ShowtimeRow, seats: Vec<SeatRow>) -> StoreResult<SeatMap> {
-    let (rows, columns) = (unsigned(showtime.row_count, "rows")?, unsigned(showtime.column_count, "columns")?);
+    let (rows, columns) = (
+        unsigned(showtime.row_count, "rows")?,
+        unsigned(showtime.column_count, "columns")?,
+    );
     let info = showtime.decode()?;
     Ok(SeatMap {
         layout_id: info.showtime.layout_id,
         info,
         rows,
         columns,
-        seats: seats.into_iter().map(SeatRow::decode).collect::<StoreResult<_>>()?,
+        seats: seats
+            .into_iter()
+            .map(SeatRow::decode)
+            .collect::<StoreResult<_>>()?,
     })
 }
 
@@ -278,7 +308,11 @@ pub struct TransitionRow {
 }
 
 /// Assembles bookings from their rows: seat rows in booking order, transitions by time.
-pub fn bookings(rows: Vec<BookingRow>, seats: &[BookingSeatRow], transitions: &[TransitionRow]) -> StoreResult<Vec<Booking>> {
+pub fn bookings(
+    rows: Vec<BookingRow>,
+    seats: &[BookingSeatRow],
+    transitions: &[TransitionRow],
+) -> StoreResult<Vec<Booking>> {
     rows.into_iter()
         .map(|row| {
             let currency = currency(&row.currency)?;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
-    Auditorium, BookingId, BookingReference, City, CityId, EventId, LayoutId, PriceList, Role,
-    SeatLayout, ShowtimeId, ShowtimeSeat, Showtime, UserId, Venue, VenueId, AuditoriumId, Email,
+    Auditorium, AuditoriumId, BookingId, BookingReference, City, CityId, Email, EventId, LayoutId,
+    PriceList, Role, SeatLayout, Showtime, ShowtimeId, ShowtimeSeat, UserId, Venue, VenueId,
 };
 
 #[derive(Debug, Clone)]

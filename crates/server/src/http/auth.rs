@@ -57,7 +57,10 @@ pub struct LoginBody {
         (status = 400, description = "`invalid_email`, `invalid_password`, `invalid_json`", body = ErrorBody),
         (status = 409, description = "`email_taken`", body = ErrorBody),
     ))]
-pub async fn register(State(app): State<App>, Json(body): Json<Credentials>) -> ApiResult<(StatusCode, axum::Json<UserBody>)> {
+pub async fn register(
+    State(app): State<App>,
+    Json(body): Json<Credentials>,
+) -> ApiResult<(StatusCode, axum::Json<UserBody>)> {
     let user = accounts::register(&app, &body.email, &body.password).await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
@@ -68,7 +71,10 @@ pub async fn register(State(app): State<App>, Json(body): Json<Credentials>) -> 
         (status = 200, body = LoginBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
     ))]
-pub async fn login(State(app): State<App>, Json(body): Json<Credentials>) -> ApiResult<axum::Json<LoginBody>> {
+pub async fn login(
+    State(app): State<App>,
+    Json(body): Json<Credentials>,
+) -> ApiResult<axum::Json<LoginBody>> {
     let login = accounts::login(&app, &body.email, &body.password).await?;
     Ok(axum::Json(LoginBody {
         token: login.token.expose().to_string(),

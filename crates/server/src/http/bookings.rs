@@ -75,12 +75,20 @@ impl BookingBody {
             showtime_id: booking.showtime_id.0,
             expires_at: booking.expires_at,
             created_at: booking.created_at,
-            seats: booking.seat_labels().into_iter().map(str::to_string).collect(),
+            seats: booking
+                .seat_labels()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             lines: booking
                 .quote
                 .lines
                 .iter()
-                .map(|l| LineBody { seat: l.label.clone(), category: l.category.as_str().to_string(), price: l.price.minor })
+                .map(|l| LineBody {
+                    seat: l.label.clone(),
+                    category: l.category.as_str().to_string(),
+                    price: l.price.minor,
+                })
                 .collect(),
             subtotal: booking.quote.subtotal.minor,
             fees: booking.quote.fees.minor,
@@ -89,7 +97,11 @@ impl BookingBody {
             transitions: booking
                 .transitions
                 .iter()
-                .map(|t| TransitionBody { from: t.from.map(|s| s.as_str().to_string()), to: t.to.as_str().to_string(), at: t.at })
+                .map(|t| TransitionBody {
+                    from: t.from.map(|s| s.as_str().to_string()),
+                    to: t.to.as_str().to_string(),
+                    at: t.at,
+                })
                 .collect(),
         }
     }
@@ -101,7 +113,9 @@ pub struct BookingsBody {
 }
 
 fn booking_id(id: &str) -> Result<BookingId, ApiError> {
-    id.parse().map(BookingId).map_err(|_| AppError::NotFound("booking").into())
+    id.parse()
+        .map(BookingId)
+        .map_err(|_| AppError::NotFound("booking").into())
 }
 
 /// Hold seats for `hold_ttl` (10 minutes unless configured): all of them or none.
@@ -113,12 +127,20 @@ fn booking_id(id: &str) -> Result<BookingId, ApiError> {
         (status = 404, description = "`showtime_not_found`", body = ErrorBody),
         (status = 409, description = "`seats_unavailable` (with `seats`), `not_enough_seats`, `showtime_started`, `sales_closed`, `sales_not_open`", body = ErrorBody),
     ))]
-pub async fn hold(State(app): State<App>, auth: AuthUser, Json(body): Json<HoldRequest>) -> ApiResult<(StatusCode, axum::Json<BookingBody>)> {
+pub async fn hold(
+    State(app): State<App>,
+    auth: AuthUser,
+    Json(body): Json<HoldRequest>,
+) -> ApiResult<(StatusCode, axum::Json<BookingBody>)> {
     let choice = match (body.seats, body.quantity, body.category) {
         (Some(seats), None, None) => SeatChoice::Named(seats),
         (None, Some(quantity), category) => {
             let category = category
-                .map(|c| SeatCategory::parse(&c).ok_or_else(|| AppError::invalid("invalid_request", format!("no seat category {c:?}"))))
+                .map(|c| {
+                    SeatCategory::parse(&c).ok_or_else(|| {
+                        AppError::invalid("invalid_request", format!("no seat category {c:?}"))
+                    })
+                })
                 .transpose()?;
             SeatChoice::BestAvailable { quantity, category }
         }
@@ -131,7 +153,10 @@ pub async fn hold(State(app): State<App>, auth: AuthUser, Json(body): Json<HoldR
         }
     };
     let booking = bookings::hold(&app, &auth.user, ShowtimeId(body.showtime_id), choice).await?;
-    Ok((StatusCode::CREATED, axum::Json(BookingBody::new(booking, app.now()))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(BookingBody::new(booking, app.now())),
+    ))
 }
 
 /// Your bookings, newest first.
@@ -140,13 +165,19 @@ pub async fn hold(State(app): State<App>, auth: AuthUser, Json(body): Json<HoldR
 pub async fn list(State(app): State<App>, auth: AuthUser) -> ApiResult<axum::Json<BookingsBody>> {
     let now = app.now();
     let list = bookings::list(&app, &auth.user).await?;
-    Ok(axum::Json(BookingsBody { bookings: list.into_iter().map(|b| BookingBody::new(b, now)).collect() }))
+    Ok(axum::Json(BookingsBody {
+        bookings: list.into_iter().map(|b| BookingBody::new(b, now)).collect(),
+    }))
 }
 
 /// One of your bookings. Someone else's answers 404, as if it did not exist.
 #[utoipa::path(get, path = "/bookings/{id}", tag = "bookings", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = BookingBody), (status = 401, body = ErrorBody), (status = 404, description = "`booking_not_found`", body = ErrorBody)))]
-pub async fn get(State(app): State<App>, auth: AuthUser, Path(id): Path<String>) -> ApiResult<axum::Json<BookingBody>> {
+pub async fn get(
+    State(app): State<App>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<BookingBody>> {
     let booking = bookings::get(&app, &auth.user, booking_id(&id)?).await?;
     Ok(axum::Json(BookingBody::new(booking, app.now())))
 }
@@ -159,7 +190,11 @@ pub async fn get(State(app): State<App>, auth: AuthUser, Path(id): Path<String>)
         (status = 404, description = "`booking_not_found`", body = ErrorBody),
         (status = 409, description = "`hold_expired`, `invalid_booking_state`", body = ErrorBody),
     ))]
-pub async fn release(State(app): State<App>, auth: AuthUser, Path(id): Path<String>) -> ApiResult<axum::Json<BookingBody>> {
+pub async fn release(
+    State(app): State<App>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<BookingBody>> {
     let booking = bookings::release(&app, &auth.user, booking_id(&id)?).await?;
     Ok(axum::Json(BookingBody::new(booking, app.now())))
 }

@@ -24,7 +24,11 @@ pub struct CityBody {
 
 impl From<&City> for CityBody {
     fn from(city: &City) -> Self {
-        CityBody { id: city.id.0, name: city.name.clone(), timezone: city.timezone.name().to_string() }
+        CityBody {
+            id: city.id.0,
+            name: city.name.clone(),
+            timezone: city.timezone.name().to_string(),
+        }
     }
 }
 
@@ -37,7 +41,9 @@ pub struct CitiesBody {
 #[utoipa::path(get, path = "/cities", tag = "catalog", responses((status = 200, body = CitiesBody)))]
 pub async fn list_cities(State(app): State<App>) -> ApiResult<Json<CitiesBody>> {
     let cities = app.store().list_cities().await.map_err(AppError::from)?;
-    Ok(Json(CitiesBody { cities: cities.iter().map(CityBody::from).collect() }))
+    Ok(Json(CitiesBody {
+        cities: cities.iter().map(CityBody::from).collect(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -110,18 +116,32 @@ pub struct EventsBody {
         (status = 400, description = "`invalid_query`", body = ErrorBody),
         (status = 404, description = "`city_not_found`", body = ErrorBody),
     ))]
-pub async fn list_events(State(app): State<App>, Query(params): Query<EventsParams>) -> ApiResult<Json<EventsBody>> {
-    let (page, per_page) = (params.page.unwrap_or(1), params.per_page.unwrap_or(DEFAULT_PAGE_SIZE));
+pub async fn list_events(
+    State(app): State<App>,
+    Query(params): Query<EventsParams>,
+) -> ApiResult<Json<EventsBody>> {
+    let (page, per_page) = (
+        params.page.unwrap_or(1),
+        params.per_page.unwrap_or(DEFAULT_PAGE_SIZE),
+    );
     let query = EventQuery {
         city: params.city,
-        days: Days { date: params.date, from: params.from, to: params.to },
+        days: Days {
+            date: params.date,
+            from: params.from,
+            to: params.to,
+        },
         genre: params.genre,
         language: params.language,
         page,
         per_page,
     };
     let events = catalog::list_events(&app, query).await?;
-    Ok(Json(EventsBody { events: events.into_iter().map(EventBody::from).collect(), page, per_page }))
+    Ok(Json(EventsBody {
+        events: events.into_iter().map(EventBody::from).collect(),
+        page,
+        per_page,
+    }))
 }
 
 /// One event.
@@ -194,10 +214,22 @@ impl ShowtimeBody {
             audio_language: s.audio_language.clone(),
             subtitles: s.subtitles.clone(),
             city: CityBody::from(&info.city),
-            venue: VenueBody { id: info.venue.id.0, name: info.venue.name.clone(), address: info.venue.address.clone() },
-            auditorium: PlaceBody { id: s.auditorium_id.0, name: info.auditorium_name.clone() },
+            venue: VenueBody {
+                id: info.venue.id.0,
+                name: info.venue.name.clone(),
+                address: info.venue.address.clone(),
+            },
+            auditorium: PlaceBody {
+                id: s.auditorium_id.0,
+                name: info.auditorium_name.clone(),
+            },
             currency: s.prices.currency.to_string(),
-            prices: s.prices.prices.iter().map(|(c, p)| (c.as_str().to_string(), *p)).collect(),
+            prices: s
+                .prices
+                .prices
+                .iter()
+                .map(|(c, p)| (c.as_str().to_string(), *p))
+                .collect(),
             booking_fee: s.booking_fee_minor,
             sales_open_at: s.sales_open_at,
             sales_close_at: window.closes_at(),
@@ -233,16 +265,28 @@ pub async fn event_showtimes(
     Path(id): Path<i64>,
     Query(params): Query<ShowtimesParams>,
 ) -> ApiResult<Json<ShowtimesBody>> {
-    let days = Days { date: params.date, ..Days::default() };
-    let showtimes = catalog::event_showtimes(&app, EventId(id), params.city.as_deref(), days).await?;
+    let days = Days {
+        date: params.date,
+        ..Days::default()
+    };
+    let showtimes =
+        catalog::event_showtimes(&app, EventId(id), params.city.as_deref(), days).await?;
     let now = app.now();
-    Ok(Json(ShowtimesBody { showtimes: showtimes.into_iter().map(|s| ShowtimeBody::new(s, now)).collect() }))
+    Ok(Json(ShowtimesBody {
+        showtimes: showtimes
+            .into_iter()
+            .map(|s| ShowtimeBody::new(s, now))
+            .collect(),
+    }))
 }
 
 /// One showtime, with its prices and how many seats are left.
 #[utoipa::path(get, path = "/showtimes/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = ShowtimeBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
-pub async fn get_showtime(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<ShowtimeBody>> {
+pub async fn get_showtime(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ShowtimeBody>> {
     let now = app.now();
     let info = app
         .store()

@@ -38,7 +38,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), seats: None, source: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            seats: None,
+            source: None,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -78,21 +84,31 @@ impl From<AppError> for ApiError {
             AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error"),
         };
         let seats = match &err {
-            AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => Some(seats.clone()),
+            AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => {
+                Some(seats.clone())
+            }
             _ => None,
         };
         let source = match err {
             AppError::Internal(source) => Some(source),
             _ => None,
         };
-        ApiError { status, code, message, seats, source }
+        ApiError {
+            status,
+            code,
+            message,
+            seats,
+            source,
+        }
     }
 }
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let (status, code) = match rejection {
-            JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             _ => (StatusCode::BAD_REQUEST, "invalid_json"),
         };
@@ -102,7 +118,11 @@ impl From<JsonRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
     }
 }
 
@@ -117,19 +137,28 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
             match &self.source {
-                Some(source) => tracing::error!(error = ?source, code = self.code, "request failed"),
-                None => tracing::error!(code = self.code, message = %self.message, "request failed"),
+                Some(source) => {
+                    tracing::error!(error = ?source, code = self.code, "request failed")
+                }
+                None => {
+                    tracing::error!(code = self.code, message = %self.message, "request failed")
+                }
             }
         }
         let unauthenticated = self.status == StatusCode::UNAUTHORIZED;
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code, message: self.message, seats: self.seats },
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                seats: self.seats,
+            },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if unauthenticated {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

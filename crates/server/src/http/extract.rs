@@ -27,7 +27,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(Path(value))
     }
 }
@@ -39,7 +40,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
         Ok(Query(value))
     }
 }
@@ -68,6 +70,9 @@ impl FromRequestParts<App> for AuthUser {
             .filter(|t| !t.is_empty())
             .ok_or(AppError::InvalidToken)?;
         let user = crate::accounts::authenticate(app, token).await?;
-        Ok(AuthUser { user, token: token.to_string() })
+        Ok(AuthUser {
+            user,
+            token: token.to_string(),
+        })
     }
 }

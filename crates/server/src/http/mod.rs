@@ -40,7 +40,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -72,23 +75,34 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api_v1())
         .split_for_parts();
     let openapi = Arc::new(openapi);
-    api.route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path does not take that method")
-        })
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::new())
-        .with_state(app)
+    api.route(
+        "/api/openapi.json",
+        get(move || async move { Json(openapi.as_ref().clone()) }),
+    )
+    .route("/healthz", get(|| async { "ok" }))
+    .route("/readyz", get(readyz))
+    .fallback(|| async { ApiError::not_found() })
+    .method_not_allowed_fallback(|| async {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this path does not take that method",
+        )
+    })
+    .layer(TraceLayer::new_for_http())
+    .layer(CatchPanicLayer::new())
+    .with_state(app)
 }
 
 /// Ready when the database answers.
 async fn readyz(State(app): State<App>) -> Result<&'static str, ApiError> {
     app.store().ping().await.map_err(|e| {
         tracing::warn!(error = %e, "database not ready");
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database does not answer")
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database does not answer",
+        )
     })?;
     Ok("ready")
 }

@@ -25,35 +25,70 @@ async fn a_customer_registers_logs_in_and_out(app: TestApp) {
     let token = login.body["token"].as_str().unwrap().to_string();
 
     let me = app.get("/api/v1/me", Some(&token)).await;
-    assert_eq!((me.status, &me.body["email"]), (StatusCode::OK, &json!("ana@example.com")));
+    assert_eq!(
+        (me.status, &me.body["email"]),
+        (StatusCode::OK, &json!("ana@example.com"))
+    );
 
-    let logout = app.post("/api/v1/auth/logout", Some(&token), json!({})).await;
+    let logout = app
+        .post("/api/v1/auth/logout", Some(&token), json!({}))
+        .await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     let after = app.get("/api/v1/me", Some(&token)).await;
-    assert_eq!((after.status, after.code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
+    assert_eq!(
+        (after.status, after.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_token")
+    );
 }
 
 async fn an_email_has_one_account_whatever_its_case(app: TestApp) {
-    assert_eq!(app.register("ana@example.com", PASSWORD).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.register("ana@example.com", PASSWORD).await.status,
+        StatusCode::CREATED
+    );
     let again = app.register("  ANA@example.COM ", "another password").await;
-    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "email_taken"));
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::CONFLICT, "email_taken")
+    );
     // The first password still works, the second never did.
-    assert_eq!(app.login("ana@example.com", PASSWORD).await.status, StatusCode::OK);
-    assert_eq!(app.login("ana@example.com", "another password").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("ana@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("ana@example.com", "another password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn bad_credentials_are_refused_without_saying_which_part_was_wrong(app: TestApp) {
     let short = app.register("ana@example.com", "1234567").await;
-    assert_eq!((short.status, short.code()), (StatusCode::BAD_REQUEST, "invalid_password"));
+    assert_eq!(
+        (short.status, short.code()),
+        (StatusCode::BAD_REQUEST, "invalid_password")
+    );
     let not_email = app.register("ana-at-example.com", PASSWORD).await;
-    assert_eq!((not_email.status, not_email.code()), (StatusCode::BAD_REQUEST, "invalid_email"));
-    assert_eq!(app.login("ana@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED, "nothing was created");
+    assert_eq!(
+        (not_email.status, not_email.code()),
+        (StatusCode::BAD_REQUEST, "invalid_email")
+    );
+    assert_eq!(
+        app.login("ana@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "nothing was created"
+    );
 
     app.register("ana@example.com", PASSWORD).await;
     let wrong_password = app.login("ana@example.com", "wrong password").await;
     let no_account = app.login("nobody@example.com", PASSWORD).await;
     for refused in [&wrong_password, &no_account] {
-        assert_eq!((refused.status, refused.code()), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials")
+        );
     }
     assert_eq!(wrong_password.body, no_account.body);
 }
@@ -61,19 +96,34 @@ async fn bad_credentials_are_refused_without_saying_which_part_was_wrong(app: Te
 async fn a_token_stops_working_when_it_expires(app: TestApp) {
     let token = app.customer("ana@example.com").await;
     app.advance(Duration::days(30) - Duration::seconds(1));
-    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::OK
+    );
     app.advance(Duration::seconds(1));
     let expired = app.get("/api/v1/me", Some(&token)).await;
-    assert_eq!((expired.status, expired.code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
+    assert_eq!(
+        (expired.status, expired.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_token")
+    );
 }
 
 async fn requests_without_a_valid_token_are_unauthenticated(app: TestApp) {
     let none = app.get("/api/v1/me", None).await;
-    assert_eq!((none.status, none.code()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert_eq!(
+        (none.status, none.code()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
     let forged = app.get("/api/v1/me", Some("mq_forged")).await;
-    assert_eq!((forged.status, forged.code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
+    assert_eq!(
+        (forged.status, forged.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_token")
+    );
     let hold = app.hold("mq_forged", &["A1"]).await;
     assert_eq!(hold.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get("/api/v1/bookings", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/bookings", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.state_of("A1").await, "available");
 }

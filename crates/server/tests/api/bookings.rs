@@ -21,16 +21,31 @@ async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
     assert_eq!(b["status"], "held");
     assert_eq!(b["seats"], json!(["B3", "A1"]));
     assert_eq!(b["expires_at"], "2026-11-23T12:10:00Z");
-    assert_eq!((b["subtotal"].as_i64(), b["fees"].as_i64(), b["total"].as_i64()), (Some(2450), Some(150), Some(2600)));
+    assert_eq!(
+        (
+            b["subtotal"].as_i64(),
+            b["fees"].as_i64(),
+            b["total"].as_i64()
+        ),
+        (Some(2450), Some(150), Some(2600))
+    );
     assert_eq!(b["currency"], "EUR");
-    assert_eq!(b["lines"][0], json!({ "seat": "B3", "category": "premium", "price": 1450 }));
+    assert_eq!(
+        b["lines"][0],
+        json!({ "seat": "B3", "category": "premium", "price": 1450 })
+    );
     assert_eq!(b["showtime_id"], app.showtime_id());
     let reference = b["reference"].as_str().unwrap();
     assert_eq!(reference.len(), 8);
-    assert!(b["id"].as_str().unwrap().parse::<i64>().is_ok(), "ids are strings of digits");
+    assert!(
+        b["id"].as_str().unwrap().parse::<i64>().is_ok(),
+        "ids are strings of digits"
+    );
 
     let id = b["id"].as_str().unwrap();
-    let read = app.get(&format!("/api/v1/bookings/{id}"), Some(&token)).await;
+    let read = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&token))
+        .await;
     assert_eq!((read.status, &read.body), (StatusCode::OK, b));
     let list = app.get("/api/v1/bookings", Some(&token)).await;
     assert_eq!(list.body["bookings"], json!([b]));
@@ -40,14 +55,23 @@ async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
 async fn a_taken_seat_is_refused_with_the_list_of_unavailable_seats(app: TestApp) {
     let ana = app.customer("ana@example.com").await;
     let ben = app.customer("ben@example.com").await;
-    assert_eq!(app.hold(&ana, &["A4", "A5"]).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.hold(&ana, &["A4", "A5"]).await.status,
+        StatusCode::CREATED
+    );
     let refused = app.hold(&ben, &["A3", "A4", "A5", "A6"]).await;
-    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "seats_unavailable"));
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "seats_unavailable")
+    );
     assert_eq!(refused.body["error"]["seats"], json!(["A4", "A5"]));
     // All or nothing: A3 and A6 were not held for ben.
     assert_eq!(app.state_of("A3").await, "available");
     assert_eq!(app.state_of("A6").await, "available");
-    assert_eq!(app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"], json!([]));
+    assert_eq!(
+        app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
+        json!([])
+    );
 }
 
 async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
@@ -56,10 +80,20 @@ async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
     let held = app.hold(&ana, &["A1"]).await;
     let path = format!("/api/v1/bookings/{}", held.body["id"].as_str().unwrap());
     let missing = app.get("/api/v1/bookings/123456789", Some(&ben)).await;
-    for response in [app.get(&path, Some(&ben)).await, app.request(Method::DELETE, &path, Some(&ben), None).await] {
-        assert_eq!((response.status, &response.body), (StatusCode::NOT_FOUND, &missing.body), "looks like nothing is there");
+    for response in [
+        app.get(&path, Some(&ben)).await,
+        app.request(Method::DELETE, &path, Some(&ben), None).await,
+    ] {
+        assert_eq!(
+            (response.status, &response.body),
+            (StatusCode::NOT_FOUND, &missing.body),
+            "looks like nothing is there"
+        );
     }
-    assert_eq!(app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"], json!([]));
+    assert_eq!(
+        app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
+        json!([])
+    );
     assert_eq!(app.state_of("A1").await, "held");
     assert_eq!(app.get(&path, Some(&ana)).await.status, StatusCode::OK);
 }
@@ -69,12 +103,21 @@ async fn releasing_a_hold_frees_its_seats_at_once(app: TestApp) {
     let held = app.hold(&ana, &["A7", "A8"]).await;
     let path = format!("/api/v1/bookings/{}", held.body["id"].as_str().unwrap());
     let released = app.request(Method::DELETE, &path, Some(&ana), None).await;
-    assert_eq!((released.status, &released.body["status"]), (StatusCode::OK, &json!("released")));
+    assert_eq!(
+        (released.status, &released.body["status"]),
+        (StatusCode::OK, &json!("released"))
+    );
     assert_eq!(app.state_of("A7").await, "available");
     let again = app.request(Method::DELETE, &path, Some(&ana), None).await;
-    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "invalid_booking_state"));
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::CONFLICT, "invalid_booking_state")
+    );
     let ben = app.customer("ben@example.com").await;
-    assert_eq!(app.hold(&ben, &["A7", "A8"]).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.hold(&ben, &["A7", "A8"]).await.status,
+        StatusCode::CREATED
+    );
 }
 
 async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
@@ -85,7 +128,10 @@ async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
     assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "expired");
     assert_eq!(app.state_of("A2").await, "available");
     let release = app.request(Method::DELETE, &path, Some(&ana), None).await;
-    assert_eq!((release.status, release.code()), (StatusCode::CONFLICT, "hold_expired"));
+    assert_eq!(
+        (release.status, release.code()),
+        (StatusCode::CONFLICT, "hold_expired")
+    );
     let ben = app.customer("ben@example.com").await;
     assert_eq!(app.hold(&ben, &["A2"]).await.status, StatusCode::CREATED);
 }
@@ -98,32 +144,59 @@ async fn best_available_picks_adjacent_seats_near_the_middle(app: TestApp) {
     // Row B is the middle row. It has 7 seats in an 8-column grid, so B4-B5 straddle the middle.
     assert_eq!(first.body["seats"], json!(["B4", "B5"]));
     let second = app.post("/api/v1/bookings", Some(&ana), body).await;
-    let seats: Vec<&str> = second.body["seats"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let seats: Vec<&str> = second.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
     assert_eq!(seats.len(), 2);
     assert!(!seats.contains(&"B4") && !seats.contains(&"B5"));
-    let too_many = app.post("/api/v1/bookings", Some(&ana), json!({ "showtime_id": app.showtime_id(), "quantity": 9 })).await;
-    assert_eq!((too_many.status, too_many.code()), (StatusCode::CONFLICT, "not_enough_seats"));
+    let too_many = app
+        .post(
+            "/api/v1/bookings",
+            Some(&ana),
+            json!({ "showtime_id": app.showtime_id(), "quantity": 9 }),
+        )
+        .await;
+    assert_eq!(
+        (too_many.status, too_many.code()),
+        (StatusCode::CONFLICT, "not_enough_seats")
+    );
 }
 
 async fn best_available_gives_wheelchair_spaces_only_when_asked(app: TestApp) {
     let ana = app.customer("ana@example.com").await;
-    let asked = json!({ "showtime_id": app.showtime_id(), "quantity": 1, "category": "accessible" });
+    let asked =
+        json!({ "showtime_id": app.showtime_id(), "quantity": 1, "category": "accessible" });
     let held = app.post("/api/v1/bookings", Some(&ana), asked).await;
     assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
     assert_eq!(held.body["lines"][0]["category"], "accessible");
     // Fill every general seat; what is left is wheelchair and companion seats, never offered unasked.
     for _ in 0..20 {
-        let any = app.post("/api/v1/bookings", Some(&ana), json!({ "showtime_id": app.showtime_id(), "quantity": 1 })).await;
+        let any = app
+            .post(
+                "/api/v1/bookings",
+                Some(&ana),
+                json!({ "showtime_id": app.showtime_id(), "quantity": 1 }),
+            )
+            .await;
         if any.status != StatusCode::CREATED {
             assert_eq!(any.code(), "not_enough_seats");
             break;
         }
-        assert!(["standard", "premium"].contains(&any.body["lines"][0]["category"].as_str().unwrap()));
+        assert!(
+            ["standard", "premium"].contains(&any.body["lines"][0]["category"].as_str().unwrap())
+        );
     }
     // Row C is `wc.ss.cw`: of its wheelchair and companion seats only the one asked for is taken.
     let mut special = Vec::new();
     for label in ["C1", "C2", "C5", "C6"] {
         special.push(app.state_of(label).await);
     }
-    assert_eq!(special.iter().filter(|s| *s == "held").count(), 1, "{special:?}");
+    assert_eq!(
+        special.iter().filter(|s| *s == "held").count(),
+        1,
+        "{special:?}"
+    );
 }

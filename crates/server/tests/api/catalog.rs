@@ -12,7 +12,10 @@ crate::both_backends!(
 async fn cities_events_and_showtimes_are_listed(app: TestApp) {
     let cities = app.get("/api/v1/cities", None).await;
     assert_eq!(cities.status, StatusCode::OK);
-    assert_eq!(cities.body["cities"], json!([{ "id": app.world.city.id.0, "name": "Lisbon", "timezone": "Europe/Lisbon" }]));
+    assert_eq!(
+        cities.body["cities"],
+        json!([{ "id": app.world.city.id.0, "name": "Lisbon", "timezone": "Europe/Lisbon" }])
+    );
 
     let event_id = app.world.event.id.0;
     let event = app.get(&format!("/api/v1/events/{event_id}"), None).await;
@@ -21,7 +24,9 @@ async fn cities_events_and_showtimes_are_listed(app: TestApp) {
     assert_eq!(event.body["genres"], json!(["drama", "mystery"]));
     assert_eq!(event.body["runtime_minutes"], 100);
 
-    let showtimes = app.get(&format!("/api/v1/events/{event_id}/showtimes"), None).await;
+    let showtimes = app
+        .get(&format!("/api/v1/events/{event_id}/showtimes"), None)
+        .await;
     assert_eq!(showtimes.status, StatusCode::OK);
     let list = showtimes.body["showtimes"].as_array().unwrap();
     assert_eq!(list.len(), 1);
@@ -32,18 +37,34 @@ async fn cities_events_and_showtimes_are_listed(app: TestApp) {
     assert_eq!(showtime["venue"]["name"], "Cinema Tejo");
     assert_eq!(showtime["city"]["name"], "Lisbon");
     assert_eq!(showtime["currency"], "EUR");
-    assert_eq!(showtime["prices"], json!({ "standard": 1000, "premium": 1450, "accessible": 1000, "companion": 500 }));
+    assert_eq!(
+        showtime["prices"],
+        json!({ "standard": 1000, "premium": 1450, "accessible": 1000, "companion": 500 })
+    );
     assert_eq!(showtime["booking_fee"], 75);
-    assert_eq!((showtime["capacity"].as_u64(), showtime["seats_available"].as_u64()), (Some(21), Some(21)));
+    assert_eq!(
+        (
+            showtime["capacity"].as_u64(),
+            showtime["seats_available"].as_u64()
+        ),
+        (Some(21), Some(21))
+    );
     assert_eq!(showtime["on_sale"], true);
 
-    let one = app.get(&format!("/api/v1/showtimes/{}", app.showtime_id()), None).await;
+    let one = app
+        .get(&format!("/api/v1/showtimes/{}", app.showtime_id()), None)
+        .await;
     assert_eq!((one.status, &one.body), (StatusCode::OK, showtime));
 }
 
 async fn events_are_filtered_by_city_and_local_date(app: TestApp) {
     let titles = |body: &serde_json::Value| {
-        body["events"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["title"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     let city = app.world.city.id.0;
     for query in [
@@ -58,28 +79,63 @@ async fn events_are_filtered_by_city_and_local_date(app: TestApp) {
         assert_eq!(events.status, StatusCode::OK, "{query}");
         assert_eq!(titles(&events.body), ["The Long Light"], "{query}");
     }
-    for query in ["city=Lisbon&date=2026-11-25", "date=2026-11-23", "genre=comedy", "language=en", "page=2"] {
+    for query in [
+        "city=Lisbon&date=2026-11-25",
+        "date=2026-11-23",
+        "genre=comedy",
+        "language=en",
+        "page=2",
+    ] {
         let events = app.get(&format!("/api/v1/events?{query}"), None).await;
-        assert_eq!((events.status, titles(&events.body).len()), (StatusCode::OK, 0), "{query}");
+        assert_eq!(
+            (events.status, titles(&events.body).len()),
+            (StatusCode::OK, 0),
+            "{query}"
+        );
     }
     let elsewhere = app.get("/api/v1/events?city=Atlantis", None).await;
-    assert_eq!((elsewhere.status, elsewhere.code()), (StatusCode::NOT_FOUND, "city_not_found"));
-    let showtimes = app.get(&format!("/api/v1/events/{}/showtimes?city=Lisbon&date=2026-11-25", app.world.event.id.0), None).await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.code()),
+        (StatusCode::NOT_FOUND, "city_not_found")
+    );
+    let showtimes = app
+        .get(
+            &format!(
+                "/api/v1/events/{}/showtimes?city=Lisbon&date=2026-11-25",
+                app.world.event.id.0
+            ),
+            None,
+        )
+        .await;
     assert_eq!(showtimes.body["showtimes"], json!([]));
 }
 
 async fn the_seat_map_shows_each_seat_with_its_state_category_and_price(app: TestApp) {
     let token = app.customer("ana@example.com").await;
-    assert_eq!(app.hold(&token, &["B3", "B4"]).await.status, StatusCode::CREATED);
-    let map = app.get(&format!("/api/v1/showtimes/{}/seats", app.showtime_id()), None).await;
+    assert_eq!(
+        app.hold(&token, &["B3", "B4"]).await.status,
+        StatusCode::CREATED
+    );
+    let map = app
+        .get(
+            &format!("/api/v1/showtimes/{}/seats", app.showtime_id()),
+            None,
+        )
+        .await;
     assert_eq!(map.status, StatusCode::OK);
-    assert_eq!((map.body["rows"].as_u64(), map.body["columns"].as_u64()), (Some(3), Some(8)));
+    assert_eq!(
+        (map.body["rows"].as_u64(), map.body["columns"].as_u64()),
+        (Some(3), Some(8))
+    );
     assert_eq!(map.body["currency"], "EUR");
     assert_eq!(map.body["seats_available"], 19);
     let seats = map.body["seats"].as_array().unwrap();
     assert_eq!(seats.len(), 21);
     let seat = |label: &str| seats.iter().find(|s| s["label"] == label).unwrap().clone();
-    assert_eq!(seat("B3"), json!({ "label": "B3", "row": "B", "number": 3, "x": 2, "y": 1, "category": "premium", "state": "held", "price": 1450 }));
+    assert_eq!(
+        seat("B3"),
+        json!({ "label": "B3", "row": "B", "number": 3, "x": 2, "y": 1, "category": "premium", "state": "held", "price": 1450 })
+    );
     assert_eq!(seat("C1")["category"], "accessible");
     assert_eq!(seat("C2")["price"], 500);
     assert_eq!(seat("C3")["x"], 3, "the aisle is a gap in the grid");
@@ -96,6 +152,10 @@ async fn unknown_catalog_ids_are_not_found(app: TestApp) {
         ("/api/v1/nothing-here", "not_found"),
     ] {
         let response = app.get(path, None).await;
-        assert_eq!((response.status, response.code()), (StatusCode::NOT_FOUND, code), "{path}");
+        assert_eq!(
+            (response.status, response.code()),
+            (StatusCode::NOT_FOUND, code),
+            "{path}"
+        );
     }
 }

@@ -55,7 +55,9 @@ pub struct Response {
 impl Response {
     /// The error code of an error answer.
     pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("<no error code>")
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
     }
 }
 
@@ -73,8 +75,18 @@ impl TestApp {
     async fn on(store: Arc<dyn Store>, guard: Box<dyn Any + Send>) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
-        let app = App::new(store.clone(), clock.clone() as Arc<dyn Clock>, Config::default());
-        TestApp { router: marquee_server::http::router(app), clock, store, world, _database: guard }
+        let app = App::new(
+            store.clone(),
+            clock.clone() as Arc<dyn Clock>,
+            Config::default(),
+        );
+        TestApp {
+            router: marquee_server::http::router(app),
+            clock,
+            store,
+            world,
+            _database: guard,
+        }
     }
 
     pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -85,7 +97,13 @@ impl TestApp {
         self.clock.advance(by);
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -100,13 +118,24 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         Response { status, body }
     }
@@ -120,16 +149,29 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str, password: &str) -> Response {
-        self.post("/api/v1/auth/register", None, json!({ "email": email, "password": password })).await
+        self.post(
+            "/api/v1/auth/register",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post("/api/v1/auth/login", None, json!({ "email": email, "password": password })).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// A new customer's token.
     pub async fn customer(&self, email: &str) -> String {
-        assert_eq!(self.register(email, PASSWORD).await.status, StatusCode::CREATED);
+        assert_eq!(
+            self.register(email, PASSWORD).await.status,
+            StatusCode::CREATED
+        );
         let login = self.login(email, PASSWORD).await;
         assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
         login.body["token"].as_str().expect("a token").to_string()
@@ -140,23 +182,42 @@ impl TestApp {
     }
 
     pub async fn hold(&self, token: &str, seats: &[&str]) -> Response {
-        self.post("/api/v1/bookings", Some(token), json!({ "showtime_id": self.showtime_id(), "seats": seats }))
-            .await
+        self.post(
+            "/api/v1/bookings",
+            Some(token),
+            json!({ "showtime_id": self.showtime_id(), "seats": seats }),
+        )
+        .await
     }
 
     /// Seat label → state, from the public seat map.
     pub async fn seat_states(&self) -> Vec<(String, String)> {
-        let map = self.get(&format!("/api/v1/showtimes/{}/seats", self.showtime_id()), None).await;
+        let map = self
+            .get(
+                &format!("/api/v1/showtimes/{}/seats", self.showtime_id()),
+                None,
+            )
+            .await;
         assert_eq!(map.status, StatusCode::OK);
         map.body["seats"]
             .as_array()
             .expect("seats")
             .iter()
-            .map(|s| (s["label"].as_str().unwrap_or_default().to_string(), s["state"].as_str().unwrap_or_default().to_string()))
+            .map(|s| {
+                (
+                    s["label"].as_str().unwrap_or_default().to_string(),
+                    s["state"].as_str().unwrap_or_default().to_string(),
+                )
+            })
             .collect()
     }
 
     pub async fn state_of(&self, label: &str) -> String {
-        self.seat_states().await.into_iter().find(|(l, _)| l == label).map(|(_, s)| s).expect("seat exists")
+        self.seat_states()
+            .await
+            .into_iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s)
+            .expect("seat exists")
     }
 }

@@ -23,8 +23,16 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/bookings/{id}", "get"),
         ("/api/v1/bookings/{id}", "delete"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
     }
-    assert_eq!(paths.len(), 12, "every documented path is one of the above: {:?}", paths.keys());
+    assert_eq!(
+        paths.len(),
+        12,
+        "every documented path is one of the above: {:?}",
+        paths.keys()
+    );
     assert!(doc.body["components"]["schemas"]["ErrorBody"].is_object());
 }

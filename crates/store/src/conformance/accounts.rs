@@ -14,11 +14,25 @@ pub async fn emails_are_unique_whatever_their_case<S: UnguardedHold>(store: Arc<
         roles: vec![Role::Customer],
         now: t0(),
     };
-    assert!(matches!(store.create_user(again).await, Err(StoreError::EmailTaken)));
-    let found = store.find_user_by_email(&Email::parse("ana@EXAMPLE.com").unwrap()).await.unwrap().unwrap();
-    assert_eq!((found.user, found.password_hash), (ana.clone(), "not-a-real-hash".to_string()));
+    assert!(matches!(
+        store.create_user(again).await,
+        Err(StoreError::EmailTaken)
+    ));
+    let found = store
+        .find_user_by_email(&Email::parse("ana@EXAMPLE.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.user, found.password_hash),
+        (ana.clone(), "not-a-real-hash".to_string())
+    );
     assert_eq!(store.get_user(ana.id).await.unwrap(), Some(ana));
-    assert!(store.find_user_by_email(&Email::parse("nobody@example.com").unwrap()).await.unwrap().is_none());
+    assert!(store
+        .find_user_by_email(&Email::parse("nobody@example.com").unwrap())
+        .await
+        .unwrap()
+        .is_none());
 
     let admin = store
         .create_user(NewUser {
@@ -29,7 +43,10 @@ pub async fn emails_are_unique_whatever_their_case<S: UnguardedHold>(store: Arc<
         })
         .await
         .unwrap();
-    assert_eq!(store.get_user(admin.id).await.unwrap().unwrap().roles, [Role::Customer, Role::Admin]);
+    assert_eq!(
+        store.get_user(admin.id).await.unwrap().unwrap().roles,
+        [Role::Customer, Role::Admin]
+    );
 }
 
 pub async fn sessions_end_at_their_expiry_and_on_logout<S: UnguardedHold>(store: Arc<S>) {
@@ -44,10 +61,24 @@ pub async fn sessions_end_at_their_expiry_and_on_logout<S: UnguardedHold>(store:
         })
         .await
         .unwrap();
-    assert_eq!(store.session_user(&token_hash, t0()).await.unwrap(), Some(ana.clone()));
+    assert_eq!(
+        store.session_user(&token_hash, t0()).await.unwrap(),
+        Some(ana.clone())
+    );
     assert_eq!(store.session_user(&[8u8; 32], t0()).await.unwrap(), None);
-    assert_eq!(store.session_user(&token_hash, t0() + Duration::hours(1)).await.unwrap(), None, "expired");
+    assert_eq!(
+        store
+            .session_user(&token_hash, t0() + Duration::hours(1))
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
     assert!(store.delete_session(&token_hash).await.unwrap());
     assert!(!store.delete_session(&token_hash).await.unwrap());
-    assert_eq!(store.session_user(&token_hash, t0()).await.unwrap(), None, "logged out");
+    assert_eq!(
+        store.session_user(&token_hash, t0()).await.unwrap(),
+        None,
+        "logged out"
+    );
 }

@@ -9,97 +9,245 @@ use std::sync::Arc;
 /// Invariant 1: a seat belongs to at most one live booking.
 pub async fn a_seat_is_never_held_by_two_live_bookings<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    let first = store.hold_seats(hold(&w.alice, &w.showtime, &["A1", "A2"], t0())).await.unwrap();
+    let first = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1", "A2"], t0()))
+        .await
+        .unwrap();
     assert_eq!(first.status_at(t0()), BookingStatus::Held);
-    match store.hold_seats(hold(&w.bob, &w.showtime, &["A2", "A3"], t0())).await {
+    match store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A2", "A3"], t0()))
+        .await
+    {
         Err(StoreError::SeatsUnavailable(seats)) => assert_eq!(seats, ["A2"]),
         other => panic!("expected A2 to be unavailable, got {other:?}"),
     }
     // Even a second hold by the same user is refused.
     assert!(matches!(
-        store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0())).await,
+        store
+            .hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0()))
+            .await,
         Err(StoreError::SeatsUnavailable(_))
     ));
-    let holders: Vec<_> = states(&*store, w.showtime.showtime.id, t0()).await.into_iter().filter(|(_, s, _)| *s != SeatState::Available).collect();
+    let holders: Vec<_> = states(&*store, w.showtime.showtime.id, t0())
+        .await
+        .into_iter()
+        .filter(|(_, s, _)| *s != SeatState::Available)
+        .collect();
     assert_eq!(
         holders,
-        [("A1".to_string(), SeatState::Held, Some(first.id)), ("A2".to_string(), SeatState::Held, Some(first.id))]
+        [
+            ("A1".to_string(), SeatState::Held, Some(first.id)),
+            ("A2".to_string(), SeatState::Held, Some(first.id))
+        ]
     );
 }
 
 /// Invariant 2: all requested seats are held by the booking, or none are.
 pub async fn a_hold_is_all_or_nothing<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    store.hold_seats(hold(&w.alice, &w.showtime, &["B4"], t0())).await.unwrap();
-    let refused = store.hold_seats(hold(&w.bob, &w.showtime, &["B2", "B3", "B4", "B5"], t0())).await;
-    assert!(matches!(refused, Err(StoreError::SeatsUnavailable(ref s)) if s == &["B4"]), "{refused:?}");
+    store
+        .hold_seats(hold(&w.alice, &w.showtime, &["B4"], t0()))
+        .await
+        .unwrap();
+    let refused = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["B2", "B3", "B4", "B5"], t0()))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::SeatsUnavailable(ref s)) if s == &["B4"]),
+        "{refused:?}"
+    );
     for label in ["B2", "B3", "B5"] {
-        assert_eq!(state_of(&*store, w.showtime.showtime.id, label, t0()).await, SeatState::Available, "{label}");
+        assert_eq!(
+            state_of(&*store, w.showtime.showtime.id, label, t0()).await,
+            SeatState::Available,
+            "{label}"
+        );
     }
-    assert!(store.list_bookings(w.bob.id).await.unwrap().is_empty(), "no booking was left behind");
-    let whole = store.hold_seats(hold(&w.bob, &w.showtime, &["B2", "B3", "B5"], t0())).await.unwrap();
+    assert!(
+        store.list_bookings(w.bob.id).await.unwrap().is_empty(),
+        "no booking was left behind"
+    );
+    let whole = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["B2", "B3", "B5"], t0()))
+        .await
+        .unwrap();
     assert_eq!(whole.seat_labels(), ["B2", "B3", "B5"]);
-    assert_eq!(store.get_showtime(w.showtime.showtime.id, t0()).await.unwrap().unwrap().seats_available, 17);
+    assert_eq!(
+        store
+            .get_showtime(w.showtime.showtime.id, t0())
+            .await
+            .unwrap()
+            .unwrap()
+            .seats_available,
+        17
+    );
 }
 
 pub async fn unknown_seats_are_refused_and_change_nothing<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    match store.hold_seats(hold(&w.alice, &w.showtime, &["A1", "Z9", "A99"], t0())).await {
+    match store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1", "Z9", "A99"], t0()))
+        .await
+    {
         Err(StoreError::UnknownSeats(seats)) => assert_eq!(seats, ["Z9", "A99"]),
         other => panic!("expected unknown seats, got {other:?}"),
     }
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A1", t0()).await, SeatState::Available);
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "A1", t0()).await,
+        SeatState::Available
+    );
     let mut missing = hold(&w.alice, &w.showtime, &["A1"], t0());
     missing.showtime_id = ShowtimeId(w.showtime.showtime.id.0 + 1000);
-    assert!(matches!(store.hold_seats(missing).await, Err(StoreError::NotFound("showtime"))));
+    assert!(matches!(
+        store.hold_seats(missing).await,
+        Err(StoreError::NotFound("showtime"))
+    ));
     assert!(store.list_bookings(w.alice.id).await.unwrap().is_empty());
 }
 
 /// Invariant 3: expiry is part of the availability predicate itself.
-pub async fn an_expired_hold_blocks_no_one_even_before_the_sweeper<S: UnguardedHold>(store: Arc<S>) {
+pub async fn an_expired_hold_blocks_no_one_even_before_the_sweeper<S: UnguardedHold>(
+    store: Arc<S>,
+) {
     let w = world(&*store).await;
-    let first = store.hold_seats(hold(&w.alice, &w.showtime, &["A4", "A5"], t0())).await.unwrap();
+    let first = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A4", "A5"], t0()))
+        .await
+        .unwrap();
     let later = first.expires_at;
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A4", later - Duration::milliseconds(1)).await, SeatState::Held);
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A4", later).await, SeatState::Available);
-    assert_eq!(store.get_showtime(w.showtime.showtime.id, later).await.unwrap().unwrap().seats_available, 21);
+    assert_eq!(
+        state_of(
+            &*store,
+            w.showtime.showtime.id,
+            "A4",
+            later - Duration::milliseconds(1)
+        )
+        .await,
+        SeatState::Held
+    );
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "A4", later).await,
+        SeatState::Available
+    );
+    assert_eq!(
+        store
+            .get_showtime(w.showtime.showtime.id, later)
+            .await
+            .unwrap()
+            .unwrap()
+            .seats_available,
+        21
+    );
 
-    let second = store.hold_seats(hold(&w.bob, &w.showtime, &["A5", "A6"], later)).await.unwrap();
-    assert_eq!(store.get_booking(first.id).await.unwrap().unwrap().status_at(later), BookingStatus::Expired);
+    let second = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A5", "A6"], later))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_booking(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status_at(later),
+        BookingStatus::Expired
+    );
 
     // The sweeper records the expiry but leaves A5 to its new holder.
     assert_eq!(store.expire_stale_holds(later).await.unwrap(), 1);
     let seats = states(&*store, w.showtime.showtime.id, later).await;
-    let holder = |label: &str| seats.iter().find(|(l, ..)| l == label).map(|(_, s, b)| (*s, *b)).unwrap();
+    let holder = |label: &str| {
+        seats
+            .iter()
+            .find(|(l, ..)| l == label)
+            .map(|(_, s, b)| (*s, *b))
+            .unwrap()
+    };
     assert_eq!(holder("A4"), (SeatState::Available, None));
     assert_eq!(holder("A5"), (SeatState::Held, Some(second.id)));
     assert_eq!(holder("A6"), (SeatState::Held, Some(second.id)));
 }
 
-pub async fn the_sweeper_expires_stale_holds_and_frees_their_seats<S: UnguardedHold>(store: Arc<S>) {
+pub async fn the_sweeper_expires_stale_holds_and_frees_their_seats<S: UnguardedHold>(
+    store: Arc<S>,
+) {
     let w = world(&*store).await;
-    let booking = store.hold_seats(hold(&w.alice, &w.showtime, &["C1", "C2"], t0())).await.unwrap();
-    let other = store.hold_seats(hold(&w.bob, &w.showtime, &["A1"], t0() + Duration::minutes(5))).await.unwrap();
-    assert_eq!(store.expire_stale_holds(booking.expires_at - Duration::seconds(1)).await.unwrap(), 0);
-    assert_eq!(store.expire_stale_holds(booking.expires_at).await.unwrap(), 1);
-    assert_eq!(store.expire_stale_holds(booking.expires_at).await.unwrap(), 0, "expiring is done once");
+    let booking = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["C1", "C2"], t0()))
+        .await
+        .unwrap();
+    let other = store
+        .hold_seats(hold(
+            &w.bob,
+            &w.showtime,
+            &["A1"],
+            t0() + Duration::minutes(5),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .expire_stale_holds(booking.expires_at - Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store.expire_stale_holds(booking.expires_at).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store.expire_stale_holds(booking.expires_at).await.unwrap(),
+        0,
+        "expiring is done once"
+    );
 
     let stored = store.get_booking(booking.id).await.unwrap().unwrap();
     assert_eq!(stored.stored_status, BookingStatus::Expired);
     assert_eq!(
-        stored.transitions.iter().map(|t| (t.from, t.to, t.at)).collect::<Vec<_>>(),
-        [(None, BookingStatus::Held, t0()), (Some(BookingStatus::Held), BookingStatus::Expired, booking.expires_at)]
+        stored
+            .transitions
+            .iter()
+            .map(|t| (t.from, t.to, t.at))
+            .collect::<Vec<_>>(),
+        [
+            (None, BookingStatus::Held, t0()),
+            (
+                Some(BookingStatus::Held),
+                BookingStatus::Expired,
+                booking.expires_at
+            )
+        ]
     );
     // Seat rows are freed, not just hidden by the predicate: read at a time before expiry.
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "C1", t0()).await, SeatState::Available);
-    assert_eq!(store.get_booking(other.id).await.unwrap().unwrap().stored_status, BookingStatus::Held);
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "C1", t0()).await,
+        SeatState::Available
+    );
+    assert_eq!(
+        store
+            .get_booking(other.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .stored_status,
+        BookingStatus::Held
+    );
 }
 
 /// Invariant 4: integer minor units with a currency, from the showtime's price list.
 pub async fn amounts_are_integer_minor_units_from_the_price_list<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    let booking = store.hold_seats(hold(&w.alice, &w.showtime, &["B3", "C1", "C2", "A1"], t0())).await.unwrap();
-    let lines: Vec<_> = booking.quote.lines.iter().map(|l| (l.label.as_str(), l.category, l.price.minor)).collect();
+    let booking = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["B3", "C1", "C2", "A1"], t0()))
+        .await
+        .unwrap();
+    let lines: Vec<_> = booking
+        .quote
+        .lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.category, l.price.minor))
+        .collect();
     assert_eq!(
         lines,
         [
@@ -113,42 +261,98 @@ pub async fn amounts_are_integer_minor_units_from_the_price_list<S: UnguardedHol
     assert_eq!(booking.quote.fees, Money::new(300, eur()));
     assert_eq!(booking.quote.total, Money::new(4250, eur()));
     let stored = store.get_booking(booking.id).await.unwrap().unwrap();
-    assert_eq!(stored, booking, "what is read back is what the hold answered");
+    assert_eq!(
+        stored, booking,
+        "what is read back is what the hold answered"
+    );
 }
 
 pub async fn releasing_a_hold_frees_its_seats_once<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    let booking = store.hold_seats(hold(&w.alice, &w.showtime, &["A7", "A8"], t0())).await.unwrap();
+    let booking = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A7", "A8"], t0()))
+        .await
+        .unwrap();
     let at = t0() + Duration::minutes(2);
-    let released = store.release_hold(booking.id, w.alice.id, at).await.unwrap();
+    let released = store
+        .release_hold(booking.id, w.alice.id, at)
+        .await
+        .unwrap();
     assert_eq!(released.stored_status, BookingStatus::Released);
-    assert_eq!(released.transitions.last().map(|t| (t.to, t.at)), Some((BookingStatus::Released, at)));
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A7", at).await, SeatState::Available);
+    assert_eq!(
+        released.transitions.last().map(|t| (t.to, t.at)),
+        Some((BookingStatus::Released, at))
+    );
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "A7", at).await,
+        SeatState::Available
+    );
     match store.release_hold(booking.id, w.alice.id, at).await {
-        Err(StoreError::InvalidTransition { from: BookingStatus::Released, to: BookingStatus::Released }) => {}
+        Err(StoreError::InvalidTransition {
+            from: BookingStatus::Released,
+            to: BookingStatus::Released,
+        }) => {}
         other => panic!("expected InvalidTransition, got {other:?}"),
     }
     // A hold that has run out cannot be released: it is expired.
-    let stale = store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0())).await.unwrap();
+    let stale = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0()))
+        .await
+        .unwrap();
     assert!(matches!(
-        store.release_hold(stale.id, w.alice.id, stale.expires_at).await,
-        Err(StoreError::InvalidTransition { from: BookingStatus::Expired, .. })
+        store
+            .release_hold(stale.id, w.alice.id, stale.expires_at)
+            .await,
+        Err(StoreError::InvalidTransition {
+            from: BookingStatus::Expired,
+            ..
+        })
     ));
     // The seats can be held again at once.
-    store.hold_seats(hold(&w.bob, &w.showtime, &["A7", "A8"], at)).await.unwrap();
+    store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A7", "A8"], at))
+        .await
+        .unwrap();
 }
 
 /// Invariant 8 at the store: bookings are read and released by their owner only.
 pub async fn a_user_sees_and_releases_only_their_own_bookings<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    let mine = store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0())).await.unwrap();
-    let later = store.hold_seats(hold(&w.alice, &w.showtime, &["A2"], t0() + Duration::seconds(1))).await.unwrap();
-    let theirs = store.hold_seats(hold(&w.bob, &w.showtime, &["A3"], t0())).await.unwrap();
+    let mine = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0()))
+        .await
+        .unwrap();
+    let later = store
+        .hold_seats(hold(
+            &w.alice,
+            &w.showtime,
+            &["A2"],
+            t0() + Duration::seconds(1),
+        ))
+        .await
+        .unwrap();
+    let theirs = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A3"], t0()))
+        .await
+        .unwrap();
     let ids = |list: Vec<Booking>| list.into_iter().map(|b| b.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.list_bookings(w.alice.id).await.unwrap()), [later.id, mine.id], "newest first");
-    assert_eq!(ids(store.list_bookings(w.bob.id).await.unwrap()), [theirs.id]);
-    assert!(matches!(store.release_hold(mine.id, w.bob.id, t0()).await, Err(StoreError::NotFound("booking"))));
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A1", t0()).await, SeatState::Held);
+    assert_eq!(
+        ids(store.list_bookings(w.alice.id).await.unwrap()),
+        [later.id, mine.id],
+        "newest first"
+    );
+    assert_eq!(
+        ids(store.list_bookings(w.bob.id).await.unwrap()),
+        [theirs.id]
+    );
+    assert!(matches!(
+        store.release_hold(mine.id, w.bob.id, t0()).await,
+        Err(StoreError::NotFound("booking"))
+    ));
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "A1", t0()).await,
+        SeatState::Held
+    );
 }
 
 pub async fn holds_are_refused_outside_the_sales_window<S: UnguardedHold>(store: Arc<S>) {
@@ -160,21 +364,41 @@ pub async fn holds_are_refused_outside_the_sales_window<S: UnguardedHold>(store:
         (start - Duration::minutes(10), "closed"),
         (t0() - Duration::days(8), "not yet open"),
     ] {
-        match store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], at)).await {
+        match store
+            .hold_seats(hold(&w.alice, &w.showtime, &["A1"], at))
+            .await
+        {
             Err(StoreError::NotOnSale(_)) => {}
             other => panic!("{what}: expected NotOnSale, got {other:?}"),
         }
     }
     assert!(store.list_bookings(w.alice.id).await.unwrap().is_empty());
-    store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], start - Duration::minutes(16))).await.unwrap();
+    store
+        .hold_seats(hold(
+            &w.alice,
+            &w.showtime,
+            &["A1"],
+            start - Duration::minutes(16),
+        ))
+        .await
+        .unwrap();
 }
 
 pub async fn a_taken_reference_is_refused_and_changes_nothing<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
-    let first = store.hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0())).await.unwrap();
+    let first = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0()))
+        .await
+        .unwrap();
     let mut clash = hold(&w.bob, &w.showtime, &["A2"], t0());
     clash.reference = first.reference.clone();
-    assert!(matches!(store.hold_seats(clash).await, Err(StoreError::ReferenceTaken)));
-    assert_eq!(state_of(&*store, w.showtime.showtime.id, "A2", t0()).await, SeatState::Available);
+    assert!(matches!(
+        store.hold_seats(clash).await,
+        Err(StoreError::ReferenceTaken)
+    ));
+    assert_eq!(
+        state_of(&*store, w.showtime.showtime.id, "A2", t0()).await,
+        SeatState::Available
+    );
     assert!(store.list_bookings(w.bob.id).await.unwrap().is_empty());
 }

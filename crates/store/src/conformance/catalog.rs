@@ -7,14 +7,30 @@ use std::sync::Arc;
 pub async fn catalog_reads_back_what_was_written<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     assert_eq!(store.list_cities().await.unwrap(), vec![w.city.clone()]);
-    assert_eq!(store.get_city(w.city.id).await.unwrap(), Some(w.city.clone()));
-    assert_eq!(store.get_venue(w.venue.id).await.unwrap(), Some(w.venue.clone()));
-    assert_eq!(store.get_event(w.event.id).await.unwrap(), Some(w.event.clone()));
+    assert_eq!(
+        store.get_city(w.city.id).await.unwrap(),
+        Some(w.city.clone())
+    );
+    assert_eq!(
+        store.get_venue(w.venue.id).await.unwrap(),
+        Some(w.venue.clone())
+    );
+    assert_eq!(
+        store.get_event(w.event.id).await.unwrap(),
+        Some(w.event.clone())
+    );
     assert_eq!(w.event.cast, ["Ana Lima", "Rui Sá"]);
     assert_eq!(w.event.genres, ["drama", "mystery"]);
-    assert_eq!(store.get_event(EventId(w.event.id.0 + 1000)).await.unwrap(), None);
+    assert_eq!(
+        store.get_event(EventId(w.event.id.0 + 1000)).await.unwrap(),
+        None
+    );
 
-    let info = store.get_showtime(w.showtime.showtime.id, t0()).await.unwrap().unwrap();
+    let info = store
+        .get_showtime(w.showtime.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(info, w.showtime);
     assert_eq!(info.event_title, "The Long Light");
     assert_eq!(info.venue, w.venue);
@@ -22,38 +38,67 @@ pub async fn catalog_reads_back_what_was_written<S: UnguardedHold>(store: Arc<S>
     assert_eq!((info.capacity, info.seats_available), (21, 21));
     assert_eq!(info.showtime.prices, prices());
     assert_eq!(info.showtime.booking_fee_minor, 75);
-    assert_eq!(info.showtime.ends_at, Showtime::end_of(info.showtime.starts_at, 100));
+    assert_eq!(
+        info.showtime.ends_at,
+        Showtime::end_of(info.showtime.starts_at, 100)
+    );
     assert_eq!(info.showtime.subtitles.as_deref(), Some("en"));
 
-    let map = store.seat_map(w.showtime.showtime.id, t0()).await.unwrap().unwrap();
+    let map = store
+        .seat_map(w.showtime.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((map.rows, map.columns, map.seats.len()), (3, 8, 21));
     let c1 = map.seats.iter().find(|s| s.seat.label == "C1").unwrap();
-    assert_eq!((c1.seat.row, c1.seat.column, c1.seat.category), (2, 0, SeatCategory::Accessible));
+    assert_eq!(
+        (c1.seat.row, c1.seat.column, c1.seat.category),
+        (2, 0, SeatCategory::Accessible)
+    );
     let c3 = map.seats.iter().find(|s| s.seat.label == "C3").unwrap();
-    assert_eq!((c3.seat.column, c3.seat.number, c3.seat.category), (3, 3, SeatCategory::Standard));
-    assert!(map.seats.iter().all(|s| s.state_at(t0()) == SeatState::Available));
+    assert_eq!(
+        (c3.seat.column, c3.seat.number, c3.seat.category),
+        (3, 3, SeatCategory::Standard)
+    );
+    assert!(map
+        .seats
+        .iter()
+        .all(|s| s.state_at(t0()) == SeatState::Available));
     let expected: Vec<_> = SeatLayout::parse(LAYOUT).unwrap().seats().to_vec();
     let mut got: Vec<_> = map.seats.iter().map(|s| s.seat.clone()).collect();
     got.sort_by_key(|s| (s.row, s.column));
     assert_eq!(got, expected);
-    assert!(store.seat_map(ShowtimeId(w.showtime.showtime.id.0 + 1000), t0()).await.unwrap().is_none());
+    assert!(store
+        .seat_map(ShowtimeId(w.showtime.showtime.id.0 + 1000), t0())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     let porto = store
-        .create_city(NewCity { name: "Porto".into(), timezone: chrono_tz::Europe::Lisbon })
+        .create_city(NewCity {
+            name: "Porto".into(),
+            timezone: chrono_tz::Europe::Lisbon,
+        })
         .await
         .unwrap();
     let venue = store
-        .create_venue(NewVenue { city_id: porto.id, name: "Batalha".into(), address: "Praça da Batalha".into() })
+        .create_venue(NewVenue {
+            city_id: porto.id,
+            name: "Batalha".into(),
+            address: "Praça da Batalha".into(),
+        })
         .await
         .unwrap();
     let hall = auditorium(&*store, venue.id, "Sala 2", "A  ssss").await;
     let other = event(&*store, "Another Night", 90).await;
     let in_porto = schedule(&*store, &other, &hall, t0() + Duration::days(2)).await;
 
-    let (day1_from, day1_until) = w.city.day_bounds(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+    let (day1_from, day1_until) = w
+        .city
+        .day_bounds(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
     let filter = |city: Option<CityId>, from, until| EventFilter {
         city_id: city,
         starts_from: from,
@@ -62,19 +107,56 @@ pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>
         ..EventFilter::default()
     };
     let titles = |events: Vec<Event>| events.into_iter().map(|e| e.title).collect::<Vec<_>>();
-    assert_eq!(titles(store.list_events(&filter(None, None, None)).await.unwrap()), ["Another Night", "The Long Light"]);
-    assert_eq!(titles(store.list_events(&filter(Some(w.city.id), None, None)).await.unwrap()), ["The Long Light"]);
-    assert_eq!(titles(store.list_events(&filter(Some(porto.id), None, None)).await.unwrap()), ["Another Night"]);
     assert_eq!(
-        titles(store.list_events(&filter(None, Some(day1_from), Some(day1_until))).await.unwrap()),
+        titles(store.list_events(&filter(None, None, None)).await.unwrap()),
+        ["Another Night", "The Long Light"]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_events(&filter(Some(w.city.id), None, None))
+                .await
+                .unwrap()
+        ),
         ["The Long Light"]
     );
-    let by_genre = EventFilter { genre: Some("mystery".into()), ..filter(None, None, None) };
+    assert_eq!(
+        titles(
+            store
+                .list_events(&filter(Some(porto.id), None, None))
+                .await
+                .unwrap()
+        ),
+        ["Another Night"]
+    );
+    assert_eq!(
+        titles(
+            store
+                .list_events(&filter(None, Some(day1_from), Some(day1_until)))
+                .await
+                .unwrap()
+        ),
+        ["The Long Light"]
+    );
+    let by_genre = EventFilter {
+        genre: Some("mystery".into()),
+        ..filter(None, None, None)
+    };
     assert_eq!(store.list_events(&by_genre).await.unwrap().len(), 2);
-    let by_language = EventFilter { language: Some("en".into()), ..filter(None, None, None) };
+    let by_language = EventFilter {
+        language: Some("en".into()),
+        ..filter(None, None, None)
+    };
     assert!(store.list_events(&by_language).await.unwrap().is_empty());
-    let paged = EventFilter { limit: 1, offset: 1, ..filter(None, None, None) };
-    assert_eq!(titles(store.list_events(&paged).await.unwrap()), ["The Long Light"]);
+    let paged = EventFilter {
+        limit: 1,
+        offset: 1,
+        ..filter(None, None, None)
+    };
+    assert_eq!(
+        titles(store.list_events(&paged).await.unwrap()),
+        ["The Long Light"]
+    );
 
     let showtimes = |event: Option<EventId>, city: Option<CityId>| ShowtimeFilter {
         event_id: event,
@@ -85,51 +167,112 @@ pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>
         now: t0(),
     };
     let ids = |list: Vec<ShowtimeInfo>| list.into_iter().map(|s| s.showtime.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.list_showtimes(&showtimes(None, None)).await.unwrap()), [w.showtime.showtime.id, in_porto.showtime.id]);
-    assert_eq!(ids(store.list_showtimes(&showtimes(Some(other.id), None)).await.unwrap()), [in_porto.showtime.id]);
-    assert!(store.list_showtimes(&showtimes(Some(other.id), Some(w.city.id))).await.unwrap().is_empty());
-    let later = ShowtimeFilter { starts_from: Some(t0() + Duration::days(2)), ..showtimes(None, None) };
-    assert_eq!(ids(store.list_showtimes(&later).await.unwrap()), [in_porto.showtime.id]);
+    assert_eq!(
+        ids(store.list_showtimes(&showtimes(None, None)).await.unwrap()),
+        [w.showtime.showtime.id, in_porto.showtime.id]
+    );
+    assert_eq!(
+        ids(store
+            .list_showtimes(&showtimes(Some(other.id), None))
+            .await
+            .unwrap()),
+        [in_porto.showtime.id]
+    );
+    assert!(store
+        .list_showtimes(&showtimes(Some(other.id), Some(w.city.id)))
+        .await
+        .unwrap()
+        .is_empty());
+    let later = ShowtimeFilter {
+        starts_from: Some(t0() + Duration::days(2)),
+        ..showtimes(None, None)
+    };
+    assert_eq!(
+        ids(store.list_showtimes(&later).await.unwrap()),
+        [in_porto.showtime.id]
+    );
 }
 
 pub async fn an_auditorium_hosts_one_showtime_at_a_time<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     let first = &w.showtime.showtime;
-    let clash = new_showtime(&w.event, &w.auditorium, first.ends_at - Duration::minutes(1));
+    let clash = new_showtime(
+        &w.event,
+        &w.auditorium,
+        first.ends_at - Duration::minutes(1),
+    );
     match store.schedule_showtime(clash).await {
         Err(StoreError::AuditoriumBusy(id)) => assert_eq!(id, first.id),
         other => panic!("expected AuditoriumBusy, got {other:?}"),
     }
-    let before = new_showtime(&w.event, &w.auditorium, first.starts_at - Duration::minutes(30));
-    assert!(matches!(store.schedule_showtime(before).await, Err(StoreError::AuditoriumBusy(_))));
+    let before = new_showtime(
+        &w.event,
+        &w.auditorium,
+        first.starts_at - Duration::minutes(30),
+    );
+    assert!(matches!(
+        store.schedule_showtime(before).await,
+        Err(StoreError::AuditoriumBusy(_))
+    ));
     schedule(&*store, &w.event, &w.auditorium, first.ends_at).await;
     let count = store
-        .list_showtimes(&ShowtimeFilter { event_id: None, city_id: None, starts_from: None, starts_until: None, limit: 10, now: t0() })
+        .list_showtimes(&ShowtimeFilter {
+            event_id: None,
+            city_id: None,
+            starts_from: None,
+            starts_until: None,
+            limit: 10,
+            now: t0(),
+        })
         .await
         .unwrap()
         .len();
     assert_eq!(count, 2, "the refused showtimes were not written");
 }
 
-pub async fn a_showtime_keeps_the_layout_version_it_was_scheduled_with<S: UnguardedHold>(store: Arc<S>) {
+pub async fn a_showtime_keeps_the_layout_version_it_was_scheduled_with<S: UnguardedHold>(
+    store: Arc<S>,
+) {
     let w = world(&*store).await;
     let changed = SeatLayout::parse("A  pppp\nB  pppp").unwrap();
-    let info = store.replace_layout(w.auditorium.auditorium.id, &changed, t0()).await.unwrap();
+    let info = store
+        .replace_layout(w.auditorium.auditorium.id, &changed, t0())
+        .await
+        .unwrap();
     assert_eq!((info.layout_version, info.auditorium.capacity), (2, 8));
     assert_ne!(info.auditorium.layout_id, w.auditorium.auditorium.layout_id);
 
-    let old = store.seat_map(w.showtime.showtime.id, t0()).await.unwrap().unwrap();
-    assert_eq!((old.seats.len(), old.layout_id), (21, w.auditorium.auditorium.layout_id));
+    let old = store
+        .seat_map(w.showtime.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (old.seats.len(), old.layout_id),
+        (21, w.auditorium.auditorium.layout_id)
+    );
     let next = schedule(&*store, &w.event, &info, w.showtime.showtime.ends_at).await;
-    let new = store.seat_map(next.showtime.id, t0()).await.unwrap().unwrap();
+    let new = store
+        .seat_map(next.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((new.seats.len(), new.rows, new.columns), (8, 2, 4));
-    assert!(new.seats.iter().all(|s| s.seat.category == SeatCategory::Premium));
+    assert!(new
+        .seats
+        .iter()
+        .all(|s| s.seat.category == SeatCategory::Premium));
 }
 
-pub async fn a_showtime_needs_a_price_for_every_category_of_its_layout<S: UnguardedHold>(store: Arc<S>) {
+pub async fn a_showtime_needs_a_price_for_every_category_of_its_layout<S: UnguardedHold>(
+    store: Arc<S>,
+) {
     let w = world(&*store).await;
     let mut missing = new_showtime(&w.event, &w.auditorium, w.showtime.showtime.ends_at);
-    missing.prices.prices.retain(|(c, _)| *c != SeatCategory::Companion);
+    missing
+        .prices
+        .prices
+        .retain(|(c, _)| *c != SeatCategory::Companion);
     match store.schedule_showtime(missing).await {
         Err(StoreError::InvalidShowtime(ShowtimeError::MissingPrice(SeatCategory::Companion))) => {}
         other => panic!("expected a missing companion price, got {other:?}"),

@@ -6,7 +6,9 @@ use marquee_domain::*;
 
 /// The suite's "now": tests move from here by adding durations, never by reading a clock.
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("a valid instant")
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("a valid instant")
 }
 
 /// 21 seats: row A standard, row B premium in the middle, row C wheelchair spaces with companions.
@@ -40,11 +42,18 @@ pub struct World {
 
 pub async fn world<S: Store + ?Sized>(store: &S) -> World {
     let city = store
-        .create_city(NewCity { name: "Lisbon".into(), timezone: chrono_tz::Europe::Lisbon })
+        .create_city(NewCity {
+            name: "Lisbon".into(),
+            timezone: chrono_tz::Europe::Lisbon,
+        })
         .await
         .expect("city");
     let venue = store
-        .create_venue(NewVenue { city_id: city.id, name: "Cinema Tejo".into(), address: "Rua Augusta 1".into() })
+        .create_venue(NewVenue {
+            city_id: city.id,
+            name: "Cinema Tejo".into(),
+            address: "Rua Augusta 1".into(),
+        })
         .await
         .expect("venue");
     let auditorium = auditorium(store, venue.id, "Sala 1", LAYOUT).await;
@@ -52,10 +61,23 @@ pub async fn world<S: Store + ?Sized>(store: &S) -> World {
     let showtime = schedule(store, &event, &auditorium, t0() + Duration::days(1)).await;
     let alice = user(store, "alice@example.com").await;
     let bob = user(store, "bob@example.com").await;
-    World { city, venue, auditorium, event, showtime, alice, bob }
+    World {
+        city,
+        venue,
+        auditorium,
+        event,
+        showtime,
+        alice,
+        bob,
+    }
 }
 
-pub async fn auditorium<S: Store + ?Sized>(store: &S, venue: VenueId, name: &str, layout: &str) -> AuditoriumInfo {
+pub async fn auditorium<S: Store + ?Sized>(
+    store: &S,
+    venue: VenueId,
+    name: &str,
+    layout: &str,
+) -> AuditoriumInfo {
     store
         .create_auditorium(NewAuditorium {
             venue_id: venue,
@@ -86,7 +108,11 @@ pub async fn event<S: Store + ?Sized>(store: &S, title: &str, runtime_minutes: u
         .expect("event")
 }
 
-pub fn new_showtime(event: &Event, auditorium: &AuditoriumInfo, starts_at: DateTime<Utc>) -> NewShowtime {
+pub fn new_showtime(
+    event: &Event,
+    auditorium: &AuditoriumInfo,
+    starts_at: DateTime<Utc>,
+) -> NewShowtime {
     NewShowtime {
         event_id: event.id,
         auditorium_id: auditorium.auditorium.id,
@@ -142,19 +168,36 @@ pub fn hold(user: &User, showtime: &ShowtimeInfo, seats: &[&str], now: DateTime<
 }
 
 /// Each seat's state at `now`, by label.
-pub async fn states<S: Store + ?Sized>(store: &S, showtime: ShowtimeId, now: DateTime<Utc>) -> Vec<(String, SeatState, Option<BookingId>)> {
-    let map = store.seat_map(showtime, now).await.expect("seat map").expect("showtime exists");
+pub async fn states<S: Store + ?Sized>(
+    store: &S,
+    showtime: ShowtimeId,
+    now: DateTime<Utc>,
+) -> Vec<(String, SeatState, Option<BookingId>)> {
+    let map = store
+        .seat_map(showtime, now)
+        .await
+        .expect("seat map")
+        .expect("showtime exists");
     map.seats
         .iter()
         .map(|s| {
             let state = s.state_at(now);
-            let holder = if state == SeatState::Available { None } else { s.booking_id };
+            let holder = if state == SeatState::Available {
+                None
+            } else {
+                s.booking_id
+            };
             (s.seat.label.clone(), state, holder)
         })
         .collect()
 }
 
-pub async fn state_of<S: Store + ?Sized>(store: &S, showtime: ShowtimeId, label: &str, now: DateTime<Utc>) -> SeatState {
+pub async fn state_of<S: Store + ?Sized>(
+    store: &S,
+    showtime: ShowtimeId,
+    label: &str,
+    now: DateTime<Utc>,
+) -> SeatState {
     states(store, showtime, now)
         .await
         .into_iter()

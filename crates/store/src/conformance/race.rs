@@ -28,7 +28,12 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
     let w = world(&*store).await;
     let hall = auditorium(&*store, w.venue.id, "Race hall", LAYOUT_20).await;
     let showtime = schedule(&*store, &w.event, &hall, w.showtime.showtime.ends_at).await;
-    let labels: Vec<String> = SeatLayout::parse(LAYOUT_20).unwrap().seats().iter().map(|s| s.label.clone()).collect();
+    let labels: Vec<String> = SeatLayout::parse(LAYOUT_20)
+        .unwrap()
+        .seats()
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
     let mut users = Vec::new();
     for i in 0..20 {
         users.push(user(&*store, &format!("racer{i}@example.com")).await);
@@ -39,7 +44,10 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
         .map(|i| {
             let (store, barrier) = (store.clone(), barrier.clone());
             let first = i % 18;
-            let wanted: Vec<&str> = labels[first..first + 2 + i % 2].iter().map(String::as_str).collect();
+            let wanted: Vec<&str> = labels[first..first + 2 + i % 2]
+                .iter()
+                .map(String::as_str)
+                .collect();
             let request = hold(&users[i % users.len()], &showtime, &wanted, t0());
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -75,7 +83,11 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
             *claims.entry(label).or_default() += 1;
             report.seats_in_successful_holds += 1;
         }
-        if booking.seat_labels().iter().any(|l| holders.get(*l) != Some(&Some(booking.id))) {
+        if booking
+            .seat_labels()
+            .iter()
+            .any(|l| holders.get(*l) != Some(&Some(booking.id)))
+        {
             report.lost_holds += 1;
         }
     }
@@ -89,13 +101,21 @@ pub async fn concurrent_holds_never_double_sell_a_seat<S: UnguardedHold>(store: 
     assert!(report.succeeded > 0, "{report:?}");
     assert_eq!(report.seats_claimed_twice, 0, "{report:?}");
     assert_eq!(report.lost_holds, 0, "{report:?}");
-    assert_eq!(report.seats_held, report.seats_in_successful_holds, "{report:?}");
+    assert_eq!(
+        report.seats_held, report.seats_in_successful_holds,
+        "{report:?}"
+    );
 }
 
 /// The control: the same race against a write without the condition must show a double sale,
 /// or the test above could not see one.
-pub async fn the_race_test_sees_a_double_sale_by_an_unguarded_write<S: UnguardedHold>(store: Arc<S>) {
+pub async fn the_race_test_sees_a_double_sale_by_an_unguarded_write<S: UnguardedHold>(
+    store: Arc<S>,
+) {
     let report = race(store, true).await;
-    assert!(report.seats_claimed_twice > 0, "the unguarded write should double-sell: {report:?}");
+    assert!(
+        report.seats_claimed_twice > 0,
+        "the unguarded write should double-sell: {report:?}"
+    );
     assert!(report.lost_holds > 0, "{report:?}");
 }

@@ -1,0 +1,215 @@
+//! What only PostgreSQL is asked to do: several nodes (stores with pools of their own) on one
+//! database at once, and test databases that go away with their guard.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use marquee_domain::*;
+use marquee_store::*;
+use marquee_store_postgres::testing::{admin_url, fresh_store};
+use marquee_store_postgres::PgStore;
+use sqlx::{Connection, PgConnection};
+use std::sync::Arc;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .unwrap()
+}
+
+fn prices() -> PriceList {
+    PriceList {
+        currency: Currency::parse("EUR").unwrap(),
+        prices: vec![(SeatCategory::Standard, 900)],
+    }
+}
+
+struct Hall {
+    auditorium: AuditoriumInfo,
+    event: Event,
+}
+
+async fn hall(store: &PgStore) -> Hall {
+    let timezone = marquee_store::codec::timezone("Europe/Lisbon").unwrap();
+    let city = store
+        .create_city(NewCity {
+            name: "Lisbon".into(),
+            timezone,
+        })
+        .await
+        .unwrap();
+    let venue = store
+        .create_venue(NewVenue {
+            city_id: city.id,
+            name: "Tejo".into(),
+            address: "Rua 1".into(),
+        })
+        .await
+        .unwrap();
+    let auditorium = store
+        .create_auditorium(NewAuditorium {
+            venue_id: venue.id,
+            name: "Sala 1".into(),
+            layout: SeatLayout::parse("A  ssssssss\n").unwrap(),
+            now: t0(),
+        })
+        .await
+        .unwrap();
+    let event = store
+        .create_event(NewEvent {
+            kind: "movie".into(),
+            title: "Night".into(),
+            synopsis: String::new(),
+            cast: vec![],
+            genres: vec!["drama".into()],
+            language: "pt".into(),
+            runtime_minutes: 90,
+            certificate: "M/12".into(),
+            poster_url: None,
+            trailer_url: None,
+            release_date: None,
+        })
+        .await
+        .unwrap();
+    Hall { auditorium, event }
+}
+
+fn showtime(hall: &Hall, starts_at: DateTime<Utc>) -> NewShowtime {
+    NewShowtime {
+        event_id: hall.event.id,
+        auditorium_id: hall.auditorium.auditorium.id,
+        starts_at,
+        format: "2D".into(),
+        audio_language: "pt".into(),
+        subtitles: None,
+        prices: prices(),
+        booking_fee_minor: 50,
+        sales_open_at: t0() - Duration::days(7),
+        sales_close_minutes: 15,
+    }
+}
+
+/// Two nodes schedule overlapping showtimes into one auditorium at once: the auditorium's row
+/// lock lets exactly one through, and the others are told which one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_schedules_from_two_nodes_let_one_through() {
+    let (first, database) = fresh_store().await;
+    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
+    let hall = Arc::new(hall(&first).await);
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let store = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            let new = showtime(&hall, t0() + Duration::days(1) + Duration::minutes(i));
+            tokio::spawn(async move { store.schedule_showtime(new).await })
+        })
+        .collect();
+    let mut scheduled = Vec::new();
+    let mut busy = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(info) => scheduled.push(info.showtime.id),
+            Err(StoreError::AuditoriumBusy(id)) => busy.push(id),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    assert!(busy.iter().all(|id| *id == scheduled[0]), "{busy:?}");
+    second.close().await;
+}
+
+/// Holds of one seat from two nodes at once: one wins, the others are refused, and the seat
+/// map agrees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
+    let (first, database) = fresh_store().await;
+    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
+    let hall = hall(&first).await;
+    let info = first
+        .schedule_showtime(showtime(&hall, t0() + Duration::days(1)))
+        .await
+        .unwrap();
+    let user = first
+        .create_user(NewUser {
+            email: Email::parse("racer@example.com").unwrap(),
+            password_hash: "h".into(),
+            roles: vec![Role::Customer],
+            now: t0(),
+        })
+        .await
+        .unwrap();
+    let others = ["A2", "A3", "A4", "A5", "A6", "A7", "A8"];
+    let tasks: Vec<_> = (0..40i64)
+        .map(|i| {
+            let store = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            // A1 is in every request, given in either order.
+            let other = others[i as usize % others.len()].to_string();
+            let seats = if i % 3 == 0 {
+                vec![other, "A1".into()]
+            } else {
+                vec!["A1".into(), other]
+            };
+            let hold = NewHold {
+                id: BookingId(1000 + i),
+                reference: BookingReference::from_random(7919 * (1000 + i) as u64),
+                user_id: user.id,
+                showtime_id: info.showtime.id,
+                seats,
+                expires_at: t0() + Duration::minutes(10),
+                now: t0(),
+            };
+            tokio::spawn(async move { store.hold_seats(hold).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(booking) => winners.push(booking),
+            Err(StoreError::SeatsUnavailable(seats)) => {
+                assert!(seats.contains(&"A1".to_string()), "{seats:?}")
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    let map = second
+        .seat_map(info.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let held: Vec<_> = map
+        .seats
+        .iter()
+        .filter(|s| s.state_at(t0()) == SeatState::Held)
+        .collect();
+    assert_eq!(held.len(), 2);
+    assert!(held.iter().all(|s| s.booking_id == Some(winners[0].id)));
+    assert_eq!(
+        map.info.seats_available, 6,
+        "the count and the seats come from one snapshot"
+    );
+    second.close().await;
+}
+
+/// The guard drops its database, even with connections to it still open.
+#[tokio::test]
+async fn a_test_database_is_dropped_with_its_guard() {
+    let (store, database) = fresh_store().await;
+    store.ping().await.unwrap();
+    let name = database.name().to_string();
+    assert!(name.starts_with("marquee_test_"));
+    drop(database);
+    let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(store.ping().await.is_err(), "its connections were ended");
+}
