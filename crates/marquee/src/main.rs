@@ -112,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
                 tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")
             }),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
