@@ -71,14 +71,6 @@ impl BookingStatus {
                 | (Expired, Confirmed | Refunded)
         )
     }
-
-    /// Whether the booking still has a claim on its seats (if its hold has not run out).
-    pub fn is_live(self) -> bool {
-        matches!(
-            self,
-            BookingStatus::Held | BookingStatus::PaymentPending | BookingStatus::Confirmed
-        )
-    }
 }
 
 impl fmt::Display for BookingStatus {

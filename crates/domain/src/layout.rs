@@ -105,6 +105,15 @@ fn row_name(line: &usize, row: &Option<String>) -> String {
     }
 }
 
+/// Whether `text` has the shape of a seat label (`A1`, `CC12`): what a layout can produce.
+pub fn is_seat_label(text: &str) -> bool {
+    let letters = text.chars().take_while(|c| c.is_ascii_uppercase()).count();
+    let digits = &text[letters..];
+    (1..=3).contains(&letters)
+        && (1..=3).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+}
+
 impl SeatLayout {
     pub fn parse(text: &str) -> Result<Self, LayoutError> {
         let mut seats = Vec::new();
@@ -294,6 +303,18 @@ mod tests {
             err.to_string(),
             "row B (line 2), column 6: 'x' is not a seat: use s (standard), p (premium), w (wheelchair space), c (companion) or . (gap)"
         );
+    }
+
+    #[test]
+    fn seat_labels_are_letters_then_digits() {
+        for good in ["A1", "CC12", "ZZZ200"] {
+            assert!(is_seat_label(good), "{good}");
+        }
+        for bad in [
+            "", "A", "1A", "a1", "A1B", "ABCD1", "A1234", "A\u{0}1", "A 1",
+        ] {
+            assert!(!is_seat_label(bad), "{bad:?}");
+        }
     }
 
     #[test]

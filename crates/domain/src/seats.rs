@@ -52,7 +52,6 @@ impl ShowtimeSeat {
     pub fn state_at(&self, now: DateTime<Utc>) -> SeatState {
         match (self.stored_state, self.held_until) {
             (SeatState::Held, Some(until)) if until <= now => SeatState::Available,
-            (SeatState::Held, None) => SeatState::Available,
             (state, _) => state,
         }
     }

@@ -160,7 +160,22 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses a setting outside the range where Marquee makes sense (and cannot overflow).
+fn within(name: &str, value: std::time::Duration, min: u64, max: u64) -> anyhow::Result<()> {
+    let secs = value.as_secs();
+    anyhow::ensure!(
+        (min..=max).contains(&secs),
+        "{name} must be between {} and {}",
+        humantime::format_duration(std::time::Duration::from_secs(min)),
+        humantime::format_duration(std::time::Duration::from_secs(max)),
+    );
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    within("--hold-ttl", args.hold_ttl, 10, 24 * 3600)?;
+    within("--session-ttl", args.session_ttl, 60, 366 * 24 * 3600)?;
+    within("--sweep-interval", args.sweep_interval, 1, 3600)?;
     let to_chrono =
         |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
     let config = Config {

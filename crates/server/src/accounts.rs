@@ -129,7 +129,19 @@ async fn dummy_hash() -> AppResult<String> {
         .cloned()
 }
 
+/// Each hash takes 19 MiB and a core for tens of milliseconds; a flood of logins waits here
+/// instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    HASHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
 async fn hash_password(password: Password) -> AppResult<String> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -142,6 +154,7 @@ async fn hash_password(password: Password) -> AppResult<String> {
 }
 
 async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;

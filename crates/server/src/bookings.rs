@@ -4,6 +4,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use marquee_domain::best_available::best_available;
 use marquee_domain::booking::{check_quantity, check_requested_seats};
+use marquee_domain::layout::is_seat_label;
 use marquee_domain::{Booking, BookingId, BookingReference, SeatCategory, ShowtimeId};
 use marquee_store::{NewHold, StoreError, User};
 
@@ -32,6 +33,15 @@ pub async fn hold(
         SeatChoice::Named(seats) => {
             check_requested_seats(&seats)
                 .map_err(|e| AppError::invalid("invalid_seats", e.to_string()))?;
+            // A label no layout could produce names no seat; it never reaches the database.
+            let malformed: Vec<String> = seats
+                .iter()
+                .filter(|l| !is_seat_label(l))
+                .cloned()
+                .collect();
+            if !malformed.is_empty() {
+                return Err(AppError::UnknownSeats(malformed));
+            }
             hold_named(app, user, showtime, seats).await
         }
         SeatChoice::BestAvailable { quantity, category } => {

@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use marquee_domain::catalog::day_bounds;
 use marquee_domain::{City, CityId, Event, EventId};
 use marquee_store::{EventFilter, ShowtimeFilter, ShowtimeInfo};
@@ -29,6 +29,16 @@ impl Days {
         now: DateTime<Utc>,
     ) -> AppResult<(DateTime<Utc>, Option<DateTime<Utc>>)> {
         let zone = city.map(|c| c.timezone).unwrap_or(chrono_tz::UTC);
+        if [self.date, self.from, self.to]
+            .into_iter()
+            .flatten()
+            .any(|d| !(1970..=9999).contains(&d.year()))
+        {
+            return Err(AppError::invalid(
+                "invalid_query",
+                "dates are between 1970 and 9999",
+            ));
+        }
         let (first, last) = match (self.date, self.from, self.to) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                 return Err(AppError::invalid(

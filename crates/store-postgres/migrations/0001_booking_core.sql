@@ -100,8 +100,7 @@ CREATE INDEX showtimes_by_auditorium ON showtimes (auditorium_id, starts_at);
 -- The seat inventory. Its primary key is the unique index of invariant 1: one row per seat of
 -- a showtime, so a seat has at most one booking_id. A hold takes a row with a conditional
 -- UPDATE (available, or held with held_until <= now) inside the hold's transaction. Labels
--- sort bytewise (COLLATE "C") as the application sorts a hold's labels, so an index scan meets
--- overlapping holds' seats in one order, which keeps deadlocks between them rare.
+-- compare bytewise (COLLATE "C"), the way the application compares them.
 CREATE TABLE showtime_seats (
     showtime_id   BIGINT NOT NULL REFERENCES showtimes (id),
     label         TEXT COLLATE "C" NOT NULL,
@@ -114,6 +113,9 @@ CREATE TABLE showtime_seats (
                   CHECK (status IN ('available', 'held', 'sold', 'blocked')),
     booking_id    BIGINT,
     held_until    timestamptz,
+    -- A held seat always says by whom and until when.
+    CONSTRAINT held_seats_have_a_holder
+        CHECK (status <> 'held' OR (booking_id IS NOT NULL AND held_until IS NOT NULL)),
     PRIMARY KEY (showtime_id, label)
 );
 CREATE INDEX showtime_seats_by_booking ON showtime_seats (booking_id) WHERE booking_id IS NOT NULL;

@@ -2,6 +2,7 @@ use crate::{db, is_retryable, is_unique_violation, PgStore, ATTEMPTS, BEGIN_SNAP
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{self, unknown_labels};
+use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
 use marquee_store::*;
 use sqlx::PgConnection;
@@ -56,10 +57,8 @@ async fn hold_once(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
 
     // The decision: only seats that are free at `now` are taken, all in one statement. A row
     // another transaction is writing is waited for, then the condition is checked again on
-    // what that transaction committed. Sorted labels make overlapping holds meet their rows in
-    // the same order as often as the plan allows; a deadlock left over is retried.
-    let mut sorted = hold.seats.clone();
-    sorted.sort();
+    // what that transaction committed. Rows are locked in the order the plan meets them, so
+    // two overlapping holds can deadlock; PostgreSQL aborts one and `retrying` runs it again.
     let taken: Vec<(String, String)> = sqlx::query_as(
         "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
          WHERE showtime_id = $3 AND label = ANY($4)
@@ -69,7 +68,7 @@ async fn hold_once(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
     .bind(hold.id.0)
     .bind(hold.expires_at)
     .bind(hold.showtime_id.0)
-    .bind(&sorted)
+    .bind(&hold.seats)
     .bind(hold.now)
     .fetch_all(&mut *tx)
     .await
@@ -84,70 +83,21 @@ async fn hold_once(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
     Ok(booking)
 }
 
-struct SaleTerms {
-    window: SalesWindow,
-    prices: PriceList,
-    booking_fee_minor: i64,
-}
-
 async fn sale_terms(conn: &mut PgConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
-    type Row = (
-        i64,
-        i64,
-        i64,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-    );
-    let (
-        starts_at,
-        opens_at,
-        close_minutes,
-        currency,
-        standard,
-        premium,
-        accessible,
-        companion,
-        fee,
-    ): Row = sqlx::query_as(
-        "SELECT ms(starts_at), ms(sales_open_at), sales_close_minutes, currency,
-                    price_standard, price_premium, price_accessible, price_companion,
-                    booking_fee_minor
-             FROM showtimes WHERE id = $1",
+    sqlx::query_as::<_, SaleTermsRow>(
+        "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at, sales_close_minutes, currency, price_standard,
+                price_premium, price_accessible, price_companion, booking_fee_minor
+         FROM showtimes WHERE id = $1",
     )
     .bind(showtime.0)
     .fetch_optional(conn)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("showtime"))?;
-    let prices = [
-        (SeatCategory::Standard, standard),
-        (SeatCategory::Premium, premium),
-        (SeatCategory::Accessible, accessible),
-        (SeatCategory::Companion, companion),
-    ]
-    .into_iter()
-    .filter_map(|(c, p)| Some((c, p?)))
-    .collect();
-    Ok(SaleTerms {
-        window: SalesWindow {
-            opens_at: codec::instant(opens_at)?,
-            starts_at: codec::instant(starts_at)?,
-            close_minutes: codec::unsigned(close_minutes, "sales close minutes")?,
-        },
-        prices: PriceList {
-            currency: codec::currency(&currency)?,
-            prices,
-        },
-        booking_fee_minor: fee,
-    })
+    .ok_or(StoreError::NotFound("showtime"))?
+    .decode()
 }
 
-/// Why a hold did not get all its seats: some do not exist, or some are taken. Read in the
-/// hold's transaction, before it rolls back.
+/// Why a hold did not get all its seats, read in its transaction before it rolls back.
 async fn refusal(
     conn: &mut PgConnection,
     hold: &NewHold,
@@ -161,15 +111,7 @@ async fn refusal(
     .fetch_all(conn)
     .await
     .map_err(db)?;
-    let unknown = unknown_labels(&hold.seats, &known);
-    if !unknown.is_empty() {
-        return Ok(StoreError::UnknownSeats(unknown));
-    }
-    let got: Vec<String> = taken.iter().map(|(label, _)| label.clone()).collect();
-    Ok(StoreError::SeatsUnavailable(unknown_labels(
-        &hold.seats,
-        &got,
-    )))
+    Ok(holds::refusal(hold, &known, taken))
 }
 
 /// Writes the booking, its priced seats and its first transition for seats just taken.
@@ -179,17 +121,7 @@ async fn record_booking(
     terms: &SaleTerms,
     taken: &[(String, String)],
 ) -> StoreResult<Booking> {
-    let categories = taken
-        .iter()
-        .map(|(label, category)| Ok((label.as_str(), codec::category(category)?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    // Priced in the order the seats were asked for.
-    let ordered = hold
-        .seats
-        .iter()
-        .filter_map(|label| categories.iter().find(|(l, _)| l == label).copied());
-    let quote = Quote::for_seats(&terms.prices, terms.booking_fee_minor, ordered)
-        .ok_or_else(|| StoreError::corrupt("a held seat has no price"))?;
+    let quote = holds::quote(hold, terms, taken)?;
     sqlx::query(
         "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,
                                subtotal_minor, fees_minor, total_minor, currency, created_at,
@@ -247,21 +179,7 @@ async fn record_booking(
     .await
     .map_err(db)?;
     record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
-    Ok(Booking {
-        id: hold.id,
-        reference: hold.reference.clone(),
-        user_id: hold.user_id,
-        showtime_id: hold.showtime_id,
-        stored_status: BookingStatus::Held,
-        expires_at: hold.expires_at,
-        created_at: hold.now,
-        quote,
-        transitions: vec![Transition {
-            from: None,
-            to: BookingStatus::Held,
-            at: hold.now,
-        }],
-    })
+    Ok(holds::held_booking(hold, quote))
 }
 
 async fn record_transition(
@@ -363,7 +281,7 @@ async fn release_once(
     if status == BookingStatus::Held && expires_at <= codec::millis(now) {
         status = BookingStatus::Expired;
     }
-    if status != BookingStatus::Held {
+    if !status.can_become(BookingStatus::Released) {
         return Err(StoreError::InvalidTransition {
             from: status,
             to: BookingStatus::Released,
@@ -383,14 +301,7 @@ async fn release_once(
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    record_transition(
-        &mut tx,
-        id,
-        Some(BookingStatus::Held),
-        BookingStatus::Released,
-        now,
-    )
-    .await?;
+    record_transition(&mut tx, id, Some(status), BookingStatus::Released, now).await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }

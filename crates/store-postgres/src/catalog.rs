@@ -238,7 +238,8 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     if let Some(busy) = busy {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(busy)));
     }
-    let price = |c| ShowtimeRow::price_column(&new.prices, c);
+    let [standard, premium, accessible, companion] =
+        marquee_store::holds::price_columns(&new.prices);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
              audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
@@ -255,10 +256,10 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     .bind(&new.audio_language)
     .bind(&new.subtitles)
     .bind(new.prices.currency.as_str())
-    .bind(price(SeatCategory::Standard))
-    .bind(price(SeatCategory::Premium))
-    .bind(price(SeatCategory::Accessible))
-    .bind(price(SeatCategory::Companion))
+    .bind(standard)
+    .bind(premium)
+    .bind(accessible)
+    .bind(companion)
     .bind(new.booking_fee_minor)
     .bind(new.sales_open_at)
     .bind(i64::from(new.sales_close_minutes))

@@ -89,6 +89,9 @@ CREATE TABLE showtime_seats (
                   CHECK (status IN ('available', 'held', 'sold', 'blocked')),
     booking_id    INTEGER,
     held_until    INTEGER,
+    -- A held seat always says by whom and until when.
+    CONSTRAINT held_seats_have_a_holder
+        CHECK (status <> 'held' OR (booking_id IS NOT NULL AND held_until IS NOT NULL)),
     PRIMARY KEY (showtime_id, label)
 ) WITHOUT ROWID;
 CREATE INDEX showtime_seats_by_booking ON showtime_seats (booking_id) WHERE booking_id IS NOT NULL;

@@ -2,6 +2,7 @@ use crate::{db, is_unique_violation, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{millis, unknown_labels};
+use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -64,59 +65,21 @@ pub async fn hold_seats(store: &SqliteStore, hold: NewHold, guard: Guard) -> Sto
     Ok(booking)
 }
 
-struct SaleTerms {
-    window: SalesWindow,
-    prices: PriceList,
-    booking_fee_minor: i64,
-}
-
 async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
-    type Row = (
-        i64,
-        i64,
-        i64,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-    );
-    let (starts_at, opens_at, close_minutes, currency, standard, premium, accessible, companion, fee): Row =
-        sqlx::query_as(
-            "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard, price_premium,
-                    price_accessible, price_companion, booking_fee_minor
-             FROM showtimes WHERE id = ?",
-        )
-        .bind(showtime.0)
-        .fetch_optional(conn)
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound("showtime"))?;
-    let prices = [
-        (SeatCategory::Standard, standard),
-        (SeatCategory::Premium, premium),
-        (SeatCategory::Accessible, accessible),
-        (SeatCategory::Companion, companion),
-    ]
-    .into_iter()
-    .filter_map(|(c, p)| Some((c, p?)))
-    .collect();
-    Ok(SaleTerms {
-        window: SalesWindow {
-            opens_at: marquee_store::codec::instant(opens_at)?,
-            starts_at: marquee_store::codec::instant(starts_at)?,
-            close_minutes: marquee_store::codec::unsigned(close_minutes, "sales close minutes")?,
-        },
-        prices: PriceList {
-            currency: marquee_store::codec::currency(&currency)?,
-            prices,
-        },
-        booking_fee_minor: fee,
-    })
+    sqlx::query_as::<_, SaleTermsRow>(
+        "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard,
+                price_premium, price_accessible, price_companion, booking_fee_minor
+         FROM showtimes WHERE id = ?",
+    )
+    .bind(showtime.0)
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?
+    .ok_or(StoreError::NotFound("showtime"))?
+    .decode()
 }
 
-/// Why a hold did not get all its seats: some do not exist, or some are taken.
+/// Why a hold did not get all its seats, read in its transaction before it rolls back.
 async fn refusal(
     conn: &mut SqliteConnection,
     hold: &NewHold,
@@ -131,15 +94,7 @@ async fn refusal(
         query = query.bind(label);
     }
     let known = query.fetch_all(conn).await.map_err(db)?;
-    let unknown = unknown_labels(&hold.seats, &known);
-    if !unknown.is_empty() {
-        return Ok(StoreError::UnknownSeats(unknown));
-    }
-    let got: Vec<String> = taken.iter().map(|(label, _)| label.clone()).collect();
-    Ok(StoreError::SeatsUnavailable(unknown_labels(
-        &hold.seats,
-        &got,
-    )))
+    Ok(holds::refusal(hold, &known, taken))
 }
 
 /// Writes the booking, its priced seats and its first transition for seats just taken.
@@ -149,17 +104,7 @@ async fn record_booking(
     terms: &SaleTerms,
     taken: &[(String, String)],
 ) -> StoreResult<Booking> {
-    let categories = taken
-        .iter()
-        .map(|(label, category)| Ok((label.as_str(), marquee_store::codec::category(category)?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    // Priced in the order the seats were asked for.
-    let ordered = hold
-        .seats
-        .iter()
-        .filter_map(|label| categories.iter().find(|(l, _)| l == label).copied());
-    let quote = Quote::for_seats(&terms.prices, terms.booking_fee_minor, ordered)
-        .ok_or_else(|| StoreError::corrupt("a held seat has no price"))?;
+    let quote = holds::quote(hold, terms, taken)?;
     sqlx::query(
         "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at, subtotal_minor,
                                fees_minor, total_minor, currency, created_at, updated_at)
@@ -194,21 +139,7 @@ async fn record_booking(
     );
     lines.build().execute(&mut *conn).await.map_err(db)?;
     record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
-    Ok(Booking {
-        id: hold.id,
-        reference: hold.reference.clone(),
-        user_id: hold.user_id,
-        showtime_id: hold.showtime_id,
-        stored_status: BookingStatus::Held,
-        expires_at: hold.expires_at,
-        created_at: hold.now,
-        quote,
-        transitions: vec![Transition {
-            from: None,
-            to: BookingStatus::Held,
-            at: hold.now,
-        }],
-    })
+    Ok(holds::held_booking(hold, quote))
 }
 
 async fn record_transition(
@@ -252,7 +183,7 @@ async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booki
             &got,
         )));
     }
-    tokio_yield().await;
+    tokio::task::yield_now().await;
     let mut tx = store
         .writer
         .begin_with("BEGIN IMMEDIATE")
@@ -272,27 +203,6 @@ async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booki
     let booking = record_booking(&mut tx, &hold, &terms, &free).await?;
     tx.commit().await.map_err(db)?;
     Ok(booking)
-}
-
-/// Lets the other racers run between the check and the write.
-async fn tokio_yield() {
-    struct YieldOnce(bool);
-    impl std::future::Future for YieldOnce {
-        type Output = ();
-        fn poll(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<()> {
-            if self.0 {
-                std::task::Poll::Ready(())
-            } else {
-                self.0 = true;
-                cx.waker().wake_by_ref();
-                std::task::Poll::Pending
-            }
-        }
-    }
-    YieldOnce(false).await
 }
 
 pub async fn release_hold(
@@ -319,7 +229,7 @@ pub async fn release_hold(
     if status == BookingStatus::Held && expires_at <= millis(now) {
         status = BookingStatus::Expired;
     }
-    if status != BookingStatus::Held {
+    if !status.can_become(BookingStatus::Released) {
         return Err(StoreError::InvalidTransition {
             from: status,
             to: BookingStatus::Released,
@@ -336,14 +246,7 @@ pub async fn release_hold(
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-    record_transition(
-        &mut tx,
-        id,
-        Some(BookingStatus::Held),
-        BookingStatus::Released,
-        now,
-    )
-    .await?;
+    record_transition(&mut tx, id, Some(status), BookingStatus::Released, now).await?;
     tx.commit().await.map_err(db)?;
     load(store, Which::One(id))
         .await?

@@ -2,8 +2,8 @@ use marquee_domain::{BookingStatus, LayoutError, ShowtimeError, ShowtimeId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// What a store call can answer besides success. Every case but `Database` and `Corrupt` is
-/// the caller's doing and maps to a 4xx.
+/// What a store call can answer besides success. Every case but `Database`, `Corrupt` and
+/// `ReferenceTaken` (which the caller retries with a new reference) is the caller's doing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]

@@ -10,6 +10,7 @@
 
 pub mod codec;
 mod error;
+pub mod holds;
 pub mod rows;
 mod types;
 

@@ -150,15 +150,15 @@ pub struct ShowtimeRow {
 
 impl ShowtimeRow {
     pub fn decode(self) -> StoreResult<ShowtimeInfo> {
-        let prices = [
-            (SeatCategory::Standard, self.price_standard),
-            (SeatCategory::Premium, self.price_premium),
-            (SeatCategory::Accessible, self.price_accessible),
-            (SeatCategory::Companion, self.price_companion),
-        ]
-        .into_iter()
-        .filter_map(|(category, price)| Some((category, price?)))
-        .collect();
+        let prices = crate::holds::price_list(
+            &self.currency,
+            [
+                self.price_standard,
+                self.price_premium,
+                self.price_accessible,
+                self.price_companion,
+            ],
+        )?;
         let city_id = CityId(self.city_id);
         Ok(ShowtimeInfo {
             showtime: Showtime {
@@ -171,10 +171,7 @@ impl ShowtimeRow {
                 format: self.format,
                 audio_language: self.audio_language,
                 subtitles: self.subtitles,
-                prices: PriceList {
-                    currency: currency(&self.currency)?,
-                    prices,
-                },
+                prices,
                 booking_fee_minor: self.booking_fee_minor,
                 sales_open_at: instant(self.sales_open_at)?,
                 sales_close_minutes: unsigned(self.sales_close_minutes, "sales close minutes")?,
@@ -195,11 +192,6 @@ impl ShowtimeRow {
             capacity: unsigned(self.capacity, "capacity")?,
             seats_available: unsigned(self.seats_available, "seat count")?,
         })
-    }
-
-    /// The price column of a category, for writing a price list.
-    pub fn price_column(prices: &PriceList, category: SeatCategory) -> Option<i64> {
-        prices.price_of(category).map(|m| m.minor)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/bookings`: holding seats, releasing them, reading one's bookings. Login needed.
 
-use super::error::{ApiError, ApiResult, ErrorBody};
+use super::error::{parse_id, ApiError, ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json, Path};
 use crate::app::App;
 use crate::bookings::{self, SeatChoice};
@@ -113,9 +113,7 @@ pub struct BookingsBody {
 }
 
 fn booking_id(id: &str) -> Result<BookingId, ApiError> {
-    id.parse()
-        .map(BookingId)
-        .map_err(|_| AppError::NotFound("booking").into())
+    parse_id(id, "booking").map(BookingId)
 }
 
 /// Hold seats for `hold_ttl` (10 minutes unless configured): all of them or none.

@@ -1,6 +1,6 @@
 //! `/cities`, `/events`, `/showtimes`: the catalog and seat maps. No login needed.
 
-use super::error::{ApiResult, ErrorBody};
+use super::error::{parse_id, ApiResult, ErrorBody};
 use super::extract::{Path, Query};
 use crate::app::App;
 use crate::catalog::{self, Days, EventQuery, DEFAULT_PAGE_SIZE};
@@ -37,7 +37,7 @@ pub struct CitiesBody {
     pub cities: Vec<CityBody>,
 }
 
-/// All cities with venues.
+/// Every city.
 #[utoipa::path(get, path = "/cities", tag = "catalog", responses((status = 200, body = CitiesBody)))]
 pub async fn list_cities(State(app): State<App>) -> ApiResult<Json<CitiesBody>> {
     let cities = app.store().list_cities().await.map_err(AppError::from)?;
@@ -147,7 +147,11 @@ pub async fn list_events(
 /// One event.
 #[utoipa::path(get, path = "/events/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = EventBody), (status = 404, description = "`event_not_found`", body = ErrorBody)))]
-pub async fn get_event(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<EventBody>> {
+pub async fn get_event(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EventBody>> {
+    let id = parse_id(&id, "event")?;
     Ok(Json(catalog::get_event(&app, EventId(id)).await?.into()))
 }
 
@@ -262,9 +266,10 @@ pub struct ShowtimesBody {
     ))]
 pub async fn event_showtimes(
     State(app): State<App>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Query(params): Query<ShowtimesParams>,
 ) -> ApiResult<Json<ShowtimesBody>> {
+    let id = parse_id(&id, "event")?;
     let days = Days {
         date: params.date,
         ..Days::default()
@@ -285,8 +290,9 @@ pub async fn event_showtimes(
     responses((status = 200, body = ShowtimeBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
 pub async fn get_showtime(
     State(app): State<App>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<ShowtimeBody>> {
+    let id = parse_id(&id, "showtime")?;
     let now = app.now();
     let info = app
         .store()
@@ -330,7 +336,11 @@ pub struct SeatMapBody {
 /// hold decides who gets a seat.
 #[utoipa::path(get, path = "/showtimes/{id}/seats", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = SeatMapBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
-pub async fn seat_map(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<SeatMapBody>> {
+pub async fn seat_map(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SeatMapBody>> {
+    let id = parse_id(&id, "showtime")?;
     let now = app.now();
     let map = app
         .store()

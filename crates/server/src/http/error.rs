@@ -127,10 +127,28 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl From<PathRejection> for ApiError {
-    /// An id that does not parse names nothing that exists.
+    /// A path that does not parse names nothing that exists.
     fn from(_: PathRejection) -> Self {
         ApiError::not_found()
     }
+}
+
+/// An id from a path; one that does not parse is "not found" like one that does not exist.
+pub fn parse_id(raw: &str, what: &'static str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| AppError::NotFound(what).into())
+}
+
+/// A panic in a handler answers like any other server error, and is logged as one.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError {
+        source: Some(anyhow::anyhow!("a request handler panicked")),
+        ..ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "internal error",
+        )
+    }
+    .into_response()
 }
 
 impl IntoResponse for ApiError {

@@ -64,9 +64,9 @@ impl FromRequestParts<App> for AuthUser {
             .to_str()
             .map_err(|_| AppError::InvalidToken)?;
         let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or(AppError::InvalidToken)?;
         let user = crate::accounts::authenticate(app, token).await?;

@@ -90,7 +90,7 @@ pub fn router(app: App) -> Router {
         )
     })
     .layer(TraceLayer::new_for_http())
-    .layer(CatchPanicLayer::new())
+    .layer(CatchPanicLayer::custom(error::panic_response))
     .with_state(app)
 }
 

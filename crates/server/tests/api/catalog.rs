@@ -148,7 +148,8 @@ async fn unknown_catalog_ids_are_not_found(app: TestApp) {
         ("/api/v1/events/999999/showtimes", "event_not_found"),
         ("/api/v1/showtimes/999999", "showtime_not_found"),
         ("/api/v1/showtimes/999999/seats", "showtime_not_found"),
-        ("/api/v1/showtimes/not-a-number", "not_found"),
+        ("/api/v1/showtimes/not-a-number", "showtime_not_found"),
+        ("/api/v1/events/1e3", "event_not_found"),
         ("/api/v1/nothing-here", "not_found"),
     ] {
         let response = app.get(path, None).await;

@@ -93,7 +93,7 @@ pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>
         .await
         .unwrap();
     let hall = auditorium(&*store, venue.id, "Sala 2", "A  ssss").await;
-    let other = event(&*store, "Another Night", 90).await;
+    let other = event_in(&*store, "Another Night", 90, &["comedy", "drama"]).await;
     let in_porto = schedule(&*store, &other, &hall, t0() + Duration::days(2)).await;
 
     let (day1_from, day1_until) = w
@@ -138,11 +138,26 @@ pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>
         ),
         ["The Long Light"]
     );
-    let by_genre = EventFilter {
-        genre: Some("mystery".into()),
+    let genre = |g: &str| EventFilter {
+        genre: Some(g.into()),
         ..filter(None, None, None)
     };
-    assert_eq!(store.list_events(&by_genre).await.unwrap().len(), 2);
+    assert_eq!(
+        titles(store.list_events(&genre("mystery")).await.unwrap()),
+        ["The Long Light"]
+    );
+    assert_eq!(
+        titles(store.list_events(&genre("comedy")).await.unwrap()),
+        ["Another Night"]
+    );
+    assert_eq!(
+        titles(store.list_events(&genre("drama")).await.unwrap()).len(),
+        2
+    );
+    assert!(
+        store.list_events(&genre("myst")).await.unwrap().is_empty(),
+        "a genre matches whole"
+    );
     let by_language = EventFilter {
         language: Some("en".into()),
         ..filter(None, None, None)

@@ -90,13 +90,22 @@ pub async fn auditorium<S: Store + ?Sized>(
 }
 
 pub async fn event<S: Store + ?Sized>(store: &S, title: &str, runtime_minutes: u32) -> Event {
+    event_in(store, title, runtime_minutes, &["drama", "mystery"]).await
+}
+
+pub async fn event_in<S: Store + ?Sized>(
+    store: &S,
+    title: &str,
+    runtime_minutes: u32,
+    genres: &[&str],
+) -> Event {
     store
         .create_event(NewEvent {
             kind: "movie".into(),
             title: title.into(),
             synopsis: format!("{title}: a film."),
             cast: vec!["Ana Lima".into(), "Rui Sá".into()],
-            genres: vec!["drama".into(), "mystery".into()],
+            genres: genres.iter().map(|g| g.to_string()).collect(),
             language: "pt".into(),
             runtime_minutes,
             certificate: "M/12".into(),

@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             a_taken_reference_is_refused_and_changes_nothing,
             concurrent_holds_never_double_sell_a_seat,
             the_race_test_sees_a_double_sale_by_an_unguarded_write,
+            seats_of_an_expired_hold_go_to_exactly_one_racer,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

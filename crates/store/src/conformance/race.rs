@@ -119,3 +119,65 @@ pub async fn the_race_test_sees_a_double_sale_by_an_unguarded_write<S: Unguarded
     );
     assert!(report.lost_holds > 0, "{report:?}");
 }
+
+/// Invariant 3 under concurrency: many holds racing for seats whose hold has just run out.
+/// Exactly one wins them; the expired booking keeps none.
+pub async fn seats_of_an_expired_hold_go_to_exactly_one_racer<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let stale = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A3", "A4"], t0()))
+        .await
+        .unwrap();
+    let later = stale.expires_at;
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            let request = hold(
+                &w.bob,
+                &w.showtime,
+                if i % 2 == 0 {
+                    &["A3", "A4"]
+                } else {
+                    &["A4", "A5"]
+                },
+                later,
+            );
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.hold_seats(request).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in futures::future::join_all(tasks).await {
+        match task.expect("task ran") {
+            Ok(booking) => winners.push(booking),
+            Err(StoreError::SeatsUnavailable(_)) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "A4 is in every request, so exactly one wins: {winners:?}"
+    );
+    let winner = &winners[0];
+    for label in winner.seat_labels() {
+        let holder = states(&*store, w.showtime.showtime.id, later)
+            .await
+            .into_iter()
+            .find(|(l, ..)| l == label)
+            .and_then(|(.., b)| b);
+        assert_eq!(holder, Some(winner.id), "{label}");
+    }
+    assert_eq!(
+        store
+            .get_booking(stale.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status_at(later),
+        BookingStatus::Expired
+    );
+}
