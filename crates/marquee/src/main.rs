@@ -27,6 +27,8 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Load the demo catalog (cities, venues, films, a week of showtimes) into an empty database.
     Demo(DatabaseArgs),
+    /// Drive a running Marquee with load and check the database afterwards.
+    Loadtest(marquee_loadtest::LoadtestArgs),
     /// Manage administrators.
     Admin {
         #[command(subcommand)]
@@ -125,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
             let app = App::connect(db.config()).await?;
             load_demo(&app).await
         }
+        Command::Loadtest(args) => marquee_loadtest::run(args).await,
         Command::Admin {
             command:
                 AdminCommand::Create {

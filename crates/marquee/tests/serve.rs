@@ -1,20 +1,11 @@
 //! The README's first command, as a newcomer runs it: `marquee serve --demo` on an empty
 //! directory answers with the demo catalog. Runs the real binary and talks HTTP over a socket.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Kills the server when the test ends, passed or not.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::time::Duration;
 
 fn get(address: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("connect");
@@ -38,33 +29,9 @@ fn get(address: &str, path: &str) -> (u16, String) {
 
 #[test]
 fn serve_demo_starts_on_an_empty_directory_and_answers_with_the_demo_catalog() {
-    let dir = std::env::temp_dir().join(format!("marquee-serve-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_marquee"))
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
-        .current_dir(&dir)
-        .env_remove("MARQUEE_DATABASE_URL")
-        .env("MARQUEE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("marquee starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let _server = Server(child);
-
-    // The log line says where it listens; bounded wait for it.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut address = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a log line");
-        if let Some(rest) = line.split("address=").nth(1) {
-            address = rest.split_whitespace().next().map(str::to_string);
-            break;
-        }
-        assert!(Instant::now() < deadline, "no 'serving' line in time");
-    }
-    let address = address.expect("the server said where it listens");
+    let dir = common::TempDir::new("serve-test");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
 
     let (status, body) = get(&address, "/healthz");
     assert_eq!((status, body.as_str()), (200, "ok"));
@@ -77,9 +44,7 @@ fn serve_demo_starts_on_an_empty_directory_and_answers_with_the_demo_catalog() {
     assert_eq!(status, 200);
     assert!(body.contains("\"synopsis\""), "{body}");
     assert!(
-        dir.join("marquee.db").exists(),
+        dir.0.join("marquee.db").exists(),
         "the SQLite file is created in the working directory"
     );
-    drop(_server);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -79,6 +79,17 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
     if !verify_password(password.to_string(), credentials.password_hash).await? {
         return Err(AppError::InvalidCredentials);
     }
+    let (token, expires_at) = start_session(app, &credentials.user).await?;
+    Ok(Login {
+        token,
+        expires_at,
+        user: credentials.user,
+    })
+}
+
+/// A new login token for `user`, valid for the configured session time. Also used by the load
+/// generator's set-up, which logs thousands of users in without hashing their passwords.
+pub async fn start_session(app: &App, user: &User) -> AppResult<(Token, DateTime<Utc>)> {
     let token = Token(format!(
         "mq_{}",
         Alphanumeric.sample_string(&mut rand::thread_rng(), 43)
@@ -88,16 +99,12 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
     app.store()
         .create_session(NewSession {
             token_hash: token_hash(token.expose()),
-            user_id: credentials.user.id,
+            user_id: user.id,
             created_at: now,
             expires_at,
         })
         .await?;
-    Ok(Login {
-        token,
-        expires_at,
-        user: credentials.user,
-    })
+    Ok((token, expires_at))
 }
 
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {

@@ -1,0 +1,74 @@
+//! Running the real `marquee` binary in tests.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `marquee serve` child process, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn marquee(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    command
+        .current_dir(dir)
+        .env_remove("MARQUEE_DATABASE_URL")
+        .env("MARQUEE_LOG", "info")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Starts `marquee serve --bind 127.0.0.1:0 <args>` in `dir` and waits (at most two minutes)
+/// for the log line that says where it listens.
+pub fn serve(dir: &Path, args: &[&str]) -> Server {
+    let mut child = marquee(dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("marquee starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut address = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a log line");
+        if let Some(rest) = line.split("address=").nth(1) {
+            address = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+        assert!(Instant::now() < deadline, "no 'serving' line in time");
+    }
+    Server {
+        child,
+        address: address.expect("the server said where it listens"),
+    }
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("marquee-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
