@@ -164,14 +164,17 @@ impl Showtime {
         starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
     }
 
-    /// Whether seats can be held at `now`.
-    pub fn check_on_sale(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
+    pub fn sales_window(&self) -> SalesWindow {
         SalesWindow {
             opens_at: self.sales_open_at,
             starts_at: self.starts_at,
             close_minutes: self.sales_close_minutes,
         }
-        .check(now)
+    }
+
+    /// Whether seats can be held at `now`.
+    pub fn check_on_sale(&self, now: DateTime<Utc>) -> Result<(), ShowtimeError> {
+        self.sales_window().check(now)
     }
 
     /// A price list and sales window fit to be scheduled on this layout.

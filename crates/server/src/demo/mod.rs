@@ -369,10 +369,6 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
     for movie in &catalog.movies {
         event_ids.push(store.create_event(movie.clone()).await?.id);
     }
-    let mut summary = DemoSummary {
-        events: event_ids.len(),
-        ..DemoSummary::default()
-    };
     for city in &catalog.cities {
         let city_id = store
             .create_city(NewCity {
@@ -381,7 +377,6 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
             })
             .await?
             .id;
-        summary.cities += 1;
         for venue in &city.venues {
             let venue_id = store
                 .create_venue(NewVenue {
@@ -391,7 +386,6 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                 })
                 .await?
                 .id;
-            summary.venues += 1;
             for auditorium in &venue.auditoriums {
                 let info = store
                     .create_auditorium(NewAuditorium {
@@ -401,8 +395,6 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                         now,
                     })
                     .await?;
-                summary.auditoriums += 1;
-                summary.seats += auditorium.layout.capacity();
                 for showtime in &auditorium.showtimes {
                     let event_id = *event_ids.get(showtime.movie).ok_or_else(|| {
                         StoreError::corrupt(format!(
@@ -424,12 +416,11 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                             sales_close_minutes: showtime.sales_close_minutes,
                         })
                         .await?;
-                    summary.showtimes += 1;
                 }
             }
         }
     }
-    Ok(summary)
+    Ok(catalog.summary())
 }
 
 /// Whether the store already has a catalog (any city) — `serve --demo` loads the demo only

@@ -202,11 +202,7 @@ pub struct ShowtimeBody {
 impl ShowtimeBody {
     fn new(info: ShowtimeInfo, now: DateTime<Utc>) -> Self {
         let s = &info.showtime;
-        let window = marquee_domain::SalesWindow {
-            opens_at: s.sales_open_at,
-            starts_at: s.starts_at,
-            close_minutes: s.sales_close_minutes,
-        };
+        let window = s.sales_window();
         ShowtimeBody {
             id: s.id.0,
             event_id: s.event_id.0,
@@ -369,7 +365,7 @@ pub async fn seat_map(
         rows: map.rows,
         columns: map.columns,
         currency: prices.currency.to_string(),
-        seats_available: seats.iter().filter(|s| s.state == "available").count() as u32,
+        seats_available: map.info.seats_available,
         seats,
     }))
 }
