@@ -6,15 +6,8 @@ use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
 use marquee_store::*;
 use sqlx::PgConnection;
+use std::collections::HashMap;
 use std::future::Future;
-
-/// How a hold claims its seats. Only the conditional update is ever used outside tests.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Guard {
-    Conditional,
-    /// Reads the seats, then writes them whatever happened in between: the race tests' control.
-    NoneForTheRaceControl,
-}
 
 /// Runs a whole transaction again when PostgreSQL aborted it to break a deadlock (or for a
 /// serialization failure), up to `ATTEMPTS` times in all.
@@ -38,27 +31,86 @@ where
     }
 }
 
-pub async fn hold_seats(store: &PgStore, hold: NewHold, guard: Guard) -> StoreResult<Booking> {
-    match guard {
-        Guard::Conditional => retrying("hold", || hold_once(store, &hold)).await,
-        Guard::NoneForTheRaceControl => {
-            retrying("unguarded hold", || hold_unguarded(store, &hold)).await
+/// Holds in one transaction and one commit (see `Store::hold_seats_batch`), run again whole
+/// when PostgreSQL aborts it for a deadlock, or when another node stored one of its
+/// references between our check and our insert.
+pub async fn hold_batch(
+    store: &PgStore,
+    holds: Vec<NewHold>,
+) -> StoreResult<Vec<StoreResult<Booking>>> {
+    let mut attempt = 1;
+    loop {
+        match retrying("holds", || hold_batch_once(store, &holds)).await {
+            Err(StoreError::ReferenceTaken) if attempt < ATTEMPTS => attempt += 1,
+            done => return done,
         }
     }
 }
 
-async fn hold_once(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
+async fn hold_batch_once(
+    store: &PgStore,
+    holds: &[NewHold],
+) -> StoreResult<Vec<StoreResult<Booking>>> {
     let mut tx = store.pool.begin().await.map_err(db)?;
-    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
-    terms
-        .window
-        .check(hold.now)
-        .map_err(StoreError::NotOnSale)?;
+    let mut references = holds::References::new(taken_references(&mut tx, holds).await?);
+    lock_seats(&mut tx, holds).await?;
+    let mut terms = HashMap::new();
+    let mut results = Vec::with_capacity(holds.len());
+    for hold in holds {
+        results.push(hold_in_batch(&mut tx, hold, &mut terms, &mut references).await?);
+    }
+    let held: Vec<&Booking> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    insert_bookings(&mut tx, &held).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(results)
+}
 
-    // The decision: only seats that are free at `now` are taken, all in one statement. A row
-    // another transaction is writing is waited for, then the condition is checked again on
-    // what that transaction committed. Rows are locked in the order the plan meets them, so
-    // two overlapping holds can deadlock; PostgreSQL aborts one and `retrying` runs it again.
+/// Locks every seat row the batch asks for, in one order (showtime, label) that every batch on
+/// every node shares. Without it two batches could each lock one hold's seats and then wait
+/// for the other's, a deadlock PostgreSQL only breaks after `deadlock_timeout` (a second).
+async fn lock_seats(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<()> {
+    let (showtimes, labels): (Vec<i64>, Vec<&str>) = holds
+        .iter()
+        .flat_map(|h| h.seats.iter().map(|l| (h.showtime_id.0, l.as_str())))
+        .unzip();
+    sqlx::query(
+        "SELECT 1 FROM showtime_seats s
+         JOIN UNNEST($1::int8[], $2::text[]) AS wanted(showtime_id, label)
+           ON s.showtime_id = wanted.showtime_id AND s.label = wanted.label
+         ORDER BY s.showtime_id, s.label
+         FOR UPDATE OF s",
+    )
+    .bind(&showtimes)
+    .bind(&labels)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// One hold of a batch. The outer error fails the whole batch; the inner one is this hold's.
+async fn hold_in_batch(
+    conn: &mut PgConnection,
+    hold: &NewHold,
+    terms: &mut HashMap<ShowtimeId, Option<SaleTerms>>,
+    references: &mut holds::References,
+) -> StoreResult<StoreResult<Booking>> {
+    if !references.claim(&hold.reference) {
+        return Ok(Err(StoreError::ReferenceTaken));
+    }
+    if !terms.contains_key(&hold.showtime_id) {
+        let read = sale_terms(conn, hold.showtime_id).await?;
+        terms.insert(hold.showtime_id, read);
+    }
+    let Some(Some(terms)) = terms.get(&hold.showtime_id) else {
+        return Ok(Err(StoreError::NotFound("showtime")));
+    };
+    if let Err(closed) = terms.window.check(hold.now) {
+        return Ok(Err(StoreError::NotOnSale(closed)));
+    }
+
+    // The decision: only seats that are free at `now` are taken, all in one statement. The
+    // rows are ours already (`lock_seats`), so the condition reads what is committed.
     let taken: Vec<(String, String)> = sqlx::query_as(
         "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
          WHERE showtime_id = $3 AND label = ANY($4)
@@ -70,20 +122,49 @@ async fn hold_once(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
     .bind(hold.showtime_id.0)
     .bind(&hold.seats)
     .bind(hold.now)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    if taken.len() != hold.seats.len() {
-        let refusal = refusal(&mut tx, hold, &taken).await?;
-        tx.rollback().await.map_err(db)?;
-        return Err(refusal);
+    let answer = if taken.len() == hold.seats.len() {
+        holds::quote(hold, terms, &taken).map(|quote| holds::held_booking(hold, quote))
+    } else {
+        Err(refusal(conn, hold, &taken).await?)
+    };
+    if answer.is_err() && !taken.is_empty() {
+        give_back(conn, hold).await?;
     }
-    let booking = record_booking(&mut tx, hold, &terms, &taken).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(booking)
+    Ok(answer)
 }
 
-async fn sale_terms(conn: &mut PgConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
+/// Undoes a refused hold's partial update inside the batch. The seats it took were free
+/// (available, or held by a hold that had expired), so they become available again.
+async fn give_back(conn: &mut PgConnection, hold: &NewHold) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+         WHERE showtime_id = $1 AND booking_id = $2",
+    )
+    .bind(hold.showtime_id.0)
+    .bind(hold.id.0)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The batch's booking references that some booking has already.
+async fn taken_references(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<Vec<String>> {
+    let wanted: Vec<&str> = holds.iter().map(|h| h.reference.as_str()).collect();
+    sqlx::query_scalar("SELECT reference FROM bookings WHERE reference = ANY($1)")
+        .bind(&wanted)
+        .fetch_all(conn)
+        .await
+        .map_err(db)
+}
+
+async fn sale_terms(
+    conn: &mut PgConnection,
+    showtime: ShowtimeId,
+) -> StoreResult<Option<SaleTerms>> {
     sqlx::query_as::<_, SaleTermsRow>(
         "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at, sales_close_minutes, currency, price_standard,
                 price_premium, price_accessible, price_companion, booking_fee_minor
@@ -93,11 +174,11 @@ async fn sale_terms(conn: &mut PgConnection, showtime: ShowtimeId) -> StoreResul
     .fetch_optional(conn)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("showtime"))?
-    .decode()
+    .map(SaleTermsRow::decode)
+    .transpose()
 }
 
-/// Why a hold did not get all its seats, read in its transaction before it rolls back.
+/// Why a hold did not get all its seats.
 async fn refusal(
     conn: &mut PgConnection,
     hold: &NewHold,
@@ -114,30 +195,48 @@ async fn refusal(
     Ok(holds::refusal(hold, &known, taken))
 }
 
-/// Writes the booking, its priced seats and its first transition for seats just taken.
-async fn record_booking(
-    conn: &mut PgConnection,
-    hold: &NewHold,
-    terms: &SaleTerms,
-    taken: &[(String, String)],
-) -> StoreResult<Booking> {
-    let quote = holds::quote(hold, terms, taken)?;
+/// Writes new held bookings with their priced seats and first transitions: three statements
+/// however many bookings, each taking its rows as arrays.
+async fn insert_bookings(conn: &mut PgConnection, held: &[&Booking]) -> StoreResult<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let column = |f: &dyn Fn(&Booking) -> i64| held.iter().map(|b| f(b)).collect::<Vec<i64>>();
     sqlx::query(
         "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,
                                subtotal_minor, fees_minor, total_minor, currency, created_at,
                                updated_at)
-         VALUES ($1, $2, $3, $4, 'held', $5, $6, $7, $8, $9, $10, $10)",
+         SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at,
+                b.subtotal, b.fees, b.total, b.currency, b.created_at, b.created_at
+         FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::text[],
+                     $6::timestamptz[], $7::int8[], $8::int8[], $9::int8[], $10::text[],
+                     $11::timestamptz[])
+              AS b(id, reference, user_id, showtime_id, status, expires_at, subtotal, fees,
+                   total, currency, created_at)",
     )
-    .bind(hold.id.0)
-    .bind(hold.reference.as_str())
-    .bind(hold.user_id.0)
-    .bind(hold.showtime_id.0)
-    .bind(hold.expires_at)
-    .bind(quote.subtotal.minor)
-    .bind(quote.fees.minor)
-    .bind(quote.total.minor)
-    .bind(quote.total.currency.as_str())
-    .bind(hold.now)
+    .bind(column(&|b| b.id.0))
+    .bind(
+        held.iter()
+            .map(|b| b.reference.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(column(&|b| b.user_id.0))
+    .bind(column(&|b| b.showtime_id.0))
+    .bind(
+        held.iter()
+            .map(|b| b.stored_status.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(held.iter().map(|b| b.expires_at).collect::<Vec<_>>())
+    .bind(column(&|b| b.quote.subtotal.minor))
+    .bind(column(&|b| b.quote.fees.minor))
+    .bind(column(&|b| b.quote.total.minor))
+    .bind(
+        held.iter()
+            .map(|b| b.quote.total.currency.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(held.iter().map(|b| b.created_at).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await
     .map_err(|e| {
@@ -147,39 +246,69 @@ async fn record_booking(
             db(e)
         }
     })?;
+    let lines: Vec<(BookingId, usize, &BookingLine)> = held
+        .iter()
+        .flat_map(|b| {
+            b.quote
+                .lines
+                .iter()
+                .enumerate()
+                .map(move |(i, l)| (b.id, i, l))
+        })
+        .collect();
     sqlx::query(
         "INSERT INTO booking_seats (booking_id, position, label, category, price_minor)
-         SELECT $1, line.*
-         FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::int8[]) AS line",
+         SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[])",
     )
-    .bind(hold.id.0)
-    .bind((0..quote.lines.len() as i64).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(id, ..)| id.0).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i, _)| *i as i64).collect::<Vec<_>>())
     .bind(
-        quote
-            .lines
+        lines
             .iter()
-            .map(|l| l.label.clone())
+            .map(|(.., l)| l.label.as_str())
             .collect::<Vec<_>>(),
     )
     .bind(
-        quote
-            .lines
+        lines
             .iter()
-            .map(|l| l.category.as_str().to_string())
+            .map(|(.., l)| l.category.as_str())
             .collect::<Vec<_>>(),
     )
     .bind(
-        quote
-            .lines
+        lines
             .iter()
-            .map(|l| l.price.minor)
+            .map(|(.., l)| l.price.minor)
             .collect::<Vec<_>>(),
     )
     .execute(&mut *conn)
     .await
     .map_err(db)?;
-    record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
-    Ok(holds::held_booking(hold, quote))
+    let transitions: Vec<(BookingId, &Transition)> = held
+        .iter()
+        .flat_map(|b| b.transitions.iter().map(move |t| (b.id, t)))
+        .collect();
+    sqlx::query(
+        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
+         SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::timestamptz[])",
+    )
+    .bind(transitions.iter().map(|(id, _)| id.0).collect::<Vec<_>>())
+    .bind(
+        transitions
+            .iter()
+            .map(|(_, t)| t.from.map(|s| s.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        transitions
+            .iter()
+            .map(|(_, t)| t.to.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(transitions.iter().map(|(_, t)| t.at).collect::<Vec<_>>())
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 async fn record_transition(
@@ -201,6 +330,10 @@ async fn record_transition(
     .await
     .map_err(db)?;
     Ok(())
+}
+
+pub async fn hold_seats_unguarded(store: &PgStore, hold: NewHold) -> StoreResult<Booking> {
+    retrying("unguarded hold", || hold_unguarded(store, &hold)).await
 }
 
 /// The race control: checks availability with a plain read outside any transaction, lets the
@@ -227,7 +360,9 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
     }
     tokio::task::yield_now().await;
     let mut tx = store.pool.begin().await.map_err(db)?;
-    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
+    let terms = sale_terms(&mut tx, hold.showtime_id)
+        .await?
+        .ok_or(StoreError::NotFound("showtime"))?;
     for label in &hold.seats {
         sqlx::query(
             "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
@@ -241,7 +376,8 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
         .await
         .map_err(db)?;
     }
-    let booking = record_booking(&mut tx, hold, &terms, &free).await?;
+    let booking = holds::held_booking(hold, holds::quote(hold, &terms, &free)?);
+    insert_bookings(&mut tx, &[&booking]).await?;
     tx.commit().await.map_err(db)?;
     Ok(booking)
 }

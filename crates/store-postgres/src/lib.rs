@@ -173,8 +173,11 @@ impl Store for PgStore {
         accounts::delete_session(self, token_hash).await
     }
 
-    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_seats(self, hold, bookings::Guard::Conditional).await
+    async fn hold_seats_batch(
+        &self,
+        holds: Vec<NewHold>,
+    ) -> StoreResult<Vec<StoreResult<Booking>>> {
+        bookings::hold_batch(self, holds).await
     }
     async fn release_hold(
         &self,
@@ -198,6 +201,6 @@ impl Store for PgStore {
 #[async_trait]
 impl UnguardedHold for PgStore {
     async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_seats(self, hold, bookings::Guard::NoneForTheRaceControl).await
+        bookings::hold_seats_unguarded(self, hold).await
     }
 }

@@ -1,4 +1,4 @@
-use crate::{db, is_unique_violation, SqliteStore};
+use crate::{db, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{millis, unknown_labels};
@@ -6,14 +6,7 @@ use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-
-/// How a hold claims its seats. Only the conditional update is ever used outside tests.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Guard {
-    Conditional,
-    /// Reads the seats, then writes them whatever happened in between: the race tests' control.
-    NoneForTheRaceControl,
-}
+use std::collections::HashMap;
 
 const AVAILABLE_AT_3: &str = "(status = 'available' OR (status = 'held' AND held_until <= ?3))";
 
@@ -24,20 +17,49 @@ fn placeholders(from: usize, count: usize) -> String {
         .join(", ")
 }
 
-pub async fn hold_seats(store: &SqliteStore, hold: NewHold, guard: Guard) -> StoreResult<Booking> {
-    if guard == Guard::NoneForTheRaceControl {
-        return hold_unguarded(store, hold).await;
-    }
+/// Holds in one `BEGIN IMMEDIATE` transaction: one commit for the lot, which is what lets one
+/// SQLite writer keep up with an on-sale (see `Store::hold_seats_batch`).
+pub async fn hold_batch(
+    store: &SqliteStore,
+    holds: Vec<NewHold>,
+) -> StoreResult<Vec<StoreResult<Booking>>> {
     let mut tx = store
         .writer
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(db)?;
-    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
-    terms
-        .window
-        .check(hold.now)
-        .map_err(StoreError::NotOnSale)?;
+    let mut references = holds::References::new(taken_references(&mut tx, &holds).await?);
+    let mut terms = HashMap::new();
+    let mut results = Vec::with_capacity(holds.len());
+    for hold in &holds {
+        results.push(hold_in_batch(&mut tx, hold, &mut terms, &mut references).await?);
+    }
+    let held: Vec<&Booking> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    insert_bookings(&mut tx, &held).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(results)
+}
+
+/// One hold of a batch. The outer error fails the whole batch; the inner one is this hold's.
+async fn hold_in_batch(
+    conn: &mut SqliteConnection,
+    hold: &NewHold,
+    terms: &mut HashMap<ShowtimeId, Option<SaleTerms>>,
+    references: &mut holds::References,
+) -> StoreResult<StoreResult<Booking>> {
+    if !references.claim(&hold.reference) {
+        return Ok(Err(StoreError::ReferenceTaken));
+    }
+    if !terms.contains_key(&hold.showtime_id) {
+        let read = sale_terms(conn, hold.showtime_id).await?;
+        terms.insert(hold.showtime_id, read);
+    }
+    let Some(Some(terms)) = terms.get(&hold.showtime_id) else {
+        return Ok(Err(StoreError::NotFound("showtime")));
+    };
+    if let Err(closed) = terms.window.check(hold.now) {
+        return Ok(Err(StoreError::NotOnSale(closed)));
+    }
 
     // The decision: only seats that are free at `now` are taken, all in one statement.
     let sql = format!(
@@ -54,18 +76,50 @@ pub async fn hold_seats(store: &SqliteStore, hold: NewHold, guard: Guard) -> Sto
     for label in &hold.seats {
         update = update.bind(label);
     }
-    let taken = update.fetch_all(&mut *tx).await.map_err(db)?;
-    if taken.len() != hold.seats.len() {
-        let refusal = refusal(&mut tx, &hold, &taken).await?;
-        tx.rollback().await.map_err(db)?;
-        return Err(refusal);
+    let taken = update.fetch_all(&mut *conn).await.map_err(db)?;
+    let answer = if taken.len() == hold.seats.len() {
+        holds::quote(hold, terms, &taken).map(|quote| holds::held_booking(hold, quote))
+    } else {
+        Err(refusal(conn, hold, &taken).await?)
+    };
+    if answer.is_err() && !taken.is_empty() {
+        give_back(conn, hold).await?;
     }
-    let booking = record_booking(&mut tx, &hold, &terms, &taken).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(booking)
+    Ok(answer)
 }
 
-async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreResult<SaleTerms> {
+/// Undoes a refused hold's partial update inside the batch. The seats it took were free
+/// (available, or held by a hold that had expired), so they become available again.
+async fn give_back(conn: &mut SqliteConnection, hold: &NewHold) -> StoreResult<()> {
+    sqlx::query("UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL WHERE showtime_id = ? AND booking_id = ?")
+        .bind(hold.showtime_id.0)
+        .bind(hold.id.0)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// The batch's booking references that some booking has already.
+async fn taken_references(
+    conn: &mut SqliteConnection,
+    holds: &[NewHold],
+) -> StoreResult<Vec<String>> {
+    let sql = format!(
+        "SELECT reference FROM bookings WHERE reference IN ({})",
+        placeholders(1, holds.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for hold in holds {
+        query = query.bind(hold.reference.as_str());
+    }
+    query.fetch_all(conn).await.map_err(db)
+}
+
+async fn sale_terms(
+    conn: &mut SqliteConnection,
+    showtime: ShowtimeId,
+) -> StoreResult<Option<SaleTerms>> {
     sqlx::query_as::<_, SaleTermsRow>(
         "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard,
                 price_premium, price_accessible, price_companion, booking_fee_minor
@@ -75,11 +129,11 @@ async fn sale_terms(conn: &mut SqliteConnection, showtime: ShowtimeId) -> StoreR
     .fetch_optional(conn)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("showtime"))?
-    .decode()
+    .map(SaleTermsRow::decode)
+    .transpose()
 }
 
-/// Why a hold did not get all its seats, read in its transaction before it rolls back.
+/// Why a hold did not get all its seats.
 async fn refusal(
     conn: &mut SqliteConnection,
     hold: &NewHold,
@@ -97,40 +151,39 @@ async fn refusal(
     Ok(holds::refusal(hold, &known, taken))
 }
 
-/// Writes the booking, its priced seats and its first transition for seats just taken.
-async fn record_booking(
-    conn: &mut SqliteConnection,
-    hold: &NewHold,
-    terms: &SaleTerms,
-    taken: &[(String, String)],
-) -> StoreResult<Booking> {
-    let quote = holds::quote(hold, terms, taken)?;
-    sqlx::query(
+/// Writes new held bookings with their priced seats and first transitions: three statements
+/// however many bookings.
+async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> StoreResult<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let mut bookings: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at, subtotal_minor,
-                               fees_minor, total_minor, currency, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'held', ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(hold.id.0)
-    .bind(hold.reference.as_str())
-    .bind(hold.user_id.0)
-    .bind(hold.showtime_id.0)
-    .bind(millis(hold.expires_at))
-    .bind(quote.subtotal.minor)
-    .bind(quote.fees.minor)
-    .bind(quote.total.minor)
-    .bind(quote.total.currency.as_str())
-    .bind(millis(hold.now))
-    .bind(millis(hold.now))
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| if is_unique_violation(&e, "bookings.reference") { StoreError::ReferenceTaken } else { db(e) })?;
+                               fees_minor, total_minor, currency, created_at, updated_at) ",
+    );
+    bookings.push_values(held, |mut row, b| {
+        row.push_bind(b.id.0)
+            .push_bind(b.reference.as_str())
+            .push_bind(b.user_id.0)
+            .push_bind(b.showtime_id.0)
+            .push_bind(b.stored_status.as_str())
+            .push_bind(millis(b.expires_at))
+            .push_bind(b.quote.subtotal.minor)
+            .push_bind(b.quote.fees.minor)
+            .push_bind(b.quote.total.minor)
+            .push_bind(b.quote.total.currency.as_str())
+            .push_bind(millis(b.created_at))
+            .push_bind(millis(b.created_at));
+    });
+    bookings.build().execute(&mut *conn).await.map_err(db)?;
     let mut lines: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ",
     );
     lines.push_values(
-        quote.lines.iter().enumerate(),
-        |mut row, (position, line)| {
-            row.push_bind(hold.id.0)
+        held.iter()
+            .flat_map(|b| b.quote.lines.iter().enumerate().map(move |l| (b.id, l))),
+        |mut row, (id, (position, line))| {
+            row.push_bind(id.0)
                 .push_bind(position as i64)
                 .push_bind(&line.label)
                 .push_bind(line.category.as_str())
@@ -138,8 +191,21 @@ async fn record_booking(
         },
     );
     lines.build().execute(&mut *conn).await.map_err(db)?;
-    record_transition(conn, hold.id, None, BookingStatus::Held, hold.now).await?;
-    Ok(holds::held_booking(hold, quote))
+    let mut transitions: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at) ",
+    );
+    transitions.push_values(
+        held.iter()
+            .flat_map(|b| b.transitions.iter().map(move |t| (b.id, t))),
+        |mut row, (id, t)| {
+            row.push_bind(id.0)
+                .push_bind(t.from.map(|s| s.as_str()))
+                .push_bind(t.to.as_str())
+                .push_bind(millis(t.at));
+        },
+    );
+    transitions.build().execute(conn).await.map_err(db)?;
+    Ok(())
 }
 
 async fn record_transition(
@@ -162,7 +228,7 @@ async fn record_transition(
 
 /// The race control: checks availability on a reading connection, then writes on the writer
 /// without any condition, so two holds that both saw a seat free both "get" it.
-async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booking> {
+pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booking> {
     let sql = format!(
         "SELECT label, category FROM showtime_seats WHERE showtime_id = ?4 AND {AVAILABLE_AT_3} AND label IN ({})",
         placeholders(5, hold.seats.len())
@@ -189,7 +255,9 @@ async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booki
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(db)?;
-    let terms = sale_terms(&mut tx, hold.showtime_id).await?;
+    let terms = sale_terms(&mut tx, hold.showtime_id)
+        .await?
+        .ok_or(StoreError::NotFound("showtime"))?;
     for label in &hold.seats {
         sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
             .bind(hold.id.0)
@@ -200,7 +268,8 @@ async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booki
             .await
             .map_err(db)?;
     }
-    let booking = record_booking(&mut tx, &hold, &terms, &free).await?;
+    let booking = holds::held_booking(&hold, holds::quote(&hold, &terms, &free)?);
+    insert_bookings(&mut tx, &[&booking]).await?;
     tx.commit().await.map_err(db)?;
     Ok(booking)
 }

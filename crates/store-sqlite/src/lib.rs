@@ -166,8 +166,11 @@ impl Store for SqliteStore {
         accounts::delete_session(self, token_hash).await
     }
 
-    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_seats(self, hold, bookings::Guard::Conditional).await
+    async fn hold_seats_batch(
+        &self,
+        holds: Vec<NewHold>,
+    ) -> StoreResult<Vec<StoreResult<Booking>>> {
+        bookings::hold_batch(self, holds).await
     }
     async fn release_hold(
         &self,
@@ -191,6 +194,6 @@ impl Store for SqliteStore {
 #[async_trait]
 impl UnguardedHold for SqliteStore {
     async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_seats(self, hold, bookings::Guard::NoneForTheRaceControl).await
+        bookings::hold_unguarded(self, hold).await
     }
 }

@@ -5,6 +5,7 @@
 use crate::codec::{category, currency, instant, unknown_labels, unsigned};
 use crate::{NewHold, StoreError, StoreResult};
 use marquee_domain::*;
+use std::collections::HashSet;
 
 /// What a showtime sells at, and when.
 pub struct SaleTerms {
@@ -109,5 +110,20 @@ pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
             to: BookingStatus::Held,
             at: hold.now,
         }],
+    }
+}
+
+/// The booking references a batch of holds may not use: those stored already, and those an
+/// earlier hold of the same batch took.
+pub struct References(HashSet<String>);
+
+impl References {
+    pub fn new(stored: Vec<String>) -> References {
+        References(stored.into_iter().collect())
+    }
+
+    /// Takes `reference` for a hold of the batch; false when it is taken.
+    pub fn claim(&mut self, reference: &BookingReference) -> bool {
+        self.0.insert(reference.as_str().to_string())
     }
 }

@@ -95,7 +95,18 @@ pub trait Store: Send + Sync + 'static {
     /// taken only if it is available or its hold has expired at `hold.now`. Errors:
     /// `NotFound` (showtime), `NotOnSale`, `UnknownSeats`, `SeatsUnavailable`,
     /// `ReferenceTaken` (pick another reference and try again).
-    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking>;
+    async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
+        self.hold_seats_batch(vec![hold])
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::corrupt("a batch of one hold answered nothing")))
+    }
+    /// Several holds in one transaction and one commit (group commit): each is decided as
+    /// `hold_seats` decides it, in order, so a later hold sees the seats an earlier one took.
+    /// Answers one result per hold, in order. An outer error means the batch failed as a
+    /// whole and nothing of it was written.
+    async fn hold_seats_batch(&self, holds: Vec<NewHold>)
+        -> StoreResult<Vec<StoreResult<Booking>>>;
     /// Releases a live hold of this user's: the booking becomes `released`, its seats free.
     /// `NotFound` for someone else's booking; `InvalidTransition` when it is not held.
     async fn release_hold(

@@ -5,12 +5,14 @@
 //! Tests take the time from a fixed instant, never the wall clock, and never sleep.
 
 mod accounts;
+mod batch;
 mod bookings;
 mod catalog;
 pub mod fixtures;
 mod race;
 
 pub use accounts::*;
+pub use batch::*;
 pub use bookings::*;
 pub use catalog::*;
 pub use race::*;
@@ -39,6 +41,9 @@ macro_rules! conformance_suite {
             holds_are_refused_outside_the_sales_window,
             a_taken_reference_is_refused_and_changes_nothing,
             concurrent_holds_never_double_sell_a_seat,
+            concurrent_batches_never_double_sell_a_seat,
+            a_batch_decides_each_hold_on_its_own_in_order,
+            a_batch_of_refusals_changes_nothing,
             the_race_test_sees_a_double_sale_by_an_unguarded_write,
             seats_of_an_expired_hold_go_to_exactly_one_racer,
         );

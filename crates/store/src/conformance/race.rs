@@ -22,9 +22,22 @@ pub struct RaceReport {
     pub seats_in_successful_holds: usize,
 }
 
-/// `TASKS` tasks released at once, each holding two or three of twenty seats, the requests
-/// overlapping. `unguarded` swaps in the control's naive write.
-async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
+/// How the racers ask for their seats.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Racers {
+    /// One `hold_seats` each.
+    Alone,
+    /// In batches of `BATCH` holds (`hold_seats_batch`), the batches racing each other.
+    Batched,
+    /// The control's naive write.
+    Unguarded,
+}
+
+const BATCH: usize = 8;
+
+/// `TASKS` holds released at once, each for two or three of twenty seats, the requests
+/// overlapping.
+async fn race<S: UnguardedHold>(store: Arc<S>, racers: Racers) -> RaceReport {
     let w = world(&*store).await;
     let hall = auditorium(&*store, w.venue.id, "Race hall", LAYOUT_20).await;
     let showtime = schedule(&*store, &w.event, &hall, w.showtime.showtime.ends_at).await;
@@ -39,22 +52,39 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
         users.push(user(&*store, &format!("racer{i}@example.com")).await);
     }
 
-    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
-    let tasks: Vec<_> = (0..TASKS)
+    let requests: Vec<NewHold> = (0..TASKS)
         .map(|i| {
-            let (store, barrier) = (store.clone(), barrier.clone());
             let first = i % 18;
             let wanted: Vec<&str> = labels[first..first + 2 + i % 2]
                 .iter()
                 .map(String::as_str)
                 .collect();
-            let request = hold(&users[i % users.len()], &showtime, &wanted, t0());
+            hold(&users[i % users.len()], &showtime, &wanted, t0())
+        })
+        .collect();
+    let groups: Vec<Vec<NewHold>> = match racers {
+        Racers::Batched => requests.chunks(BATCH).map(<[NewHold]>::to_vec).collect(),
+        Racers::Alone | Racers::Unguarded => requests.into_iter().map(|r| vec![r]).collect(),
+    };
+    let barrier = Arc::new(tokio::sync::Barrier::new(groups.len()));
+    let tasks: Vec<_> = groups
+        .into_iter()
+        .map(|group| {
+            let (store, barrier) = (store.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                if unguarded {
-                    store.hold_seats_unguarded(request).await
-                } else {
-                    store.hold_seats(request).await
+                match racers {
+                    Racers::Batched => store.hold_seats_batch(group).await.expect("the batch ran"),
+                    Racers::Alone => {
+                        futures::future::join_all(group.into_iter().map(|r| store.hold_seats(r)))
+                            .await
+                    }
+                    Racers::Unguarded => {
+                        futures::future::join_all(
+                            group.into_iter().map(|r| store.hold_seats_unguarded(r)),
+                        )
+                        .await
+                    }
                 }
             })
         })
@@ -62,8 +92,12 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
 
     let mut report = RaceReport::default();
     let mut successes = Vec::new();
-    for task in futures::future::join_all(tasks).await {
-        match task.expect("task ran") {
+    for answer in futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .flat_map(|task| task.expect("task ran"))
+    {
+        match answer {
             Ok(booking) => successes.push(booking),
             Err(StoreError::SeatsUnavailable(_)) => report.refused += 1,
             Err(other) => panic!("a hold failed with something other than a conflict: {other:?}"),
@@ -96,7 +130,15 @@ async fn race<S: UnguardedHold>(store: Arc<S>, unguarded: bool) -> RaceReport {
 }
 
 pub async fn concurrent_holds_never_double_sell_a_seat<S: UnguardedHold>(store: Arc<S>) {
-    let report = race(store.clone(), false).await;
+    assert_clean_race(race(store, Racers::Alone).await);
+}
+
+/// The same race with the holds grouped into batches that race each other (group commit).
+pub async fn concurrent_batches_never_double_sell_a_seat<S: UnguardedHold>(store: Arc<S>) {
+    assert_clean_race(race(store, Racers::Batched).await);
+}
+
+fn assert_clean_race(report: RaceReport) {
     assert_eq!(report.succeeded + report.refused, TASKS);
     assert!(report.succeeded > 0, "{report:?}");
     assert_eq!(report.seats_claimed_twice, 0, "{report:?}");
@@ -112,7 +154,7 @@ pub async fn concurrent_holds_never_double_sell_a_seat<S: UnguardedHold>(store: 
 pub async fn the_race_test_sees_a_double_sale_by_an_unguarded_write<S: UnguardedHold>(
     store: Arc<S>,
 ) {
-    let report = race(store, true).await;
+    let report = race(store, Racers::Unguarded).await;
     assert!(
         report.seats_claimed_twice > 0,
         "the unguarded write should double-sell: {report:?}"
