@@ -1,17 +1,27 @@
-//! `marquee loadtest`: a blockbuster going on sale, measured.
+//! `marquee loadtest`: Marquee under load, measured.
 //!
 //! The load generator drives a running Marquee over HTTP, the way customers would. Set-up
-//! (a showtime created for the run, users logged in) writes straight to the same database
-//! before the clock starts, and is not measured. Afterwards the database itself is asked
-//! whether any seat went to two live bookings and whether every hold the clients were told
-//! about is really there: the CHECK line, which fails the run when it is not clean.
+//! (showtimes created for the run, users logged in) writes straight to the same database
+//! before the clock starts, and is not measured. During the measured phase the server's
+//! resident memory is sampled. Afterwards each scenario's CHECK says whether what the clients
+//! saw is right: for bookings, the database itself is asked whether any seat went to two live
+//! bookings and whether every hold the clients were told about is really there. A CHECK that
+//! is not clean fails the run.
 
+mod browse;
 mod check;
+mod client;
+mod memory;
 mod onsale;
 mod seed;
 mod stats;
+mod steady;
 
 use clap::{Args, Subcommand};
+use marquee_server::{App, Config};
+
+/// The longest measured phase any scenario takes: an hour is a soak test already.
+const MAX_SECONDS: u64 = 3600;
 
 #[derive(Args, Debug, Clone)]
 pub struct LoadtestArgs {
@@ -29,6 +39,9 @@ pub struct LoadtestArgs {
         hide_env_values = true
     )]
     pub database_url: String,
+    /// The server's process, for its memory; found from the target's port when not given.
+    #[arg(long, global = true)]
+    pub server_pid: Option<u32>,
     /// Print one JSON object instead of the table.
     #[arg(long, global = true)]
     pub json: bool,
@@ -38,19 +51,37 @@ pub struct LoadtestArgs {
 pub enum Scenario {
     /// One large showtime goes on sale; everyone wants two seats at once.
     Onsale(onsale::OnsaleArgs),
+    /// Customers reading the catalog and seat maps of many showtimes.
+    Browse(browse::BrowseArgs),
+    /// Holds and releases spread over many showtimes, for a fixed time.
+    Steady(steady::SteadyArgs),
 }
 
 /// Runs a scenario; an error when the CHECK fails, so scripts and CI can rely on the exit code.
 pub async fn run(args: LoadtestArgs) -> anyhow::Result<()> {
-    let host = reqwest::Url::parse(&args.target)?
-        .host_str()
-        .map(str::to_string)
-        .unwrap_or_default();
+    let url = reqwest::Url::parse(&args.target)?;
+    let host = url.host_str().unwrap_or_default();
     anyhow::ensure!(
         host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127."),
         "the load generator only targets this machine (127.0.0.0/8, ::1, localhost), not {host}"
     );
+    let server = args
+        .server_pid
+        .or_else(|| memory::listener_pid(url.port_or_known_default()?));
     match &args.scenario {
-        Scenario::Onsale(onsale) => onsale::run(&args, onsale).await,
+        Scenario::Onsale(onsale) => onsale::run(&args, server, onsale).await,
+        Scenario::Browse(browse) => browse::run(&args, server, browse).await,
+        Scenario::Steady(steady) => steady::run(&args, server, steady).await,
     }
+}
+
+/// The load generator's own way into the database: set-up and the CHECK need only a few
+/// connections, which leaves the rest to the server.
+async fn connect(args: &LoadtestArgs) -> anyhow::Result<App> {
+    App::connect(Config {
+        database_url: args.database_url.clone(),
+        database_max_connections: 4,
+        ..Config::default()
+    })
+    .await
 }

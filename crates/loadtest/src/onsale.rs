@@ -3,12 +3,13 @@
 //! fresh seats, until the showtime is sold out or they give up. Then a share release.
 
 use crate::check::{check, ClientHold};
-use crate::stats::{print_table, Stats};
+use crate::client::{Api, Outcome};
+use crate::memory::{self, Sampler};
+use crate::stats::print_table;
 use crate::LoadtestArgs;
+use anyhow::Context;
 use clap::Args;
-use marquee_server::{App, Config};
-use rand::seq::SliceRandom;
-use serde::Deserialize;
+use marquee_domain::ShowtimeId;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,33 +34,15 @@ pub struct OnsaleArgs {
     #[arg(long, default_value_t = 0.2)]
     pub release_share: f64,
     /// Stop the measured phase after this many seconds, sold out or not.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=crate::MAX_SECONDS))]
     pub max_seconds: u64,
 }
 
-#[derive(Deserialize)]
-struct SeatMap {
-    seats_available: u32,
-    seats: Vec<Seat>,
-}
-
-#[derive(Deserialize)]
-struct Seat {
-    label: String,
-    row: String,
-    x: u16,
-    state: String,
-}
-
-#[derive(Deserialize)]
-struct Hold {
-    id: String,
-    seats: Vec<String>,
-}
-
-const SEATS_EACH: usize = 2;
-
-pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()> {
+pub async fn run(
+    common: &LoadtestArgs,
+    server: Option<u32>,
+    args: &OnsaleArgs,
+) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.users > 0 && args.connections > 0,
         "users and connections must be positive"
@@ -68,30 +51,22 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
         (0.0..=1.0).contains(&args.release_share),
         "release-share is between 0 and 1"
     );
-    let app = App::connect(Config {
-        database_url: common.database_url.clone(),
-        database_max_connections: 4,
-        ..Config::default()
-    })
-    .await?;
+    let app = crate::connect(common).await?;
     let setup = Instant::now();
-    let seeded = crate::seed::onsale_showtime(&app, args.capacity, args.users).await?;
+    let catalog = crate::seed::showtimes(&app, 1, args.capacity).await?;
+    let showtimes: Vec<ShowtimeId> = catalog.showtimes.iter().map(|s| s.id).collect();
+    let showtime = *showtimes.first().context("the run's showtime")?;
+    let tokens = crate::seed::users(&app, args.users).await?;
     if !common.json {
         eprintln!(
-            "set up showtime {} ({} seats) and {} users in {:.1?}",
-            seeded.showtime,
-            seeded.capacity,
+            "set up showtime {showtime} ({} seats) and {} users in {:.1?}",
+            catalog.capacity,
             args.users,
             setup.elapsed()
         );
     }
 
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.connections)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let base = format!("{}/api/v1", common.target.trim_end_matches('/'));
-    let stats = Arc::new(Stats::default());
+    let api = Arc::new(Api::new(&common.target, args.connections)?);
     let gate = Arc::new(Semaphore::new(args.connections));
     let sold_out = Arc::new(AtomicBool::new(false));
     let holds = Arc::new(Mutex::new(Vec::<(String, ClientHold)>::new()));
@@ -101,30 +76,22 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
     } else {
         indicatif::ProgressBar::new(args.users as u64)
     };
-    let deadline = Instant::now() + Duration::from_secs(args.max_seconds);
-
+    let limit = Duration::from_secs(args.max_seconds);
+    let sampler = Sampler::start(server, limit);
     let started = Instant::now();
+    let deadline = started + limit;
     let mut tasks = Vec::with_capacity(args.users);
-    for (vu, token) in seeded.tokens.iter().cloned().enumerate() {
-        let (client, base, stats, gate, sold_out, holds, last_success, progress) = (
-            client.clone(),
-            base.clone(),
-            stats.clone(),
+    for (vu, token) in tokens.into_iter().enumerate() {
+        let (api, gate, sold_out, holds, last_success, progress) = (
+            api.clone(),
             gate.clone(),
             sold_out.clone(),
             holds.clone(),
             last_success.clone(),
             progress.clone(),
         );
-        let (showtime, attempts) = (seeded.showtime.0, args.attempts);
+        let attempts = args.attempts;
         tasks.push(tokio::spawn(async move {
-            let user = VirtualUser {
-                client,
-                base,
-                token,
-                stats,
-                gate,
-            };
             for _ in 0..attempts {
                 if sold_out.load(Ordering::Relaxed) || Instant::now() > deadline {
                     break;
@@ -132,13 +99,13 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
                 // A user keeps one connection for a whole attempt (read the map, then hold), as a
                 // browser does; gating each request instead queues a second request behind
                 // everyone's first one.
-                let Ok(_connection) = user.gate.acquire().await else {
+                let Ok(_connection) = gate.acquire().await else {
                     break;
                 };
                 let outcome = if vu % 2 == 0 {
-                    user.hold_from_map(showtime).await
+                    api.hold_from_map(&token, showtime).await
                 } else {
-                    user.hold_best(showtime).await
+                    api.hold_best(&token, showtime).await
                 };
                 match outcome {
                     Outcome::Held(hold) => {
@@ -147,7 +114,7 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
                         holds
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
-                            .push((user.token.clone(), hold));
+                            .push((token, hold));
                         break;
                     }
                     Outcome::Taken => continue,
@@ -163,6 +130,7 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
     }
     futures::future::join_all(tasks).await;
     let measured = started.elapsed();
+    let memory = sampler.finish().await;
     progress.finish_and_clear();
     let sell_out = last_success
         .lock()
@@ -170,29 +138,27 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
         .map(|t| t - started);
 
     // Some change their minds.
-    let mut holds = std::mem::take(&mut *holds.lock().unwrap_or_else(|p| p.into_inner()));
-    let releases = (holds.len() as f64 * args.release_share).round() as usize;
-    let user = VirtualUser {
-        client,
-        base,
-        token: String::new(),
-        stats: stats.clone(),
-        gate,
-    };
-    let releases = holds.iter_mut().take(releases).map(|(token, hold)| {
-        let user = &user;
+    let mut releasing = std::mem::take(&mut *holds.lock().unwrap_or_else(|p| p.into_inner()));
+    let share = (releasing.len() as f64 * args.release_share).round() as usize;
+    let kept = releasing.split_off(share.min(releasing.len()));
+    let releases = releasing.into_iter().map(|(token, mut hold)| {
+        let (api, gate) = (&api, &gate);
         async move {
-            let Ok(_connection) = user.gate.acquire().await else {
-                return;
-            };
-            hold.released = user.release(token, hold.booking_id).await;
+            if let Ok(_connection) = gate.acquire().await {
+                hold.released = api.release(&token, hold.booking_id).await?;
+            }
+            Some(hold)
         }
     });
-    futures::future::join_all(releases).await;
+    let holds: Vec<ClientHold> = futures::future::join_all(releases)
+        .await
+        .into_iter()
+        .flatten()
+        .chain(kept.into_iter().map(|(_, hold)| hold))
+        .collect();
 
-    let holds: Vec<ClientHold> = holds.into_iter().map(|(_, h)| h).collect();
-    let result = check(&app, seeded.showtime, &holds).await?;
-    let rows = stats.summary(measured);
+    let result = check(&app, &showtimes, &holds).await?;
+    let rows = api.stats.summary(measured);
     let hold_rows = rows.iter().filter(|r| r.kind.starts_with("hold"));
     let attempts: u64 = hold_rows.clone().map(|r| r.requests).sum();
     let successes: u64 = hold_rows.map(|r| r.ok).sum();
@@ -204,12 +170,13 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
                 "backend": app.store().backend(),
                 "users": args.users,
                 "connections": args.connections,
-                "capacity": seeded.capacity,
+                "capacity": catalog.capacity,
                 "measured_seconds": measured.as_secs_f64(),
                 "sold_out_seconds": sell_out.map(|d| d.as_secs_f64()),
                 "hold_attempts_per_second": attempts as f64 / measured.as_secs_f64(),
                 "successful_holds_per_second": successes as f64 / measured.as_secs_f64(),
                 "requests": rows,
+                "server_memory": memory,
                 "check": result,
             })
         );
@@ -219,7 +186,7 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
             app.store().backend(),
             args.users,
             args.connections,
-            seeded.capacity,
+            catalog.capacity,
             measured
         );
         match sell_out {
@@ -232,132 +199,9 @@ pub async fn run(common: &LoadtestArgs, args: &OnsaleArgs) -> anyhow::Result<()>
             successes as f64 / measured.as_secs_f64()
         );
         print_table(&rows);
+        println!("{}", memory::line(memory.as_ref()));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());
     Ok(())
-}
-
-enum Outcome {
-    Held(ClientHold),
-    Taken,
-    SoldOut,
-    Failed,
-}
-
-struct VirtualUser {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-    stats: Arc<Stats>,
-    gate: Arc<Semaphore>,
-}
-
-impl VirtualUser {
-    /// One request, timed and recorded under `kind`. The caller holds a connection permit.
-    async fn send(
-        &self,
-        kind: &'static str,
-        request: reqwest::RequestBuilder,
-    ) -> Option<(u16, Vec<u8>)> {
-        let start = Instant::now();
-        let answer = request.send().await;
-        let answer = match answer {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                response
-                    .bytes()
-                    .await
-                    .ok()
-                    .map(|body| (status, body.to_vec()))
-            }
-            Err(_) => None,
-        };
-        self.stats
-            .record(kind, start.elapsed(), answer.as_ref().map(|(s, _)| *s));
-        answer
-    }
-
-    async fn hold_from_map(&self, showtime: i64) -> Outcome {
-        let Some((200, body)) = self
-            .send(
-                "seat map",
-                self.client
-                    .get(format!("{}/showtimes/{showtime}/seats", self.base)),
-            )
-            .await
-        else {
-            return Outcome::Failed;
-        };
-        let Ok(map) = serde_json::from_slice::<SeatMap>(&body) else {
-            return Outcome::Failed;
-        };
-        if (map.seats_available as usize) < SEATS_EACH {
-            return Outcome::SoldOut;
-        }
-        let Some(pair) = pick_pair(&map.seats) else {
-            return Outcome::SoldOut;
-        };
-        self.hold(
-            "hold (map)",
-            json!({ "showtime_id": showtime, "seats": pair }),
-        )
-        .await
-    }
-
-    async fn hold_best(&self, showtime: i64) -> Outcome {
-        self.hold(
-            "hold (best)",
-            json!({ "showtime_id": showtime, "quantity": SEATS_EACH }),
-        )
-        .await
-    }
-
-    async fn hold(&self, kind: &'static str, body: serde_json::Value) -> Outcome {
-        let request = self
-            .client
-            .post(format!("{}/bookings", self.base))
-            .bearer_auth(&self.token)
-            .json(&body);
-        match self.send(kind, request).await {
-            Some((201, body)) => match serde_json::from_slice::<Hold>(&body) {
-                Ok(hold) => match hold.id.parse() {
-                    Ok(booking_id) => Outcome::Held(ClientHold {
-                        booking_id,
-                        seats: hold.seats,
-                        released: false,
-                    }),
-                    Err(_) => Outcome::Failed,
-                },
-                Err(_) => Outcome::Failed,
-            },
-            Some((409, body)) if String::from_utf8_lossy(&body).contains("not_enough_seats") => {
-                Outcome::SoldOut
-            }
-            Some((409, _)) => Outcome::Taken,
-            _ => Outcome::Failed,
-        }
-    }
-
-    async fn release(&self, token: &str, booking_id: i64) -> bool {
-        let request = self
-            .client
-            .delete(format!("{}/bookings/{booking_id}", self.base))
-            .bearer_auth(token);
-        matches!(self.send("release", request).await, Some((200, _)))
-    }
-}
-
-/// Two free seats side by side in a random row, as a person clicking on the map would choose.
-fn pick_pair(seats: &[Seat]) -> Option<Vec<String>> {
-    let free: Vec<&Seat> = seats.iter().filter(|s| s.state == "available").collect();
-    let mut pairs: Vec<[&Seat; 2]> = free
-        .windows(2)
-        .filter(|w| w[0].row == w[1].row && w[0].x + 1 == w[1].x)
-        .map(|w| [w[0], w[1]])
-        .collect();
-    pairs.shuffle(&mut rand::thread_rng());
-    pairs
-        .first()
-        .map(|[a, b]| vec![a.label.clone(), b.label.clone()])
 }

@@ -1,21 +1,38 @@
-//! Set-up before the measured phase: a showtime made for the run and users already logged in.
+//! Set-up before the measured phase: showtimes made for the run and users already logged in.
 //! Written through the store and the account service, the same code the server runs.
 
 use anyhow::Context;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use marquee_domain::*;
 use marquee_server::{accounts, App};
 use marquee_store::*;
 
-pub struct Seeded {
-    pub showtime: ShowtimeId,
+/// The showtimes made for one run, all in one city and all of one size.
+pub struct Catalog {
+    pub city: CityId,
+    /// Seats in each showtime.
     pub capacity: usize,
-    /// One bearer token per virtual user.
-    pub tokens: Vec<String>,
+    pub showtimes: Vec<SeededShowtime>,
+}
+
+#[derive(Clone, Copy)]
+pub struct SeededShowtime {
+    pub id: ShowtimeId,
+    pub event: EventId,
+    /// Its local date in the run's city, the day a customer browsing for it would ask about.
+    pub date: NaiveDate,
 }
 
 const SEATS_PER_ROW: usize = 40;
 const CITY: &str = "Loadtest City";
+/// Halls per run: showtimes take turns in them, so many showtimes need few auditorium layouts.
+const HALLS: usize = 10;
+/// Each event plays this many of the run's showtimes, so an event's showtime list is short.
+const SHOWTIMES_PER_EVENT: usize = 10;
+/// Time between two starts in one hall: a two-hour film, adverts and cleaning fit in it.
+const SLOT_HOURS: i64 = 4;
+/// Enough for any run on one machine; keeps the schedule within a few months.
+const MAX_SHOWTIMES: usize = 10_000;
 
 /// A hall of `capacity` seats: rows of 40 with an aisle down the middle.
 fn layout(capacity: usize) -> anyhow::Result<SeatLayout> {
@@ -45,7 +62,14 @@ fn layout(capacity: usize) -> anyhow::Result<SeatLayout> {
     Ok(SeatLayout::parse(&text)?)
 }
 
-pub async fn onsale_showtime(app: &App, capacity: usize, users: usize) -> anyhow::Result<Seeded> {
+/// `count` showtimes of `capacity` seats each, on sale now, starting from tomorrow: one venue
+/// of up to ten halls in the shared load-test city, one event per ten showtimes.
+pub async fn showtimes(app: &App, count: usize, capacity: usize) -> anyhow::Result<Catalog> {
+    anyhow::ensure!(
+        (1..=MAX_SHOWTIMES).contains(&count),
+        "showtimes is 1 to {MAX_SHOWTIMES}"
+    );
+    let layout = layout(capacity)?;
     let store = app.store();
     let now = app.now();
     let run = now.timestamp_millis();
@@ -72,47 +96,82 @@ pub async fn onsale_showtime(app: &App, capacity: usize, users: usize) -> anyhow
             address: "1 Loopback Road".into(),
         })
         .await?;
-    let hall = store
-        .create_auditorium(NewAuditorium {
-            venue_id: venue.id,
-            name: "Main hall".into(),
-            layout: layout(capacity)?,
-            now,
-        })
-        .await?;
-    let event = store
-        .create_event(NewEvent {
-            kind: "movie".into(),
-            title: format!("Opening Night {run}"),
-            synopsis: "Everyone wants to be there.".into(),
-            cast: vec![],
-            genres: vec!["action".into()],
-            language: "en".into(),
-            runtime_minutes: 120,
-            certificate: "12A".into(),
-            poster_url: None,
-            trailer_url: None,
-            release_date: None,
-        })
-        .await?;
-    let showtime = store
-        .schedule_showtime(NewShowtime {
-            event_id: event.id,
-            auditorium_id: hall.auditorium.id,
-            starts_at: now + Duration::days(3),
-            format: "IMAX".into(),
-            audio_language: "en".into(),
-            subtitles: None,
-            prices: PriceList {
-                currency: Currency::parse("EUR")?,
-                prices: vec![(SeatCategory::Standard, 1500)],
-            },
-            booking_fee_minor: 100,
-            sales_open_at: now - Duration::minutes(1),
-            sales_close_minutes: 15,
-        })
-        .await?;
+    let mut halls = Vec::with_capacity(HALLS);
+    for hall in 1..=count.min(HALLS) {
+        let created = store
+            .create_auditorium(NewAuditorium {
+                venue_id: venue.id,
+                name: format!("Hall {hall}"),
+                layout: layout.clone(),
+                now,
+            })
+            .await?;
+        halls.push(created.auditorium.id);
+    }
+    let mut events = Vec::new();
+    for event in 1..=count.div_ceil(SHOWTIMES_PER_EVENT) {
+        let created = store
+            .create_event(NewEvent {
+                kind: "movie".into(),
+                title: format!("Opening Night {run} part {event}"),
+                synopsis: "Everyone wants to be there.".into(),
+                cast: vec![],
+                genres: vec!["action".into()],
+                language: "en".into(),
+                runtime_minutes: 120,
+                certificate: "12A".into(),
+                poster_url: None,
+                trailer_url: None,
+                release_date: None,
+            })
+            .await?;
+        events.push(created.id);
+    }
+    let mut showtimes = Vec::with_capacity(count);
+    for (i, (hall, event)) in halls
+        .iter()
+        .cycle()
+        .zip(events.iter().cycle())
+        .take(count)
+        .enumerate()
+    {
+        let turn = (i / halls.len()) as i64;
+        let starts_at = now + Duration::days(1) + Duration::hours(SLOT_HOURS * turn);
+        let created = store
+            .schedule_showtime(NewShowtime {
+                event_id: *event,
+                auditorium_id: *hall,
+                starts_at,
+                format: "IMAX".into(),
+                audio_language: "en".into(),
+                subtitles: None,
+                prices: PriceList {
+                    currency: Currency::parse("EUR")?,
+                    prices: vec![(SeatCategory::Standard, 1500)],
+                },
+                booking_fee_minor: 100,
+                sales_open_at: now - Duration::minutes(1),
+                sales_close_minutes: 15,
+            })
+            .await?;
+        showtimes.push(SeededShowtime {
+            id: created.showtime.id,
+            event: *event,
+            date: starts_at.with_timezone(&city.timezone).date_naive(),
+        });
+    }
+    Ok(Catalog {
+        city: city.id,
+        capacity,
+        showtimes,
+    })
+}
 
+/// `count` customers, each logged in: one bearer token per virtual user.
+pub async fn users(app: &App, count: usize) -> anyhow::Result<Vec<String>> {
+    let store = app.store();
+    let now = app.now();
+    let run = now.timestamp_millis();
     // One real registration gives a valid password hash (of a password nobody knows) that
     // every other virtual user shares, so set-up does not hash thousands of passwords.
     let email = |i: usize| format!("vu{i}-{run}@loadtest.invalid");
@@ -127,8 +186,8 @@ pub async fn onsale_showtime(app: &App, capacity: usize, users: usize) -> anyhow
         .await?
         .context("the first virtual user")?
         .password_hash;
-    let mut tokens = Vec::with_capacity(users);
-    for i in 0..users {
+    let mut tokens = Vec::with_capacity(count);
+    for i in 0..count {
         let user = if i == 0 {
             first.clone()
         } else {
@@ -146,9 +205,5 @@ pub async fn onsale_showtime(app: &App, capacity: usize, users: usize) -> anyhow
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         tokens.push(token.expose().to_string());
     }
-    Ok(Seeded {
-        showtime: showtime.showtime.id,
-        capacity,
-        tokens,
-    })
+    Ok(tokens)
 }

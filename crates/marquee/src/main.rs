@@ -84,6 +84,10 @@ struct ServeArgs {
     /// How often expired holds are swept (they block no one before that either).
     #[arg(long, env = "MARQUEE_SWEEP_INTERVAL", default_value = "15s", value_parser = parse_duration)]
     sweep_interval: std::time::Duration,
+    /// How old a cached seat map may grow before it is read again (this node's own changes
+    /// show at once; other nodes' within this time).
+    #[arg(long, env = "MARQUEE_SEAT_MAP_MAX_AGE", default_value = "1s", value_parser = parse_duration)]
+    seat_map_max_age: std::time::Duration,
     /// This node's number, 0-1023, unique among the nodes sharing a database.
     #[arg(long, env = "MARQUEE_NODE_ID", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1023))]
     node_id: u16,
@@ -179,12 +183,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     within("--hold-ttl", args.hold_ttl, 10, 24 * 3600)?;
     within("--session-ttl", args.session_ttl, 60, 366 * 24 * 3600)?;
     within("--sweep-interval", args.sweep_interval, 1, 3600)?;
+    within("--seat-map-max-age", args.seat_map_max_age, 0, 60)?;
     let to_chrono =
         |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
     let config = Config {
         hold_ttl: to_chrono(args.hold_ttl)?,
         session_ttl: to_chrono(args.session_ttl)?,
         sweep_interval: args.sweep_interval,
+        seat_map_max_age: to_chrono(args.seat_map_max_age)?,
         node_id: args.node_id,
         ..args.database.config()
     };

@@ -1,6 +1,8 @@
 //! The state every request and job shares: the store, the clock and the settings.
 
 use crate::config::Config;
+use crate::hold_queue::HoldQueue;
+use crate::seat_maps::SeatMaps;
 use anyhow::{bail, Context};
 use marquee_domain::{BookingIdGenerator, Clock, SystemClock};
 use marquee_store::Store;
@@ -15,6 +17,8 @@ pub struct App {
 
 struct Inner {
     store: Arc<dyn Store>,
+    holds: HoldQueue,
+    seat_maps: SeatMaps,
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
     config: Config,
@@ -28,10 +32,13 @@ impl App {
     }
 
     /// An app on a store and clock of the caller's choosing (tests bring a manual clock).
+    /// Starts the hold queue's workers, so it must be called inside a Tokio runtime.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> App {
         App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
+                holds: HoldQueue::start(store.clone()),
+                seat_maps: SeatMaps::new(store.clone(), config.seat_map_max_age),
                 store,
                 clock,
                 config,
@@ -41,6 +48,15 @@ impl App {
 
     pub fn store(&self) -> &dyn Store {
         &*self.inner.store
+    }
+
+    /// Where holds go to be decided in batches (group commit).
+    pub fn holds(&self) -> &HoldQueue {
+        &self.inner.holds
+    }
+
+    pub fn seat_maps(&self) -> &SeatMaps {
+        &self.inner.seat_maps
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -2,7 +2,6 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use marquee_domain::best_available::best_available;
 use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
 use marquee_domain::{Booking, BookingId, BookingReference, SeatCategory, ShowtimeId};
@@ -17,8 +16,8 @@ pub enum SeatChoice {
     },
 }
 
-/// Another hold can take the seats best-available chose between our read and our write; we
-/// then choose again, a few times.
+/// Another node's hold (or a map picker's) can take the seats best-available chose from the
+/// cached map; we then choose again, a few times.
 const BEST_AVAILABLE_TRIES: usize = 3;
 /// A fresh reference is drawn when one is taken (40 random bits: rare, but not never).
 const REFERENCE_TRIES: usize = 3;
@@ -47,46 +46,27 @@ pub async fn hold(
         SeatChoice::BestAvailable { quantity, category } => {
             check_quantity(quantity)
                 .map_err(|e| AppError::invalid("invalid_quantity", e.to_string()))?;
-            for _ in 1..BEST_AVAILABLE_TRIES {
-                let seats = choose_best(app, showtime, quantity, category).await?;
-                match hold_named(app, user, showtime, seats).await {
-                    Err(AppError::SeatsUnavailable(_)) => continue,
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let seats = app
+                    .seat_maps()
+                    .claim_best(showtime, app.now(), quantity, category)
+                    .await?;
+                let held = hold_named(app, user, showtime, seats.clone()).await;
+                if held.is_err() {
+                    app.seat_maps().unclaim(showtime, &seats);
+                }
+                match held {
+                    Err(AppError::SeatsUnavailable(_)) if tries < BEST_AVAILABLE_TRIES => continue,
                     other => return other,
                 }
             }
-            let seats = choose_best(app, showtime, quantity, category).await?;
-            hold_named(app, user, showtime, seats).await
         }
     }
 }
 
-async fn choose_best(
-    app: &App,
-    showtime: ShowtimeId,
-    quantity: usize,
-    category: Option<SeatCategory>,
-) -> AppResult<Vec<String>> {
-    let now = app.now();
-    let map = app
-        .store()
-        .seat_map(showtime, now)
-        .await?
-        .ok_or(AppError::NotFound("showtime"))?;
-    map.info
-        .showtime
-        .check_on_sale(now)
-        .map_err(AppError::NotOnSale)?;
-    best_available(
-        &map.seats,
-        map.rows as usize,
-        map.columns as usize,
-        quantity,
-        category,
-        now,
-    )
-    .ok_or(AppError::NotEnoughSeats(quantity))
-}
-
+/// Holds exactly these seats, through the hold queue, and tells the seat-map cache.
 async fn hold_named(
     app: &App,
     user: &User,
@@ -95,7 +75,7 @@ async fn hold_named(
 ) -> AppResult<Booking> {
     let now = app.now();
     let mut attempt = 0;
-    loop {
+    let held = loop {
         attempt += 1;
         let hold = NewHold {
             id: app.booking_ids().next(now),
@@ -106,15 +86,23 @@ async fn hold_named(
             expires_at: now + app.config().hold_ttl,
             now,
         };
-        match app.store().hold_seats(hold).await {
+        match app.holds().hold(hold).await {
             Err(StoreError::ReferenceTaken) if attempt < REFERENCE_TRIES => continue,
-            other => return Ok(other?),
+            other => break other,
         }
+    };
+    match &held {
+        Ok(booking) => app.seat_maps().held(booking),
+        Err(StoreError::SeatsUnavailable(taken)) => app.seat_maps().taken(showtime, taken),
+        Err(_) => {}
     }
+    Ok(held?)
 }
 
 pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
-    Ok(app.store().release_hold(id, user.id, app.now()).await?)
+    let released = app.store().release_hold(id, user.id, app.now()).await?;
+    app.seat_maps().released(&released);
+    Ok(released)
 }
 
 /// A booking of this user's. Someone else's is "not found", exactly like one that does not

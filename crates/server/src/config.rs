@@ -15,6 +15,9 @@ pub struct Config {
     /// How often the sweeper moves expired holds to `expired`. Expiry does not wait for it:
     /// an expired hold blocks no one from the moment it runs out.
     pub sweep_interval: std::time::Duration,
+    /// How old a cached seat map may grow before it is read again. This node's own holds and
+    /// releases show at once; other nodes' show within this time.
+    pub seat_map_max_age: Duration,
     /// Tells this node's booking ids from other nodes'; unique per live node, 0 to 1023.
     pub node_id: u16,
 }
@@ -27,6 +30,7 @@ impl Default for Config {
             hold_ttl: Duration::minutes(10),
             session_ttl: Duration::days(30),
             sweep_interval: std::time::Duration::from_secs(15),
+            seat_map_max_age: Duration::seconds(1),
             node_id: 0,
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! - `accounts`, `bookings`, `catalog`: the services, one per concern; handlers call them.
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
+//! - `hold_queue`: group commit of holds; `seat_maps`: seat maps cached per showtime.
 //! - `jobs`: background work (the hold sweeper).
 //! - `demo`: the demo catalog.
 
@@ -12,8 +13,10 @@ pub mod catalog;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod hold_queue;
 pub mod http;
 pub mod jobs;
+pub mod seat_maps;
 pub mod server;
 
 pub use app::App;

@@ -90,6 +90,12 @@ impl Store for PgStore {
         "postgres"
     }
 
+    /// A few batches in flight overlap one's commit with the next one's statements; more only
+    /// queue on the same hot rows.
+    fn concurrent_writers(&self) -> usize {
+        4
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

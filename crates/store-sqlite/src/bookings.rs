@@ -6,7 +6,7 @@ use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 const AVAILABLE_AT_3: &str = "(status = 'available' OR (status = 'held' AND held_until <= ?3))";
 
@@ -50,11 +50,11 @@ async fn hold_in_batch(
     if !references.claim(&hold.reference) {
         return Ok(Err(StoreError::ReferenceTaken));
     }
-    if !terms.contains_key(&hold.showtime_id) {
-        let read = sale_terms(conn, hold.showtime_id).await?;
-        terms.insert(hold.showtime_id, read);
-    }
-    let Some(Some(terms)) = terms.get(&hold.showtime_id) else {
+    let terms = match terms.entry(hold.showtime_id) {
+        Entry::Occupied(read) => read.into_mut(),
+        Entry::Vacant(unread) => unread.insert(sale_terms(conn, hold.showtime_id).await?),
+    };
+    let Some(terms) = terms else {
         return Ok(Err(StoreError::NotFound("showtime")));
     };
     if let Err(closed) = terms.window.check(hold.now) {

@@ -32,6 +32,11 @@ pub trait Store: Send + Sync + 'static {
     /// Which backend this is, for logs and health checks: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
+    /// How many write transactions can usefully run at once: SQLite has one writer.
+    fn concurrent_writers(&self) -> usize {
+        1
+    }
+
     /// Cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 

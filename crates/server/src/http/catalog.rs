@@ -4,12 +4,15 @@ use super::error::{parse_id, ApiResult, ErrorBody};
 use super::extract::{Path, Query};
 use crate::app::App;
 use crate::catalog::{self, Days, EventQuery, DEFAULT_PAGE_SIZE};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
-use marquee_domain::{City, Event, EventId, SeatCategory, ShowtimeId};
-use marquee_store::ShowtimeInfo;
+use marquee_domain::{City, Event, EventId, SeatCategory, SeatState, ShowtimeId};
+use marquee_store::{SeatMap, ShowtimeInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -329,21 +332,22 @@ pub struct SeatMapBody {
 }
 
 /// The seat map: every seat with its state and price. States are as of this answer; only a
-/// hold decides who gets a seat.
+/// hold decides who gets a seat. Served from this node's cache of the map: the caller's own
+/// holds and releases show at once, other nodes' within `--seat-map-max-age`.
 #[utoipa::path(get, path = "/showtimes/{id}/seats", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = SeatMapBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
-pub async fn seat_map(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<SeatMapBody>> {
+pub async fn seat_map(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = parse_id(&id, "showtime")?;
-    let now = app.now();
-    let map = app
-        .store()
-        .seat_map(ShowtimeId(id), now)
-        .await
-        .map_err(AppError::from)?
+    let body = app
+        .seat_maps()
+        .rendered(ShowtimeId(id), app.now(), render_seat_map)
+        .await?
         .ok_or(AppError::NotFound("showtime"))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The seat map's JSON as of `now`, made once per change of the map and served many times.
+fn render_seat_map(map: &SeatMap, now: DateTime<Utc>) -> AppResult<Bytes> {
     let prices = &map.info.showtime.prices;
     let price = |c: SeatCategory| prices.price_of(c).map_or(0, |m| m.minor);
     let seats: Vec<SeatBody> = map
@@ -360,12 +364,19 @@ pub async fn seat_map(
             price: price(s.seat.category),
         })
         .collect();
-    Ok(Json(SeatMapBody {
-        showtime_id: id,
+    let body = SeatMapBody {
+        showtime_id: map.info.showtime.id.0,
         rows: map.rows,
         columns: map.columns,
         currency: prices.currency.to_string(),
-        seats_available: map.info.seats_available,
+        seats_available: map
+            .seats
+            .iter()
+            .filter(|s| s.state_at(now) == SeatState::Available)
+            .count() as u32,
         seats,
-    }))
+    };
+    serde_json::to_vec(&body)
+        .map(Bytes::from)
+        .map_err(|e| AppError::Internal(e.into()))
 }

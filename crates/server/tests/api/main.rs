@@ -11,3 +11,4 @@ mod bookings;
 mod catalog;
 mod demo;
 mod openapi;
+mod seat_maps;

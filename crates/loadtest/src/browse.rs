@@ -1,0 +1,191 @@
+//! `browse`: customers looking rather than buying, over many showtimes. Each request picks one
+//! of the run's showtimes at random; request number `n` of the run is, by `n % 8`:
+//!
+//! - 0: the city's events on the showtime's day (`GET /events?city=&date=`),
+//! - 1: the event's showtimes that day (`GET /events/{id}/showtimes?city=&date=`),
+//! - 2-3: the showtime (`GET /showtimes/{id}`),
+//! - 4-7: its seat map (`GET /showtimes/{id}/seats`).
+//!
+//! So half the requests are seat maps: the page customers keep reloading while they choose.
+
+use crate::check::BrowseCheck;
+use crate::client::{Api, SeatMap};
+use crate::memory::{self, Sampler};
+use crate::seed::{Catalog, SeededShowtime};
+use crate::stats::print_table;
+use crate::LoadtestArgs;
+use clap::Args;
+use rand::seq::SliceRandom;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug, Clone)]
+pub struct BrowseArgs {
+    /// Showtimes made for the run.
+    #[arg(long, default_value_t = 200)]
+    pub showtimes: usize,
+    /// Seats in each showtime.
+    #[arg(long, default_value_t = 200)]
+    pub capacity: usize,
+    /// Requests in flight at once (HTTP connections), one worker each.
+    #[arg(long, default_value_t = 64)]
+    pub connections: usize,
+    /// Length of the measured phase.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=crate::MAX_SECONDS))]
+    pub seconds: u64,
+    /// Stop sooner, after this many requests in all.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub requests: u64,
+}
+
+/// Seat maps counted for the CHECK.
+#[derive(Default)]
+struct SeatMaps {
+    answered: AtomicU64,
+    wrong: AtomicU64,
+}
+
+pub async fn run(
+    common: &LoadtestArgs,
+    server: Option<u32>,
+    args: &BrowseArgs,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.connections > 0 && args.requests > 0,
+        "connections and requests must be positive"
+    );
+    let app = crate::connect(common).await?;
+    let setup = Instant::now();
+    let catalog = Arc::new(crate::seed::showtimes(&app, args.showtimes, args.capacity).await?);
+    if !common.json {
+        eprintln!(
+            "set up {} showtimes of {} seats in {:.1?}; browsing for {} s",
+            args.showtimes,
+            args.capacity,
+            setup.elapsed(),
+            args.seconds
+        );
+    }
+
+    let api = Arc::new(Api::new(&common.target, args.connections)?);
+    let issued = Arc::new(AtomicU64::new(0));
+    let seat_maps = Arc::new(SeatMaps::default());
+    let limit = Duration::from_secs(args.seconds);
+    let sampler = Sampler::start(server, limit);
+    let started = Instant::now();
+    let deadline = started + limit;
+    let workers = (0..args.connections).map(|_| {
+        let (api, catalog, issued, seat_maps) = (
+            api.clone(),
+            catalog.clone(),
+            issued.clone(),
+            seat_maps.clone(),
+        );
+        let requests = args.requests;
+        tokio::spawn(async move {
+            // Each pass takes a number from the shared count, so all workers together stop at
+            // `requests`.
+            loop {
+                let n = issued.fetch_add(1, Ordering::Relaxed);
+                if n >= requests || Instant::now() >= deadline {
+                    break;
+                }
+                let Some(&showtime) = catalog.showtimes.choose(&mut rand::thread_rng()) else {
+                    break;
+                };
+                browse(&api, &catalog, showtime, n, &seat_maps).await;
+            }
+        })
+    });
+    futures::future::join_all(workers).await;
+    let measured = started.elapsed();
+    let memory = sampler.finish().await;
+
+    let rows = api.stats.summary(measured);
+    let requests: u64 = rows.iter().map(|r| r.requests).sum();
+    let result = BrowseCheck {
+        requests,
+        not_ok: requests - rows.iter().map(|r| r.ok).sum::<u64>(),
+        seat_maps: seat_maps.answered.load(Ordering::Relaxed),
+        seat_maps_wrong: seat_maps.wrong.load(Ordering::Relaxed),
+    };
+    let per_second = requests as f64 / measured.as_secs_f64();
+    if common.json {
+        println!(
+            "{}",
+            json!({
+                "scenario": "browse",
+                "backend": app.store().backend(),
+                "connections": args.connections,
+                "showtimes": args.showtimes,
+                "capacity": args.capacity,
+                "measured_seconds": measured.as_secs_f64(),
+                "requests_per_second": per_second,
+                "requests": rows,
+                "server_memory": memory,
+                "check": result,
+            })
+        );
+    } else {
+        println!(
+            "browse on {}: {} connections, {} showtimes of {} seats; measured {:.2?}",
+            app.store().backend(),
+            args.connections,
+            args.showtimes,
+            args.capacity,
+            measured
+        );
+        println!("requests/s {per_second:.1}");
+        print_table(&rows);
+        println!("{}", memory::line(memory.as_ref()));
+        println!("{}", result.line());
+    }
+    anyhow::ensure!(result.passed(), "{}", result.line());
+    Ok(())
+}
+
+/// Request number `n` of the run, as the module's mix says.
+async fn browse(
+    api: &Api,
+    catalog: &Catalog,
+    showtime: SeededShowtime,
+    n: u64,
+    seat_maps: &SeatMaps,
+) {
+    let (city, date, id) = (catalog.city, showtime.date, showtime.id);
+    match n % 8 {
+        0 => {
+            api.send(
+                "events",
+                api.get(&format!("/events?city={city}&date={date}")),
+            )
+            .await;
+        }
+        1 => {
+            let path = format!(
+                "/events/{}/showtimes?city={city}&date={date}",
+                showtime.event
+            );
+            api.send("event showtimes", api.get(&path)).await;
+        }
+        2 | 3 => {
+            api.send("showtime", api.get(&format!("/showtimes/{id}")))
+                .await;
+        }
+        _ => {
+            let answer = api
+                .send("seat map", api.get(&format!("/showtimes/{id}/seats")))
+                .await;
+            if let Some((200..=299, body)) = answer {
+                seat_maps.answered.fetch_add(1, Ordering::Relaxed);
+                let whole = serde_json::from_slice::<SeatMap>(&body)
+                    .is_ok_and(|map| map.seats.len() == catalog.capacity);
+                if !whole {
+                    seat_maps.wrong.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+}

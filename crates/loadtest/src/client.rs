@@ -1,0 +1,194 @@
+//! The HTTP side that every scenario shares: one connection pool, every request timed into
+//! `Stats`, and the steps a customer's browser takes to hold and release seats.
+
+use crate::check::ClientHold;
+use crate::stats::Stats;
+use marquee_domain::ShowtimeId;
+use rand::seq::SliceRandom;
+use serde::Deserialize;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// How many seats every hold asks for: a couple going to the cinema.
+pub const SEATS_EACH: usize = 2;
+
+#[derive(Deserialize)]
+pub struct SeatMap {
+    pub seats_available: u32,
+    pub seats: Vec<Seat>,
+}
+
+#[derive(Deserialize)]
+pub struct Seat {
+    label: String,
+    row: String,
+    x: u16,
+    state: String,
+}
+
+#[derive(Deserialize)]
+struct Hold {
+    id: String,
+    seats: Vec<String>,
+}
+
+/// What became of one hold request.
+pub enum Outcome {
+    Held(ClientHold),
+    /// Someone else took the seats first (409).
+    Taken,
+    /// Fewer than two seats left.
+    SoldOut,
+    /// Any other answer, or none.
+    Failed,
+}
+
+pub struct Api {
+    client: reqwest::Client,
+    base: String,
+    pub stats: Stats,
+}
+
+impl Api {
+    /// A client for `target`'s `/api/v1` that keeps up to `connections` connections open.
+    pub fn new(target: &str, connections: usize) -> anyhow::Result<Api> {
+        Ok(Api {
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(connections)
+                .timeout(Duration::from_secs(30))
+                .build()?,
+            base: format!("{}/api/v1", target.trim_end_matches('/')),
+            stats: Stats::default(),
+        })
+    }
+
+    /// `GET /api/v1{path}`.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}{path}", self.base))
+    }
+
+    /// One request, timed and recorded under `kind`: the status and body, or `None` when no
+    /// answer came. The caller holds a connection permit if the scenario limits them.
+    pub async fn send(
+        &self,
+        kind: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Option<(u16, Vec<u8>)> {
+        let start = Instant::now();
+        let answer = match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                response
+                    .bytes()
+                    .await
+                    .ok()
+                    .map(|body| (status, body.to_vec()))
+            }
+            Err(_) => None,
+        };
+        self.stats
+            .record(kind, start.elapsed(), answer.as_ref().map(|(s, _)| *s));
+        answer
+    }
+
+    /// Reads the seat map and holds two free seats side by side from it.
+    pub async fn hold_from_map(&self, token: &str, showtime: ShowtimeId) -> Outcome {
+        let Some((200, body)) = self
+            .send(
+                "seat map",
+                self.get(&format!("/showtimes/{showtime}/seats")),
+            )
+            .await
+        else {
+            return Outcome::Failed;
+        };
+        let Ok(map) = serde_json::from_slice::<SeatMap>(&body) else {
+            return Outcome::Failed;
+        };
+        if (map.seats_available as usize) < SEATS_EACH {
+            return Outcome::SoldOut;
+        }
+        let Some(pair) = pick_pair(&map.seats) else {
+            return Outcome::SoldOut;
+        };
+        self.hold(
+            "hold (map)",
+            token,
+            showtime,
+            json!({ "showtime_id": showtime.0, "seats": pair }),
+        )
+        .await
+    }
+
+    /// Asks the server for the two best seats available.
+    pub async fn hold_best(&self, token: &str, showtime: ShowtimeId) -> Outcome {
+        self.hold(
+            "hold (best)",
+            token,
+            showtime,
+            json!({ "showtime_id": showtime.0, "quantity": SEATS_EACH }),
+        )
+        .await
+    }
+
+    async fn hold(
+        &self,
+        kind: &'static str,
+        token: &str,
+        showtime: ShowtimeId,
+        body: serde_json::Value,
+    ) -> Outcome {
+        let request = self
+            .client
+            .post(format!("{}/bookings", self.base))
+            .bearer_auth(token)
+            .json(&body);
+        match self.send(kind, request).await {
+            Some((201, body)) => match serde_json::from_slice::<Hold>(&body) {
+                Ok(hold) => match hold.id.parse() {
+                    Ok(booking_id) => Outcome::Held(ClientHold {
+                        showtime,
+                        booking_id,
+                        seats: hold.seats,
+                        released: false,
+                    }),
+                    Err(_) => Outcome::Failed,
+                },
+                Err(_) => Outcome::Failed,
+            },
+            Some((409, body)) if String::from_utf8_lossy(&body).contains("not_enough_seats") => {
+                Outcome::SoldOut
+            }
+            Some((409, _)) => Outcome::Taken,
+            _ => Outcome::Failed,
+        }
+    }
+
+    /// Releases a hold: whether the server did (200) or refused (4xx); `None` when no answer
+    /// or a server error came, which may or may not have released it, so the CHECK cannot
+    /// judge that hold and leaves it out.
+    pub async fn release(&self, token: &str, booking_id: i64) -> Option<bool> {
+        let request = self
+            .client
+            .delete(format!("{}/bookings/{booking_id}", self.base))
+            .bearer_auth(token);
+        match self.send("release", request).await {
+            Some((200, _)) => Some(true),
+            Some((400..=499, _)) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Two free seats side by side in a random row, as a person clicking on the map would choose.
+fn pick_pair(seats: &[Seat]) -> Option<Vec<String>> {
+    let free: Vec<&Seat> = seats.iter().filter(|s| s.state == "available").collect();
+    let pairs: Vec<[&Seat; 2]> = free
+        .windows(2)
+        .filter(|w| w[0].row == w[1].row && w[0].x + 1 == w[1].x)
+        .map(|w| [w[0], w[1]])
+        .collect();
+    pairs
+        .choose(&mut rand::thread_rng())
+        .map(|[a, b]| vec![a.label.clone(), b.label.clone()])
+}

@@ -1,0 +1,98 @@
+//! Group commit of holds. Concurrent hold requests queue here; a few workers each take what
+//! is waiting (up to `MAX_BATCH`) and decide it in one store transaction with one commit
+//! (`Store::hold_seats_batch`). Under an on-sale rush this turns thousands of small
+//! transactions a second into a few hundred larger ones: one SQLite writer keeps up, and
+//! PostgreSQL flushes its log once per batch. A quiet node sends batches of one, at once.
+
+use marquee_domain::Booking;
+use marquee_store::{NewHold, Store, StoreError, StoreResult};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+/// Most holds decided in one transaction: enough to share a commit widely, few enough that
+/// the first in the batch does not wait long for the last.
+const MAX_BATCH: usize = 64;
+/// Requests waiting beyond this are pushed back on (they wait to enqueue) rather than piling up.
+const QUEUE_DEPTH: usize = 4096;
+
+struct Job {
+    hold: NewHold,
+    answer: oneshot::Sender<StoreResult<Booking>>,
+}
+
+pub struct HoldQueue {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl HoldQueue {
+    /// Starts the store's number of concurrent writers as tasks; they stop when the queue is
+    /// dropped. Must be called inside a Tokio runtime.
+    pub fn start(store: Arc<dyn Store>) -> HoldQueue {
+        let (jobs, waiting) = mpsc::channel(QUEUE_DEPTH);
+        let waiting = Arc::new(Mutex::new(waiting));
+        for _ in 0..store.concurrent_writers().max(1) {
+            tokio::spawn(work(store.clone(), waiting.clone()));
+        }
+        HoldQueue { jobs }
+    }
+
+    /// Decides one hold, in whatever batch it lands in.
+    pub async fn hold(&self, hold: NewHold) -> StoreResult<Booking> {
+        let (answer, answered) = oneshot::channel();
+        self.jobs
+            .send(Job { hold, answer })
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::corrupt("the hold queue has stopped")
+}
+
+async fn work(store: Arc<dyn Store>, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let batch = {
+            let mut waiting = waiting.lock().await;
+            let Some(first) = waiting.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match waiting.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        decide(&*store, batch).await;
+    }
+}
+
+async fn decide(store: &dyn Store, batch: Vec<Job>) {
+    let (holds, answers): (Vec<NewHold>, Vec<_>) =
+        batch.into_iter().map(|job| (job.hold, job.answer)).unzip();
+    match store.hold_seats_batch(holds.clone()).await {
+        Ok(results) => {
+            for (answer, result) in answers.into_iter().zip(results) {
+                // The requester may have gone (a closed connection); its hold stands anyway.
+                let _ = answer.send(result);
+            }
+        }
+        Err(error) if holds.len() == 1 => {
+            if let Some(answer) = answers.into_iter().next() {
+                let _ = answer.send(Err(error));
+            }
+        }
+        // The batch failed as a whole and wrote nothing. Each hold is tried alone, so one
+        // hold's trouble is that hold's answer and not its neighbours'.
+        Err(batch_error) => {
+            tracing::warn!(error = %batch_error, holds = holds.len(), "a batch of holds failed; deciding them one by one");
+            for (answer, hold) in answers.into_iter().zip(holds) {
+                let _ = answer.send(store.hold_seats(hold).await);
+            }
+        }
+    }
+}

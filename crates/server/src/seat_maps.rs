@@ -1,0 +1,370 @@
+//! Seat maps kept in memory, one per showtime, so that a blockbuster's on-sale does not read
+//! and serialise a thousand seat rows for every look at the map and every best-available hold.
+//!
+//! A cached map is advisory (invariant 1: only the hold's conditional update decides a sale).
+//! It is loaded from the store, then patched by this node's own holds and releases as they
+//! commit, so a customer always sees their own changes at once. Changes made by other nodes
+//! (or other processes on the same SQLite file) show once the map is `max_age` old and is
+//! read again. Expiry needs no patch: a seat's state is read through `state_at(now)`.
+//!
+//! Best available chooses from the cached map and *claims* its choice there until the hold
+//! is decided, so concurrent requests on one node choose different seats instead of all
+//! racing for the same best pair.
+
+use crate::error::{AppError, AppResult};
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use marquee_domain::best_available::best_available;
+use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId};
+use marquee_store::{SeatMap, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Beyond this many showtimes in memory, maps due for a reload anyway are dropped first.
+const MAX_SHOWTIMES: usize = 2_000;
+/// How long a best-available choice stays claimed if its hold never reports back.
+const CLAIM_TIME: Duration = Duration::seconds(30);
+
+pub struct SeatMaps {
+    store: Arc<dyn Store>,
+    max_age: Duration,
+    slots: Mutex<HashMap<ShowtimeId, Arc<Slot>>>,
+}
+
+/// One showtime's cached map. `loading` lets one request read the store while the others
+/// wait for its result instead of all reading it at once.
+#[derive(Default)]
+struct Slot {
+    loading: tokio::sync::Mutex<()>,
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    cached: Option<Cached>,
+    /// Patches made while a load is under way, applied to what it loads: the load may have
+    /// read the seats before they committed.
+    during_load: Option<Vec<Patch>>,
+}
+
+struct Cached {
+    map: SeatMap,
+    by_label: HashMap<String, usize>,
+    loaded_at: DateTime<Utc>,
+    /// The serialised answer, until a patch or the next expiry of a hold makes it wrong.
+    rendered: Option<(Bytes, DateTime<Utc>)>,
+}
+
+/// A change this node made (or is making) to a showtime's seats.
+#[derive(Clone)]
+enum Patch {
+    /// A best-available choice, claimed until its hold is decided.
+    Claimed {
+        labels: Vec<String>,
+        until: DateTime<Utc>,
+    },
+    /// A claim whose hold failed for another reason than the seats: they are free again.
+    Unclaimed {
+        labels: Vec<String>,
+    },
+    /// Seats a hold found taken (by another node, or a map older than its changes): shown
+    /// taken until the map is read again.
+    TakenElsewhere {
+        labels: Vec<String>,
+    },
+    Held {
+        booking: BookingId,
+        labels: Vec<String>,
+        until: DateTime<Utc>,
+    },
+    Released {
+        booking: BookingId,
+    },
+}
+
+/// The state a seat is given by a patch (stored state, holder, held until).
+type SeatWrite = (SeatState, Option<BookingId>, Option<DateTime<Utc>>);
+
+impl Cached {
+    fn new(map: SeatMap, loaded_at: DateTime<Utc>) -> Cached {
+        let by_label = map
+            .seats
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.seat.label.clone(), i))
+            .collect();
+        Cached {
+            map,
+            by_label,
+            loaded_at,
+            rendered: None,
+        }
+    }
+
+    fn write(&mut self, labels: &[String], write: SeatWrite, only_claims: bool) {
+        for label in labels {
+            let Some(seat) = self
+                .by_label
+                .get(label)
+                .and_then(|i| self.map.seats.get_mut(*i))
+            else {
+                continue;
+            };
+            // A claim is a held seat with no booking and an end; only those are unclaimed.
+            if only_claims && !(seat.booking_id.is_none() && seat.held_until.is_some()) {
+                continue;
+            }
+            (seat.stored_state, seat.booking_id, seat.held_until) = write;
+        }
+    }
+
+    fn apply(&mut self, patch: &Patch) {
+        self.rendered = None;
+        match patch {
+            Patch::Claimed { labels, until } => {
+                self.write(labels, (SeatState::Held, None, Some(*until)), false)
+            }
+            Patch::Unclaimed { labels } => {
+                self.write(labels, (SeatState::Available, None, None), true)
+            }
+            Patch::TakenElsewhere { labels } => {
+                self.write(labels, (SeatState::Held, None, None), false)
+            }
+            Patch::Held {
+                booking,
+                labels,
+                until,
+            } => self.write(
+                labels,
+                (SeatState::Held, Some(*booking), Some(*until)),
+                false,
+            ),
+            Patch::Released { booking } => {
+                for seat in &mut self.map.seats {
+                    if seat.booking_id == Some(*booking) && seat.stored_state == SeatState::Held {
+                        (seat.stored_state, seat.booking_id, seat.held_until) =
+                            (SeatState::Available, None, None);
+                    }
+                }
+            }
+        }
+    }
+
+    fn fresh(&self, now: DateTime<Utc>, max_age: Duration) -> bool {
+        now < self.loaded_at + max_age && now >= self.loaded_at
+    }
+
+    /// When the rendered answer stops being true by itself: the next hold to run out.
+    fn next_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.map
+            .seats
+            .iter()
+            .filter(|s| s.stored_state == SeatState::Held)
+            .filter_map(|s| s.held_until)
+            .filter(|until| *until > now)
+            .min()
+    }
+}
+
+impl SeatMaps {
+    pub fn new(store: Arc<dyn Store>, max_age: Duration) -> SeatMaps {
+        SeatMaps {
+            store,
+            max_age,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The showtime's map serialised by `render` (called only when the cached answer is out
+    /// of date); `None` when there is no such showtime.
+    pub async fn rendered(
+        &self,
+        showtime: ShowtimeId,
+        now: DateTime<Utc>,
+        render: impl FnOnce(&SeatMap, DateTime<Utc>) -> AppResult<Bytes>,
+    ) -> AppResult<Option<Bytes>> {
+        let max_age = self.max_age;
+        self.with_map(showtime, now, |cached| {
+            if let Some((body, until)) = &cached.rendered {
+                if now < *until {
+                    return Ok(body.clone());
+                }
+            }
+            let body = render(&cached.map, now)?;
+            let until = cached
+                .next_expiry(now)
+                .map_or(cached.loaded_at + max_age, |t| {
+                    t.min(cached.loaded_at + max_age)
+                });
+            cached.rendered = Some((body.clone(), until));
+            Ok(body)
+        })
+        .await?
+        .transpose()
+    }
+
+    /// The seats best available would give, claimed for this request until its hold is
+    /// decided (report it with `held`, `refused` or `unclaim`).
+    pub async fn claim_best(
+        &self,
+        showtime: ShowtimeId,
+        now: DateTime<Utc>,
+        quantity: usize,
+        category: Option<SeatCategory>,
+    ) -> AppResult<Vec<String>> {
+        self.with_map(showtime, now, |cached| {
+            cached
+                .map
+                .info
+                .showtime
+                .check_on_sale(now)
+                .map_err(AppError::NotOnSale)?;
+            let map = &cached.map;
+            let labels = best_available(
+                &map.seats,
+                map.rows as usize,
+                map.columns as usize,
+                quantity,
+                category,
+                now,
+            )
+            .ok_or(AppError::NotEnoughSeats(quantity))?;
+            cached.apply(&Patch::Claimed {
+                labels: labels.clone(),
+                until: now + CLAIM_TIME,
+            });
+            Ok(labels)
+        })
+        .await?
+        .ok_or(AppError::NotFound("showtime"))?
+    }
+
+    /// A hold of this node's committed.
+    pub fn held(&self, booking: &Booking) {
+        let labels = booking
+            .seat_labels()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        self.patch(
+            booking.showtime_id,
+            Patch::Held {
+                booking: booking.id,
+                labels,
+                until: booking.expires_at,
+            },
+        );
+    }
+
+    /// A hold was refused because these seats are taken.
+    pub fn taken(&self, showtime: ShowtimeId, labels: &[String]) {
+        self.patch(
+            showtime,
+            Patch::TakenElsewhere {
+                labels: labels.to_vec(),
+            },
+        );
+    }
+
+    /// Claimed seats whose hold did not take them are free again (unless taken meanwhile).
+    pub fn unclaim(&self, showtime: ShowtimeId, labels: &[String]) {
+        self.patch(
+            showtime,
+            Patch::Unclaimed {
+                labels: labels.to_vec(),
+            },
+        );
+    }
+
+    /// A hold of this node's was released.
+    pub fn released(&self, booking: &Booking) {
+        self.patch(
+            booking.showtime_id,
+            Patch::Released {
+                booking: booking.id,
+            },
+        );
+    }
+
+    fn patch(&self, showtime: ShowtimeId, patch: Patch) {
+        let Some(slot) = lock(&self.slots).get(&showtime).cloned() else {
+            return;
+        };
+        let mut state = lock(&slot.state);
+        if let Some(log) = &mut state.during_load {
+            log.push(patch.clone());
+        }
+        if let Some(cached) = &mut state.cached {
+            cached.apply(&patch);
+        }
+    }
+
+    /// Runs `f` on the showtime's cached map, loading it first when missing or too old.
+    async fn with_map<T>(
+        &self,
+        showtime: ShowtimeId,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Cached) -> T,
+    ) -> AppResult<Option<T>> {
+        let slot = self.slot(showtime, now);
+        if let Some(cached) = lock(&slot.state)
+            .cached
+            .as_mut()
+            .filter(|c| c.fresh(now, self.max_age))
+        {
+            return Ok(Some(f(cached)));
+        }
+        let _loading = slot.loading.lock().await;
+        // Another request may have loaded it while this one waited.
+        if let Some(cached) = lock(&slot.state)
+            .cached
+            .as_mut()
+            .filter(|c| c.fresh(now, self.max_age))
+        {
+            return Ok(Some(f(cached)));
+        }
+        lock(&slot.state).during_load = Some(Vec::new());
+        let loaded = self.store.seat_map(showtime, now).await;
+        let mut state = lock(&slot.state);
+        let patches = state.during_load.take().unwrap_or_default();
+        let Some(map) = loaded? else {
+            state.cached = None;
+            return Ok(None);
+        };
+        let mut cached = Cached::new(map, now);
+        for patch in &patches {
+            cached.apply(patch);
+        }
+        let answer = f(&mut cached);
+        state.cached = Some(cached);
+        Ok(Some(answer))
+    }
+
+    fn slot(&self, showtime: ShowtimeId, now: DateTime<Utc>) -> Arc<Slot> {
+        let mut slots = lock(&self.slots);
+        if let Some(slot) = slots.get(&showtime) {
+            return slot.clone();
+        }
+        if slots.len() >= MAX_SHOWTIMES {
+            let max_age = self.max_age;
+            slots.retain(|_, slot| {
+                lock(&slot.state)
+                    .cached
+                    .as_ref()
+                    .is_some_and(|c| c.fresh(now, max_age))
+            });
+            if slots.len() >= MAX_SHOWTIMES {
+                slots.clear();
+            }
+        }
+        slots.entry(showtime).or_default().clone()
+    }
+}
+
+/// The cache's locks guard plain data that no panic leaves half-written in a way that
+/// matters (a reload replaces it), so a poisoned lock is used as it is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
