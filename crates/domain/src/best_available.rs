@@ -9,7 +9,6 @@
 use crate::layout::SeatCategory;
 use crate::seats::{SeatState, ShowtimeSeat};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 
 /// Picks `quantity` seats for someone who asked for `category` (or any general seat), as seen
 /// at `now`. `None` when no row has that many suitable seats side by side.
@@ -28,52 +27,63 @@ pub fn best_available(
         Some(wanted) => c == wanted,
         None => matches!(c, SeatCategory::Standard | SeatCategory::Premium),
     };
-    let mut by_row: BTreeMap<u16, Vec<&ShowtimeSeat>> = BTreeMap::new();
-    for seat in seats {
-        by_row.entry(seat.seat.row).or_default().push(seat);
-    }
+    // Seats in (row, column) order; each row's runs of adjacent seats are blocks.
+    let mut order: Vec<&ShowtimeSeat> = seats.iter().collect();
+    order.sort_by_key(|s| (s.seat.row, s.seat.column));
+    let free: Vec<bool> = order
+        .iter()
+        .map(|s| s.state_at(now) == SeatState::Available)
+        .collect();
 
-    // (strands a seat, distance from the centre, row, column, labels)
-    let mut best: Option<(bool, i64, u16, u16, Vec<String>)> = None;
-    for (row, mut row_seats) in by_row {
-        row_seats.sort_by_key(|s| s.seat.column);
-        for block in row_seats.chunk_by(|a, b| a.seat.column + 1 == b.seat.column) {
-            let free: Vec<bool> = block
+    // (strands a seat, distance from the centre, row, column) of the best group, and where
+    // it starts in `order`.
+    let mut best: Option<((bool, i64, u16, u16), usize)> = None;
+    let mut block_start = 0;
+    while block_start < order.len() {
+        let mut block_end = block_start + 1;
+        while block_end < order.len()
+            && order[block_end].seat.row == order[block_start].seat.row
+            && order[block_end - 1].seat.column + 1 == order[block_end].seat.column
+        {
+            block_end += 1;
+        }
+        let block = &order[block_start..block_end];
+        let block_free = &free[block_start..block_end];
+        for start in 0..block.len().saturating_sub(quantity - 1) {
+            let window = &block[start..start + quantity];
+            if !window
                 .iter()
-                .map(|s| s.state_at(now) == SeatState::Available)
-                .collect();
-            for start in 0..block.len().saturating_sub(quantity - 1) {
-                let window = &block[start..start + quantity];
-                if !window
-                    .iter()
-                    .zip(&free[start..])
-                    .all(|(s, free)| *free && wanted(s.seat.category))
-                {
-                    continue;
-                }
-                let strands = leaves_single_seat(&free, start.checked_sub(1), start.checked_sub(2))
+                .zip(&block_free[start..])
+                .all(|(s, free)| *free && wanted(s.seat.category))
+            {
+                continue;
+            }
+            let strands =
+                leaves_single_seat(block_free, start.checked_sub(1), start.checked_sub(2))
                     || leaves_single_seat(
-                        &free,
+                        block_free,
                         Some(start + quantity),
                         Some(start + quantity + 1),
                     );
-                let first = window[0].seat.column;
-                let last = window[quantity - 1].seat.column;
-                // Doubled coordinates keep the middle of an even group an integer.
-                let dx = i64::from(first) + i64::from(last) - (columns as i64 - 1);
-                let dy = 2 * i64::from(row) - (rows as i64 - 1);
-                let candidate = (strands, dx * dx + dy * dy, row, first);
-                if best
-                    .as_ref()
-                    .is_none_or(|b| candidate < (b.0, b.1, b.2, b.3))
-                {
-                    let labels = window.iter().map(|s| s.seat.label.clone()).collect();
-                    best = Some((candidate.0, candidate.1, candidate.2, candidate.3, labels));
-                }
+            let row = window[0].seat.row;
+            let first = window[0].seat.column;
+            let last = window[quantity - 1].seat.column;
+            // Doubled coordinates keep the middle of an even group an integer.
+            let dx = i64::from(first) + i64::from(last) - (columns as i64 - 1);
+            let dy = 2 * i64::from(row) - (rows as i64 - 1);
+            let candidate = (strands, dx * dx + dy * dy, row, first);
+            if best.is_none_or(|(b, _)| candidate < b) {
+                best = Some((candidate, block_start + start));
             }
         }
+        block_start = block_end;
     }
-    best.map(|(.., labels)| labels)
+    best.map(|(_, at)| {
+        order[at..at + quantity]
+            .iter()
+            .map(|s| s.seat.label.clone())
+            .collect()
+    })
 }
 
 /// Whether the free seat next to a group would be left alone: the seat beside it, on the far

@@ -10,7 +10,7 @@
 
 use crate::check::BrowseCheck;
 use crate::client::{Api, SeatMap};
-use crate::memory::{self, Sampler};
+use crate::resources::{self, Sampler};
 use crate::seed::{Catalog, SeededShowtime};
 use crate::stats::print_table;
 use crate::LoadtestArgs;
@@ -101,7 +101,7 @@ pub async fn run(
     });
     futures::future::join_all(workers).await;
     let measured = started.elapsed();
-    let memory = sampler.finish().await;
+    let usage = sampler.finish().await;
 
     let rows = api.stats.summary(measured);
     let requests: u64 = rows.iter().map(|r| r.requests).sum();
@@ -124,7 +124,7 @@ pub async fn run(
                 "measured_seconds": measured.as_secs_f64(),
                 "requests_per_second": per_second,
                 "requests": rows,
-                "server_memory": memory,
+                "server": usage,
                 "check": result,
             })
         );
@@ -139,7 +139,7 @@ pub async fn run(
         );
         println!("requests/s {per_second:.1}");
         print_table(&rows);
-        println!("{}", memory::line(memory.as_ref()));
+        println!("{}", resources::line(usage.as_ref()));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

@@ -11,8 +11,8 @@
 mod browse;
 mod check;
 mod client;
-mod memory;
 mod onsale;
+mod resources;
 mod seed;
 mod stats;
 mod steady;
@@ -67,7 +67,7 @@ pub async fn run(args: LoadtestArgs) -> anyhow::Result<()> {
     );
     let server = args
         .server_pid
-        .or_else(|| memory::listener_pid(url.port_or_known_default()?));
+        .or_else(|| resources::listener_pid(url.port_or_known_default()?));
     match &args.scenario {
         Scenario::Onsale(onsale) => onsale::run(&args, server, onsale).await,
         Scenario::Browse(browse) => browse::run(&args, server, browse).await,

@@ -4,7 +4,7 @@
 
 use crate::check::{check, ClientHold};
 use crate::client::{Api, Outcome};
-use crate::memory::{self, Sampler};
+use crate::resources::{self, Sampler};
 use crate::stats::print_table;
 use crate::LoadtestArgs;
 use anyhow::Context;
@@ -130,7 +130,7 @@ pub async fn run(
     }
     futures::future::join_all(tasks).await;
     let measured = started.elapsed();
-    let memory = sampler.finish().await;
+    let usage = sampler.finish().await;
     progress.finish_and_clear();
     let sell_out = last_success
         .lock()
@@ -162,6 +162,9 @@ pub async fn run(
     let hold_rows = rows.iter().filter(|r| r.kind.starts_with("hold"));
     let attempts: u64 = hold_rows.clone().map(|r| r.requests).sum();
     let successes: u64 = hold_rows.map(|r| r.ok).sum();
+    // The rate of selling is measured while there was something to sell: up to the last
+    // successful hold. After it, users only hear "sold out".
+    let selling = sell_out.unwrap_or(measured).as_secs_f64().max(1e-3);
     if common.json {
         println!(
             "{}",
@@ -174,9 +177,9 @@ pub async fn run(
                 "measured_seconds": measured.as_secs_f64(),
                 "sold_out_seconds": sell_out.map(|d| d.as_secs_f64()),
                 "hold_attempts_per_second": attempts as f64 / measured.as_secs_f64(),
-                "successful_holds_per_second": successes as f64 / measured.as_secs_f64(),
+                "successful_holds_per_second": successes as f64 / selling,
                 "requests": rows,
-                "server_memory": memory,
+                "server": usage,
                 "check": result,
             })
         );
@@ -194,12 +197,12 @@ pub async fn run(
             None => println!("no hold succeeded"),
         }
         println!(
-            "hold attempts/s {:.1}, successful holds/s {:.1}",
+            "hold attempts/s {:.1}; successful holds/s until the last seat {:.1}",
             attempts as f64 / measured.as_secs_f64(),
-            successes as f64 / measured.as_secs_f64()
+            successes as f64 / selling
         );
         print_table(&rows);
-        println!("{}", memory::line(memory.as_ref()));
+        println!("{}", resources::line(usage.as_ref()));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

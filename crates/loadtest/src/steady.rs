@@ -5,7 +5,7 @@
 
 use crate::check::{check, ClientHold};
 use crate::client::{Api, Outcome};
-use crate::memory::{self, Sampler};
+use crate::resources::{self, Sampler};
 use crate::stats::print_table;
 use crate::LoadtestArgs;
 use clap::Args;
@@ -106,7 +106,7 @@ pub async fn run(
     });
     futures::future::join_all(users).await;
     let measured = started.elapsed();
-    let memory = sampler.finish().await;
+    let usage = sampler.finish().await;
 
     let holds = std::mem::take(&mut *holds.lock().unwrap_or_else(|p| p.into_inner()));
     let result = check(&app, &showtimes, &holds).await?;
@@ -130,7 +130,7 @@ pub async fn run(
                 "measured_seconds": measured.as_secs_f64(),
                 "booking_transactions_per_second": per_second,
                 "requests": rows,
-                "server_memory": memory,
+                "server": usage,
                 "check": result,
             })
         );
@@ -146,7 +146,7 @@ pub async fn run(
         );
         println!("booking transactions/s (holds and releases that succeeded) {per_second:.1}");
         print_table(&rows);
-        println!("{}", memory::line(memory.as_ref()));
+        println!("{}", resources::line(usage.as_ref()));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

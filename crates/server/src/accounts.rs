@@ -108,16 +108,28 @@ pub async fn start_session(app: &App, user: &User) -> AppResult<(Token, DateTime
 }
 
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {
-    app.store().delete_session(&token_hash(token)).await?;
+    let hash = token_hash(token);
+    app.sessions().forget(&hash);
+    app.store().delete_session(&hash).await?;
     Ok(())
 }
 
-/// The user a bearer token belongs to, if it is valid now.
+/// The user a bearer token belongs to, if it is valid now: from the session cache when this
+/// node checked the token lately, else from the database.
 pub async fn authenticate(app: &App, token: &str) -> AppResult<User> {
-    app.store()
-        .session_user(&token_hash(token), app.now())
+    let hash = token_hash(token);
+    let now = app.now();
+    if let Some(user) = app.sessions().get(&hash, now) {
+        return Ok(user);
+    }
+    let session = app
+        .store()
+        .session(&hash, now)
         .await?
-        .ok_or(AppError::InvalidToken)
+        .ok_or(AppError::InvalidToken)?;
+    let user = session.user.clone();
+    app.sessions().remember(hash, session, now);
+    Ok(user)
 }
 
 fn token_hash(token: &str) -> Vec<u8> {

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::hold_queue::HoldQueue;
 use crate::seat_maps::SeatMaps;
+use crate::session_cache::SessionCache;
 use anyhow::{bail, Context};
 use marquee_domain::{BookingIdGenerator, Clock, SystemClock};
 use marquee_store::Store;
@@ -19,6 +20,7 @@ struct Inner {
     store: Arc<dyn Store>,
     holds: HoldQueue,
     seat_maps: SeatMaps,
+    sessions: SessionCache,
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
     config: Config,
@@ -39,6 +41,7 @@ impl App {
                 booking_ids: BookingIdGenerator::new(config.node_id),
                 holds: HoldQueue::start(store.clone()),
                 seat_maps: SeatMaps::new(store.clone(), config.seat_map_max_age),
+                sessions: SessionCache::default(),
                 store,
                 clock,
                 config,
@@ -57,6 +60,11 @@ impl App {
 
     pub fn seat_maps(&self) -> &SeatMaps {
         &self.inner.seat_maps
+    }
+
+    /// Logins checked lately (see `session_cache`).
+    pub fn sessions(&self) -> &SessionCache {
+        &self.inner.sessions
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -74,7 +74,10 @@ async fn work(store: Arc<dyn Store>, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
 async fn decide(store: &dyn Store, batch: Vec<Job>) {
     let (holds, answers): (Vec<NewHold>, Vec<_>) =
         batch.into_iter().map(|job| (job.hold, job.answer)).unzip();
-    match store.hold_seats_batch(holds.clone()).await {
+    let started = std::time::Instant::now();
+    let decided = store.hold_seats_batch(holds.clone()).await;
+    tracing::debug!(holds = holds.len(), took = ?started.elapsed(), "decided a batch of holds");
+    match decided {
         Ok(results) => {
             for (answer, result) in answers.into_iter().zip(results) {
                 // The requester may have gone (a closed connection); its hold stands anyway.

@@ -2,7 +2,8 @@
 //!
 //! - `accounts`, `bookings`, `catalog`: the services, one per concern; handlers call them.
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
-//! - `hold_queue`: group commit of holds; `seat_maps`: seat maps cached per showtime.
+//! - `hold_queue`: group commit of holds; `seat_maps`: seat maps cached per showtime;
+//!   `session_cache`: logins checked lately.
 //! - `jobs`: background work (the hold sweeper).
 //! - `demo`: the demo catalog.
 
@@ -18,6 +19,7 @@ pub mod http;
 pub mod jobs;
 pub mod seat_maps;
 pub mod server;
+pub mod session_cache;
 
 pub use app::App;
 pub use config::Config;

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use marquee_domain::best_available::best_available;
 use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId};
 use marquee_store::{SeatMap, Store};
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -51,6 +52,8 @@ struct Cached {
     map: SeatMap,
     by_label: HashMap<String, usize>,
     loaded_at: DateTime<Utc>,
+    /// What the renderer prepared from this load of the map (see `rendered`).
+    prepared: Option<Box<dyn Any + Send + Sync>>,
     /// The serialised answer, until a patch or the next expiry of a hold makes it wrong.
     rendered: Option<(Bytes, DateTime<Utc>)>,
 }
@@ -97,6 +100,7 @@ impl Cached {
             map,
             by_label,
             loaded_at,
+            prepared: None,
             rendered: None,
         }
     }
@@ -175,13 +179,15 @@ impl SeatMaps {
         }
     }
 
-    /// The showtime's map serialised by `render` (called only when the cached answer is out
-    /// of date); `None` when there is no such showtime.
-    pub async fn rendered(
+    /// The showtime's map serialised; `None` when there is no such showtime. `prepare` runs
+    /// once per load of the map, `render` once per change of it; every other call answers
+    /// the bytes rendered last.
+    pub async fn rendered<T: Send + Sync + 'static>(
         &self,
         showtime: ShowtimeId,
         now: DateTime<Utc>,
-        render: impl FnOnce(&SeatMap, DateTime<Utc>) -> AppResult<Bytes>,
+        prepare: impl FnOnce(&SeatMap) -> AppResult<T>,
+        render: impl FnOnce(&T, &SeatMap, DateTime<Utc>) -> Bytes,
     ) -> AppResult<Option<Bytes>> {
         let max_age = self.max_age;
         self.with_map(showtime, now, |cached| {
@@ -190,7 +196,12 @@ impl SeatMaps {
                     return Ok(body.clone());
                 }
             }
-            let body = render(&cached.map, now)?;
+            let prepared = match cached.prepared.take().map(|p| p.downcast::<T>()) {
+                Some(Ok(prepared)) => prepared,
+                _ => Box::new(prepare(&cached.map)?),
+            };
+            let body = render(&prepared, &cached.map, now);
+            cached.prepared = Some(prepared);
             let until = cached
                 .next_expiry(now)
                 .map_or(cached.loaded_at + max_age, |t| {

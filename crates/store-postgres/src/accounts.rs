@@ -2,7 +2,7 @@ use crate::{db, is_unique_violation, PgStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::roles_text;
-use marquee_store::rows::UserRow;
+use marquee_store::rows::{SessionRow, UserRow};
 use marquee_store::*;
 
 const USER_SELECT: &str =
@@ -72,21 +72,23 @@ pub async fn create_session(store: &PgStore, session: NewSession) -> StoreResult
     Ok(())
 }
 
-pub async fn session_user(
+pub async fn session(
     store: &PgStore,
     token_hash: &[u8],
     now: DateTime<Utc>,
-) -> StoreResult<Option<User>> {
-    let row = sqlx::query_as::<_, UserRow>(&format!(
-        "{USER_SELECT} JOIN sessions s ON s.user_id = u.id
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
-    ))
+) -> StoreResult<Option<Session>> {
+    let row = sqlx::query_as::<_, SessionRow>(
+        "SELECT u.id, u.email, u.password_hash, u.roles, ms(u.created_at) AS created_at,
+                ms(s.expires_at) AS expires_at
+         FROM users u JOIN sessions s ON s.user_id = u.id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
     .bind(token_hash)
     .bind(now)
     .fetch_optional(&store.pool)
     .await
     .map_err(db)?;
-    Ok(row.map(UserRow::decode).transpose()?.map(|c| c.user))
+    row.map(SessionRow::decode).transpose()
 }
 
 pub async fn delete_session(store: &PgStore, token_hash: &[u8]) -> StoreResult<bool> {

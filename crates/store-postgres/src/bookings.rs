@@ -47,107 +47,86 @@ pub async fn hold_batch(
     }
 }
 
+/// The batch's seats are read and locked in one statement, the holds decided in order by
+/// `holds::plan_batch`, and what they take written in one conditional update: a handful of
+/// round trips however many holds.
 async fn hold_batch_once(
     store: &PgStore,
     holds: &[NewHold],
 ) -> StoreResult<Vec<StoreResult<Booking>>> {
     let mut tx = store.pool.begin().await.map_err(db)?;
-    let mut references = holds::References::new(taken_references(&mut tx, holds).await?);
-    lock_seats(&mut tx, holds).await?;
+    let stored_references = taken_references(&mut tx, holds).await?;
     let mut terms = HashMap::new();
-    let mut results = Vec::with_capacity(holds.len());
     for hold in holds {
-        results.push(hold_in_batch(&mut tx, hold, &mut terms, &mut references).await?);
+        if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
+            if let Some(read) = sale_terms(&mut tx, hold.showtime_id).await? {
+                unread.insert(read);
+            }
+        }
     }
-    let held: Vec<&Booking> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    insert_bookings(&mut tx, &held).await?;
+    let seats = lock_seats(&mut tx, holds).await?;
+    let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
+    take_seats(&mut tx, &plan.takings).await?;
+    insert_bookings(&mut tx, &plan.held()).await?;
     tx.commit().await.map_err(db)?;
-    Ok(results)
+    Ok(plan.results)
 }
 
-/// Locks every seat row the batch asks for, in one order (showtime, label) that every batch on
-/// every node shares. Without it two batches could each lock one hold's seats and then wait
-/// for the other's, a deadlock PostgreSQL only breaks after `deadlock_timeout` (a second).
-async fn lock_seats(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<()> {
+/// Reads and locks every seat row the batch asks for, in one order (showtime, label) that
+/// every batch on every node shares: two batches never each hold a seat the other waits for.
+/// Once locked, the rows stay as read until the batch commits.
+async fn lock_seats(
+    conn: &mut PgConnection,
+    holds: &[NewHold],
+) -> StoreResult<Vec<holds::LockedSeatRow>> {
     let (showtimes, labels): (Vec<i64>, Vec<&str>) = holds
         .iter()
         .flat_map(|h| h.seats.iter().map(|l| (h.showtime_id.0, l.as_str())))
         .unzip();
-    sqlx::query(
-        "SELECT 1 FROM showtime_seats s
-         JOIN UNNEST($1::int8[], $2::text[]) AS wanted(showtime_id, label)
-           ON s.showtime_id = wanted.showtime_id AND s.label = wanted.label
+    sqlx::query_as(
+        "SELECT s.showtime_id, s.label, s.category, s.status, ms(s.held_until) AS held_until
+         FROM showtime_seats s
+         WHERE (s.showtime_id, s.label) IN (
+             SELECT * FROM UNNEST($1::int8[], $2::text[]))
          ORDER BY s.showtime_id, s.label
          FOR UPDATE OF s",
     )
     .bind(&showtimes)
     .bind(&labels)
-    .execute(conn)
+    .fetch_all(conn)
     .await
-    .map_err(db)?;
-    Ok(())
+    .map_err(db)
 }
 
-/// One hold of a batch. The outer error fails the whole batch; the inner one is this hold's.
-async fn hold_in_batch(
-    conn: &mut PgConnection,
-    hold: &NewHold,
-    terms: &mut HashMap<ShowtimeId, Option<SaleTerms>>,
-    references: &mut holds::References,
-) -> StoreResult<StoreResult<Booking>> {
-    if !references.claim(&hold.reference) {
-        return Ok(Err(StoreError::ReferenceTaken));
+/// Writes the seats a batch's holds take. The update keeps the availability condition, so
+/// the database checks the plan once more; a seat it would not take fails the whole batch.
+async fn take_seats(conn: &mut PgConnection, takings: &[holds::Taking]) -> StoreResult<()> {
+    if takings.is_empty() {
+        return Ok(());
     }
-    let terms = match terms.entry(hold.showtime_id) {
-        Entry::Occupied(read) => read.into_mut(),
-        Entry::Vacant(unread) => unread.insert(sale_terms(conn, hold.showtime_id).await?),
-    };
-    let Some(terms) = terms else {
-        return Ok(Err(StoreError::NotFound("showtime")));
-    };
-    if let Err(closed) = terms.window.check(hold.now) {
-        return Ok(Err(StoreError::NotOnSale(closed)));
-    }
-
-    // The decision: only seats that are free at `now` are taken, all in one statement. The
-    // rows are ours already (`lock_seats`), so the condition reads what is committed.
-    let taken: Vec<(String, String)> = sqlx::query_as(
-        "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
-         WHERE showtime_id = $3 AND label = ANY($4)
-           AND (status = 'available' OR (status = 'held' AND held_until <= $5))
-         RETURNING label, category",
+    let written = sqlx::query(
+        "UPDATE showtime_seats s
+         SET status = 'held', booking_id = t.booking_id, held_until = t.held_until
+         FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::timestamptz[], $5::timestamptz[])
+              AS t(showtime_id, label, booking_id, held_until, now)
+         WHERE s.showtime_id = t.showtime_id AND s.label = t.label
+           AND (s.status = 'available' OR (s.status = 'held' AND s.held_until <= t.now))",
     )
-    .bind(hold.id.0)
-    .bind(hold.expires_at)
-    .bind(hold.showtime_id.0)
-    .bind(&hold.seats)
-    .bind(hold.now)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let answer = if taken.len() == hold.seats.len() {
-        holds::quote(hold, terms, &taken).map(|quote| holds::held_booking(hold, quote))
-    } else {
-        Err(refusal(conn, hold, &taken).await?)
-    };
-    if answer.is_err() && !taken.is_empty() {
-        give_back(conn, hold).await?;
-    }
-    Ok(answer)
-}
-
-/// Undoes a refused hold's partial update inside the batch. The seats it took were free
-/// (available, or held by a hold that had expired), so they become available again.
-async fn give_back(conn: &mut PgConnection, hold: &NewHold) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
-         WHERE showtime_id = $1 AND booking_id = $2",
-    )
-    .bind(hold.showtime_id.0)
-    .bind(hold.id.0)
+    .bind(takings.iter().map(|t| t.showtime_id.0).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.label.as_str()).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.booking_id.0).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.held_until).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.now).collect::<Vec<_>>())
     .execute(conn)
     .await
-    .map_err(db)?;
+    .map_err(db)?
+    .rows_affected();
+    if written != takings.len() as u64 {
+        return Err(StoreError::corrupt(format!(
+            "a batch planned {} seats but the condition let {written} through",
+            takings.len()
+        )));
+    }
     Ok(())
 }
 
@@ -176,23 +155,6 @@ async fn sale_terms(
     .map_err(db)?
     .map(SaleTermsRow::decode)
     .transpose()
-}
-
-/// Why a hold did not get all its seats.
-async fn refusal(
-    conn: &mut PgConnection,
-    hold: &NewHold,
-    taken: &[(String, String)],
-) -> StoreResult<StoreError> {
-    let known: Vec<String> = sqlx::query_scalar(
-        "SELECT label FROM showtime_seats WHERE showtime_id = $1 AND label = ANY($2)",
-    )
-    .bind(hold.showtime_id.0)
-    .bind(&hold.seats)
-    .fetch_all(conn)
-    .await
-    .map_err(db)?;
-    Ok(holds::refusal(hold, &known, taken))
 }
 
 /// Writes new held bookings with their priced seats and first transitions: three statements

@@ -168,12 +168,8 @@ impl Store for PgStore {
     async fn create_session(&self, session: NewSession) -> StoreResult<()> {
         accounts::create_session(self, session).await
     }
-    async fn session_user(
-        &self,
-        token_hash: &[u8],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<User>> {
-        accounts::session_user(self, token_hash, now).await
+    async fn session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Session>> {
+        accounts::session(self, token_hash, now).await
     }
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
         accounts::delete_session(self, token_hash).await

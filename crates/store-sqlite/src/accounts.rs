@@ -2,7 +2,7 @@ use crate::{db, is_unique_violation, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{millis, roles_text};
-use marquee_store::rows::UserRow;
+use marquee_store::rows::{SessionRow, UserRow};
 use marquee_store::*;
 
 const USER_COLUMNS: &str = "SELECT id, email, password_hash, roles, created_at FROM users";
@@ -62,13 +62,13 @@ pub async fn create_session(store: &SqliteStore, session: NewSession) -> StoreRe
     Ok(())
 }
 
-pub async fn session_user(
+pub async fn session(
     store: &SqliteStore,
     token_hash: &[u8],
     now: DateTime<Utc>,
-) -> StoreResult<Option<User>> {
-    let row = sqlx::query_as::<_, UserRow>(
-        "SELECT u.id, u.email, u.password_hash, u.roles, u.created_at
+) -> StoreResult<Option<Session>> {
+    let row = sqlx::query_as::<_, SessionRow>(
+        "SELECT u.id, u.email, u.password_hash, u.roles, u.created_at, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > ?",
     )
@@ -77,7 +77,7 @@ pub async fn session_user(
     .fetch_optional(&store.reader)
     .await
     .map_err(db)?;
-    Ok(row.map(UserRow::decode).transpose()?.map(|c| c.user))
+    row.map(SessionRow::decode).transpose()
 }
 
 pub async fn delete_session(store: &SqliteStore, token_hash: &[u8]) -> StoreResult<bool> {

@@ -18,7 +18,9 @@ fn placeholders(from: usize, count: usize) -> String {
 }
 
 /// Holds in one `BEGIN IMMEDIATE` transaction: one commit for the lot, which is what lets one
-/// SQLite writer keep up with an on-sale (see `Store::hold_seats_batch`).
+/// SQLite writer keep up with an on-sale (see `Store::hold_seats_batch`). The seats asked for
+/// are read in one statement, the holds decided in order by `holds::plan_batch`, and what
+/// they take written in one conditional update: a handful of statements however many holds.
 pub async fn hold_batch(
     store: &SqliteStore,
     holds: Vec<NewHold>,
@@ -28,75 +30,82 @@ pub async fn hold_batch(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(db)?;
-    let mut references = holds::References::new(taken_references(&mut tx, &holds).await?);
+    let stored_references = taken_references(&mut tx, &holds).await?;
     let mut terms = HashMap::new();
-    let mut results = Vec::with_capacity(holds.len());
     for hold in &holds {
-        results.push(hold_in_batch(&mut tx, hold, &mut terms, &mut references).await?);
+        if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
+            if let Some(read) = sale_terms(&mut tx, hold.showtime_id).await? {
+                unread.insert(read);
+            }
+        }
     }
-    let held: Vec<&Booking> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    insert_bookings(&mut tx, &held).await?;
+    let seats = asked_seats(&mut tx, &holds).await?;
+    let plan = holds::plan_batch(&holds, &terms, seats, stored_references)?;
+    take_seats(&mut tx, &plan.takings).await?;
+    insert_bookings(&mut tx, &plan.held()).await?;
     tx.commit().await.map_err(db)?;
-    Ok(results)
+    Ok(plan.results)
 }
 
-/// One hold of a batch. The outer error fails the whole batch; the inner one is this hold's.
-async fn hold_in_batch(
+/// The seats a batch asks for, as they are now. `BEGIN IMMEDIATE` holds the only write lock,
+/// so they stay so until the batch commits.
+async fn asked_seats(
     conn: &mut SqliteConnection,
-    hold: &NewHold,
-    terms: &mut HashMap<ShowtimeId, Option<SaleTerms>>,
-    references: &mut holds::References,
-) -> StoreResult<StoreResult<Booking>> {
-    if !references.claim(&hold.reference) {
-        return Ok(Err(StoreError::ReferenceTaken));
-    }
-    let terms = match terms.entry(hold.showtime_id) {
-        Entry::Occupied(read) => read.into_mut(),
-        Entry::Vacant(unread) => unread.insert(sale_terms(conn, hold.showtime_id).await?),
-    };
-    let Some(terms) = terms else {
-        return Ok(Err(StoreError::NotFound("showtime")));
-    };
-    if let Err(closed) = terms.window.check(hold.now) {
-        return Ok(Err(StoreError::NotOnSale(closed)));
-    }
-
-    // The decision: only seats that are free at `now` are taken, all in one statement.
-    let sql = format!(
-        "UPDATE showtime_seats SET status = 'held', booking_id = ?1, held_until = ?2
-         WHERE showtime_id = ?4 AND {AVAILABLE_AT_3} AND label IN ({})
-         RETURNING label, category",
-        placeholders(5, hold.seats.len())
+    holds: &[NewHold],
+) -> StoreResult<Vec<holds::LockedSeatRow>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT showtime_id, label, category, status, held_until FROM showtime_seats
+         WHERE (showtime_id, label) IN (VALUES ",
     );
-    let mut update = sqlx::query_as::<_, (String, String)>(&sql)
-        .bind(hold.id.0)
-        .bind(millis(hold.expires_at))
-        .bind(millis(hold.now))
-        .bind(hold.showtime_id.0);
-    for label in &hold.seats {
-        update = update.bind(label);
+    let mut pairs = query.separated(", ");
+    for hold in holds {
+        for label in &hold.seats {
+            pairs.push("(");
+            pairs.push_bind_unseparated(hold.showtime_id.0);
+            pairs.push_unseparated(", ");
+            pairs.push_bind_unseparated(label);
+            pairs.push_unseparated(")");
+        }
     }
-    let taken = update.fetch_all(&mut *conn).await.map_err(db)?;
-    let answer = if taken.len() == hold.seats.len() {
-        holds::quote(hold, terms, &taken).map(|quote| holds::held_booking(hold, quote))
-    } else {
-        Err(refusal(conn, hold, &taken).await?)
-    };
-    if answer.is_err() && !taken.is_empty() {
-        give_back(conn, hold).await?;
-    }
-    Ok(answer)
+    query.push(")");
+    query.build_query_as().fetch_all(conn).await.map_err(db)
 }
 
-/// Undoes a refused hold's partial update inside the batch. The seats it took were free
-/// (available, or held by a hold that had expired), so they become available again.
-async fn give_back(conn: &mut SqliteConnection, hold: &NewHold) -> StoreResult<()> {
-    sqlx::query("UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL WHERE showtime_id = ? AND booking_id = ?")
-        .bind(hold.showtime_id.0)
-        .bind(hold.id.0)
+/// Writes the seats a batch's holds take. The update keeps the availability condition, so
+/// the database checks the plan once more; a seat it would not take fails the whole batch.
+async fn take_seats(conn: &mut SqliteConnection, takings: &[holds::Taking]) -> StoreResult<()> {
+    if takings.is_empty() {
+        return Ok(());
+    }
+    let mut update: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "UPDATE showtime_seats SET status = 'held', booking_id = t.column3, held_until = t.column4
+         FROM (",
+    );
+    update.push_values(takings, |mut row, t| {
+        row.push_bind(t.showtime_id.0)
+            .push_bind(&t.label)
+            .push_bind(t.booking_id.0)
+            .push_bind(millis(t.held_until))
+            .push_bind(millis(t.now));
+    });
+    update.push(
+        ") AS t
+         WHERE showtime_seats.showtime_id = t.column1 AND showtime_seats.label = t.column2
+           AND (showtime_seats.status = 'available'
+                OR (showtime_seats.status = 'held' AND showtime_seats.held_until <= t.column5))",
+    );
+    let written = update
+        .build()
         .execute(conn)
         .await
-        .map_err(db)?;
+        .map_err(db)?
+        .rows_affected();
+    if written != takings.len() as u64 {
+        return Err(StoreError::corrupt(format!(
+            "a batch planned {} seats but the condition let {written} through",
+            takings.len()
+        )));
+    }
     Ok(())
 }
 
@@ -131,24 +140,6 @@ async fn sale_terms(
     .map_err(db)?
     .map(SaleTermsRow::decode)
     .transpose()
-}
-
-/// Why a hold did not get all its seats.
-async fn refusal(
-    conn: &mut SqliteConnection,
-    hold: &NewHold,
-    taken: &[(String, String)],
-) -> StoreResult<StoreError> {
-    let sql = format!(
-        "SELECT label FROM showtime_seats WHERE showtime_id = ?1 AND label IN ({})",
-        placeholders(2, hold.seats.len())
-    );
-    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(hold.showtime_id.0);
-    for label in &hold.seats {
-        query = query.bind(label);
-    }
-    let known = query.fetch_all(conn).await.map_err(db)?;
-    Ok(holds::refusal(hold, &known, taken))
 }
 
 /// Writes new held bookings with their priced seats and first transitions: three statements

@@ -83,12 +83,8 @@ pub trait Store: Send + Sync + 'static {
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Sessions are stored by the hash of their token, never the token.
     async fn create_session(&self, session: NewSession) -> StoreResult<()>;
-    /// The user of an unexpired session.
-    async fn session_user(
-        &self,
-        token_hash: &[u8],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<User>>;
+    /// The unexpired session with this token hash.
+    async fn session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Session>>;
     /// Whether there was such a session.
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
 

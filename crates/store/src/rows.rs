@@ -254,6 +254,23 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
+/// A user row with the expiry of the session it was found by.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub expires_at: i64,
+}
+
+impl SessionRow {
+    pub fn decode(self) -> StoreResult<crate::Session> {
+        Ok(crate::Session {
+            expires_at: instant(self.expires_at)?,
+            user: self.user.decode()?.user,
+        })
+    }
+}
+
 impl UserRow {
     pub fn decode(self) -> StoreResult<crate::UserCredentials> {
         Ok(crate::UserCredentials {

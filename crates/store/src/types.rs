@@ -143,6 +143,13 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A valid session: whose it is, and until when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub user: User,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewHold {
     pub id: BookingId,

@@ -2,17 +2,17 @@
 
 use super::error::{parse_id, ApiResult, ErrorBody};
 use super::extract::{Path, Query};
+use super::seat_map_json::SeatMapTemplate;
 use crate::app::App;
 use crate::catalog::{self, Days, EventQuery, DEFAULT_PAGE_SIZE};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
-use marquee_domain::{City, Event, EventId, SeatCategory, SeatState, ShowtimeId};
-use marquee_store::{SeatMap, ShowtimeInfo};
+use marquee_domain::{City, Event, EventId, ShowtimeId};
+use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -327,8 +327,9 @@ pub struct SeatMapBody {
     pub rows: u32,
     pub columns: u32,
     pub currency: String,
-    pub seats_available: u32,
     pub seats: Vec<SeatBody>,
+    /// Last, so that a rendered map can end with it (see `seat_map_json`).
+    pub seats_available: u32,
 }
 
 /// The seat map: every seat with its state and price. States are as of this answer; only a
@@ -340,43 +341,13 @@ pub async fn seat_map(State(app): State<App>, Path(id): Path<String>) -> ApiResu
     let id = parse_id(&id, "showtime")?;
     let body = app
         .seat_maps()
-        .rendered(ShowtimeId(id), app.now(), render_seat_map)
+        .rendered(
+            ShowtimeId(id),
+            app.now(),
+            SeatMapTemplate::new,
+            SeatMapTemplate::render,
+        )
         .await?
         .ok_or(AppError::NotFound("showtime"))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-/// The seat map's JSON as of `now`, made once per change of the map and served many times.
-fn render_seat_map(map: &SeatMap, now: DateTime<Utc>) -> AppResult<Bytes> {
-    let prices = &map.info.showtime.prices;
-    let price = |c: SeatCategory| prices.price_of(c).map_or(0, |m| m.minor);
-    let seats: Vec<SeatBody> = map
-        .seats
-        .iter()
-        .map(|s| SeatBody {
-            label: s.seat.label.clone(),
-            row: s.seat.row_label.clone(),
-            number: s.seat.number,
-            x: s.seat.column,
-            y: s.seat.row,
-            category: s.seat.category.as_str().to_string(),
-            state: s.state_at(now).as_str().to_string(),
-            price: price(s.seat.category),
-        })
-        .collect();
-    let body = SeatMapBody {
-        showtime_id: map.info.showtime.id.0,
-        rows: map.rows,
-        columns: map.columns,
-        currency: prices.currency.to_string(),
-        seats_available: map
-            .seats
-            .iter()
-            .filter(|s| s.state_at(now) == SeatState::Available)
-            .count() as u32,
-        seats,
-    };
-    serde_json::to_vec(&body)
-        .map(Bytes::from)
-        .map_err(|e| AppError::Internal(e.into()))
 }

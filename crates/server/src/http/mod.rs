@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod seat_map_json;
 
 use crate::app::App;
 use axum::extract::State;

@@ -2,6 +2,7 @@ use crate::helpers::{TestApp, PASSWORD};
 use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 crate::both_backends!(
     a_customer_registers_logs_in_and_out,
@@ -9,6 +10,7 @@ crate::both_backends!(
     bad_credentials_are_refused_without_saying_which_part_was_wrong,
     a_token_stops_working_when_it_expires,
     requests_without_a_valid_token_are_unauthenticated,
+    a_logout_on_another_node_takes_effect_here_within_seconds,
 );
 
 async fn a_customer_registers_logs_in_and_out(app: TestApp) {
@@ -126,4 +128,21 @@ async fn requests_without_a_valid_token_are_unauthenticated(app: TestApp) {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(app.state_of("A1").await, "available");
+}
+
+/// Logins are cached per node for a few seconds: a logout made on another node (here, straight
+/// in the database) takes effect once this node's memory of the token runs out.
+async fn a_logout_on_another_node_takes_effect_here_within_seconds(app: TestApp) {
+    let token = app.customer("ana@example.com").await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    assert!(app.store.delete_session(&hash).await.unwrap());
+    app.advance(Duration::seconds(5));
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -62,13 +62,16 @@ pub async fn sessions_end_at_their_expiry_and_on_logout<S: UnguardedHold>(store:
         .await
         .unwrap();
     assert_eq!(
-        store.session_user(&token_hash, t0()).await.unwrap(),
-        Some(ana.clone())
+        store.session(&token_hash, t0()).await.unwrap(),
+        Some(Session {
+            user: ana.clone(),
+            expires_at: t0() + Duration::hours(1)
+        })
     );
-    assert_eq!(store.session_user(&[8u8; 32], t0()).await.unwrap(), None);
+    assert_eq!(store.session(&[8u8; 32], t0()).await.unwrap(), None);
     assert_eq!(
         store
-            .session_user(&token_hash, t0() + Duration::hours(1))
+            .session(&token_hash, t0() + Duration::hours(1))
             .await
             .unwrap(),
         None,
@@ -77,7 +80,7 @@ pub async fn sessions_end_at_their_expiry_and_on_logout<S: UnguardedHold>(store:
     assert!(store.delete_session(&token_hash).await.unwrap());
     assert!(!store.delete_session(&token_hash).await.unwrap());
     assert_eq!(
-        store.session_user(&token_hash, t0()).await.unwrap(),
+        store.session(&token_hash, t0()).await.unwrap(),
         None,
         "logged out"
     );

@@ -1,5 +1,7 @@
-//! The server's resident memory during the measured phase: how much a load costs in RAM, read
-//! from Linux's /proc (VmRSS) every 100 ms. Elsewhere, or without the rights, it is unknown.
+//! What the measured phase cost the machine: the server's resident memory, read from Linux's
+//! /proc (VmRSS) every 100 ms, and the CPU time the server and the load generator each used
+//! (they share the machine, so a heavy generator slows the server it measures). Elsewhere,
+//! or without the rights, it is unknown.
 
 use serde::Serialize;
 use std::time::Duration;
@@ -63,16 +65,32 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// CPU time a process has used so far, user and system, in seconds: /proc/<pid>/stat's utime
+/// and stime, counted in the kernel's USER_HZ (100 a second on Linux).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 #[derive(Debug, Serialize)]
-pub struct Memory {
+pub struct Usage {
     pub pid: u32,
     pub start_kib: u64,
     pub peak_kib: u64,
     pub end_kib: u64,
     pub samples: u64,
+    /// CPU seconds the server used during the measured phase.
+    pub server_cpu_seconds: f64,
+    /// CPU seconds this load generator used during the measured phase.
+    pub load_generator_cpu_seconds: f64,
+    #[serde(skip)]
+    cpu_at_start: (f64, f64),
 }
 
-impl Memory {
+impl Usage {
     fn add(&mut self, kib: u64) {
         self.peak_kib = self.peak_kib.max(kib);
         self.end_kib = kib;
@@ -81,16 +99,18 @@ impl Memory {
 }
 
 /// The report's line, also when nothing could be read.
-pub fn line(memory: Option<&Memory>) -> String {
+pub fn line(usage: Option<&Usage>) -> String {
     let mib = |kib: u64| kib as f64 / 1024.0;
-    match memory {
-        Some(m) => format!(
-            "server memory (pid {}): start {:.1} MiB, peak {:.1} MiB, end {:.1} MiB ({} samples)",
-            m.pid,
-            mib(m.start_kib),
-            mib(m.peak_kib),
-            mib(m.end_kib),
-            m.samples
+    match usage {
+        Some(u) => format!(
+            "server memory (pid {}): start {:.1} MiB, peak {:.1} MiB, end {:.1} MiB ({} samples); CPU seconds: server {:.2}, load generator {:.2}",
+            u.pid,
+            mib(u.start_kib),
+            mib(u.peak_kib),
+            mib(u.end_kib),
+            u.samples,
+            u.server_cpu_seconds,
+            u.load_generator_cpu_seconds,
         ),
         None => "server memory: unknown (pass --server-pid)".into(),
     }
@@ -99,7 +119,7 @@ pub fn line(memory: Option<&Memory>) -> String {
 /// Samples a process's resident memory in the background until `finish`.
 pub struct Sampler {
     stop: oneshot::Sender<()>,
-    task: JoinHandle<Option<Memory>>,
+    task: JoinHandle<Option<Usage>>,
 }
 
 impl Sampler {
@@ -110,12 +130,18 @@ impl Sampler {
         let task = tokio::spawn(async move {
             let pid = pid?;
             let first = rss_kib(pid)?;
-            let mut memory = Memory {
+            let mut memory = Usage {
                 pid,
                 start_kib: first,
                 peak_kib: first,
                 end_kib: first,
                 samples: 1,
+                server_cpu_seconds: 0.0,
+                load_generator_cpu_seconds: 0.0,
+                cpu_at_start: (
+                    cpu_seconds(pid).unwrap_or_default(),
+                    cpu_seconds(std::process::id()).unwrap_or_default(),
+                ),
             };
             let mut tick = tokio::time::interval(PERIOD);
             tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -136,13 +162,17 @@ impl Sampler {
     }
 
     /// Stops sampling and takes one last reading, the end figure.
-    pub async fn finish(self) -> Option<Memory> {
+    pub async fn finish(self) -> Option<Usage> {
         // The task may have stopped by itself at its limit; then nobody listens, which is fine.
         let _ = self.stop.send(());
         let mut memory = self.task.await.ok()??;
         if let Some(kib) = rss_kib(memory.pid) {
             memory.add(kib);
         }
+        let (server, generator) = memory.cpu_at_start;
+        memory.server_cpu_seconds = cpu_seconds(memory.pid).map_or(0.0, |now| now - server);
+        memory.load_generator_cpu_seconds =
+            cpu_seconds(std::process::id()).map_or(0.0, |now| now - generator);
         Some(memory)
     }
 }
@@ -173,8 +203,24 @@ mod tests {
     async fn samples_this_process() {
         let sampler = Sampler::start(Some(std::process::id()), Duration::from_secs(5));
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let memory = sampler.finish().await.unwrap();
-        assert!(memory.samples >= 3, "{memory:?}");
-        assert!(memory.start_kib > 0 && memory.peak_kib >= memory.end_kib);
+        // Spin until this process has used 50 ms more CPU (at most 5 s of wall time).
+        let (spun_from, deadline) = (
+            cpu_seconds(std::process::id()).unwrap(),
+            std::time::Instant::now() + Duration::from_secs(5),
+        );
+        while cpu_seconds(std::process::id()).unwrap() < spun_from + 0.05
+            && std::time::Instant::now() < deadline
+        {
+            std::hint::black_box(spun_from);
+        }
+        let usage = sampler.finish().await.unwrap();
+        assert!(usage.samples >= 3, "{usage:?}");
+        assert!(usage.start_kib > 0 && usage.peak_kib >= usage.end_kib);
+        // This process is both the "server" and the generator here.
+        assert!(usage.server_cpu_seconds >= 0.05, "{usage:?}");
+        assert!(
+            (usage.server_cpu_seconds - usage.load_generator_cpu_seconds).abs() <= 0.02,
+            "{usage:?}"
+        );
     }
 }
