@@ -70,6 +70,7 @@ pub async fn run(
     }
 
     let api = Arc::new(Api::new(&common.target, args.connections)?);
+    api.connect(&common.target, args.connections).await?;
     let issued = Arc::new(AtomicU64::new(0));
     let seat_maps = Arc::new(SeatMaps::default());
     let limit = Duration::from_secs(args.seconds);

@@ -65,6 +65,19 @@ impl Api {
         })
     }
 
+    /// Opens `connections` connections before the clock starts (a health check on each, all
+    /// at once, not recorded): the measured phase then times requests, not TCP handshakes.
+    pub async fn connect(&self, target: &str, connections: usize) -> anyhow::Result<()> {
+        let health = format!("{}/healthz", target.trim_end_matches('/'));
+        let answers =
+            futures::future::join_all((0..connections).map(|_| self.client.get(&health).send()))
+                .await;
+        for answer in answers {
+            answer?.error_for_status()?;
+        }
+        Ok(())
+    }
+
     /// `GET /api/v1{path}`.
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.get(format!("{}{path}", self.base))

@@ -67,6 +67,7 @@ pub async fn run(
     }
 
     let api = Arc::new(Api::new(&common.target, args.connections)?);
+    api.connect(&common.target, args.connections).await?;
     let gate = Arc::new(Semaphore::new(args.connections));
     let sold_out = Arc::new(AtomicBool::new(false));
     let holds = Arc::new(Mutex::new(Vec::<(String, ClientHold)>::new()));

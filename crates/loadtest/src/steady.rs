@@ -62,6 +62,7 @@ pub async fn run(
     }
 
     let api = Arc::new(Api::new(&common.target, args.connections)?);
+    api.connect(&common.target, args.connections).await?;
     let gate = Arc::new(Semaphore::new(args.connections));
     let holds = Arc::new(Mutex::new(Vec::<ClientHold>::new()));
     let limit = Duration::from_secs(args.seconds);

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use marquee_domain::Role;
 use marquee_server::{accounts, demo, App, Config};
 use std::net::SocketAddr;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 #[derive(Parser)]
 #[command(
@@ -198,13 +198,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
     }
-    let listener = TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("binding {}", args.bind))?;
+    let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connections waiting to be accepted. The usual 128 overflows when an on-sale opens: a few
+/// hundred browsers connect in the same millisecond, and a connection the kernel drops is
+/// retried only after hundreds of milliseconds. The kernel caps it at `net.core.somaxconn`.
+const ACCEPT_BACKLOG: u32 = 4096;
+
+fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
