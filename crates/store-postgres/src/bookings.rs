@@ -48,8 +48,8 @@ pub async fn hold_batch(
 }
 
 /// The batch's seats are read and locked in one statement, the holds decided in order by
-/// `holds::plan_batch`, and what they take written in one conditional update: a handful of
-/// round trips however many holds.
+/// `holds::plan_batch`, and everything they write sent as one statement: six round trips
+/// (with begin and commit) however many holds.
 async fn hold_batch_once(
     store: &PgStore,
     holds: &[NewHold],
@@ -66,8 +66,7 @@ async fn hold_batch_once(
     }
     let seats = lock_seats(&mut tx, holds).await?;
     let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
-    take_seats(&mut tx, &plan.takings).await?;
-    insert_bookings(&mut tx, &plan.held()).await?;
+    write_holds(&mut tx, &plan.takings, &plan.held()).await?;
     tx.commit().await.map_err(db)?;
     Ok(plan.results)
 }
@@ -98,38 +97,6 @@ async fn lock_seats(
     .map_err(db)
 }
 
-/// Writes the seats a batch's holds take. The update keeps the availability condition, so
-/// the database checks the plan once more; a seat it would not take fails the whole batch.
-async fn take_seats(conn: &mut PgConnection, takings: &[holds::Taking]) -> StoreResult<()> {
-    if takings.is_empty() {
-        return Ok(());
-    }
-    let written = sqlx::query(
-        "UPDATE showtime_seats s
-         SET status = 'held', booking_id = t.booking_id, held_until = t.held_until
-         FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::timestamptz[], $5::timestamptz[])
-              AS t(showtime_id, label, booking_id, held_until, now)
-         WHERE s.showtime_id = t.showtime_id AND s.label = t.label
-           AND (s.status = 'available' OR (s.status = 'held' AND s.held_until <= t.now))",
-    )
-    .bind(takings.iter().map(|t| t.showtime_id.0).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.label.as_str()).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.booking_id.0).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.held_until).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.now).collect::<Vec<_>>())
-    .execute(conn)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    if written != takings.len() as u64 {
-        return Err(StoreError::corrupt(format!(
-            "a batch planned {} seats but the condition let {written} through",
-            takings.len()
-        )));
-    }
-    Ok(())
-}
-
 /// The batch's booking references that some booking has already.
 async fn taken_references(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<Vec<String>> {
     let wanted: Vec<&str> = holds.iter().map(|h| h.reference.as_str()).collect();
@@ -157,57 +124,17 @@ async fn sale_terms(
     .transpose()
 }
 
-/// Writes new held bookings with their priced seats and first transitions: three statements
-/// however many bookings, each taking its rows as arrays.
-async fn insert_bookings(conn: &mut PgConnection, held: &[&Booking]) -> StoreResult<()> {
-    if held.is_empty() {
+/// Writes what a batch decided in one statement (one round trip): the seats its holds take,
+/// with the availability condition checked once more, and the new bookings with their priced
+/// seats and first transitions. A seat the condition would not let through fails the batch.
+async fn write_holds(
+    conn: &mut PgConnection,
+    takings: &[holds::Taking],
+    held: &[&Booking],
+) -> StoreResult<()> {
+    if takings.is_empty() && held.is_empty() {
         return Ok(());
     }
-    let column = |f: &dyn Fn(&Booking) -> i64| held.iter().map(|b| f(b)).collect::<Vec<i64>>();
-    sqlx::query(
-        "INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,
-                               subtotal_minor, fees_minor, total_minor, currency, created_at,
-                               updated_at)
-         SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at,
-                b.subtotal, b.fees, b.total, b.currency, b.created_at, b.created_at
-         FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::text[],
-                     $6::timestamptz[], $7::int8[], $8::int8[], $9::int8[], $10::text[],
-                     $11::timestamptz[])
-              AS b(id, reference, user_id, showtime_id, status, expires_at, subtotal, fees,
-                   total, currency, created_at)",
-    )
-    .bind(column(&|b| b.id.0))
-    .bind(
-        held.iter()
-            .map(|b| b.reference.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(column(&|b| b.user_id.0))
-    .bind(column(&|b| b.showtime_id.0))
-    .bind(
-        held.iter()
-            .map(|b| b.stored_status.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(held.iter().map(|b| b.expires_at).collect::<Vec<_>>())
-    .bind(column(&|b| b.quote.subtotal.minor))
-    .bind(column(&|b| b.quote.fees.minor))
-    .bind(column(&|b| b.quote.total.minor))
-    .bind(
-        held.iter()
-            .map(|b| b.quote.total.currency.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(held.iter().map(|b| b.created_at).collect::<Vec<_>>())
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "bookings_reference_key") {
-            StoreError::ReferenceTaken
-        } else {
-            db(e)
-        }
-    })?;
     let lines: Vec<(BookingId, usize, &BookingLine)> = held
         .iter()
         .flat_map(|b| {
@@ -218,10 +145,68 @@ async fn insert_bookings(conn: &mut PgConnection, held: &[&Booking]) -> StoreRes
                 .map(move |(i, l)| (b.id, i, l))
         })
         .collect();
-    sqlx::query(
-        "INSERT INTO booking_seats (booking_id, position, label, category, price_minor)
-         SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[])",
+    let transitions: Vec<(BookingId, &Transition)> = held
+        .iter()
+        .flat_map(|b| b.transitions.iter().map(move |t| (b.id, t)))
+        .collect();
+    let of_bookings = |f: &dyn Fn(&Booking) -> i64| held.iter().map(|b| f(b)).collect::<Vec<_>>();
+    let written: i64 = sqlx::query_scalar(
+        "WITH taken AS (
+             UPDATE showtime_seats s
+             SET status = 'held', booking_id = t.booking_id, held_until = t.held_until
+             FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::timestamptz[], $5::timestamptz[])
+                  AS t(showtime_id, label, booking_id, held_until, now)
+             WHERE s.showtime_id = t.showtime_id AND s.label = t.label
+               AND (s.status = 'available' OR (s.status = 'held' AND s.held_until <= t.now))
+             RETURNING 1
+         ), booked AS (
+             INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,
+                                   subtotal_minor, fees_minor, total_minor, currency, created_at,
+                                   updated_at)
+             SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at,
+                    b.subtotal, b.fees, b.total, b.currency, b.created_at, b.created_at
+             FROM UNNEST($6::int8[], $7::text[], $8::int8[], $9::int8[], $10::text[],
+                         $11::timestamptz[], $12::int8[], $13::int8[], $14::int8[], $15::text[],
+                         $16::timestamptz[])
+                  AS b(id, reference, user_id, showtime_id, status, expires_at, subtotal, fees,
+                       total, currency, created_at)
+         ), priced AS (
+             INSERT INTO booking_seats (booking_id, position, label, category, price_minor)
+             SELECT * FROM UNNEST($17::int8[], $18::int8[], $19::text[], $20::text[], $21::int8[])
+         ), recorded AS (
+             INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
+             SELECT * FROM UNNEST($22::int8[], $23::text[], $24::text[], $25::timestamptz[])
+         )
+         SELECT count(*) FROM taken",
     )
+    .bind(takings.iter().map(|t| t.showtime_id.0).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.label.as_str()).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.booking_id.0).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.held_until).collect::<Vec<_>>())
+    .bind(takings.iter().map(|t| t.now).collect::<Vec<_>>())
+    .bind(of_bookings(&|b| b.id.0))
+    .bind(
+        held.iter()
+            .map(|b| b.reference.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(of_bookings(&|b| b.user_id.0))
+    .bind(of_bookings(&|b| b.showtime_id.0))
+    .bind(
+        held.iter()
+            .map(|b| b.stored_status.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(held.iter().map(|b| b.expires_at).collect::<Vec<_>>())
+    .bind(of_bookings(&|b| b.quote.subtotal.minor))
+    .bind(of_bookings(&|b| b.quote.fees.minor))
+    .bind(of_bookings(&|b| b.quote.total.minor))
+    .bind(
+        held.iter()
+            .map(|b| b.quote.total.currency.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(held.iter().map(|b| b.created_at).collect::<Vec<_>>())
     .bind(lines.iter().map(|(id, ..)| id.0).collect::<Vec<_>>())
     .bind(lines.iter().map(|(_, i, _)| *i as i64).collect::<Vec<_>>())
     .bind(
@@ -242,17 +227,6 @@ async fn insert_bookings(conn: &mut PgConnection, held: &[&Booking]) -> StoreRes
             .map(|(.., l)| l.price.minor)
             .collect::<Vec<_>>(),
     )
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
-    let transitions: Vec<(BookingId, &Transition)> = held
-        .iter()
-        .flat_map(|b| b.transitions.iter().map(move |t| (b.id, t)))
-        .collect();
-    sqlx::query(
-        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-         SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::timestamptz[])",
-    )
     .bind(transitions.iter().map(|(id, _)| id.0).collect::<Vec<_>>())
     .bind(
         transitions
@@ -267,9 +241,21 @@ async fn insert_bookings(conn: &mut PgConnection, held: &[&Booking]) -> StoreRes
             .collect::<Vec<_>>(),
     )
     .bind(transitions.iter().map(|(_, t)| t.at).collect::<Vec<_>>())
-    .execute(conn)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(db)?;
+    .map_err(|e| {
+        if is_unique_violation(&e, "bookings_reference_key") {
+            StoreError::ReferenceTaken
+        } else {
+            db(e)
+        }
+    })?;
+    if written != takings.len() as i64 {
+        return Err(StoreError::corrupt(format!(
+            "a batch planned {} seats but the condition let {written} through",
+            takings.len()
+        )));
+    }
     Ok(())
 }
 
@@ -339,7 +325,7 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
         .map_err(db)?;
     }
     let booking = holds::held_booking(hold, holds::quote(hold, &terms, &free)?);
-    insert_bookings(&mut tx, &[&booking]).await?;
+    write_holds(&mut tx, &[], &[&booking]).await?;
     tx.commit().await.map_err(db)?;
     Ok(booking)
 }
