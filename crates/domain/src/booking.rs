@@ -55,8 +55,10 @@ impl BookingStatus {
     /// The state machine:
     /// `held → payment_pending → confirmed → cancelled → refunded`, and
     /// `held | payment_pending → expired | payment_failed | released`.
-    /// A payment that succeeds after its hold expired confirms the booking when its seats are
-    /// still free, and refunds it when they are not (no payment is ever lost).
+    /// A payment that succeeds after its hold expired (or after an earlier attempt failed)
+    /// confirms the booking when its seats are still free, and refunds it when they are not;
+    /// one that succeeds after the customer released the seats is refunded (no payment is
+    /// ever lost; see `payment::on_paid`).
     pub fn can_become(self, next: BookingStatus) -> bool {
         use BookingStatus::*;
         matches!(
@@ -68,7 +70,8 @@ impl BookingStatus {
                 )
                 | (Confirmed, Cancelled)
                 | (Cancelled, Refunded)
-                | (Expired, Confirmed | Refunded)
+                | (Expired | PaymentFailed, Confirmed | Refunded)
+                | (Released, Refunded)
         )
     }
 }
@@ -245,6 +248,10 @@ mod tests {
             "a hold is paid for before it is confirmed"
         );
         assert!(!Released.can_become(Held));
+        // A payment reported late ends as tickets or a refund, never lost.
+        assert!(Expired.can_become(Confirmed) && Expired.can_become(Refunded));
+        assert!(PaymentFailed.can_become(Confirmed) && PaymentFailed.can_become(Refunded));
+        assert!(Released.can_become(Refunded) && !Released.can_become(Confirmed));
         assert!(!Confirmed.can_become(Expired));
         assert!(!Refunded.can_become(Confirmed));
         for status in BookingStatus::ALL {

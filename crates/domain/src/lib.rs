@@ -12,6 +12,7 @@ pub mod clock;
 pub mod ids;
 pub mod layout;
 pub mod money;
+pub mod payment;
 pub mod seats;
 
 pub use account::{Email, EmailError, Password, PasswordError, Role};
@@ -26,4 +27,5 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::*;
 pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};
 pub use money::{Currency, CurrencyError, Money};
+pub use payment::{PaymentStatus, Ticket, TicketCode};
 pub use seats::{SeatState, ShowtimeSeat};
