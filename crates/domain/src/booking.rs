@@ -76,6 +76,20 @@ impl BookingStatus {
     }
 }
 
+impl BookingStatus {
+    /// A stored status read at `now`: a booking still waiting for its seats to be paid for
+    /// (`held`, or `payment_pending`) whose hold has run out is `expired`, whether or not the
+    /// sweeper has recorded it yet.
+    pub fn as_of(self, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> BookingStatus {
+        match self {
+            BookingStatus::Held | BookingStatus::PaymentPending if expires_at <= now => {
+                BookingStatus::Expired
+            }
+            status => status,
+        }
+    }
+}
+
 impl fmt::Display for BookingStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -190,10 +204,7 @@ pub struct Booking {
 impl Booking {
     /// A hold past its time is expired, whether or not the sweeper has recorded it yet.
     pub fn status_at(&self, now: DateTime<Utc>) -> BookingStatus {
-        match self.stored_status {
-            BookingStatus::Held if self.expires_at <= now => BookingStatus::Expired,
-            status => status,
-        }
+        self.stored_status.as_of(self.expires_at, now)
     }
 
     pub fn seat_labels(&self) -> Vec<&str> {

@@ -259,7 +259,7 @@ async fn write_holds(
     Ok(())
 }
 
-async fn record_transition(
+pub(crate) async fn record_transition(
     conn: &mut PgConnection,
     id: BookingId,
     from: Option<BookingStatus>,
@@ -361,10 +361,7 @@ async fn release_once(
     let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
         return Err(StoreError::NotFound("booking"));
     };
-    let mut status = codec::booking_status(&status)?;
-    if status == BookingStatus::Held && expires_at <= codec::millis(now) {
-        status = BookingStatus::Expired;
-    }
+    let status = codec::booking_status(&status)?.as_of(codec::instant(expires_at)?, now);
     if !status.can_become(BookingStatus::Released) {
         return Err(StoreError::InvalidTransition {
             from: status,
@@ -397,16 +394,20 @@ pub async fn expire_stale_holds(store: &PgStore, now: DateTime<Utc>) -> StoreRes
     // is recorded at the time the hold ran out, not the time the sweeper came by.
     let expired: i64 = retrying("expiry", || async {
         sqlx::query_scalar(
-            "WITH expired AS (
-                 UPDATE bookings SET status = 'expired', updated_at = $1
-                 WHERE status = 'held' AND expires_at <= $1
-                 RETURNING id, expires_at
+            "WITH stale AS (
+                 SELECT id, status FROM bookings
+                 WHERE status IN ('held', 'payment_pending') AND expires_at <= $1
+                 FOR UPDATE
+             ), expired AS (
+                 UPDATE bookings b SET status = 'expired', updated_at = $1
+                 FROM stale WHERE b.id = stale.id
+                 RETURNING b.id, stale.status AS was, b.expires_at
              ), freed AS (
                  UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
                  WHERE status = 'held' AND booking_id IN (SELECT id FROM expired)
              ), recorded AS (
                  INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-                 SELECT id, 'held', 'expired', expires_at FROM expired
+                 SELECT id, was, 'expired', expires_at FROM expired
              )
              SELECT count(*) FROM expired",
         )

@@ -14,6 +14,7 @@
 mod accounts;
 mod bookings;
 mod catalog;
+mod payments;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -197,6 +198,13 @@ impl Store for PgStore {
     }
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         bookings::expire_stale_holds(self, now).await
+    }
+
+    async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment> {
+        payments::start_checkout(self, payment).await
+    }
+    async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
+        payments::payment(self, booking).await
     }
 }
 

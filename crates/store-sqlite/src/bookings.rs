@@ -199,7 +199,7 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
     Ok(())
 }
 
-async fn record_transition(
+pub(crate) async fn record_transition(
     conn: &mut SqliteConnection,
     id: BookingId,
     from: Option<BookingStatus>,
@@ -285,10 +285,8 @@ pub async fn release_hold(
     let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
         return Err(StoreError::NotFound("booking"));
     };
-    let mut status = marquee_store::codec::booking_status(&status)?;
-    if status == BookingStatus::Held && expires_at <= millis(now) {
-        status = BookingStatus::Expired;
-    }
+    let status = marquee_store::codec::booking_status(&status)?
+        .as_of(marquee_store::codec::instant(expires_at)?, now);
     if !status.can_become(BookingStatus::Released) {
         return Err(StoreError::InvalidTransition {
             from: status,
@@ -323,7 +321,8 @@ pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> Stor
     // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
     sqlx::query(
         "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-         SELECT id, 'held', 'expired', expires_at FROM bookings WHERE status = 'held' AND expires_at <= ?1",
+         SELECT id, status, 'expired', expires_at FROM bookings
+         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
     )
     .bind(millis(now))
     .execute(&mut *tx)
@@ -331,18 +330,22 @@ pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> Stor
     .map_err(db)?;
     sqlx::query(
         "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
-         WHERE status = 'held' AND booking_id IN (SELECT id FROM bookings WHERE status = 'held' AND expires_at <= ?1)",
+         WHERE status = 'held' AND booking_id IN (
+             SELECT id FROM bookings WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1)",
     )
     .bind(millis(now))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    let expired = sqlx::query("UPDATE bookings SET status = 'expired', updated_at = ?1 WHERE status = 'held' AND expires_at <= ?1")
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?
-        .rows_affected();
+    let expired = sqlx::query(
+        "UPDATE bookings SET status = 'expired', updated_at = ?1
+         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
+    )
+    .bind(millis(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?
+    .rows_affected();
     tx.commit().await.map_err(db)?;
     Ok(expired)
 }

@@ -10,6 +10,7 @@
 mod accounts;
 mod bookings;
 mod catalog;
+mod payments;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -184,6 +185,13 @@ impl Store for SqliteStore {
     }
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         bookings::expire_stale_holds(self, now).await
+    }
+
+    async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment> {
+        payments::start_checkout(self, payment).await
+    }
+    async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
+        payments::payment(self, booking).await
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod codec;
 mod error;
 pub mod holds;
+pub mod payments;
 pub mod rows;
 mod types;
 
@@ -119,9 +120,21 @@ pub trait Store: Send + Sync + 'static {
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
     /// A user's bookings, newest first.
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
-    /// Moves every hold that has expired at `now` to `expired` and frees its seats (those not
-    /// already taken by someone else). Returns how many bookings expired.
+    /// Moves every booking whose hold has run out at `now` (held, or waiting for its payment)
+    /// to `expired` and frees its seats (those not already taken by someone else). Returns how
+    /// many bookings expired.
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    // --- payments ------------------------------------------------------------------------
+
+    /// Checkout: a live hold of `payment.user_id`'s becomes `payment_pending`, with the payment
+    /// the gateway created for it, in one transaction. When its checkout was started already
+    /// and it is still waiting, the payment recorded then is answered and nothing changes, so
+    /// checking out twice gives one payment. `NotFound` for someone else's booking;
+    /// `InvalidTransition` for one that is not a live hold (expired, released, confirmed...).
+    async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment>;
+    /// The payment of a booking, once its checkout was started.
+    async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>>;
 }
 
 /// A deliberately unguarded hold, for the race tests' control: it reads the seats' states and

@@ -366,3 +366,36 @@ pub fn bookings(
         })
         .collect()
 }
+
+/// A payment row (times in Unix milliseconds).
+#[derive(Debug, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub booking_id: i64,
+    pub provider: String,
+    pub payment_ref: String,
+    pub client_secret: Option<String>,
+    pub checkout_url: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl PaymentRow {
+    pub fn decode(self) -> StoreResult<crate::Payment> {
+        Ok(crate::Payment {
+            booking_id: BookingId(self.booking_id),
+            provider: self.provider,
+            payment_ref: self.payment_ref,
+            client_secret: self.client_secret,
+            checkout_url: self.checkout_url,
+            amount: Money::new(self.amount_minor, currency(&self.currency)?),
+            status: PaymentStatus::parse(&self.status).ok_or_else(|| {
+                crate::StoreError::corrupt(format!("payment status {:?}", self.status))
+            })?,
+            created_at: instant(self.created_at)?,
+            updated_at: instant(self.updated_at)?,
+        })
+    }
+}

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
     Auditorium, AuditoriumId, BookingId, BookingReference, City, CityId, Email, EventId, LayoutId,
-    PriceList, Role, SeatLayout, Showtime, ShowtimeId, ShowtimeSeat, UserId, Venue, VenueId,
+    Money, PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeId, ShowtimeSeat, UserId,
+    Venue, VenueId,
 };
 
 #[derive(Debug, Clone)]
@@ -160,4 +161,48 @@ pub struct NewHold {
     pub seats: Vec<String>,
     pub expires_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
+}
+
+/// Checkout: the payment a gateway created for a booking.
+#[derive(Clone)]
+pub struct NewPayment {
+    pub booking_id: BookingId,
+    /// Checkout is the booking owner's alone.
+    pub user_id: UserId,
+    pub provider: String,
+    pub payment_ref: String,
+    pub client_secret: Option<String>,
+    pub checkout_url: Option<String>,
+    /// Must be the booking's total.
+    pub amount: Money,
+    pub now: DateTime<Utc>,
+}
+
+/// A booking's payment as recorded.
+#[derive(Clone, PartialEq)]
+pub struct Payment {
+    pub booking_id: BookingId,
+    pub provider: String,
+    pub payment_ref: String,
+    /// Lets the customer's browser complete the payment at the gateway: never logged.
+    pub client_secret: Option<String>,
+    pub checkout_url: Option<String>,
+    pub amount: Money,
+    pub status: PaymentStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Payment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Payment")
+            .field("booking_id", &self.booking_id)
+            .field("provider", &self.provider)
+            .field("payment_ref", &self.payment_ref)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("checkout_url", &self.checkout_url)
+            .field("amount", &self.amount)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }

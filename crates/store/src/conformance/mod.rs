@@ -9,12 +9,14 @@ mod batch;
 mod bookings;
 mod catalog;
 pub mod fixtures;
+mod payments;
 mod race;
 
 pub use accounts::*;
 pub use batch::*;
 pub use bookings::*;
 pub use catalog::*;
+pub use payments::*;
 pub use race::*;
 
 /// Expands to one `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`,
@@ -46,6 +48,9 @@ macro_rules! conformance_suite {
             a_batch_of_refusals_changes_nothing,
             the_race_test_sees_a_double_sale_by_an_unguarded_write,
             seats_of_an_expired_hold_go_to_exactly_one_racer,
+            checkout_moves_a_live_hold_to_payment_pending_once,
+            checkout_is_for_the_owner_and_a_live_hold_only,
+            a_booking_waiting_for_its_payment_expires_with_its_hold,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(
