@@ -11,7 +11,7 @@ use std::future::Future;
 
 /// Runs a whole transaction again when PostgreSQL aborted it to break a deadlock (or for a
 /// serialization failure), up to `ATTEMPTS` times in all.
-async fn retrying<T, F, Fut>(what: &str, mut run: F) -> StoreResult<T>
+pub(crate) async fn retrying<T, F, Fut>(what: &str, mut run: F) -> StoreResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = StoreResult<T>>,

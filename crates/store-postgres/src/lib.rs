@@ -206,6 +206,18 @@ impl Store for PgStore {
     async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
         payments::payment(self, booking).await
     }
+    async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied> {
+        payments::apply_report(self, report).await
+    }
+    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
+        payments::unsettled_payments(self, before).await
+    }
+    async fn tickets(&self, booking: BookingId) -> StoreResult<Vec<Ticket>> {
+        payments::tickets(self, booking).await
+    }
+    async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
+        payments::outbox_kinds(self, booking).await
+    }
 }
 
 #[async_trait]

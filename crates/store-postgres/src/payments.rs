@@ -1,6 +1,9 @@
 use crate::{db, PgStore};
+use chrono::{DateTime, Utc};
 use marquee_domain::*;
-use marquee_store::payments::{self, Checkout, CheckoutRow};
+use marquee_store::payments::{
+    self, BookedSeatRow, Checkout, CheckoutRow, ReportPlan, ReportRow, SeatsBecome,
+};
 use marquee_store::rows::PaymentRow;
 use marquee_store::*;
 use sqlx::PgConnection;
@@ -73,4 +76,229 @@ async fn read_payment(conn: &mut PgConnection, booking: BookingId) -> StoreResul
         .map_err(db)?
         .map(PaymentRow::decode)
         .transpose()
+}
+
+pub async fn apply_report(store: &PgStore, report: PaymentReport) -> StoreResult<PaymentApplied> {
+    let (outcome, booking) =
+        crate::bookings::retrying("payment report", || apply_once(store, &report)).await?;
+    let booking = match booking {
+        Some(id) => crate::bookings::load(store, crate::bookings::Which::One(id))
+            .await?
+            .pop(),
+        None => None,
+    };
+    Ok(PaymentApplied { outcome, booking })
+}
+
+async fn apply_once(
+    store: &PgStore,
+    report: &PaymentReport,
+) -> StoreResult<(PaymentOutcome, Option<BookingId>)> {
+    let mut tx = store.pool.begin().await.map_err(db)?;
+    if let Some(event_id) = &report.event_id {
+        // A second delivery of the same event waits here for the first one's transaction,
+        // then finds the id taken.
+        let fresh = sqlx::query(
+            "INSERT INTO webhook_events (provider, event_id, received_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&report.provider)
+        .bind(event_id)
+        .bind(report.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if !fresh {
+            return Ok((PaymentOutcome::Duplicate, None));
+        }
+    }
+    // Locks the payment and its booking: reports, checkouts, releases and the sweeper take turns.
+    let row = sqlx::query_as::<_, ReportRow>(
+        "SELECT b.id AS booking_id, b.showtime_id, b.status AS booking_status,
+                ms(b.expires_at) AS expires_at, p.status AS payment_status
+         FROM payments p JOIN bookings b ON b.id = p.booking_id
+         WHERE p.provider = $1 AND p.payment_ref = $2
+         FOR UPDATE OF p, b",
+    )
+    .bind(&report.provider)
+    .bind(&report.payment_ref)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        // Remembered all the same, so a redelivery is answered at once.
+        tx.commit().await.map_err(db)?;
+        return Ok((PaymentOutcome::UnknownPayment, None));
+    };
+    let booking = BookingId(row.booking_id);
+    let (booking_status, payment_status) = row.statuses(report.now)?;
+    let sellable = if payments::needs_seat_check(report.reported, booking_status) {
+        let seats = sqlx::query_as::<_, BookedSeatRow>(
+            "SELECT s.label, s.status, s.booking_id, ms(s.held_until) AS held_until
+             FROM booking_seats bs JOIN showtime_seats s ON s.showtime_id = $1 AND s.label = bs.label
+             WHERE bs.booking_id = $2
+             ORDER BY s.label
+             FOR UPDATE OF s",
+        )
+        .bind(row.showtime_id)
+        .bind(booking.0)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        payments::seats_can_be_sold(booking, &seats, report.now)?
+    } else {
+        false
+    };
+    let plan = payments::plan_report(report.reported, booking_status, payment_status, sellable);
+    write_plan(&mut tx, &plan, &row, report).await?;
+    tx.commit().await.map_err(db)?;
+    Ok((plan.outcome, Some(booking)))
+}
+
+/// Writes what `plan_report` decided: the booking's moves, its seats, its tickets, its payment
+/// and the customer's message.
+async fn write_plan(
+    conn: &mut PgConnection,
+    plan: &ReportPlan,
+    row: &ReportRow,
+    report: &PaymentReport,
+) -> StoreResult<()> {
+    let (booking, now) = (BookingId(row.booking_id), report.now);
+    for (from, to) in &plan.booking_moves {
+        crate::bookings::record_transition(conn, booking, Some(*from), *to, now).await?;
+    }
+    if let Some((_, to)) = plan.booking_moves.last() {
+        sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    match plan.seats {
+        SeatsBecome::Unchanged => {}
+        SeatsBecome::Sold => {
+            let labels: Vec<String> = sqlx::query_scalar(
+                "SELECT label FROM booking_seats WHERE booking_id = $1 ORDER BY position",
+            )
+            .bind(booking.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+            let sold = sqlx::query(
+                "UPDATE showtime_seats SET status = 'sold', booking_id = $1, held_until = NULL
+                 WHERE showtime_id = $2 AND label = ANY($3)",
+            )
+            .bind(booking.0)
+            .bind(row.showtime_id)
+            .bind(&labels)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if sold != labels.len() as u64 || labels.len() > report.ticket_codes.len() {
+                return Err(StoreError::corrupt(format!(
+                    "confirming {} seats sold {sold}, with {} ticket codes",
+                    labels.len(),
+                    report.ticket_codes.len()
+                )));
+            }
+            let codes: Vec<&str> = report
+                .ticket_codes
+                .iter()
+                .take(labels.len())
+                .map(TicketCode::as_str)
+                .collect();
+            sqlx::query(
+                "INSERT INTO tickets (code, booking_id, seat, created_at)
+                 SELECT code, $1, seat, $2 FROM UNNEST($3::text[], $4::text[]) AS t(code, seat)",
+            )
+            .bind(booking.0)
+            .bind(now)
+            .bind(&codes)
+            .bind(&labels)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        SeatsBecome::Free => {
+            sqlx::query(
+                "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+                 WHERE booking_id = $1 AND status = 'held'",
+            )
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+    }
+    if let Some(status) = plan.payment_becomes {
+        sqlx::query("UPDATE payments SET status = $1, updated_at = $2 WHERE booking_id = $3")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    if let Some(kind) = plan.message {
+        sqlx::query(
+            "INSERT INTO outbox (kind, booking_id, payload, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(kind)
+        .bind(booking.0)
+        .bind(payments::message_payload(booking, kind))
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub async fn unsettled_payments(
+    store: &PgStore,
+    before: DateTime<Utc>,
+) -> StoreResult<Vec<Payment>> {
+    sqlx::query_as::<_, PaymentRow>(&format!(
+        "{PAYMENT_SELECT} WHERE status IN ('pending', 'refund_due') AND updated_at < $1
+         ORDER BY updated_at"
+    ))
+    .bind(before)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db)?
+    .into_iter()
+    .map(PaymentRow::decode)
+    .collect()
+}
+
+pub async fn tickets(store: &PgStore, booking: BookingId) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.code, t.seat FROM tickets t
+         JOIN booking_seats bs ON bs.booking_id = t.booking_id AND bs.label = t.seat
+         WHERE t.booking_id = $1 ORDER BY bs.position",
+    )
+    .bind(booking.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, seat)| Ticket {
+            code: TicketCode::from_stored(code),
+            seat,
+        })
+        .collect())
+}
+
+pub async fn outbox_kinds(store: &PgStore, booking: BookingId) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE booking_id = $1 ORDER BY id")
+        .bind(booking.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db)
 }

@@ -1,7 +1,10 @@
 use crate::{db, SqliteStore};
+use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::millis;
-use marquee_store::payments::{self, Checkout, CheckoutRow};
+use marquee_store::payments::{
+    self, BookedSeatRow, Checkout, CheckoutRow, ReportPlan, ReportRow, SeatsBecome,
+};
 use marquee_store::rows::PaymentRow;
 use marquee_store::*;
 use sqlx::SqliteConnection;
@@ -80,4 +83,223 @@ async fn read_payment(
         .map_err(db)?
         .map(PaymentRow::decode)
         .transpose()
+}
+
+pub async fn apply_report(
+    store: &SqliteStore,
+    report: PaymentReport,
+) -> StoreResult<PaymentApplied> {
+    let mut tx = store
+        .writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db)?;
+    let now = millis(report.now);
+    if let Some(event_id) = &report.event_id {
+        let fresh = sqlx::query(
+            "INSERT INTO webhook_events (provider, event_id, received_at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&report.provider)
+        .bind(event_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if !fresh {
+            return Ok(PaymentApplied {
+                outcome: PaymentOutcome::Duplicate,
+                booking: None,
+            });
+        }
+    }
+    let row = sqlx::query_as::<_, ReportRow>(
+        "SELECT b.id AS booking_id, b.showtime_id, b.status AS booking_status, b.expires_at,
+                p.status AS payment_status
+         FROM payments p JOIN bookings b ON b.id = p.booking_id
+         WHERE p.provider = ? AND p.payment_ref = ?",
+    )
+    .bind(&report.provider)
+    .bind(&report.payment_ref)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        // Remembered all the same, so a redelivery is answered at once.
+        tx.commit().await.map_err(db)?;
+        return Ok(PaymentApplied {
+            outcome: PaymentOutcome::UnknownPayment,
+            booking: None,
+        });
+    };
+    let booking = BookingId(row.booking_id);
+    let (booking_status, payment_status) = row.statuses(report.now)?;
+    let sellable = if payments::needs_seat_check(report.reported, booking_status) {
+        let seats = sqlx::query_as::<_, BookedSeatRow>(
+            "SELECT s.label, s.status, s.booking_id, s.held_until
+             FROM booking_seats bs JOIN showtime_seats s ON s.showtime_id = ? AND s.label = bs.label
+             WHERE bs.booking_id = ?",
+        )
+        .bind(row.showtime_id)
+        .bind(booking.0)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        payments::seats_can_be_sold(booking, &seats, report.now)?
+    } else {
+        false
+    };
+    let plan = payments::plan_report(report.reported, booking_status, payment_status, sellable);
+    write_plan(&mut tx, &plan, &row, &report).await?;
+    tx.commit().await.map_err(db)?;
+    let booking = crate::bookings::load(store, crate::bookings::Which::One(booking))
+        .await?
+        .pop();
+    Ok(PaymentApplied {
+        outcome: plan.outcome,
+        booking,
+    })
+}
+
+/// Writes what `plan_report` decided: the booking's moves, its seats, its tickets, its payment
+/// and the customer's message.
+async fn write_plan(
+    conn: &mut SqliteConnection,
+    plan: &ReportPlan,
+    row: &ReportRow,
+    report: &PaymentReport,
+) -> StoreResult<()> {
+    let (booking, now) = (BookingId(row.booking_id), millis(report.now));
+    for (from, to) in &plan.booking_moves {
+        crate::bookings::record_transition(conn, booking, Some(*from), *to, report.now).await?;
+    }
+    if let Some((_, to)) = plan.booking_moves.last() {
+        sqlx::query("UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    match plan.seats {
+        SeatsBecome::Unchanged => {}
+        SeatsBecome::Sold => {
+            let labels: Vec<String> = sqlx::query_scalar(
+                "SELECT label FROM booking_seats WHERE booking_id = ? ORDER BY position",
+            )
+            .bind(booking.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+            let sold = sqlx::query(
+                "UPDATE showtime_seats SET status = 'sold', booking_id = ?1, held_until = NULL
+                 WHERE showtime_id = ?2
+                   AND label IN (SELECT label FROM booking_seats WHERE booking_id = ?1)",
+            )
+            .bind(booking.0)
+            .bind(row.showtime_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if sold != labels.len() as u64 || labels.len() > report.ticket_codes.len() {
+                return Err(StoreError::corrupt(format!(
+                    "confirming {} seats sold {sold}, with {} ticket codes",
+                    labels.len(),
+                    report.ticket_codes.len()
+                )));
+            }
+            for (label, code) in labels.iter().zip(&report.ticket_codes) {
+                sqlx::query(
+                    "INSERT INTO tickets (code, booking_id, seat, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(code.as_str())
+                .bind(booking.0)
+                .bind(label)
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            }
+        }
+        SeatsBecome::Free => {
+            sqlx::query(
+                "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+                 WHERE booking_id = ? AND status = 'held'",
+            )
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+    }
+    if let Some(status) = plan.payment_becomes {
+        sqlx::query("UPDATE payments SET status = ?, updated_at = ? WHERE booking_id = ?")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    if let Some(kind) = plan.message {
+        sqlx::query(
+            "INSERT INTO outbox (kind, booking_id, payload, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(kind)
+        .bind(booking.0)
+        .bind(payments::message_payload(booking, kind))
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub async fn unsettled_payments(
+    store: &SqliteStore,
+    before: DateTime<Utc>,
+) -> StoreResult<Vec<Payment>> {
+    sqlx::query_as::<_, PaymentRow>(&format!(
+        "{PAYMENT_SELECT} WHERE status IN ('pending', 'refund_due') AND updated_at < ?
+         ORDER BY updated_at"
+    ))
+    .bind(millis(before))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?
+    .into_iter()
+    .map(PaymentRow::decode)
+    .collect()
+}
+
+pub async fn tickets(store: &SqliteStore, booking: BookingId) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.code, t.seat FROM tickets t
+         JOIN booking_seats bs ON bs.booking_id = t.booking_id AND bs.label = t.seat
+         WHERE t.booking_id = ? ORDER BY bs.position",
+    )
+    .bind(booking.0)
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, seat)| Ticket {
+            code: TicketCode::from_stored(code),
+            seat,
+        })
+        .collect())
+}
+
+pub async fn outbox_kinds(store: &SqliteStore, booking: BookingId) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE booking_id = ? ORDER BY id")
+        .bind(booking.0)
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)
 }

@@ -24,8 +24,8 @@ pub use types::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, UserId, Venue,
-    VenueId,
+    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, Ticket,
+    UserId, Venue, VenueId,
 };
 
 #[async_trait]
@@ -135,6 +135,19 @@ pub trait Store: Send + Sync + 'static {
     async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment>;
     /// The payment of a booking, once its checkout was started.
     async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>>;
+    /// Applies what a gateway reported about a payment to it and its booking, in one
+    /// transaction, each event id at most once (invariant 6). A success confirms the booking
+    /// (seats sold, a ticket per seat, the confirmation in the outbox) or, when the seats
+    /// cannot be had, leaves the payment `refund_due` (invariant 5); `payments::plan_report`
+    /// has the rules, written so that any order of arrival ends the same.
+    async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied>;
+    /// Payments whose outcome is still open (`pending` or `refund_due`) and that last changed
+    /// before `before`: what the reconciliation job settles, oldest first.
+    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>>;
+    /// A booking's tickets, in seat order.
+    async fn tickets(&self, booking: BookingId) -> StoreResult<Vec<Ticket>>;
+    /// The kinds of a booking's outbox messages, oldest first.
+    async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
 }
 
 /// A deliberately unguarded hold, for the race tests' control: it reads the seats' states and

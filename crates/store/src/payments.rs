@@ -1,9 +1,12 @@
 //! The parts of payments that do not depend on the backend: what checkout may do with a
-//! booking, decided from the row each backend reads in its transaction.
+//! booking, and what a gateway's report does to a booking and its payment, decided from the
+//! rows each backend reads (and locks) in its transaction.
 
-use crate::codec::{booking_status, instant};
-use crate::{NewPayment, Payment, StoreError, StoreResult};
-use marquee_domain::{BookingStatus, PaymentStatus};
+use crate::codec::{booking_status, instant, seat_state};
+use crate::{NewPayment, Payment, PaymentOutcome, Reported, StoreError, StoreResult};
+use chrono::{DateTime, Utc};
+use marquee_domain::payment::{fails_on_payment_failure, on_paid, OnPaid};
+use marquee_domain::{BookingId, BookingStatus, PaymentStatus, SeatState};
 
 /// A booking as checkout reads it (times in Unix milliseconds).
 #[derive(Debug, sqlx::FromRow)]
@@ -62,4 +65,175 @@ pub fn started(payment: NewPayment) -> Payment {
         created_at: payment.now,
         updated_at: payment.now,
     }
+}
+
+/// A report's booking and payment as read (and locked) in its transaction.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReportRow {
+    pub booking_id: i64,
+    pub showtime_id: i64,
+    pub booking_status: String,
+    pub expires_at: i64,
+    pub payment_status: String,
+}
+
+/// One of the booking's seats as read (and locked) in the report's transaction.
+#[derive(Debug, sqlx::FromRow)]
+pub struct BookedSeatRow {
+    pub label: String,
+    pub status: String,
+    pub booking_id: Option<i64>,
+    pub held_until: Option<i64>,
+}
+
+/// What the seats of the booking become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatsBecome {
+    Unchanged,
+    /// Sold to the booking (its own held seats, or free seats taken back after expiry).
+    Sold,
+    /// Its held seats become available.
+    Free,
+}
+
+/// What applying a report writes, decided by `plan_report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPlan {
+    pub outcome: PaymentOutcome,
+    /// The booking's moves, in order.
+    pub booking_moves: Vec<(BookingStatus, BookingStatus)>,
+    pub payment_becomes: Option<PaymentStatus>,
+    pub seats: SeatsBecome,
+    /// The outbox message telling the customer, by kind.
+    pub message: Option<&'static str>,
+}
+
+impl ReportRow {
+    /// The booking's status at `now` (expiry applied) and the payment's.
+    pub fn statuses(&self, now: DateTime<Utc>) -> StoreResult<(BookingStatus, PaymentStatus)> {
+        let booking = booking_status(&self.booking_status)?.as_of(instant(self.expires_at)?, now);
+        let payment = PaymentStatus::parse(&self.payment_status).ok_or_else(|| {
+            StoreError::corrupt(format!("payment status {:?}", self.payment_status))
+        })?;
+        Ok((booking, payment))
+    }
+}
+
+/// Whether every seat of the booking could be sold to it at `now`: free, or still its own.
+pub fn seats_can_be_sold(
+    booking: BookingId,
+    seats: &[BookedSeatRow],
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    for seat in seats {
+        let state = seat_state(&seat.status)?;
+        let ours = seat.booking_id == Some(booking.0);
+        let expired = seat
+            .held_until
+            .map(instant)
+            .transpose()?
+            .is_some_and(|until| until <= now);
+        let sellable = match state {
+            SeatState::Available => true,
+            SeatState::Held => ours || expired,
+            SeatState::Sold | SeatState::Blocked => false,
+        };
+        if !sellable {
+            return Ok(false);
+        }
+    }
+    Ok(!seats.is_empty())
+}
+
+/// Whether deciding a report needs to know if the booking's seats can still be sold to it: a
+/// success for a booking whose hold is gone (`seats_can_be_sold`).
+pub fn needs_seat_check(reported: Reported, booking: BookingStatus) -> bool {
+    reported == Reported::Succeeded && on_paid(booking) == OnPaid::ConfirmIfSeatsFree
+}
+
+/// Decides what a report does to a booking (status at now, expiry applied) and its payment.
+/// `sellable` says whether the booking's seats could be sold to it (see `needs_seat_check`).
+pub fn plan_report(
+    reported: Reported,
+    booking: BookingStatus,
+    payment: PaymentStatus,
+    sellable: bool,
+) -> ReportPlan {
+    let unchanged = ReportPlan {
+        outcome: PaymentOutcome::NoChange,
+        booking_moves: vec![],
+        payment_becomes: None,
+        seats: SeatsBecome::Unchanged,
+        message: None,
+    };
+    let settle = |payment_to: PaymentStatus| (payment != payment_to).then_some(payment_to);
+    match reported {
+        Reported::Succeeded => {
+            let confirm = |from: BookingStatus| {
+                let mut moves = vec![];
+                if from == BookingStatus::Held {
+                    moves.push((from, BookingStatus::PaymentPending));
+                    moves.push((BookingStatus::PaymentPending, BookingStatus::Confirmed));
+                } else {
+                    moves.push((from, BookingStatus::Confirmed));
+                }
+                ReportPlan {
+                    outcome: PaymentOutcome::Confirmed,
+                    booking_moves: moves,
+                    payment_becomes: settle(PaymentStatus::Succeeded),
+                    seats: SeatsBecome::Sold,
+                    message: Some("booking_confirmed"),
+                }
+            };
+            let refund_due = ReportPlan {
+                outcome: PaymentOutcome::RefundDue,
+                booking_moves: vec![],
+                payment_becomes: settle(PaymentStatus::RefundDue),
+                seats: SeatsBecome::Unchanged,
+                message: Some("payment_refund_due"),
+            };
+            match on_paid(booking) {
+                OnPaid::Confirm => confirm(booking),
+                OnPaid::ConfirmIfSeatsFree if sellable => confirm(booking),
+                OnPaid::ConfirmIfSeatsFree | OnPaid::Refund => {
+                    if payment == PaymentStatus::RefundDue || payment == PaymentStatus::Refunded {
+                        unchanged
+                    } else {
+                        refund_due
+                    }
+                }
+                OnPaid::Nothing => unchanged,
+            }
+        }
+        Reported::Failed if fails_on_payment_failure(booking) => ReportPlan {
+            outcome: PaymentOutcome::Failed,
+            booking_moves: vec![(booking, BookingStatus::PaymentFailed)],
+            payment_becomes: settle(PaymentStatus::Failed),
+            seats: SeatsBecome::Free,
+            message: Some("payment_failed"),
+        },
+        // A failure after the hold ran out still settles a payment that was only pending.
+        Reported::Failed => ReportPlan {
+            payment_becomes: (payment == PaymentStatus::Pending).then_some(PaymentStatus::Failed),
+            ..unchanged
+        },
+        Reported::Refunded if payment == PaymentStatus::Refunded => unchanged,
+        Reported::Refunded if booking.can_become(BookingStatus::Refunded) => ReportPlan {
+            outcome: PaymentOutcome::Refunded,
+            booking_moves: vec![(booking, BookingStatus::Refunded)],
+            payment_becomes: Some(PaymentStatus::Refunded),
+            // A booking waiting for its payment gives its seats back; the others hold none.
+            seats: SeatsBecome::Free,
+            message: Some("booking_refunded"),
+        },
+        Reported::Refunded => ReportPlan {
+            payment_becomes: Some(PaymentStatus::Refunded),
+            ..unchanged
+        },
+    }
+}
+
+/// The outbox message's payload: what the notification worker needs to tell the customer.
+pub fn message_payload(booking: BookingId, kind: &str) -> String {
+    serde_json::json!({ "booking_id": booking.0.to_string(), "kind": kind }).to_string()
 }

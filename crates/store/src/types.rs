@@ -3,9 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
-    Auditorium, AuditoriumId, BookingId, BookingReference, City, CityId, Email, EventId, LayoutId,
-    Money, PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeId, ShowtimeSeat, UserId,
-    Venue, VenueId,
+    Auditorium, AuditoriumId, Booking, BookingId, BookingReference, City, CityId, Email, EventId,
+    LayoutId, Money, PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeId,
+    ShowtimeSeat, TicketCode, UserId, Venue, VenueId,
 };
 
 #[derive(Debug, Clone)]
@@ -205,4 +205,54 @@ impl std::fmt::Debug for Payment {
             .field("status", &self.status)
             .finish_non_exhaustive()
     }
+}
+
+/// What a gateway reported about a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    Succeeded,
+    Failed,
+    Refunded,
+}
+
+/// A report to apply to a payment and its booking.
+#[derive(Debug, Clone)]
+pub struct PaymentReport {
+    pub provider: String,
+    pub payment_ref: String,
+    /// The gateway's event id when the report is a webhook: each is applied at most once.
+    /// Reports the reconciliation job made by asking the gateway have none.
+    pub event_id: Option<String>,
+    pub reported: Reported,
+    /// Codes for the tickets if the booking is confirmed, one per seat: at least
+    /// `MAX_SEATS_PER_BOOKING`, the rest unused.
+    pub ticket_codes: Vec<TicketCode>,
+    pub now: DateTime<Utc>,
+}
+
+/// What applying a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentOutcome {
+    /// The seats are sold, one ticket per seat written, the confirmation queued.
+    Confirmed,
+    /// Paid, but the seats could not be had (taken after the hold ran out, or given up): the
+    /// money must go back. The payment says `refund_due` until the refund is reported.
+    RefundDue,
+    /// The payment failed: the booking is `payment_failed` and its seats are free.
+    Failed,
+    /// The money went back: the booking is `refunded`.
+    Refunded,
+    /// A late or repeated report that changes nothing.
+    NoChange,
+    /// This event was applied before.
+    Duplicate,
+    /// No payment has this reference (not ours, or from before a reset): acknowledged.
+    UnknownPayment,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentApplied {
+    pub outcome: PaymentOutcome,
+    /// The booking as it is after the report, when the payment is known.
+    pub booking: Option<Booking>,
 }

@@ -51,6 +51,13 @@ macro_rules! conformance_suite {
             checkout_moves_a_live_hold_to_payment_pending_once,
             checkout_is_for_the_owner_and_a_live_hold_only,
             a_booking_waiting_for_its_payment_expires_with_its_hold,
+            a_success_sells_the_seats_and_writes_a_ticket_per_seat,
+            each_event_is_applied_at_most_once,
+            a_failure_frees_the_seats_and_a_late_one_changes_nothing,
+            a_success_after_a_failure_still_confirms,
+            a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones,
+            a_payment_for_released_seats_is_refunded,
+            a_report_for_an_unknown_payment_is_acknowledged_once,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

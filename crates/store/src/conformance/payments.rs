@@ -139,3 +139,383 @@ pub async fn a_booking_waiting_for_its_payment_expires_with_its_hold<S: Unguarde
         .await
         .unwrap();
 }
+
+static NEXT_CODE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn report(payment: &Payment, event: &str, reported: Reported, now: DateTime<Utc>) -> PaymentReport {
+    PaymentReport {
+        provider: payment.provider.clone(),
+        payment_ref: payment.payment_ref.clone(),
+        event_id: Some(event.into()),
+        reported,
+        ticket_codes: (0..MAX_SEATS_PER_BOOKING)
+            .map(|_| {
+                let n = NEXT_CODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                TicketCode::from_random(u128::from(n) * 0x9E37_79B9_7F4A_7C15)
+            })
+            .collect(),
+        now,
+    }
+}
+
+/// A hold of `user`'s on `seats`, checked out: waiting for its payment.
+async fn awaiting_payment<S: UnguardedHold>(
+    store: &S,
+    w: &World,
+    user: &User,
+    seats: &[&str],
+) -> (Booking, Payment) {
+    let held = store
+        .hold_seats(hold(user, &w.showtime, seats, t0()))
+        .await
+        .unwrap();
+    let payment = store
+        .start_checkout(checkout(&held, user, &format!("pi_{}", held.id.0), t0()))
+        .await
+        .unwrap();
+    (held, payment)
+}
+
+async fn holder_of<S: UnguardedHold>(
+    store: &S,
+    w: &World,
+    label: &str,
+    now: DateTime<Utc>,
+) -> (SeatState, Option<BookingId>) {
+    states(store, w.showtime.showtime.id, now)
+        .await
+        .into_iter()
+        .find(|(l, ..)| l == label)
+        .map(|(_, state, holder)| (state, holder))
+        .unwrap()
+}
+
+pub async fn a_success_sells_the_seats_and_writes_a_ticket_per_seat<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let (held, payment) = awaiting_payment(&*store, &w, &w.alice, &["A1", "A2"]).await;
+    let at = t0() + chrono::Duration::minutes(2);
+    let applied = store
+        .apply_payment_report(report(&payment, "evt_ok", Reported::Succeeded, at))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
+    let booking = applied.booking.unwrap();
+    // Long after the hold's time, a sale stays a sale.
+    let much_later = held.expires_at + chrono::Duration::days(1);
+    assert_eq!(booking.status_at(much_later), BookingStatus::Confirmed);
+    assert_eq!(
+        booking.transitions.last().map(|t| (t.from, t.to, t.at)),
+        Some((
+            Some(BookingStatus::PaymentPending),
+            BookingStatus::Confirmed,
+            at
+        ))
+    );
+    store.expire_stale_holds(much_later).await.unwrap();
+    for label in ["A1", "A2"] {
+        assert_eq!(
+            holder_of(&*store, &w, label, much_later).await,
+            (SeatState::Sold, Some(held.id))
+        );
+    }
+    let tickets = store.tickets(held.id).await.unwrap();
+    assert_eq!(
+        tickets.iter().map(|t| t.seat.as_str()).collect::<Vec<_>>(),
+        ["A1", "A2"]
+    );
+    assert_ne!(tickets[0].code, tickets[1].code);
+    assert_eq!(
+        store.payment(held.id).await.unwrap().unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        store.outbox_kinds(held.id).await.unwrap(),
+        ["booking_confirmed"]
+    );
+}
+
+/// Invariant 6: a hundred deliveries of one event, at once, have one effect.
+pub async fn each_event_is_applied_at_most_once<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (held, payment) = awaiting_payment(&*store, &w, &w.alice, &["B3", "B4"]).await;
+    let delivery = report(&payment, "evt_again", Reported::Succeeded, t0());
+    let barrier = Arc::new(tokio::sync::Barrier::new(100));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (store, barrier, delivery) = (store.clone(), barrier.clone(), delivery.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.apply_payment_report(delivery).await
+            })
+        })
+        .collect();
+    let mut outcomes = std::collections::HashMap::new();
+    for task in futures::future::join_all(tasks).await {
+        *outcomes
+            .entry(task.expect("task ran").unwrap().outcome)
+            .or_insert(0) += 1;
+    }
+    assert_eq!(
+        outcomes.get(&PaymentOutcome::Confirmed),
+        Some(&1),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get(&PaymentOutcome::Duplicate),
+        Some(&99),
+        "{outcomes:?}"
+    );
+    assert_eq!(store.tickets(held.id).await.unwrap().len(), 2);
+    assert_eq!(store.outbox_kinds(held.id).await.unwrap().len(), 1);
+    let booking = store.get_booking(held.id).await.unwrap().unwrap();
+    assert_eq!(
+        booking
+            .transitions
+            .iter()
+            .filter(|t| t.to == BookingStatus::Confirmed)
+            .count(),
+        1
+    );
+}
+
+pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let (declined, payment) = awaiting_payment(&*store, &w, &w.alice, &["A7"]).await;
+    let applied = store
+        .apply_payment_report(report(&payment, "evt_declined", Reported::Failed, t0()))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::Failed);
+    assert_eq!(
+        applied.booking.unwrap().status_at(t0()),
+        BookingStatus::PaymentFailed
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "A7", t0()).await,
+        (SeatState::Available, None)
+    );
+    assert_eq!(
+        store.payment(declined.id).await.unwrap().unwrap().status,
+        PaymentStatus::Failed
+    );
+    assert_eq!(
+        store.outbox_kinds(declined.id).await.unwrap(),
+        ["payment_failed"]
+    );
+
+    let (paid, payment) = awaiting_payment(&*store, &w, &w.bob, &["C4", "C5"]).await;
+    store
+        .apply_payment_report(report(&payment, "evt_paid", Reported::Succeeded, t0()))
+        .await
+        .unwrap();
+    let late = store
+        .apply_payment_report(report(&payment, "evt_failed_late", Reported::Failed, t0()))
+        .await
+        .unwrap();
+    assert_eq!(late.outcome, PaymentOutcome::NoChange);
+    assert_eq!(
+        late.booking.unwrap().status_at(t0()),
+        BookingStatus::Confirmed
+    );
+    assert_eq!(
+        store.payment(paid.id).await.unwrap().unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "C4", t0()).await,
+        (SeatState::Sold, Some(paid.id))
+    );
+}
+
+/// Invariant 6: the failure arriving first gives the same end as arriving last.
+pub async fn a_success_after_a_failure_still_confirms<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["C4", "C5"]).await;
+    store
+        .apply_payment_report(report(&payment, "evt_failed_first", Reported::Failed, t0()))
+        .await
+        .unwrap();
+    let applied = store
+        .apply_payment_report(report(
+            &payment,
+            "evt_paid_after",
+            Reported::Succeeded,
+            t0(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
+    assert_eq!(
+        applied.booking.unwrap().status_at(t0()),
+        BookingStatus::Confirmed
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "C5", t0()).await,
+        (SeatState::Sold, Some(booking.id))
+    );
+    assert_eq!(
+        store.payment(booking.id).await.unwrap().unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    assert_eq!(store.tickets(booking.id).await.unwrap().len(), 2);
+}
+
+/// Invariant 5: a payment that arrives after the hold ran out buys the seats if they are still
+/// free, and is refunded if someone else has them; the seats are never sold twice.
+pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let (still_free, free_payment) = awaiting_payment(&*store, &w, &w.alice, &["B2", "B3"]).await;
+    let (resold, resold_payment) = awaiting_payment(&*store, &w, &w.alice, &["A5", "A6"]).await;
+    let later = resold.expires_at + chrono::Duration::minutes(1);
+    store.expire_stale_holds(later).await.unwrap();
+    let taken = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A6"], later))
+        .await
+        .unwrap();
+
+    let bought = store
+        .apply_payment_report(report(
+            &free_payment,
+            "evt_late_ok",
+            Reported::Succeeded,
+            later,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(bought.outcome, PaymentOutcome::Confirmed);
+    assert_eq!(
+        bought
+            .booking
+            .unwrap()
+            .transitions
+            .last()
+            .map(|t| (t.from, t.to)),
+        Some((Some(BookingStatus::Expired), BookingStatus::Confirmed))
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "B2", later).await,
+        (SeatState::Sold, Some(still_free.id))
+    );
+
+    let refused = store
+        .apply_payment_report(report(
+            &resold_payment,
+            "evt_late_taken",
+            Reported::Succeeded,
+            later,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(refused.outcome, PaymentOutcome::RefundDue);
+    assert_eq!(
+        refused.booking.unwrap().status_at(later),
+        BookingStatus::Expired
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "A6", later).await,
+        (SeatState::Held, Some(taken.id))
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "A5", later).await,
+        (SeatState::Available, None)
+    );
+    assert!(store.tickets(resold.id).await.unwrap().is_empty());
+    assert_eq!(
+        store.payment(resold.id).await.unwrap().unwrap().status,
+        PaymentStatus::RefundDue
+    );
+    // The refund is still owed: the reconciliation job finds it.
+    let owed = store
+        .unsettled_payments(later + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        owed.iter().map(|p| p.booking_id).collect::<Vec<_>>(),
+        [resold.id]
+    );
+
+    let refunded = store
+        .apply_payment_report(report(
+            &resold_payment,
+            "evt_refunded",
+            Reported::Refunded,
+            later,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(refunded.outcome, PaymentOutcome::Refunded);
+    assert_eq!(
+        refunded.booking.unwrap().status_at(later),
+        BookingStatus::Refunded
+    );
+    assert_eq!(
+        store.outbox_kinds(resold.id).await.unwrap(),
+        ["payment_refund_due", "booking_refunded"]
+    );
+    assert!(store
+        .unsettled_payments(later + chrono::Duration::seconds(1))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn a_payment_for_released_seats_is_refunded<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["A8"]).await;
+    store
+        .release_hold(booking.id, w.alice.id, t0())
+        .await
+        .unwrap();
+    let applied = store
+        .apply_payment_report(report(
+            &payment,
+            "evt_after_release",
+            Reported::Succeeded,
+            t0(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::RefundDue);
+    assert_eq!(
+        applied.booking.unwrap().status_at(t0()),
+        BookingStatus::Released
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "A8", t0()).await,
+        (SeatState::Available, None)
+    );
+}
+
+pub async fn a_report_for_an_unknown_payment_is_acknowledged_once<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, mut payment) = awaiting_payment(&*store, &w, &w.alice, &["B5"]).await;
+    payment.payment_ref = "pi_someone_elses".into();
+    let first = store
+        .apply_payment_report(report(&payment, "evt_stranger", Reported::Succeeded, t0()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.outcome, first.booking),
+        (PaymentOutcome::UnknownPayment, None)
+    );
+    let again = store
+        .apply_payment_report(report(&payment, "evt_stranger", Reported::Succeeded, t0()))
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, PaymentOutcome::Duplicate);
+    assert_eq!(
+        store
+            .get_booking(booking.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status_at(t0()),
+        BookingStatus::PaymentPending
+    );
+}
