@@ -199,6 +199,8 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub quote: Quote,
     pub transitions: Vec<Transition>,
+    /// One per seat once the booking is confirmed, in seat order; none before.
+    pub tickets: Vec<crate::payment::Ticket>,
 }
 
 impl Booking {

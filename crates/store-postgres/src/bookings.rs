@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{self, unknown_labels};
 use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
-use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TransitionRow};
+use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TicketRow, TransitionRow};
 use marquee_store::*;
 use sqlx::PgConnection;
 use std::collections::hash_map::{Entry, HashMap};
@@ -461,6 +461,16 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
+    let tickets = sqlx::query_as::<_, TicketRow>(&format!(
+        "SELECT t.booking_id, t.code, t.seat
+         FROM tickets t JOIN bookings b ON b.id = t.booking_id
+         JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
+         WHERE {filter} ORDER BY t.booking_id, s.position"
+    ))
+    .bind(key)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    bookings(rows, &seats, &transitions)
+    bookings(rows, &seats, &transitions, &tickets)
 }

@@ -199,8 +199,8 @@ impl Store for SqliteStore {
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
         payments::unsettled_payments(self, before).await
     }
-    async fn tickets(&self, booking: BookingId) -> StoreResult<Vec<Ticket>> {
-        payments::tickets(self, booking).await
+    async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>> {
+        payments::booking_of_ticket(self, code).await
     }
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
         payments::outbox_kinds(self, booking).await

@@ -277,23 +277,23 @@ pub async fn unsettled_payments(
     .collect()
 }
 
-pub async fn tickets(store: &SqliteStore, booking: BookingId) -> StoreResult<Vec<Ticket>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT t.code, t.seat FROM tickets t
-         JOIN booking_seats bs ON bs.booking_id = t.booking_id AND bs.label = t.seat
-         WHERE t.booking_id = ? ORDER BY bs.position",
-    )
-    .bind(booking.0)
-    .fetch_all(&store.reader)
-    .await
-    .map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, seat)| Ticket {
-            code: TicketCode::from_stored(code),
-            seat,
-        })
-        .collect())
+pub async fn booking_of_ticket(
+    store: &SqliteStore,
+    code: &TicketCode,
+) -> StoreResult<Option<Booking>> {
+    let booking: Option<i64> = sqlx::query_scalar("SELECT booking_id FROM tickets WHERE code = ?")
+        .bind(code.as_str())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    match booking {
+        Some(id) => Ok(
+            crate::bookings::load(store, crate::bookings::Which::One(BookingId(id)))
+                .await?
+                .pop(),
+        ),
+        None => Ok(None),
+    }
 }
 
 pub async fn outbox_kinds(store: &SqliteStore, booking: BookingId) -> StoreResult<Vec<String>> {

@@ -111,6 +111,7 @@ pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
             to: BookingStatus::Held,
             at: hold.now,
         }],
+        tickets: vec![],
     }
 }
 

@@ -24,7 +24,7 @@ pub use types::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, Ticket,
+    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, TicketCode,
     UserId, Venue, VenueId,
 };
 
@@ -144,8 +144,8 @@ pub trait Store: Send + Sync + 'static {
     /// Payments whose outcome is still open (`pending` or `refund_due`) and that last changed
     /// before `before`: what the reconciliation job settles, oldest first.
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>>;
-    /// A booking's tickets, in seat order.
-    async fn tickets(&self, booking: BookingId) -> StoreResult<Vec<Ticket>>;
+    /// The booking a ticket code admits to, with its tickets.
+    async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
 }

@@ -316,11 +316,21 @@ pub struct TransitionRow {
     pub at: i64,
 }
 
-/// Assembles bookings from their rows: seat rows in booking order, transitions by time.
+/// A ticket row, in its booking's seat order.
+#[derive(Debug, sqlx::FromRow)]
+pub struct TicketRow {
+    pub booking_id: i64,
+    pub code: String,
+    pub seat: String,
+}
+
+/// Assembles bookings from their rows: seat rows and tickets in booking order, transitions
+/// by time.
 pub fn bookings(
     rows: Vec<BookingRow>,
     seats: &[BookingSeatRow],
     transitions: &[TransitionRow],
+    tickets: &[TicketRow],
 ) -> StoreResult<Vec<Booking>> {
     rows.into_iter()
         .map(|row| {
@@ -362,6 +372,14 @@ pub fn bookings(
                     total: Money::new(row.total_minor, currency),
                 },
                 transitions,
+                tickets: tickets
+                    .iter()
+                    .filter(|t| t.booking_id == row.id)
+                    .map(|t| Ticket {
+                        code: TicketCode::from_stored(t.code.clone()),
+                        seat: t.seat.clone(),
+                    })
+                    .collect(),
             })
         })
         .collect()
