@@ -11,6 +11,7 @@ mod accounts;
 mod bookings;
 mod catalog;
 mod payments;
+mod sandbox;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -204,6 +205,25 @@ impl Store for SqliteStore {
     }
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
         payments::outbox_kinds(self, booking).await
+    }
+
+    async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment> {
+        sandbox::create_payment(self, payment).await
+    }
+    async fn sandbox_payment(&self, id: &str) -> StoreResult<Option<SandboxPayment>> {
+        sandbox::payment(self, id).await
+    }
+    async fn settle_sandbox_payment(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        sandbox::settle(self, id, from, to, now).await
+    }
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
+        sandbox::setting_or_insert(self, name, value).await
     }
 }
 

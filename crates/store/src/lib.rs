@@ -148,6 +148,24 @@ pub trait Store: Send + Sync + 'static {
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
+
+    // --- the sandbox gateway's own records, and shared settings ---------------------------
+
+    /// Records a sandbox payment, or answers the one its booking has already.
+    async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment>;
+    async fn sandbox_payment(&self, id: &str) -> StoreResult<Option<SandboxPayment>>;
+    /// Moves a sandbox payment from `from` to `to`; false when it was not in `from` (another
+    /// request settled it first).
+    async fn settle_sandbox_payment(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The setting called `name`, stored as `value` first if it has none: the first node to
+    /// ask decides it for all.
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;
 }
 
 /// A deliberately unguarded hold, for the race tests' control: it reads the seats' states and

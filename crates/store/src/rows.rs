@@ -417,3 +417,28 @@ impl PaymentRow {
         })
     }
 }
+
+/// A sandbox gateway payment row (times in Unix milliseconds).
+#[derive(Debug, sqlx::FromRow)]
+pub struct SandboxPaymentRow {
+    pub id: String,
+    pub booking_id: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl SandboxPaymentRow {
+    pub fn decode(self) -> StoreResult<crate::SandboxPayment> {
+        Ok(crate::SandboxPayment {
+            id: self.id,
+            booking_id: BookingId(self.booking_id),
+            amount: Money::new(self.amount_minor, currency(&self.currency)?),
+            status: self.status,
+            created_at: instant(self.created_at)?,
+            updated_at: instant(self.updated_at)?,
+        })
+    }
+}

@@ -256,3 +256,16 @@ pub struct PaymentApplied {
     /// The booking as it is after the report, when the payment is known.
     pub booking: Option<Booking>,
 }
+
+/// A payment as the built-in sandbox gateway records it (the gateway's side, not Marquee's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxPayment {
+    /// `pi_sandbox_...`, what Marquee stores as the payment's reference.
+    pub id: String,
+    pub booking_id: BookingId,
+    pub amount: Money,
+    /// `requires_payment_method`, `succeeded`, `failed` or `canceled`, as Stripe says them.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

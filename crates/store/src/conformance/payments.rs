@@ -558,3 +558,60 @@ pub async fn a_report_for_an_unknown_payment_is_acknowledged_once<S: UnguardedHo
         BookingStatus::PaymentPending
     );
 }
+
+pub async fn the_sandbox_keeps_one_payment_per_booking_and_settles_it_once<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let held = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["A1"], t0()))
+        .await
+        .unwrap();
+    let new = |id: &str| SandboxPayment {
+        id: id.into(),
+        booking_id: held.id,
+        amount: held.quote.total,
+        status: "requires_payment_method".into(),
+        created_at: t0(),
+        updated_at: t0(),
+    };
+    let first = store
+        .create_sandbox_payment(new("pi_sandbox_a"))
+        .await
+        .unwrap();
+    assert_eq!(first, new("pi_sandbox_a"));
+    assert_eq!(
+        store
+            .create_sandbox_payment(new("pi_sandbox_b"))
+            .await
+            .unwrap(),
+        first,
+        "one booking, one payment"
+    );
+    assert_eq!(store.sandbox_payment("pi_sandbox_b").await.unwrap(), None);
+    assert!(store
+        .settle_sandbox_payment("pi_sandbox_a", "requires_payment_method", "succeeded", t0())
+        .await
+        .unwrap());
+    assert!(!store
+        .settle_sandbox_payment("pi_sandbox_a", "requires_payment_method", "failed", t0())
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .sandbox_payment("pi_sandbox_a")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "succeeded"
+    );
+    assert_eq!(
+        store.setting_or_insert("secret", "one").await.unwrap(),
+        "one"
+    );
+    assert_eq!(
+        store.setting_or_insert("secret", "two").await.unwrap(),
+        "one"
+    );
+}
