@@ -2,8 +2,9 @@
 //!
 //! Every payment the gateway reports as succeeded ends as confirmed tickets or as a full
 //! refund (invariant 5). Events may arrive twice, late, or out of order; the rules here are
-//! written so that any order gives the same end state: a success always wins over a failure,
-//! and a booking that is confirmed or refunded stays so.
+//! written so that any order gives the same end state: a success wins over a failure (it buys
+//! the seats if they are still free, else its money goes back), and a booking that is
+//! confirmed or refunded stays so.
 
 use crate::booking::BookingStatus;
 use std::fmt;
@@ -15,22 +16,27 @@ pub enum PaymentStatus {
     Pending,
     /// Paid, and the booking is confirmed.
     Succeeded,
-    /// The customer's payment failed; the booking gave its seats back.
+    /// The customer's last attempt failed; the booking gave its seats back. At the gateway
+    /// the customer may still pay (a success then buys the seats if they are free), so the
+    /// reconciliation job looks at it again and cancels it there.
     Failed,
     /// Paid, but the seats could not be had: the money must go back. Set in the same
     /// transaction that found it out, so a crash before the gateway's refund loses nothing.
     RefundDue,
     /// The money went back.
     Refunded,
+    /// Stopped at the gateway before anyone paid: it can no longer succeed.
+    Canceled,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 5] = [
+    pub const ALL: [PaymentStatus; 6] = [
         PaymentStatus::Pending,
         PaymentStatus::Succeeded,
         PaymentStatus::Failed,
         PaymentStatus::RefundDue,
         PaymentStatus::Refunded,
+        PaymentStatus::Canceled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +46,7 @@ impl PaymentStatus {
             PaymentStatus::Failed => "failed",
             PaymentStatus::RefundDue => "refund_due",
             PaymentStatus::Refunded => "refunded",
+            PaymentStatus::Canceled => "canceled",
         }
     }
 

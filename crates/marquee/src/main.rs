@@ -4,6 +4,8 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use marquee_domain::Role;
+use marquee_payments::Secret;
+use marquee_server::config::PaymentsConfig;
 use marquee_server::{accounts, demo, App, Config};
 use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpSocket};
@@ -88,6 +90,28 @@ struct ServeArgs {
     /// show at once; other nodes' within this time).
     #[arg(long, env = "MARQUEE_SEAT_MAP_MAX_AGE", default_value = "1s", value_parser = parse_duration)]
     seat_map_max_age: std::time::Duration,
+    /// The payment gateway: `sandbox` (built in; Stripe's test cards only) or `stripe`.
+    #[arg(long, env = "MARQUEE_PAYMENTS", default_value = "sandbox", value_parser = ["sandbox", "stripe"])]
+    payments: String,
+    /// Stripe's secret API key (`sk_...`). Better given through the environment.
+    #[arg(long, env = "MARQUEE_STRIPE_SECRET_KEY", hide_env_values = true)]
+    stripe_secret_key: Option<String>,
+    /// The signing secret of Marquee's webhook endpoint in Stripe (`whsec_...`).
+    #[arg(long, env = "MARQUEE_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    stripe_webhook_secret: Option<String>,
+    /// Stripe's API address.
+    #[arg(long, env = "MARQUEE_STRIPE_API_BASE", default_value = marquee_payments::stripe::DEFAULT_API_BASE)]
+    stripe_api_base: String,
+    /// The sandbox's webhook signing secret; generated and kept in the database when not set.
+    #[arg(long, env = "MARQUEE_SANDBOX_WEBHOOK_SECRET", hide_env_values = true)]
+    sandbox_webhook_secret: Option<String>,
+    /// This node's address as customers reach it (the sandbox's pages and webhooks use it).
+    /// Default: `http://` and the address it listens on.
+    #[arg(long, env = "MARQUEE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How long a payment may wait for its webhook before the gateway is asked where it stands.
+    #[arg(long, env = "MARQUEE_RECONCILE_AFTER", default_value = "15m", value_parser = parse_duration)]
+    reconcile_after: std::time::Duration,
     /// This node's number, 0-1023, unique among the nodes sharing a database.
     #[arg(long, env = "MARQUEE_NODE_ID", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1023))]
     node_id: u16,
@@ -186,7 +210,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     within("--seat-map-max-age", args.seat_map_max_age, 0, 60)?;
     let to_chrono =
         |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
+    within("--reconcile-after", args.reconcile_after, 10, 7 * 24 * 3600)?;
+    let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
+    let address = listener.local_addr()?;
+    let public_url = match &args.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None if address.ip().is_unspecified() => format!("http://127.0.0.1:{}", address.port()),
+        None => format!("http://{address}"),
+    };
+    let payments =
+        match args.payments.as_str() {
+            "stripe" => {
+                PaymentsConfig::Stripe {
+                    secret_key: Secret::new(args.stripe_secret_key.clone().context(
+                        "MARQUEE_STRIPE_SECRET_KEY is needed with MARQUEE_PAYMENTS=stripe",
+                    )?),
+                    webhook_secret: Secret::new(args.stripe_webhook_secret.clone().context(
+                        "MARQUEE_STRIPE_WEBHOOK_SECRET is needed with MARQUEE_PAYMENTS=stripe",
+                    )?),
+                    api_base: args.stripe_api_base.clone(),
+                }
+            }
+            _ => PaymentsConfig::Sandbox {
+                webhook_secret: args.sandbox_webhook_secret.clone().map(Secret::new),
+            },
+        };
     let config = Config {
+        payments,
+        public_url,
+        reconcile_after: to_chrono(args.reconcile_after)?,
         hold_ttl: to_chrono(args.hold_ttl)?,
         session_ttl: to_chrono(args.session_ttl)?,
         sweep_interval: args.sweep_interval,
@@ -198,7 +250,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
     }
-    let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");

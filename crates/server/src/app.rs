@@ -1,11 +1,14 @@
 //! The state every request and job shares: the store, the clock and the settings.
 
-use crate::config::Config;
+use crate::config::{Config, PaymentsConfig};
 use crate::hold_queue::HoldQueue;
+use crate::payments::sandbox::SandboxGateway;
+use crate::payments::Payments;
 use crate::seat_maps::SeatMaps;
 use crate::session_cache::SessionCache;
 use anyhow::{bail, Context};
 use marquee_domain::{BookingIdGenerator, Clock, SystemClock};
+use marquee_payments::{StripeConfig, StripeGateway};
 use marquee_store::Store;
 use marquee_store_postgres::PgStore;
 use marquee_store_sqlite::SqliteStore;
@@ -21,6 +24,7 @@ struct Inner {
     holds: HoldQueue,
     seat_maps: SeatMaps,
     sessions: SessionCache,
+    payments: Payments,
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
     config: Config,
@@ -30,23 +34,65 @@ impl App {
     /// Opens the database the configuration names (migrating it) on the wall clock.
     pub async fn connect(config: Config) -> anyhow::Result<App> {
         let store = open_store(&config.database_url, config.database_max_connections).await?;
-        Ok(App::new(store, Arc::new(SystemClock), config))
+        App::new(store, Arc::new(SystemClock), config).await
     }
 
     /// An app on a store and clock of the caller's choosing (tests bring a manual clock).
-    /// Starts the hold queue's workers, so it must be called inside a Tokio runtime.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> App {
-        App {
+    /// Starts the hold queue's workers and the payment gateway, so it must be called inside a
+    /// Tokio runtime.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> anyhow::Result<App> {
+        let payments = match &config.payments {
+            PaymentsConfig::Sandbox { webhook_secret } => {
+                let sandbox = Arc::new(
+                    SandboxGateway::start(
+                        store.clone(),
+                        clock.clone(),
+                        webhook_secret.as_ref().map(|s| s.expose().to_string()),
+                        config.public_url.clone(),
+                    )
+                    .await?,
+                );
+                Payments {
+                    gateway: sandbox.clone(),
+                    sandbox: Some(sandbox),
+                }
+            }
+            PaymentsConfig::Stripe {
+                secret_key,
+                webhook_secret,
+                api_base,
+            } => Payments {
+                gateway: Arc::new(
+                    StripeGateway::new(StripeConfig {
+                        api_base: api_base.clone(),
+                        ..StripeConfig::new(secret_key.clone(), webhook_secret.clone())
+                    })
+                    .map_err(|e| anyhow::anyhow!("Stripe configuration: {e}"))?,
+                ),
+                sandbox: None,
+            },
+        };
+        Ok(App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
                 holds: HoldQueue::start(store.clone()),
                 seat_maps: SeatMaps::new(store.clone(), config.seat_map_max_age),
                 sessions: SessionCache::default(),
+                payments,
                 store,
                 clock,
                 config,
             }),
-        }
+        })
+    }
+
+    /// The payment gateway (and the sandbox, when that is it).
+    pub fn payments(&self) -> &Payments {
+        &self.inner.payments
     }
 
     pub fn store(&self) -> &dyn Store {

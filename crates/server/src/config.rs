@@ -1,6 +1,7 @@
 //! Settings of one Marquee node. The CLI fills them from flags and `MARQUEE_*` variables.
 
 use chrono::Duration;
+use marquee_payments::Secret;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -18,6 +19,16 @@ pub struct Config {
     /// How old a cached seat map may grow before it is read again. This node's own holds and
     /// releases show at once; other nodes' show within this time.
     pub seat_map_max_age: Duration,
+    /// Which payment gateway bookings are paid through.
+    pub payments: PaymentsConfig,
+    /// This node's address as customers and the sandbox's webhooks reach it, without a
+    /// trailing slash (e.g. `https://tickets.example.com`).
+    pub public_url: String,
+    /// How long a payment may stay open (no webhook yet) before the reconciliation job asks
+    /// the gateway where it stands.
+    pub reconcile_after: Duration,
+    /// How often the reconciliation job runs.
+    pub reconcile_interval: std::time::Duration,
     /// Tells this node's booking ids from other nodes'; unique per live node, 0 to 1023.
     pub node_id: u16,
 }
@@ -31,7 +42,27 @@ impl Default for Config {
             session_ttl: Duration::days(30),
             sweep_interval: std::time::Duration::from_secs(15),
             seat_map_max_age: Duration::seconds(1),
+            payments: PaymentsConfig::Sandbox {
+                webhook_secret: None,
+            },
+            public_url: "http://127.0.0.1:8080".into(),
+            reconcile_after: Duration::minutes(15),
+            reconcile_interval: std::time::Duration::from_secs(60),
             node_id: 0,
         }
     }
+}
+
+/// The payment gateway and its secrets (which never show in `Debug`).
+#[derive(Debug, Clone)]
+pub enum PaymentsConfig {
+    /// The built-in test gateway (`payments::sandbox`). Its webhook secret is generated and
+    /// kept in the database when not given.
+    Sandbox { webhook_secret: Option<Secret> },
+    /// Stripe's API.
+    Stripe {
+        secret_key: Secret,
+        webhook_secret: Secret,
+        api_base: String,
+    },
 }

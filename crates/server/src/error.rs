@@ -29,6 +29,12 @@ pub enum AppError {
     NotOnSale(ShowtimeError),
     #[error("the booking is {0}")]
     WrongBookingState(BookingStatus),
+    /// The payment gateway said no, or did not answer.
+    #[error("{0}")]
+    Gateway(marquee_payments::GatewayError),
+    /// A webhook whose signature or body was not accepted.
+    #[error("{0}")]
+    Webhook(marquee_payments::WebhookError),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -66,6 +72,12 @@ impl From<StoreError> for AppError {
             | StoreError::Corrupt(_)
             | StoreError::Database(_)) => AppError::Internal(other.into()),
         }
+    }
+}
+
+impl From<marquee_payments::GatewayError> for AppError {
+    fn from(err: marquee_payments::GatewayError) -> Self {
+        AppError::Gateway(err)
     }
 }
 

@@ -22,3 +22,23 @@ pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) 
         }
     }
 }
+
+/// Settles payments left open longer than `reconcile_after` every `reconcile_interval`: a
+/// lost webhook never loses money or seats (see `payments::reconcile`).
+pub async fn reconcile_payments(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(app.config().reconcile_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match crate::payments::reconcile(&app, app.config().reconcile_after).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(settled = n, "reconciled open payments"),
+            Err(err) => {
+                tracing::warn!(error = %err, "reconciling payments failed; trying again next time")
+            }
+        }
+    }
+}

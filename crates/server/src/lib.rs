@@ -4,7 +4,8 @@
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
 //! - `hold_queue`: group commit of holds; `seat_maps`: seat maps cached per showtime;
 //!   `session_cache`: logins checked lately.
-//! - `jobs`: background work (the hold sweeper).
+//! - `payments`: checkout, webhooks, refunds and reconciliation, and the sandbox gateway.
+//! - `jobs`: background work (the hold sweeper, payment reconciliation).
 //! - `demo`: the demo catalog.
 
 pub mod accounts;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod hold_queue;
 pub mod http;
 pub mod jobs;
+pub mod payments;
 pub mod seat_maps;
 pub mod server;
 pub mod session_cache;

@@ -80,6 +80,10 @@ enum Patch {
         labels: Vec<String>,
         until: DateTime<Utc>,
     },
+    Sold {
+        booking: BookingId,
+        labels: Vec<String>,
+    },
     Released {
         booking: BookingId,
     },
@@ -143,6 +147,9 @@ impl Cached {
                 (SeatState::Held, Some(*booking), Some(*until)),
                 false,
             ),
+            Patch::Sold { booking, labels } => {
+                self.write(labels, (SeatState::Sold, Some(*booking), None), false)
+            }
             Patch::Released { booking } => {
                 for seat in &mut self.map.seats {
                     if seat.booking_id == Some(*booking) && seat.stored_state == SeatState::Held {
@@ -287,7 +294,23 @@ impl SeatMaps {
         );
     }
 
-    /// A hold of this node's was released.
+    /// A booking's payment was confirmed: its seats are sold.
+    pub fn sold(&self, booking: &Booking) {
+        let labels = booking
+            .seat_labels()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        self.patch(
+            booking.showtime_id,
+            Patch::Sold {
+                booking: booking.id,
+                labels,
+            },
+        );
+    }
+
+    /// A hold of this node's was released (or its payment failed).
     pub fn released(&self, booking: &Booking) {
         self.patch(
             booking.showtime_id,

@@ -14,11 +14,16 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_jobs, jobs_stopped) = watch::channel(false);
-    let sweeper = tokio::spawn(crate::jobs::sweep_expired_holds(app.clone(), jobs_stopped));
+    let sweeper = tokio::spawn(crate::jobs::sweep_expired_holds(
+        app.clone(),
+        jobs_stopped.clone(),
+    ));
+    let reconciler = tokio::spawn(crate::jobs::reconcile_payments(app.clone(), jobs_stopped));
     let served = axum::serve(listener, crate::http::router(app))
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop_jobs.send(true);
     let _ = sweeper.await;
+    let _ = reconciler.await;
     served
 }

@@ -1,6 +1,7 @@
 use crate::{db, PgStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
+use marquee_store::codec;
 use marquee_store::payments::{
     self, BookedSeatRow, Checkout, CheckoutRow, ReportPlan, ReportRow, SeatsBecome,
 };
@@ -134,7 +135,8 @@ async fn apply_once(
     };
     let booking = BookingId(row.booking_id);
     let (booking_status, payment_status) = row.statuses(report.now)?;
-    let sellable = if payments::needs_seat_check(report.reported, booking_status) {
+    let stored_status = codec::booking_status(&row.booking_status)?;
+    let sellable = if payments::needs_seat_check(report.reported, booking_status, payment_status) {
         let seats = sqlx::query_as::<_, BookedSeatRow>(
             "SELECT s.label, s.status, s.booking_id, ms(s.held_until) AS held_until
              FROM booking_seats bs JOIN showtime_seats s ON s.showtime_id = $1 AND s.label = bs.label
@@ -151,7 +153,13 @@ async fn apply_once(
     } else {
         false
     };
-    let plan = payments::plan_report(report.reported, booking_status, payment_status, sellable);
+    let plan = payments::plan_report(
+        report.reported,
+        stored_status,
+        booking_status,
+        payment_status,
+        sellable,
+    );
     write_plan(&mut tx, &plan, &row, report).await?;
     tx.commit().await.map_err(db)?;
     Ok((plan.outcome, Some(booking)))
@@ -166,6 +174,18 @@ async fn write_plan(
     report: &PaymentReport,
 ) -> StoreResult<()> {
     let (booking, now) = (BookingId(row.booking_id), report.now);
+    if plan.expired_first {
+        let stored = codec::booking_status(&row.booking_status)?;
+        let expired_at = codec::instant(row.expires_at)?;
+        crate::bookings::record_transition(
+            conn,
+            booking,
+            Some(stored),
+            BookingStatus::Expired,
+            expired_at,
+        )
+        .await?;
+    }
     for (from, to) in &plan.booking_moves {
         crate::bookings::record_transition(conn, booking, Some(*from), *to, now).await?;
     }
@@ -190,11 +210,14 @@ async fn write_plan(
             .map_err(db)?;
             let sold = sqlx::query(
                 "UPDATE showtime_seats SET status = 'sold', booking_id = $1, held_until = NULL
-                 WHERE showtime_id = $2 AND label = ANY($3)",
+                 WHERE showtime_id = $2 AND label = ANY($3)
+                   AND (status = 'available'
+                        OR (status = 'held' AND (booking_id = $1 OR held_until <= $4)))",
             )
             .bind(booking.0)
             .bind(row.showtime_id)
             .bind(&labels)
+            .bind(now)
             .execute(&mut *conn)
             .await
             .map_err(db)?
@@ -220,6 +243,24 @@ async fn write_plan(
             .bind(now)
             .bind(&codes)
             .bind(&labels)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        SeatsBecome::Unsold => {
+            sqlx::query(
+                "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+                 WHERE booking_id = $1 AND status = 'sold'",
+            )
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            sqlx::query(
+                "UPDATE tickets SET voided_at = $2 WHERE booking_id = $1 AND voided_at IS NULL",
+            )
+            .bind(booking.0)
+            .bind(now)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
@@ -264,7 +305,7 @@ pub async fn unsettled_payments(
     before: DateTime<Utc>,
 ) -> StoreResult<Vec<Payment>> {
     sqlx::query_as::<_, PaymentRow>(&format!(
-        "{PAYMENT_SELECT} WHERE status IN ('pending', 'refund_due') AND updated_at < $1
+        "{PAYMENT_SELECT} WHERE status IN ('pending', 'failed', 'refund_due') AND updated_at < $1
          ORDER BY updated_at"
     ))
     .bind(before)
@@ -277,11 +318,12 @@ pub async fn unsettled_payments(
 }
 
 pub async fn booking_of_ticket(store: &PgStore, code: &TicketCode) -> StoreResult<Option<Booking>> {
-    let booking: Option<i64> = sqlx::query_scalar("SELECT booking_id FROM tickets WHERE code = $1")
-        .bind(code.as_str())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?;
+    let booking: Option<i64> =
+        sqlx::query_scalar("SELECT booking_id FROM tickets WHERE voided_at IS NULL AND code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&store.pool)
+            .await
+            .map_err(db)?;
     match booking {
         Some(id) => Ok(
             crate::bookings::load(store, crate::bookings::Which::One(BookingId(id)))

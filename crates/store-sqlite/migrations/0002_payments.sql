@@ -16,14 +16,17 @@ CREATE TABLE payments (
     updated_at     INTEGER NOT NULL,
     UNIQUE (provider, payment_ref)
 );
--- What the reconciliation job looks for: payments whose outcome is still open.
-CREATE INDEX payments_unsettled ON payments (updated_at) WHERE status IN ('pending', 'refund_due');
+-- What the reconciliation job looks for: payments whose outcome is still open (a failed one
+-- may still succeed at the gateway until it is canceled there).
+CREATE INDEX payments_unsettled ON payments (updated_at) WHERE status IN ('pending', 'failed', 'refund_due');
 
 CREATE TABLE tickets (
     code        TEXT PRIMARY KEY,
     booking_id  INTEGER NOT NULL REFERENCES bookings (id),
     seat        TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
+    -- Set when the sale is undone (refunded after it was confirmed): the ticket admits no one.
+    voided_at   INTEGER,
     UNIQUE (booking_id, seat)
 );
 

@@ -391,7 +391,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
         "SELECT t.booking_id, t.code, t.seat
          FROM tickets t JOIN bookings b ON b.id = t.booking_id
          JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
-         WHERE {filter} ORDER BY t.booking_id, s.position"
+         WHERE {filter} AND t.voided_at IS NULL ORDER BY t.booking_id, s.position"
     ))
     .bind(key)
     .fetch_all(&mut *tx)

@@ -1,7 +1,7 @@
 use crate::{db, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
-use marquee_store::codec::millis;
+use marquee_store::codec::{self, millis};
 use marquee_store::payments::{
     self, BookedSeatRow, Checkout, CheckoutRow, ReportPlan, ReportRow, SeatsBecome,
 };
@@ -136,7 +136,8 @@ pub async fn apply_report(
     };
     let booking = BookingId(row.booking_id);
     let (booking_status, payment_status) = row.statuses(report.now)?;
-    let sellable = if payments::needs_seat_check(report.reported, booking_status) {
+    let stored_status = codec::booking_status(&row.booking_status)?;
+    let sellable = if payments::needs_seat_check(report.reported, booking_status, payment_status) {
         let seats = sqlx::query_as::<_, BookedSeatRow>(
             "SELECT s.label, s.status, s.booking_id, s.held_until
              FROM booking_seats bs JOIN showtime_seats s ON s.showtime_id = ? AND s.label = bs.label
@@ -151,7 +152,13 @@ pub async fn apply_report(
     } else {
         false
     };
-    let plan = payments::plan_report(report.reported, booking_status, payment_status, sellable);
+    let plan = payments::plan_report(
+        report.reported,
+        stored_status,
+        booking_status,
+        payment_status,
+        sellable,
+    );
     write_plan(&mut tx, &plan, &row, &report).await?;
     tx.commit().await.map_err(db)?;
     let booking = crate::bookings::load(store, crate::bookings::Which::One(booking))
@@ -172,6 +179,18 @@ async fn write_plan(
     report: &PaymentReport,
 ) -> StoreResult<()> {
     let (booking, now) = (BookingId(row.booking_id), millis(report.now));
+    if plan.expired_first {
+        let stored = codec::booking_status(&row.booking_status)?;
+        let expired_at = codec::instant(row.expires_at)?;
+        crate::bookings::record_transition(
+            conn,
+            booking,
+            Some(stored),
+            BookingStatus::Expired,
+            expired_at,
+        )
+        .await?;
+    }
     for (from, to) in &plan.booking_moves {
         crate::bookings::record_transition(conn, booking, Some(*from), *to, report.now).await?;
     }
@@ -197,10 +216,13 @@ async fn write_plan(
             let sold = sqlx::query(
                 "UPDATE showtime_seats SET status = 'sold', booking_id = ?1, held_until = NULL
                  WHERE showtime_id = ?2
-                   AND label IN (SELECT label FROM booking_seats WHERE booking_id = ?1)",
+                   AND label IN (SELECT label FROM booking_seats WHERE booking_id = ?1)
+                   AND (status = 'available'
+                        OR (status = 'held' AND (booking_id = ?1 OR held_until <= ?3)))",
             )
             .bind(booking.0)
             .bind(row.showtime_id)
+            .bind(now)
             .execute(&mut *conn)
             .await
             .map_err(db)?
@@ -224,6 +246,24 @@ async fn write_plan(
                 .await
                 .map_err(db)?;
             }
+        }
+        SeatsBecome::Unsold => {
+            sqlx::query(
+                "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+                 WHERE booking_id = ?1 AND status = 'sold'",
+            )
+            .bind(booking.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            sqlx::query(
+                "UPDATE tickets SET voided_at = ?2 WHERE booking_id = ?1 AND voided_at IS NULL",
+            )
+            .bind(booking.0)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
         }
         SeatsBecome::Free => {
             sqlx::query(
@@ -265,7 +305,7 @@ pub async fn unsettled_payments(
     before: DateTime<Utc>,
 ) -> StoreResult<Vec<Payment>> {
     sqlx::query_as::<_, PaymentRow>(&format!(
-        "{PAYMENT_SELECT} WHERE status IN ('pending', 'refund_due') AND updated_at < ?
+        "{PAYMENT_SELECT} WHERE status IN ('pending', 'failed', 'refund_due') AND updated_at < ?
          ORDER BY updated_at"
     ))
     .bind(millis(before))
@@ -281,11 +321,12 @@ pub async fn booking_of_ticket(
     store: &SqliteStore,
     code: &TicketCode,
 ) -> StoreResult<Option<Booking>> {
-    let booking: Option<i64> = sqlx::query_scalar("SELECT booking_id FROM tickets WHERE code = ?")
-        .bind(code.as_str())
-        .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?;
+    let booking: Option<i64> =
+        sqlx::query_scalar("SELECT booking_id FROM tickets WHERE voided_at IS NULL AND code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(db)?;
     match booking {
         Some(id) => Ok(
             crate::bookings::load(store, crate::bookings::Which::One(BookingId(id)))

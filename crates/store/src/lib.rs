@@ -141,8 +141,9 @@ pub trait Store: Send + Sync + 'static {
     /// cannot be had, leaves the payment `refund_due` (invariant 5); `payments::plan_report`
     /// has the rules, written so that any order of arrival ends the same.
     async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied>;
-    /// Payments whose outcome is still open (`pending` or `refund_due`) and that last changed
-    /// before `before`: what the reconciliation job settles, oldest first.
+    /// Payments whose outcome is still open (`pending`, `failed` but not canceled at the
+    /// gateway, or `refund_due`) and that last changed before `before`: what the
+    /// reconciliation job settles, oldest first.
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>>;
     /// The booking a ticket code admits to, with its tickets.
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;

@@ -90,16 +90,21 @@ pub struct BookedSeatRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeatsBecome {
     Unchanged,
-    /// Sold to the booking (its own held seats, or free seats taken back after expiry).
+    /// Sold to the booking (its own held seats, or free seats taken back after expiry), one
+    /// ticket each.
     Sold,
     /// Its held seats become available.
     Free,
+    /// Its sold seats become available and its tickets void.
+    Unsold,
 }
 
 /// What applying a report writes, decided by `plan_report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportPlan {
     pub outcome: PaymentOutcome,
+    /// Record the stored status's move to `expired` (at the hold's end) before the moves.
+    pub expired_first: bool,
     /// The booking's moves, in order.
     pub booking_moves: Vec<(BookingStatus, BookingStatus)>,
     pub payment_becomes: Option<PaymentStatus>,
@@ -145,15 +150,40 @@ pub fn seats_can_be_sold(
     Ok(!seats.is_empty())
 }
 
-/// Whether deciding a report needs to know if the booking's seats can still be sold to it: a
-/// success for a booking whose hold is gone (`seats_can_be_sold`).
-pub fn needs_seat_check(reported: Reported, booking: BookingStatus) -> bool {
-    reported == Reported::Succeeded && on_paid(booking) == OnPaid::ConfirmIfSeatsFree
+/// Whether deciding a report needs to know if the booking's seats can still be sold to it
+/// (`seats_can_be_sold`): a success that would confirm. Even a booking that looks live is
+/// checked: the report's `now` was taken before it waited for the rows, and a hold made
+/// after the booking's hold ran out may have its seats by then.
+pub fn needs_seat_check(
+    reported: Reported,
+    booking: BookingStatus,
+    payment: PaymentStatus,
+) -> bool {
+    reported == Reported::Succeeded
+        && !matches!(payment, PaymentStatus::RefundDue | PaymentStatus::Refunded)
+        && matches!(
+            on_paid(booking),
+            OnPaid::Confirm | OnPaid::ConfirmIfSeatsFree
+        )
 }
 
-/// Decides what a report does to a booking (status at now, expiry applied) and its payment.
-/// `sellable` says whether the booking's seats could be sold to it (see `needs_seat_check`).
+/// Decides what a report does to a booking and its payment. `stored` is the booking's stored
+/// status and `booking` its status at the report's time (expiry applied); `sellable` says
+/// whether its seats could be sold to it (see `needs_seat_check`).
 pub fn plan_report(
+    reported: Reported,
+    stored: BookingStatus,
+    booking: BookingStatus,
+    payment: PaymentStatus,
+    sellable: bool,
+) -> ReportPlan {
+    let mut plan = plan_moves(reported, booking, payment, sellable);
+    // A hold that ran out but was not swept yet: its expiry goes into the history first.
+    plan.expired_first = stored != booking && !plan.booking_moves.is_empty();
+    plan
+}
+
+fn plan_moves(
     reported: Reported,
     booking: BookingStatus,
     payment: PaymentStatus,
@@ -161,21 +191,30 @@ pub fn plan_report(
 ) -> ReportPlan {
     let unchanged = ReportPlan {
         outcome: PaymentOutcome::NoChange,
+        expired_first: false,
         booking_moves: vec![],
         payment_becomes: None,
         seats: SeatsBecome::Unchanged,
         message: None,
     };
     let settle = |payment_to: PaymentStatus| (payment != payment_to).then_some(payment_to);
+    let waiting = matches!(payment, PaymentStatus::Pending | PaymentStatus::Failed);
     match reported {
-        Reported::Succeeded => {
-            let confirm = |from: BookingStatus| {
+        // Once a refund is owed or made, a success (a late or repeated report) changes
+        // nothing: the customer gets their money back, not tickets as well.
+        Reported::Succeeded
+            if matches!(payment, PaymentStatus::RefundDue | PaymentStatus::Refunded) =>
+        {
+            unchanged
+        }
+        Reported::Succeeded => match on_paid(booking) {
+            OnPaid::Confirm | OnPaid::ConfirmIfSeatsFree if sellable => {
                 let mut moves = vec![];
-                if from == BookingStatus::Held {
-                    moves.push((from, BookingStatus::PaymentPending));
+                if booking == BookingStatus::Held {
+                    moves.push((booking, BookingStatus::PaymentPending));
                     moves.push((BookingStatus::PaymentPending, BookingStatus::Confirmed));
                 } else {
-                    moves.push((from, BookingStatus::Confirmed));
+                    moves.push((booking, BookingStatus::Confirmed));
                 }
                 ReportPlan {
                     outcome: PaymentOutcome::Confirmed,
@@ -183,41 +222,46 @@ pub fn plan_report(
                     payment_becomes: settle(PaymentStatus::Succeeded),
                     seats: SeatsBecome::Sold,
                     message: Some("booking_confirmed"),
+                    ..unchanged
                 }
-            };
-            let refund_due = ReportPlan {
-                outcome: PaymentOutcome::RefundDue,
-                booking_moves: vec![],
-                payment_becomes: settle(PaymentStatus::RefundDue),
-                seats: SeatsBecome::Unchanged,
-                message: Some("payment_refund_due"),
-            };
-            match on_paid(booking) {
-                OnPaid::Confirm => confirm(booking),
-                OnPaid::ConfirmIfSeatsFree if sellable => confirm(booking),
-                OnPaid::ConfirmIfSeatsFree | OnPaid::Refund => {
-                    if payment == PaymentStatus::RefundDue || payment == PaymentStatus::Refunded {
-                        unchanged
-                    } else {
-                        refund_due
-                    }
-                }
-                OnPaid::Nothing => unchanged,
             }
-        }
-        Reported::Failed if fails_on_payment_failure(booking) => ReportPlan {
+            OnPaid::Confirm | OnPaid::ConfirmIfSeatsFree | OnPaid::Refund => ReportPlan {
+                outcome: PaymentOutcome::RefundDue,
+                payment_becomes: settle(PaymentStatus::RefundDue),
+                message: Some("payment_refund_due"),
+                ..unchanged
+            },
+            OnPaid::Nothing => unchanged,
+        },
+        // Only a payment still waiting can fail; after a success, a refund owed or a refund,
+        // a failure changes nothing.
+        Reported::Failed | Reported::Canceled if !waiting => unchanged,
+        Reported::Failed | Reported::Canceled if fails_on_payment_failure(booking) => ReportPlan {
             outcome: PaymentOutcome::Failed,
             booking_moves: vec![(booking, BookingStatus::PaymentFailed)],
-            payment_becomes: settle(PaymentStatus::Failed),
+            payment_becomes: settle(failed_or_canceled(reported)),
             seats: SeatsBecome::Free,
             message: Some("payment_failed"),
+            ..unchanged
         },
-        // A failure after the hold ran out still settles a payment that was only pending.
-        Reported::Failed => ReportPlan {
-            payment_becomes: (payment == PaymentStatus::Pending).then_some(PaymentStatus::Failed),
+        Reported::Failed | Reported::Canceled => ReportPlan {
+            payment_becomes: settle(failed_or_canceled(reported)),
             ..unchanged
         },
         Reported::Refunded if payment == PaymentStatus::Refunded => unchanged,
+        // Refunded at the gateway after the sale (a dashboard refund, a dispute): the sale is
+        // undone, its seats freed and its tickets void.
+        Reported::Refunded if booking == BookingStatus::Confirmed => ReportPlan {
+            outcome: PaymentOutcome::Refunded,
+            booking_moves: vec![
+                (BookingStatus::Confirmed, BookingStatus::Cancelled),
+                (BookingStatus::Cancelled, BookingStatus::Refunded),
+            ],
+            payment_becomes: Some(PaymentStatus::Refunded),
+            seats: SeatsBecome::Unsold,
+            message: Some("booking_refunded"),
+            ..unchanged
+        },
         Reported::Refunded if booking.can_become(BookingStatus::Refunded) => ReportPlan {
             outcome: PaymentOutcome::Refunded,
             booking_moves: vec![(booking, BookingStatus::Refunded)],
@@ -225,11 +269,20 @@ pub fn plan_report(
             // A booking waiting for its payment gives its seats back; the others hold none.
             seats: SeatsBecome::Free,
             message: Some("booking_refunded"),
+            ..unchanged
         },
         Reported::Refunded => ReportPlan {
             payment_becomes: Some(PaymentStatus::Refunded),
             ..unchanged
         },
+    }
+}
+
+fn failed_or_canceled(reported: Reported) -> PaymentStatus {
+    if reported == Reported::Canceled {
+        PaymentStatus::Canceled
+    } else {
+        PaymentStatus::Failed
     }
 }
 

@@ -212,6 +212,8 @@ impl std::fmt::Debug for Payment {
 pub enum Reported {
     Succeeded,
     Failed,
+    /// Stopped at the gateway (it can no longer succeed): ends the payment for good.
+    Canceled,
     Refunded,
 }
 

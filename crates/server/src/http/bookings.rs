@@ -64,6 +64,17 @@ pub struct BookingBody {
     pub total: i64,
     pub currency: String,
     pub transitions: Vec<TransitionBody>,
+    /// One per seat once the booking is confirmed; empty before.
+    pub tickets: Vec<TicketBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketBody {
+    pub seat: String,
+    /// What the door scans: 26 characters, unguessable.
+    pub code: String,
+    /// The ticket's QR code image (SVG).
+    pub qr: String,
 }
 
 impl BookingBody {
@@ -103,6 +114,15 @@ impl BookingBody {
                     at: t.at,
                 })
                 .collect(),
+            tickets: booking
+                .tickets
+                .iter()
+                .map(|t| TicketBody {
+                    seat: t.seat.clone(),
+                    code: t.code.to_string(),
+                    qr: format!("/api/v1/tickets/{}/qr.svg", t.code),
+                })
+                .collect(),
         }
     }
 }
@@ -112,7 +132,7 @@ pub struct BookingsBody {
     pub bookings: Vec<BookingBody>,
 }
 
-fn booking_id(id: &str) -> Result<BookingId, ApiError> {
+pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
     parse_id(id, "booking").map(BookingId)
 }
 

@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use marquee_domain::{BookingStatus, ShowtimeError};
+use marquee_payments::{GatewayError, WebhookError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -65,6 +66,9 @@ impl From<AppError> for ApiError {
                     "event" => "event_not_found",
                     "booking" => "booking_not_found",
                     "city" => "city_not_found",
+                    "provider" => "provider_not_found",
+                    "ticket" => "ticket_not_found",
+                    "payment" => "payment_not_found",
                     _ => "not_found",
                 },
             ),
@@ -81,6 +85,20 @@ impl From<AppError> for ApiError {
             AppError::NotOnSale(_) => (S::BAD_REQUEST, "invalid_showtime"),
             AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, "hold_expired"),
             AppError::WrongBookingState(_) => (S::CONFLICT, "invalid_booking_state"),
+            AppError::Gateway(GatewayError::Declined { .. }) => {
+                (S::PAYMENT_REQUIRED, "payment_declined")
+            }
+            AppError::Gateway(GatewayError::Refused { .. }) => {
+                (S::BAD_GATEWAY, "payment_gateway_refused")
+            }
+            AppError::Gateway(GatewayError::Unavailable(_)) => {
+                (S::SERVICE_UNAVAILABLE, "payment_gateway_unavailable")
+            }
+            AppError::Gateway(GatewayError::Invalid(_)) => {
+                (S::BAD_GATEWAY, "payment_gateway_error")
+            }
+            AppError::Webhook(WebhookError::Signature(_)) => (S::BAD_REQUEST, "invalid_signature"),
+            AppError::Webhook(WebhookError::Malformed(_)) => (S::BAD_REQUEST, "malformed_event"),
             AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error"),
         };
         let seats = match &err {

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod payments;
 pub mod seat_map_json;
 
 use crate::app::App;
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
         (name = "accounts", description = "Register, log in, log out"),
         (name = "catalog", description = "Cities, events, showtimes and seat maps"),
         (name = "bookings", description = "Holding seats"),
+        (name = "payments", description = "Checkout, the gateway's webhooks, tickets"),
     )
 )]
 struct ApiDoc;
@@ -62,6 +64,10 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(catalog::seat_map))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
+        .routes(routes!(payments::checkout))
+        .routes(routes!(payments::webhook))
+        .routes(routes!(payments::ticket_qr))
+        .routes(routes!(payments::sandbox_pay))
 }
 
 /// The OpenAPI document of `/api/v1`.
@@ -81,6 +87,10 @@ pub fn router(app: App) -> Router {
         get(move || async move { Json(openapi.as_ref().clone()) }),
     )
     .route("/healthz", get(|| async { "ok" }))
+    .route(
+        "/sandbox/checkout/{id}",
+        get(payments::sandbox_checkout_page),
+    )
     .route("/readyz", get(readyz))
     .fallback(|| async { ApiError::not_found() })
     .method_not_allowed_fallback(|| async {

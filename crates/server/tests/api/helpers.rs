@@ -41,6 +41,7 @@ pub const PASSWORD: &str = "correct horse battery";
 /// one cinema, one 21-seat auditorium, one film showing tomorrow (`world.showtime`).
 pub struct TestApp {
     router: Router,
+    pub app: App,
     pub clock: Arc<ManualClock>,
     pub store: Arc<dyn Store>,
     pub world: World,
@@ -72,16 +73,33 @@ impl TestApp {
         TestApp::on(store, Box::new(guard)).await
     }
 
+    /// The app also listens on a port of its own, as a node does: the sandbox gateway's
+    /// webhooks come in over HTTP.
     async fn on(store: Arc<dyn Store>, guard: Box<dyn Any + Send>) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let address = listener.local_addr().expect("an address");
         let app = App::new(
             store.clone(),
             clock.clone() as Arc<dyn Clock>,
-            Config::default(),
-        );
+            Config {
+                public_url: format!("http://{address}"),
+                ..Config::default()
+            },
+        )
+        .await
+        .expect("the app starts");
+        let router = marquee_server::http::router(app.clone());
+        let served = router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, served).await;
+        });
         TestApp {
-            router: marquee_server::http::router(app),
+            router,
+            app,
             clock,
             store,
             world,

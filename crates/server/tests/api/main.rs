@@ -11,4 +11,5 @@ mod bookings;
 mod catalog;
 mod demo;
 mod openapi;
+mod payments;
 mod seat_maps;

@@ -59,6 +59,11 @@ macro_rules! conformance_suite {
             a_payment_for_released_seats_is_refunded,
             a_report_for_an_unknown_payment_is_acknowledged_once,
             the_sandbox_keeps_one_payment_per_booking_and_settles_it_once,
+            a_success_never_takes_seats_another_hold_has,
+            a_refund_owed_stays_owed,
+            a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets,
+            a_failed_payment_stays_open_until_canceled,
+            a_late_payment_records_the_expiry_it_overtook,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

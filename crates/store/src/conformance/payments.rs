@@ -615,3 +615,170 @@ pub async fn the_sandbox_keeps_one_payment_per_booking_and_settles_it_once<S: Un
         "one"
     );
 }
+
+/// A report's `now` is taken before it waits for the rows: by then a hold made after the
+/// booking's hold ran out may have its seats. They stay that hold's, and the money goes back.
+pub async fn a_success_never_takes_seats_another_hold_has<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["A1"]).await;
+    let taken = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A1"], booking.expires_at))
+        .await
+        .unwrap();
+    let just_before = booking.expires_at - chrono::Duration::milliseconds(1);
+    let applied = store
+        .apply_payment_report(report(
+            &payment,
+            "evt_stale_now",
+            Reported::Succeeded,
+            just_before,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::RefundDue);
+    assert_eq!(
+        holder_of(&*store, &w, "A1", booking.expires_at).await,
+        (SeatState::Held, Some(taken.id))
+    );
+    assert!(store
+        .get_booking(booking.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .tickets
+        .is_empty());
+}
+
+/// Once the money is owed back, a later success (or failure) changes nothing, even when the
+/// seats have become free again: the customer gets a refund, not tickets as well.
+pub async fn a_refund_owed_stays_owed<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["A2"]).await;
+    let later = booking.expires_at;
+    let taken = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A2"], later))
+        .await
+        .unwrap();
+    let first = store
+        .apply_payment_report(report(&payment, "evt_first", Reported::Succeeded, later))
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, PaymentOutcome::RefundDue);
+    store.release_hold(taken.id, w.bob.id, later).await.unwrap();
+    for (event, reported) in [
+        ("evt_second", Reported::Succeeded),
+        ("evt_failed", Reported::Failed),
+    ] {
+        let again = store
+            .apply_payment_report(report(&payment, event, reported, later))
+            .await
+            .unwrap();
+        assert_eq!(again.outcome, PaymentOutcome::NoChange, "{event}");
+    }
+    assert_eq!(
+        store.payment(booking.id).await.unwrap().unwrap().status,
+        PaymentStatus::RefundDue
+    );
+    assert_eq!(
+        holder_of(&*store, &w, "A2", later).await,
+        (SeatState::Available, None)
+    );
+}
+
+/// A refund made at the gateway after the sale (a dashboard refund, a dispute) undoes it.
+pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["B2", "B3"]).await;
+    store
+        .apply_payment_report(report(&payment, "evt_sold", Reported::Succeeded, t0()))
+        .await
+        .unwrap();
+    let code = store
+        .get_booking(booking.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .tickets[0]
+        .code
+        .clone();
+    let applied = store
+        .apply_payment_report(report(&payment, "evt_disputed", Reported::Refunded, t0()))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::Refunded);
+    let refunded = applied.booking.unwrap();
+    assert_eq!(refunded.status_at(t0()), BookingStatus::Refunded);
+    assert!(refunded.tickets.is_empty());
+    assert_eq!(store.booking_of_ticket(&code).await.unwrap(), None);
+    assert_eq!(
+        holder_of(&*store, &w, "B2", t0()).await,
+        (SeatState::Available, None)
+    );
+    assert_eq!(
+        store.outbox_kinds(booking.id).await.unwrap(),
+        ["booking_confirmed", "booking_refunded"]
+    );
+}
+
+/// A failed payment may still succeed at the gateway: it stays open for reconciliation until
+/// it is canceled there.
+pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["C4"]).await;
+    store
+        .apply_payment_report(report(&payment, "evt_declined", Reported::Failed, t0()))
+        .await
+        .unwrap();
+    let soon = t0() + chrono::Duration::seconds(1);
+    let open = store.unsettled_payments(soon).await.unwrap();
+    assert_eq!(
+        open.iter().map(|p| p.booking_id).collect::<Vec<_>>(),
+        [booking.id]
+    );
+    let mut canceled = report(&payment, "unused", Reported::Canceled, t0());
+    canceled.event_id = None;
+    let applied = store.apply_payment_report(canceled).await.unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::NoChange);
+    assert_eq!(
+        store.payment(booking.id).await.unwrap().unwrap().status,
+        PaymentStatus::Canceled
+    );
+    assert!(store.unsettled_payments(soon).await.unwrap().is_empty());
+}
+
+/// A payment for a hold that ran out before the sweeper came: the history says when it
+/// expired, then that it was sold.
+pub async fn a_late_payment_records_the_expiry_it_overtook<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["A8"]).await;
+    let later = booking.expires_at + chrono::Duration::minutes(3);
+    let applied = store
+        .apply_payment_report(report(&payment, "evt_unswept", Reported::Succeeded, later))
+        .await
+        .unwrap();
+    assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
+    let moves: Vec<_> = applied
+        .booking
+        .unwrap()
+        .transitions
+        .iter()
+        .map(|t| (t.from, t.to, t.at))
+        .collect();
+    assert_eq!(
+        moves[moves.len() - 2..],
+        [
+            (
+                Some(BookingStatus::PaymentPending),
+                BookingStatus::Expired,
+                booking.expires_at
+            ),
+            (
+                Some(BookingStatus::Expired),
+                BookingStatus::Confirmed,
+                later
+            ),
+        ]
+    );
+}

@@ -1,0 +1,197 @@
+//! Paying for a hold: checkout through the configured gateway, the gateway's webhooks, refunds
+//! owed when a late payment cannot have its seats, and the reconciliation that finishes what a
+//! lost webhook left open. The store applies every outcome in one transaction
+//! (`Store::apply_payment_report`); this module talks to the gateway around it.
+
+pub mod sandbox;
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use marquee_domain::{BookingId, BookingStatus, TicketCode, MAX_SEATS_PER_BOOKING};
+use marquee_payments::{EventKind, PaymentGateway, PaymentRequest, PaymentStatus};
+use marquee_store::{NewPayment, Payment, PaymentOutcome, PaymentReport, Reported, User};
+use sandbox::SandboxGateway;
+use std::sync::Arc;
+
+/// The gateway a node pays through, and the sandbox's own page and pay call when that is it.
+pub struct Payments {
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub sandbox: Option<Arc<SandboxGateway>>,
+}
+
+/// Starts paying for a live hold of `user`'s, or answers the payment its checkout started
+/// before. A booking that is not a live hold gets `WrongBookingState` (409).
+pub async fn checkout(app: &App, user: &User, id: BookingId) -> AppResult<Payment> {
+    let booking = crate::bookings::get(app, user, id).await?;
+    let now = app.now();
+    match booking.status_at(now) {
+        BookingStatus::Held => {}
+        BookingStatus::PaymentPending => {
+            if let Some(payment) = app.store().payment(id).await? {
+                return Ok(payment);
+            }
+        }
+        other => return Err(AppError::WrongBookingState(other)),
+    }
+    let gateway = &app.payments().gateway;
+    let session = gateway
+        .create_payment(&PaymentRequest {
+            booking_id: id.0,
+            reference: booking.reference.to_string(),
+            amount: booking.quote.total,
+            description: format!("Marquee booking {}", booking.reference),
+        })
+        .await
+        .map_err(AppError::Gateway)?;
+    Ok(app
+        .store()
+        .start_checkout(NewPayment {
+            booking_id: id,
+            user_id: user.id,
+            provider: gateway.provider().to_string(),
+            payment_ref: session.payment_ref,
+            client_secret: session.client_secret,
+            checkout_url: session.checkout_url,
+            amount: booking.quote.total,
+            now,
+        })
+        .await?)
+}
+
+/// A webhook from `provider`: its signature is checked before its body is read (invariant 6),
+/// then its event is applied at most once. Unknown event types are acknowledged and ignored.
+pub async fn webhook(
+    app: &App,
+    provider: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> AppResult<PaymentOutcome> {
+    let gateway = &app.payments().gateway;
+    if provider != gateway.provider() {
+        return Err(AppError::NotFound("provider"));
+    }
+    let event = gateway
+        .verify_webhook(signature, body, app.now())
+        .map_err(AppError::Webhook)?;
+    let reported = match event.kind {
+        EventKind::PaymentSucceeded => Reported::Succeeded,
+        EventKind::PaymentFailed { .. } => Reported::Failed,
+        EventKind::Refunded => Reported::Refunded,
+        EventKind::Other(kind) => {
+            tracing::debug!(%kind, "ignoring a webhook event of another type");
+            return Ok(PaymentOutcome::NoChange);
+        }
+    };
+    let Some(payment_ref) = event.payment_ref else {
+        return Err(AppError::invalid(
+            "malformed_event",
+            "the event names no payment",
+        ));
+    };
+    apply(app, payment_ref, Some(event.id), reported).await
+}
+
+/// Applies a report, and when it leaves a refund owed, asks the gateway for it at once (the
+/// reconciliation job asks again if this fails).
+async fn apply(
+    app: &App,
+    payment_ref: String,
+    event_id: Option<String>,
+    reported: Reported,
+) -> AppResult<PaymentOutcome> {
+    let applied = app
+        .store()
+        .apply_payment_report(PaymentReport {
+            provider: app.payments().gateway.provider().to_string(),
+            payment_ref,
+            event_id,
+            reported,
+            ticket_codes: (0..MAX_SEATS_PER_BOOKING)
+                .map(|_| TicketCode::from_random(rand::random()))
+                .collect(),
+            now: app.now(),
+        })
+        .await?;
+    if let Some(booking) = &applied.booking {
+        match applied.outcome {
+            PaymentOutcome::Confirmed => app.seat_maps().sold(booking),
+            PaymentOutcome::Failed | PaymentOutcome::Refunded => app.seat_maps().released(booking),
+            _ => {}
+        }
+        if applied.outcome == PaymentOutcome::RefundDue {
+            if let Some(payment) = app.store().payment(booking.id).await? {
+                if let Err(err) = refund(app, &payment).await {
+                    tracing::warn!(booking = %booking.id, error = %err, "refund not made yet; reconciliation will try again");
+                }
+            }
+        }
+    }
+    Ok(applied.outcome)
+}
+
+/// Pays back a payment whose booking could not have its seats, and records it.
+async fn refund(app: &App, payment: &Payment) -> AppResult<()> {
+    app.payments()
+        .gateway
+        .refund(&payment.payment_ref, payment.amount, payment.booking_id.0)
+        .await
+        .map_err(AppError::Gateway)?;
+    apply_boxed(app, payment.payment_ref.clone(), Reported::Refunded).await?;
+    Ok(())
+}
+
+/// `apply` calls `refund`, which applies the refund: the recursion goes through a box.
+fn apply_boxed(
+    app: &App,
+    payment_ref: String,
+    reported: Reported,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<PaymentOutcome>> + Send + '_>> {
+    Box::pin(apply(app, payment_ref, None, reported))
+}
+
+/// Finishes every payment left open for longer than `after` (invariant 5: a lost webhook never
+/// loses money or seats): makes owed refunds, and asks the gateway where the others stand. A
+/// success is applied; a payment nobody paid whose booking can no longer use it (its last
+/// attempt failed, or its hold ran out) is canceled at the gateway first, so that it cannot
+/// succeed later. Answers how many payments were settled.
+pub async fn reconcile(app: &App, after: chrono::Duration) -> AppResult<usize> {
+    let open = app.store().unsettled_payments(app.now() - after).await?;
+    let mut settled = 0;
+    for payment in open {
+        match settle(app, &payment).await {
+            Ok(true) => settled += 1,
+            Ok(false) => {}
+            Err(err) => {
+                tracing::warn!(booking = %payment.booking_id, error = %err, "could not settle a payment; trying again next time")
+            }
+        }
+    }
+    Ok(settled)
+}
+
+/// Settles one open payment; false when it is still legitimately waiting.
+async fn settle(app: &App, payment: &Payment) -> AppResult<bool> {
+    if payment.status == marquee_domain::PaymentStatus::RefundDue {
+        refund(app, payment).await?;
+        return Ok(true);
+    }
+    let gateway = &app.payments().gateway;
+    let reported = match gateway.payment_status(&payment.payment_ref).await? {
+        PaymentStatus::Succeeded => Reported::Succeeded,
+        PaymentStatus::Canceled => Reported::Canceled,
+        PaymentStatus::Pending | PaymentStatus::Failed => {
+            let live = app
+                .store()
+                .get_booking(payment.booking_id)
+                .await?
+                .is_some_and(|b| b.status_at(app.now()) == BookingStatus::PaymentPending);
+            if live && payment.status == marquee_domain::PaymentStatus::Pending {
+                return Ok(false);
+            }
+            gateway.cancel_payment(&payment.payment_ref).await?;
+            Reported::Canceled
+        }
+    };
+    apply(app, payment.payment_ref.clone(), None, reported).await?;
+    Ok(true)
+}

@@ -1,0 +1,378 @@
+//! Paying through the sandbox gateway, as a client and the gateway see it, on both backends.
+//! The sandbox's webhooks really travel over HTTP to the app's own port, so tests wait (a
+//! bounded time) for a booking to reach the state a webhook gives it.
+
+use crate::helpers::{Response, TestApp};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::Duration;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+crate::both_backends!(
+    paying_with_the_success_card_confirms_with_a_ticket_per_seat,
+    declined_cards_fail_the_booking_and_free_its_seats,
+    checkout_answers_one_payment_and_only_for_a_live_hold_of_ones_own,
+    webhooks_must_be_signed_recently_and_each_is_applied_once,
+    a_success_after_a_failure_still_confirms,
+    a_lost_webhook_is_finished_by_reconciliation,
+    a_payment_after_the_seats_were_resold_is_refunded,
+    the_sandbox_takes_only_test_cards,
+);
+
+const SUCCEEDS: &str = "4242 4242 4242 4242";
+const DECLINED: &str = "4000000000000002";
+const NO_FUNDS: &str = "4000000000009995";
+
+/// A customer's token and the id of their hold on `seats`.
+async fn held(app: &TestApp, email: &str, seats: &[&str]) -> (String, String) {
+    let token = app.customer(email).await;
+    let hold = app.hold(&token, seats).await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{:?}", hold.body);
+    (token, hold.body["id"].as_str().unwrap().to_string())
+}
+
+async fn checkout(app: &TestApp, token: &str, booking: &str) -> Response {
+    app.post(
+        &format!("/api/v1/bookings/{booking}/checkout"),
+        Some(token),
+        json!({}),
+    )
+    .await
+}
+
+async fn pay(app: &TestApp, payment_ref: &str, card: &str) -> Response {
+    app.post(
+        &format!("/api/v1/sandbox/sessions/{payment_ref}/pay"),
+        None,
+        json!({ "card_number": card }),
+    )
+    .await
+}
+
+/// The booking once it has reached `status` (webhooks arrive asynchronously), at most 10 s.
+async fn booking_when(app: &TestApp, token: &str, booking: &str, status: &str) -> Value {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let read = app
+            .get(&format!("/api/v1/bookings/{booking}"), Some(token))
+            .await;
+        if read.body["status"] == status || Instant::now() > deadline {
+            assert_eq!(read.body["status"], status, "{:?}", read.body);
+            return read.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Posts a webhook body signed as Stripe signs, `age` ago, with `secret`.
+async fn post_webhook(app: &TestApp, secret: &str, body: &Value, age: Duration) -> Response {
+    let body = body.to_string();
+    let signed_at = (app.clock_now() - age).timestamp();
+    let signature = marquee_payments::signature::sign(secret, signed_at, body.as_bytes());
+    webhook_with(app, Some(&signature), body).await
+}
+
+async fn webhook_with(app: &TestApp, signature: Option<&str>, body: String) -> Response {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/payments/webhooks/sandbox")
+        .header("content-type", "application/json");
+    if let Some(signature) = signature {
+        request = request.header("stripe-signature", signature);
+    }
+    app.send(request.body(Body::from(body)).unwrap()).await
+}
+
+async fn sandbox_secret(app: &TestApp) -> String {
+    app.store
+        .setting_or_insert("sandbox_webhook_secret", "unused")
+        .await
+        .unwrap()
+}
+
+fn succeeded_event(id: &str, payment_ref: &str, amount: i64, booking: &str) -> Value {
+    marquee_payments::events::payment_succeeded_event(
+        id,
+        payment_ref,
+        marquee_domain::Money::new(amount, marquee_domain::Currency::parse("EUR").unwrap()),
+        booking.parse().unwrap(),
+        chrono::Utc::now(),
+    )
+}
+
+async fn paying_with_the_success_card_confirms_with_a_ticket_per_seat(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["A1", "A2"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    assert_eq!(started.body["provider"], "sandbox");
+    assert_eq!(started.body["status"], "pending");
+    assert_eq!(started.body["amount"], 2150);
+    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
+    let url = started.body["checkout_url"].as_str().unwrap();
+    assert!(
+        url.ends_with(&format!("/sandbox/checkout/{payment_ref}")),
+        "{url}"
+    );
+    booking_when(&app, &token, &booking, "payment_pending").await;
+
+    // The checkout page, as the customer's browser gets it.
+    let page = app
+        .get(&format!("/sandbox/checkout/{payment_ref}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().unwrap().contains("4242 4242 4242 4242"));
+
+    let paid = pay(&app, &payment_ref, SUCCEEDS).await;
+    assert_eq!(paid.status, StatusCode::OK, "{:?}", paid.body);
+    assert_eq!(paid.body["status"], "succeeded");
+    let confirmed = booking_when(&app, &token, &booking, "confirmed").await;
+    let tickets = confirmed["tickets"].as_array().unwrap();
+    assert_eq!(
+        tickets
+            .iter()
+            .map(|t| t["seat"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["A1", "A2"]
+    );
+    assert_ne!(tickets[0]["code"], tickets[1]["code"]);
+    assert_eq!(app.state_of("A1").await, "sold");
+
+    let qr = app
+        .send(
+            Request::get(tickets[0]["qr"].as_str().unwrap())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert!(qr.body.as_str().unwrap().contains("<svg"));
+    let unknown = app
+        .get("/api/v1/tickets/AAAAAAAAAAAAAAAAAAAAAAAAAA/qr.svg", None)
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (StatusCode::NOT_FOUND, "ticket_not_found")
+    );
+    // Paying twice is refused by the gateway; the booking stays as it is.
+    assert_eq!(
+        pay(&app, &payment_ref, SUCCEEDS).await.code(),
+        "payment_settled"
+    );
+}
+
+async fn declined_cards_fail_the_booking_and_free_its_seats(app: TestApp) {
+    for (email, seat, card, reason) in [
+        ("ana@example.com", "A3", DECLINED, "generic_decline"),
+        ("ben@example.com", "A4", NO_FUNDS, "insufficient_funds"),
+    ] {
+        let (token, booking) = held(&app, email, &[seat]).await;
+        let started = checkout(&app, &token, &booking).await;
+        let payment_ref = started.body["payment_ref"].as_str().unwrap();
+        let paid = pay(&app, payment_ref, card).await;
+        assert_eq!(paid.status, StatusCode::OK);
+        assert_eq!(
+            (
+                paid.body["status"].as_str(),
+                paid.body["decline_code"].as_str()
+            ),
+            (Some("declined"), Some(reason))
+        );
+        let failed = booking_when(&app, &token, &booking, "payment_failed").await;
+        assert!(failed["tickets"].as_array().unwrap().is_empty());
+        assert_eq!(app.state_of(seat).await, "available");
+        let again = checkout(&app, &token, &booking).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+    }
+}
+
+async fn checkout_answers_one_payment_and_only_for_a_live_hold_of_ones_own(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["B2"]).await;
+    let first = checkout(&app, &token, &booking).await;
+    let second = checkout(&app, &token, &booking).await;
+    assert_eq!(
+        (first.status, second.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(first.body, second.body);
+
+    let ben = app.customer("ben@example.com").await;
+    let theirs = checkout(&app, &ben, &booking).await;
+    assert_eq!(
+        (theirs.status, theirs.code()),
+        (StatusCode::NOT_FOUND, "booking_not_found")
+    );
+
+    let (_, released) = {
+        let hold = app.hold(&ben, &["B3"]).await;
+        (ben.clone(), hold.body["id"].as_str().unwrap().to_string())
+    };
+    app.request(
+        Method::DELETE,
+        &format!("/api/v1/bookings/{released}"),
+        Some(&ben),
+        None,
+    )
+    .await;
+    let refused = checkout(&app, &ben, &released).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "invalid_booking_state")
+    );
+
+    let expiring = app.hold(&ben, &["B4"]).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.advance(Duration::minutes(10));
+    let late = checkout(&app, &ben, &expiring).await;
+    assert_eq!(
+        (late.status, late.code()),
+        (StatusCode::CONFLICT, "hold_expired")
+    );
+}
+
+async fn webhooks_must_be_signed_recently_and_each_is_applied_once(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["C4", "C5"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    let secret = sandbox_secret(&app).await;
+    let event = succeeded_event("evt_test_once", payment_ref, 2150, &booking);
+
+    let forged = post_webhook(&app, "whsec_not_the_secret", &event, Duration::zero()).await;
+    assert_eq!(
+        (forged.status, forged.code()),
+        (StatusCode::BAD_REQUEST, "invalid_signature")
+    );
+    let unsigned = webhook_with(&app, None, event.to_string()).await;
+    assert_eq!(unsigned.code(), "invalid_signature");
+    let stale = post_webhook(&app, &secret, &event, Duration::minutes(6)).await;
+    assert_eq!(stale.code(), "invalid_signature");
+    booking_when(&app, &token, &booking, "payment_pending").await;
+
+    let malformed = post_webhook(&app, &secret, &json!({ "id": 7 }), Duration::zero()).await;
+    assert_eq!(
+        (malformed.status, malformed.code()),
+        (StatusCode::BAD_REQUEST, "malformed_event")
+    );
+    let other = json!({ "id": "evt_other", "type": "customer.created", "data": { "object": {} } });
+    assert_eq!(
+        post_webhook(&app, &secret, &other, Duration::zero())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let elsewhere = app
+        .post("/api/v1/payments/webhooks/paypal", None, json!({}))
+        .await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.code()),
+        (StatusCode::NOT_FOUND, "provider_not_found")
+    );
+
+    // One event delivered a hundred times, all at once: one effect.
+    let deliveries = futures::future::join_all(
+        (0..100).map(|_| post_webhook(&app, &secret, &event, Duration::seconds(30))),
+    )
+    .await;
+    assert!(deliveries.iter().all(|d| d.status == StatusCode::OK));
+    let confirmed = booking_when(&app, &token, &booking, "confirmed").await;
+    assert_eq!(confirmed["tickets"].as_array().unwrap().len(), 2);
+    let id: i64 = booking.parse().unwrap();
+    assert_eq!(
+        app.store
+            .outbox_kinds(marquee_domain::BookingId(id))
+            .await
+            .unwrap(),
+        ["booking_confirmed"]
+    );
+}
+
+async fn a_success_after_a_failure_still_confirms(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["A5"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    // Declined first, then paid with another card: the events may arrive in either order.
+    pay(&app, payment_ref, DECLINED).await;
+    booking_when(&app, &token, &booking, "payment_failed").await;
+    pay(&app, payment_ref, SUCCEEDS).await;
+    let confirmed = booking_when(&app, &token, &booking, "confirmed").await;
+    assert_eq!(confirmed["tickets"].as_array().unwrap().len(), 1);
+    assert_eq!(app.state_of("A5").await, "sold");
+}
+
+async fn a_lost_webhook_is_finished_by_reconciliation(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["A6"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    // The customer paid at the gateway, and its webhook never came.
+    assert!(app
+        .store
+        .settle_sandbox_payment(
+            payment_ref,
+            "requires_payment_method",
+            "succeeded",
+            app.clock_now()
+        )
+        .await
+        .unwrap());
+    assert_eq!(
+        marquee_server::payments::reconcile(&app.app, Duration::minutes(15))
+            .await
+            .unwrap(),
+        0,
+        "too early: the webhook may still come"
+    );
+    app.advance(Duration::minutes(16));
+    assert_eq!(
+        marquee_server::payments::reconcile(&app.app, Duration::minutes(15))
+            .await
+            .unwrap(),
+        1
+    );
+    let confirmed = booking_when(&app, &token, &booking, "confirmed").await;
+    assert_eq!(confirmed["tickets"].as_array().unwrap().len(), 1);
+}
+
+async fn a_payment_after_the_seats_were_resold_is_refunded(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["B5"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
+    app.advance(Duration::minutes(11));
+    let ben = app.customer("ben@example.com").await;
+    assert_eq!(app.hold(&ben, &["B5"]).await.status, StatusCode::CREATED);
+    // Ana pays on the page she still has open.
+    assert_eq!(
+        pay(&app, &payment_ref, SUCCEEDS).await.body["status"],
+        "succeeded"
+    );
+    let refunded = booking_when(&app, &token, &booking, "refunded").await;
+    assert!(refunded["tickets"].as_array().unwrap().is_empty());
+    assert_eq!(app.state_of("B5").await, "held", "Ben keeps the seat");
+    assert_eq!(
+        app.store
+            .sandbox_payment(&payment_ref)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "refunded"
+    );
+}
+
+async fn the_sandbox_takes_only_test_cards(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["A7"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    let real = pay(&app, payment_ref, "4111 1111 1111 1111 0").await;
+    assert_eq!(
+        (real.status, real.code()),
+        (StatusCode::BAD_REQUEST, "not_a_test_card")
+    );
+    let missing = pay(&app, "pi_sandbox_nothing", SUCCEEDS).await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (StatusCode::NOT_FOUND, "payment_not_found")
+    );
+    booking_when(&app, &token, &booking, "payment_pending").await;
+}
