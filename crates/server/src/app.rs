@@ -65,10 +65,12 @@ impl App {
                 secret_key,
                 webhook_secret,
                 api_base,
+                timeout,
             } => Payments {
                 gateway: Arc::new(
                     StripeGateway::new(StripeConfig {
                         api_base: api_base.clone(),
+                        timeout: *timeout,
                         ..StripeConfig::new(secret_key.clone(), webhook_secret.clone())
                     })
                     .map_err(|e| anyhow::anyhow!("Stripe configuration: {e}"))?,

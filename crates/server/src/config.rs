@@ -64,5 +64,7 @@ pub enum PaymentsConfig {
         secret_key: Secret,
         webhook_secret: Secret,
         api_base: String,
+        /// For one attempt of one call (three attempts in all).
+        timeout: std::time::Duration,
     },
 }

@@ -4,6 +4,7 @@ use axum::Router;
 use chrono::Duration;
 use http_body_util::BodyExt;
 use marquee_domain::{Clock, ManualClock};
+use marquee_server::config::PaymentsConfig;
 use marquee_server::{App, Config};
 use marquee_store::conformance::fixtures::{self, World};
 use marquee_store::Store;
@@ -64,18 +65,36 @@ impl Response {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard)).await
+        TestApp::sqlite_paying_with(PaymentsConfig::Sandbox {
+            webhook_secret: None,
+        })
+        .await
     }
 
     pub async fn postgres() -> TestApp {
+        TestApp::postgres_paying_with(PaymentsConfig::Sandbox {
+            webhook_secret: None,
+        })
+        .await
+    }
+
+    pub async fn sqlite_paying_with(payments: PaymentsConfig) -> TestApp {
+        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
+        TestApp::on(store, Box::new(guard), payments).await
+    }
+
+    pub async fn postgres_paying_with(payments: PaymentsConfig) -> TestApp {
         let (store, guard) = marquee_store_postgres::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard)).await
+        TestApp::on(store, Box::new(guard), payments).await
     }
 
     /// The app also listens on a port of its own, as a node does: the sandbox gateway's
     /// webhooks come in over HTTP.
-    async fn on(store: Arc<dyn Store>, guard: Box<dyn Any + Send>) -> TestApp {
+    async fn on(
+        store: Arc<dyn Store>,
+        guard: Box<dyn Any + Send>,
+        payments: PaymentsConfig,
+    ) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -87,6 +106,7 @@ impl TestApp {
             clock.clone() as Arc<dyn Clock>,
             Config {
                 public_url: format!("http://{address}"),
+                payments,
                 ..Config::default()
             },
         )

@@ -376,3 +376,107 @@ async fn the_sandbox_takes_only_test_cards(app: TestApp) {
     );
     booking_when(&app, &token, &booking, "payment_pending").await;
 }
+
+/// A stand-in for Stripe's PaymentIntents API that answers slowly while `slow` is set.
+async fn fake_stripe(slow: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
+    use axum::routing::post;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = axum::Router::new().route(
+        "/v1/payment_intents",
+        post(move |body: String| {
+            let slow = slow.clone();
+            async move {
+                if slow.load(std::sync::atomic::Ordering::SeqCst) {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                }
+                let form: std::collections::HashMap<String, String> = form_fields(&body);
+                axum::Json(json!({
+                    "id": "pi_fake_1",
+                    "object": "payment_intent",
+                    "amount": form.get("amount").and_then(|a| a.parse::<i64>().ok()),
+                    "currency": form.get("currency"),
+                    "status": "requires_payment_method",
+                    "client_secret": "pi_fake_1_secret_abc",
+                }))
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{address}")
+}
+
+/// `a=1&b=2` into a map (the fake reads only plain fields).
+fn form_fields(body: &str) -> std::collections::HashMap<String, String> {
+    body.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn a_gateway_that_does_not_answer_leaves_the_hold_as_it_was(
+    app: TestApp,
+    slow: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    let (token, booking) = held(&app, "ana@example.com", &["A1"]).await;
+    let timed_out = checkout(&app, &token, &booking).await;
+    assert_eq!(
+        (timed_out.status, timed_out.code()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "payment_gateway_unavailable"
+        )
+    );
+    booking_when(&app, &token, &booking, "held").await;
+    let id: i64 = booking.parse().unwrap();
+    assert_eq!(
+        app.store
+            .payment(marquee_domain::BookingId(id))
+            .await
+            .unwrap(),
+        None
+    );
+
+    slow.store(false, std::sync::atomic::Ordering::SeqCst);
+    let started = checkout(&app, &token, &booking).await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    assert_eq!(started.body["provider"], "stripe");
+    assert_eq!(started.body["payment_ref"], "pi_fake_1");
+    assert_eq!(started.body["client_secret"], "pi_fake_1_secret_abc");
+    assert_eq!(started.body["checkout_url"], Value::Null);
+    booking_when(&app, &token, &booking, "payment_pending").await;
+    // The sandbox's pay call does not exist with Stripe.
+    assert_eq!(
+        pay(&app, "pi_fake_1", SUCCEEDS).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn stripe(api_base: String) -> marquee_server::config::PaymentsConfig {
+    marquee_server::config::PaymentsConfig::Stripe {
+        secret_key: marquee_payments::Secret::new("sk_test_fake"),
+        webhook_secret: marquee_payments::Secret::new("whsec_fake"),
+        api_base,
+        timeout: std::time::Duration::from_millis(200),
+    }
+}
+
+mod stripe_gateway {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_gateway_timeout_during_checkout_changes_nothing_on_sqlite() {
+        let slow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let app = TestApp::sqlite_paying_with(stripe(fake_stripe(slow.clone()).await)).await;
+        a_gateway_that_does_not_answer_leaves_the_hold_as_it_was(app, slow).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_gateway_timeout_during_checkout_changes_nothing_on_postgres() {
+        let slow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let app = TestApp::postgres_paying_with(stripe(fake_stripe(slow.clone()).await)).await;
+        a_gateway_that_does_not_answer_leaves_the_hold_as_it_was(app, slow).await;
+    }
+}
