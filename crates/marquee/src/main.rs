@@ -191,6 +191,9 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long one attempt of a call to Stripe may take (a call makes up to three).
+const STRIPE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Refuses a setting outside the range where Marquee makes sense (and cannot overflow).
 fn within(name: &str, value: std::time::Duration, min: u64, max: u64) -> anyhow::Result<()> {
     let secs = value.as_secs();
@@ -229,6 +232,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                         "MARQUEE_STRIPE_WEBHOOK_SECRET is needed with MARQUEE_PAYMENTS=stripe",
                     )?),
                     api_base: args.stripe_api_base.clone(),
+                    timeout: STRIPE_TIMEOUT,
                 }
             }
             _ => PaymentsConfig::Sandbox {
