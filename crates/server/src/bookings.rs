@@ -99,9 +99,22 @@ async fn hold_named(
     Ok(held?)
 }
 
+/// Releases a hold of this user's. When its checkout was started, the payment is canceled at
+/// the gateway too, so that the customer cannot pay for seats given up; should that fail, a
+/// payment made anyway is refunded (`payment::on_paid`) and reconciliation cancels it later.
 pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
     let released = app.store().release_hold(id, user.id, app.now()).await?;
     app.seat_maps().released(&released);
+    if let Some(payment) = app.store().payment(id).await? {
+        if let Err(err) = app
+            .payments()
+            .gateway
+            .cancel_payment(&payment.payment_ref)
+            .await
+        {
+            tracing::warn!(booking = %id, error = %err, "could not cancel the payment of a released hold");
+        }
+    }
     Ok(released)
 }
 

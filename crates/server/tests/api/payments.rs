@@ -18,6 +18,7 @@ crate::both_backends!(
     a_lost_webhook_is_finished_by_reconciliation,
     a_payment_after_the_seats_were_resold_is_refunded,
     the_sandbox_takes_only_test_cards,
+    releasing_a_hold_being_paid_for_cancels_its_payment,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -479,4 +480,25 @@ mod stripe_gateway {
         let app = TestApp::postgres_paying_with(stripe(fake_stripe(slow.clone()).await)).await;
         a_gateway_that_does_not_answer_leaves_the_hold_as_it_was(app, slow).await;
     }
+}
+
+async fn releasing_a_hold_being_paid_for_cancels_its_payment(app: TestApp) {
+    let (token, booking) = held(&app, "ana@example.com", &["A8"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    let released = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/bookings/{booking}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(released.body["status"], "released");
+    let late = pay(&app, payment_ref, SUCCEEDS).await;
+    assert_eq!(
+        (late.status, late.code()),
+        (StatusCode::CONFLICT, "payment_settled")
+    );
+    assert_eq!(app.state_of("A8").await, "available");
 }
