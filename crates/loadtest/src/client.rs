@@ -1,7 +1,7 @@
 //! The HTTP side that every scenario shares: one connection pool, every request timed into
-//! `Stats`, and the steps a customer's browser takes to hold and release seats.
+//! `Stats`, and the steps a customer's browser takes to hold, release and pay for seats.
 
-use crate::check::ClientHold;
+use crate::check::{ClientHold, Fate};
 use crate::stats::Stats;
 use marquee_domain::ShowtimeId;
 use rand::seq::SliceRandom;
@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 /// How many seats every hold asks for: a couple going to the cinema.
 pub const SEATS_EACH: usize = 2;
+/// Stripe's test card that always succeeds, which the sandbox gateway takes.
+const CARD_THAT_SUCCEEDS: &str = "4242424242424242";
 
 /// What a picker reads of a seat map. The strings borrow from the answer: a 1,000-seat map
 /// parsed into owned strings costs the load generator more than the server spends on it.
@@ -33,6 +35,16 @@ pub struct Seat<'a> {
 struct Hold {
     id: String,
     seats: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Checkout {
+    payment_ref: String,
+}
+
+#[derive(Deserialize)]
+struct Paid {
+    status: String,
 }
 
 /// What became of one hold request.
@@ -63,6 +75,15 @@ impl Api {
             base: format!("{}/api/v1", target.trim_end_matches('/')),
             stats: Stats::default(),
         })
+    }
+
+    /// The same connections with statistics of their own: a later phase of a run, timed apart.
+    pub fn next_phase(&self) -> Api {
+        Api {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            stats: Stats::default(),
+        }
     }
 
     /// Opens `connections` connections before the clock starts (a health check on each, all
@@ -162,7 +183,7 @@ impl Api {
                         showtime,
                         booking_id,
                         seats: hold.seats,
-                        released: false,
+                        fate: Fate::Live,
                     }),
                     Err(_) => Outcome::Failed,
                 },
@@ -187,6 +208,34 @@ impl Api {
         match self.send("release", request).await {
             Some((200, _)) => Some(true),
             Some((400..=499, _)) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Pays for a hold as a customer does: checkout, then the sandbox's pay call (what its
+    /// checkout page posts) with the card that succeeds. Whether the gateway said the payment
+    /// succeeded (`Some(true)`) or something was refused (`Some(false)`); `None` when a step
+    /// got no answer or a server error. The booking is confirmed later, by webhook.
+    pub async fn buy(&self, token: &str, booking_id: i64) -> Option<bool> {
+        let request = self
+            .client
+            .post(format!("{}/bookings/{booking_id}/checkout", self.base))
+            .bearer_auth(token)
+            .json(&json!({}));
+        let payment_ref = match self.send("checkout", request).await? {
+            (200, body) => serde_json::from_slice::<Checkout>(&body).ok()?.payment_ref,
+            (400..=499, _) => return Some(false),
+            _ => return None,
+        };
+        let request = self
+            .client
+            .post(format!("{}/sandbox/sessions/{payment_ref}/pay", self.base))
+            .json(&json!({ "card_number": CARD_THAT_SUCCEEDS }));
+        match self.send("pay", request).await? {
+            (200, body) => Some(
+                serde_json::from_slice::<Paid>(&body).is_ok_and(|paid| paid.status == "succeeded"),
+            ),
+            (400..=499, _) => Some(false),
             _ => None,
         }
     }

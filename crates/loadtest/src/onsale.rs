@@ -1,8 +1,10 @@
 //! `onsale`: one large showtime goes on sale and every virtual user wants two seats. Half pick
 //! seats off the seat map, half ask for the best available; on a 409 they try again with
-//! fresh seats, until the showtime is sold out or they give up. Then a share release.
+//! fresh seats, until the showtime is sold out or they give up. Then, after the measured
+//! selling phase, a share release and the rest pay (checkout, then the sandbox's pay call),
+//! and the CHECK waits for the payments' webhooks before it reads the database.
 
-use crate::check::{check, ClientHold};
+use crate::check::{await_confirmations, check, ClientHold, Fate};
 use crate::client::{Api, Outcome};
 use crate::resources::{self, Sampler};
 use crate::stats::print_table;
@@ -15,6 +17,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+
+/// The longest the releases and payments after the sale may take. A few hundred of each
+/// take about a second; the holds are still well within their time (10 minutes by default).
+const AFTER_SALE: Duration = Duration::from_secs(60);
 
 #[derive(Args, Debug, Clone)]
 pub struct OnsaleArgs {
@@ -30,7 +36,7 @@ pub struct OnsaleArgs {
     /// Tries per user before giving up.
     #[arg(long, default_value_t = 10)]
     pub attempts: usize,
-    /// Share of successful holds released afterwards (0 to 1).
+    /// Share of successful holds released afterwards (0 to 1); the rest are paid for.
     #[arg(long, default_value_t = 0.2)]
     pub release_share: f64,
     /// Stop the measured phase after this many seconds, sold out or not.
@@ -138,25 +144,44 @@ pub async fn run(
         .unwrap_or_else(|p| p.into_inner())
         .map(|t| t - started);
 
-    // Some change their minds.
+    // Some change their minds; the rest pay. Timed apart from the sale, over the same
+    // connections; a hold not reached by the phase's end stays a live hold.
+    let after = api.next_phase();
     let mut releasing = std::mem::take(&mut *holds.lock().unwrap_or_else(|p| p.into_inner()));
     let share = (releasing.len() as f64 * args.release_share).round() as usize;
-    let kept = releasing.split_off(share.min(releasing.len()));
-    let releases = releasing.into_iter().map(|(token, mut hold)| {
-        let (api, gate) = (&api, &gate);
-        async move {
-            if let Ok(_connection) = gate.acquire().await {
-                hold.released = api.release(&token, hold.booking_id).await?;
+    let buying = releasing.split_off(share.min(releasing.len()));
+    let after_started = Instant::now();
+    let after_deadline = after_started + AFTER_SALE;
+    let steps = releasing
+        .into_iter()
+        .map(|hold| (true, hold))
+        .chain(buying.into_iter().map(|hold| (false, hold)))
+        .map(|(release, (token, mut hold))| {
+            let (after, gate) = (&after, &gate);
+            async move {
+                let Ok(_connection) = gate.acquire().await else {
+                    return Some(hold);
+                };
+                if Instant::now() >= after_deadline {
+                    return Some(hold);
+                }
+                if release {
+                    if after.release(&token, hold.booking_id).await? {
+                        hold.fate = Fate::Released;
+                    }
+                } else if after.buy(&token, hold.booking_id).await == Some(true) {
+                    hold.fate = Fate::Paid;
+                }
+                Some(hold)
             }
-            Some(hold)
-        }
-    });
-    let holds: Vec<ClientHold> = futures::future::join_all(releases)
+        });
+    let holds: Vec<ClientHold> = futures::future::join_all(steps)
         .await
         .into_iter()
         .flatten()
-        .chain(kept.into_iter().map(|(_, hold)| hold))
         .collect();
+    let after_sale = after_started.elapsed();
+    let confirmed_within = await_confirmations(&app, &holds).await?;
 
     let result = check(&app, &showtimes, &holds).await?;
     let rows = api.stats.summary(measured);
@@ -166,6 +191,9 @@ pub async fn run(
     // The rate of selling is measured while there was something to sell: up to the last
     // successful hold. After it, users only hear "sold out".
     let selling = sell_out.unwrap_or(measured).as_secs_f64().max(1e-3);
+    let after_rows = after.stats.summary(after_sale);
+    let count = |fate: Fate| holds.iter().filter(|h| h.fate == fate).count();
+    let (released, paid) = (count(Fate::Released), count(Fate::Paid));
     if common.json {
         println!(
             "{}",
@@ -181,6 +209,13 @@ pub async fn run(
                 "successful_holds_per_second": successes as f64 / selling,
                 "requests": rows,
                 "server": usage,
+                "after_sale": {
+                    "seconds": after_sale.as_secs_f64(),
+                    "released": released,
+                    "paid": paid,
+                    "all_confirmed_after_seconds": confirmed_within.map(|d| d.as_secs_f64()),
+                    "requests": after_rows,
+                },
                 "check": result,
             })
         );
@@ -204,6 +239,17 @@ pub async fn run(
         );
         print_table(&rows);
         println!("{}", resources::line(usage.as_ref()));
+        println!(
+            "after the sale, in {after_sale:.2?}: {released} holds released, {paid} paid (checkout, then pay); {}",
+            match confirmed_within {
+                Some(t) => format!("all paid bookings confirmed {t:.2?} after that"),
+                None => format!(
+                    "not all paid bookings confirmed within {:?} after that",
+                    crate::check::CONFIRMATION_WAIT
+                ),
+            }
+        );
+        print_table(&after_rows);
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

@@ -1,6 +1,6 @@
-//! Tiny `marquee loadtest` runs of every scenario against a real server on each backend. They
-//! fail on any correctness violation (the CHECK line, the exit code), never on speed: these
-//! machines are shared.
+//! Tiny `marquee loadtest` runs of every scenario against a real server on each backend, the
+//! booking ones paying through the server's sandbox gateway too. They fail on any correctness
+//! violation (the CHECK line, the exit code), never on speed: these machines are shared.
 
 mod common;
 
@@ -81,11 +81,20 @@ const STEADY: &[&str] = &[
     "4",
 ];
 
-fn assert_onsale_clean(check: &str) {
+/// Every scenario that books: nothing wrong, and some holds were paid for and confirmed.
+fn assert_bookings_clean(check: &str) {
     assert!(
-        check.contains("seats in two live bookings 0, holds lost 0, releases not applied 0"),
+        check.contains("paid but not confirmed 0, seats in two live bookings 0, holds lost 0, releases not applied 0"),
         "{check}"
     );
+    assert!(
+        !check.contains("confirmed bookings 0 "),
+        "some holds were paid for: {check}"
+    );
+}
+
+fn assert_onsale_clean(check: &str) {
+    assert_bookings_clean(check);
     assert!(
         !check.contains("held or sold 0/"),
         "some seats were sold: {check}"
@@ -114,10 +123,10 @@ fn browse_smoke_run_on_postgres_is_correct() {
 
 #[test]
 fn steady_smoke_run_on_sqlite_is_correct() {
-    on_sqlite("steady-sqlite", STEADY);
+    assert_bookings_clean(&on_sqlite("steady-sqlite", STEADY));
 }
 
 #[test]
 fn steady_smoke_run_on_postgres_is_correct() {
-    on_postgres("steady-postgres", STEADY);
+    assert_bookings_clean(&on_postgres("steady-postgres", STEADY));
 }
