@@ -216,10 +216,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     within("--reconcile-after", args.reconcile_after, 10, 7 * 24 * 3600)?;
     let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr()?;
+    // This node as seen from this machine: where the sandbox's webhooks go.
+    let self_url = match address.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv6() => format!("http://[::1]:{}", address.port()),
+        ip if ip.is_unspecified() => format!("http://127.0.0.1:{}", address.port()),
+        _ => format!("http://{address}"),
+    };
     let public_url = match &args.public_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None if address.ip().is_unspecified() => format!("http://127.0.0.1:{}", address.port()),
-        None => format!("http://{address}"),
+        Some(url) => {
+            let parsed = url::Url::parse(url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            anyhow::ensure!(
+                parsed.is_some(),
+                "MARQUEE_PUBLIC_URL must be an http:// or https:// address, not {url:?}"
+            );
+            url.trim_end_matches('/').to_string()
+        }
+        None => self_url.clone(),
     };
     let payments =
         match args.payments.as_str() {
@@ -236,12 +250,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }
             _ => PaymentsConfig::Sandbox {
-                webhook_secret: args.sandbox_webhook_secret.clone().map(Secret::new),
+                webhook_secret: args
+                    .sandbox_webhook_secret
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .map(Secret::new),
             },
         };
     let config = Config {
         payments,
         public_url,
+        self_url,
         reconcile_after: to_chrono(args.reconcile_after)?,
         hold_ttl: to_chrono(args.hold_ttl)?,
         session_ttl: to_chrono(args.session_ttl)?,

@@ -53,6 +53,7 @@ impl App {
                         clock.clone(),
                         webhook_secret.as_ref().map(|s| s.expose().to_string()),
                         config.public_url.clone(),
+                        config.self_url.clone(),
                     )
                     .await?,
                 );

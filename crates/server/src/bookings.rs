@@ -105,14 +105,21 @@ async fn hold_named(
 pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
     let released = app.store().release_hold(id, user.id, app.now()).await?;
     app.seat_maps().released(&released);
-    if let Some(payment) = app.store().payment(id).await? {
-        if let Err(err) = app
-            .payments()
-            .gateway
-            .cancel_payment(&payment.payment_ref)
-            .await
-        {
-            tracing::warn!(booking = %id, error = %err, "could not cancel the payment of a released hold");
+    // The release stands whatever happens here.
+    match app.store().payment(id).await {
+        Ok(Some(payment)) => {
+            if let Err(err) = app
+                .payments()
+                .gateway
+                .cancel_payment(&payment.payment_ref)
+                .await
+            {
+                tracing::warn!(booking = %id, error = %err, "could not cancel the payment of a released hold");
+            }
+        }
+        Ok(None) => {}
+        Err(err) => {
+            tracing::warn!(booking = %id, error = %err, "could not read the payment of a released hold")
         }
     }
     Ok(released)

@@ -24,6 +24,9 @@ pub struct Config {
     /// This node's address as customers and the sandbox's webhooks reach it, without a
     /// trailing slash (e.g. `https://tickets.example.com`).
     pub public_url: String,
+    /// This node itself as reached from this machine (loopback), where the sandbox gateway
+    /// sends its webhooks: they need not go out and back through a proxy or TLS.
+    pub self_url: String,
     /// How long a payment may stay open (no webhook yet) before the reconciliation job asks
     /// the gateway where it stands.
     pub reconcile_after: Duration,
@@ -46,6 +49,7 @@ impl Default for Config {
                 webhook_secret: None,
             },
             public_url: "http://127.0.0.1:8080".into(),
+            self_url: "http://127.0.0.1:8080".into(),
             reconcile_after: Duration::minutes(15),
             reconcile_interval: std::time::Duration::from_secs(60),
             node_id: 0,

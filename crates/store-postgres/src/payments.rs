@@ -117,7 +117,7 @@ async fn apply_once(
     }
     // Locks the payment and its booking: reports, checkouts, releases and the sweeper take turns.
     let row = sqlx::query_as::<_, ReportRow>(
-        "SELECT b.id AS booking_id, b.showtime_id, b.status AS booking_status,
+        "SELECT b.id AS booking_id, p.amount_minor, b.showtime_id, b.status AS booking_status,
                 ms(b.expires_at) AS expires_at, p.status AS payment_status
          FROM payments p JOIN bookings b ON b.id = p.booking_id
          WHERE p.provider = $1 AND p.payment_ref = $2
@@ -134,6 +134,10 @@ async fn apply_once(
         return Ok((PaymentOutcome::UnknownPayment, None));
     };
     let booking = BookingId(row.booking_id);
+    if !payments::whole_refund(report, &row) {
+        tx.commit().await.map_err(db)?;
+        return Ok((PaymentOutcome::NoChange, Some(booking)));
+    }
     let (booking_status, payment_status) = row.statuses(report.now)?;
     let stored_status = codec::booking_status(&row.booking_status)?;
     let sellable = if payments::needs_seat_check(report.reported, booking_status, payment_status) {

@@ -116,7 +116,7 @@ pub async fn apply_report(
         }
     }
     let row = sqlx::query_as::<_, ReportRow>(
-        "SELECT b.id AS booking_id, b.showtime_id, b.status AS booking_status, b.expires_at,
+        "SELECT b.id AS booking_id, p.amount_minor, b.showtime_id, b.status AS booking_status, b.expires_at,
                 p.status AS payment_status
          FROM payments p JOIN bookings b ON b.id = p.booking_id
          WHERE p.provider = ? AND p.payment_ref = ?",
@@ -135,6 +135,15 @@ pub async fn apply_report(
         });
     };
     let booking = BookingId(row.booking_id);
+    if !payments::whole_refund(&report, &row) {
+        tx.commit().await.map_err(db)?;
+        return Ok(PaymentApplied {
+            outcome: PaymentOutcome::NoChange,
+            booking: crate::bookings::load(store, crate::bookings::Which::One(booking))
+                .await?
+                .pop(),
+        });
+    }
     let (booking_status, payment_status) = row.statuses(report.now)?;
     let stored_status = codec::booking_status(&row.booking_status)?;
     let sellable = if payments::needs_seat_check(report.reported, booking_status, payment_status) {

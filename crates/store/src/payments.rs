@@ -71,6 +71,8 @@ pub fn started(payment: NewPayment) -> Payment {
 #[derive(Debug, sqlx::FromRow)]
 pub struct ReportRow {
     pub booking_id: i64,
+    /// The payment's amount.
+    pub amount_minor: i64,
     pub showtime_id: i64,
     pub booking_status: String,
     pub expires_at: i64,
@@ -167,9 +169,19 @@ pub fn needs_seat_check(
         )
 }
 
+/// Whether a report of a refund is a refund of the whole payment. A partial refund (a fee
+/// given back from the gateway's dashboard) leaves the booking as it is.
+pub fn whole_refund(report: &crate::PaymentReport, row: &ReportRow) -> bool {
+    report.reported != Reported::Refunded
+        || report
+            .refunded_minor
+            .is_none_or(|refunded| refunded >= row.amount_minor)
+}
+
 /// Decides what a report does to a booking and its payment. `stored` is the booking's stored
 /// status and `booking` its status at the report's time (expiry applied); `sellable` says
-/// whether its seats could be sold to it (see `needs_seat_check`).
+/// whether its seats could be sold to it (see `needs_seat_check`). A partial refund must be
+/// filtered out before (`whole_refund`).
 pub fn plan_report(
     reported: Reported,
     stored: BookingStatus,

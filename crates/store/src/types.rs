@@ -226,6 +226,9 @@ pub struct PaymentReport {
     /// Reports the reconciliation job made by asking the gateway have none.
     pub event_id: Option<String>,
     pub reported: Reported,
+    /// For a refund, how much of the payment has been refunded so far, when the gateway says:
+    /// only a refund of the whole amount undoes the booking.
+    pub refunded_minor: Option<i64>,
     /// Codes for the tickets if the booking is confirmed, one per seat: at least
     /// `MAX_SEATS_PER_BOOKING`, the rest unused.
     pub ticket_codes: Vec<TicketCode>,

@@ -215,7 +215,7 @@ const CHECKOUT_PAGE: &str = r#"<!doctype html>
 input,button{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;margin:.5rem 0}
 .note{color:#555;font-size:.9rem}</style></head>
 <body><h1>Sandbox checkout</h1>
-<p>Booking {{reference}}: <strong>{{amount}}</strong></p>
+<p>To pay: <strong>{{amount}}</strong></p>
 <form id="pay"><label>Card number<input id="card" autocomplete="off" inputmode="numeric"
  placeholder="4242 4242 4242 4242" required></label><button>Pay</button></form>
 <p id="result" role="status"></p>

@@ -53,7 +53,9 @@ pub async fn checkout(app: &App, user: &User, id: BookingId) -> AppResult<Paymen
             client_secret: session.client_secret,
             checkout_url: session.checkout_url,
             amount: booking.quote.total,
-            now,
+            // Taken after the gateway answered (which may take a while): a hold that ran out
+            // meanwhile is refused.
+            now: app.now(),
         })
         .await?)
 }
@@ -82,13 +84,16 @@ pub async fn webhook(
             return Ok(PaymentOutcome::NoChange);
         }
     };
+    // An event about something else on the gateway's account (a charge made elsewhere) is
+    // acknowledged: answering an error would only make the gateway send it again for days.
     let Some(payment_ref) = event.payment_ref else {
-        return Err(AppError::invalid(
-            "malformed_event",
-            "the event names no payment",
-        ));
+        return Ok(PaymentOutcome::UnknownPayment);
     };
-    apply(app, payment_ref, Some(event.id), reported).await
+    let refunded_minor = match reported {
+        Reported::Refunded => event.amount_minor,
+        _ => None,
+    };
+    apply(app, payment_ref, Some(event.id), reported, refunded_minor).await
 }
 
 /// Applies a report, and when it leaves a refund owed, asks the gateway for it at once (the
@@ -98,6 +103,7 @@ async fn apply(
     payment_ref: String,
     event_id: Option<String>,
     reported: Reported,
+    refunded_minor: Option<i64>,
 ) -> AppResult<PaymentOutcome> {
     let applied = app
         .store()
@@ -106,6 +112,7 @@ async fn apply(
             payment_ref,
             event_id,
             reported,
+            refunded_minor,
             ticket_codes: (0..MAX_SEATS_PER_BOOKING)
                 .map(|_| TicketCode::from_random(rand::random()))
                 .collect(),
@@ -146,7 +153,7 @@ fn apply_boxed(
     payment_ref: String,
     reported: Reported,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<PaymentOutcome>> + Send + '_>> {
-    Box::pin(apply(app, payment_ref, None, reported))
+    Box::pin(apply(app, payment_ref, None, reported, None))
 }
 
 /// Finishes every payment left open for longer than `after` (invariant 5: a lost webhook never
@@ -157,7 +164,12 @@ fn apply_boxed(
 pub async fn reconcile(app: &App, after: chrono::Duration) -> AppResult<usize> {
     let open = app.store().unsettled_payments(app.now() - after).await?;
     let mut settled = 0;
+    let provider = app.payments().gateway.provider();
     for payment in open {
+        if payment.provider != provider {
+            tracing::warn!(booking = %payment.booking_id, provider = %payment.provider, "an open payment of another gateway than the configured one is left alone");
+            continue;
+        }
         match settle(app, &payment).await {
             Ok(true) => settled += 1,
             Ok(false) => {}
@@ -192,6 +204,6 @@ async fn settle(app: &App, payment: &Payment) -> AppResult<bool> {
             Reported::Canceled
         }
     };
-    apply(app, payment.payment_ref.clone(), None, reported).await?;
+    apply(app, payment.payment_ref.clone(), None, reported, None).await?;
     Ok(true)
 }

@@ -30,6 +30,11 @@ const WAITING: &str = "requires_payment_method";
 /// Tries per webhook, with waits doubling from `FIRST_RETRY`: about a minute in all.
 const DELIVERY_ATTEMPTS: u32 = 8;
 const FIRST_RETRY: Duration = Duration::from_millis(250);
+/// Webhooks waiting to be sent; beyond it one is dropped (with a warning) and the
+/// reconciliation job settles its payment instead.
+const WEBHOOK_QUEUE: usize = 10_000;
+/// Webhooks being sent at once.
+const DELIVERING: usize = 32;
 
 /// What paying on the sandbox's page did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,19 +59,22 @@ pub struct SandboxGateway {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     secret: String,
-    /// Where customers pay and webhooks go: this node's public address.
+    /// Where customers pay: this node's public address.
     public_url: String,
-    webhooks: mpsc::UnboundedSender<(String, Vec<u8>)>,
+    webhooks: mpsc::Sender<(String, Vec<u8>)>,
 }
 
 impl SandboxGateway {
     /// The secret is `secret` when configured, else the one stored for every node (made by the
-    /// first node that asks). Starts the webhook sender, so it needs a Tokio runtime.
+    /// first node that asks). Customers pay at `public_url`; webhooks go to `webhook_base`, this
+    /// node's own address on loopback (any node can take them: all state is in the database).
+    /// Starts the webhook sender, so it needs a Tokio runtime.
     pub async fn start(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         secret: Option<String>,
         public_url: String,
+        webhook_base: String,
     ) -> anyhow::Result<SandboxGateway> {
         let secret = match secret {
             Some(secret) => secret,
@@ -78,10 +86,14 @@ impl SandboxGateway {
                 store.setting_or_insert(SECRET_SETTING, &fresh).await?
             }
         };
+        anyhow::ensure!(!secret.is_empty(), "the sandbox's webhook secret is empty");
         let public_url = public_url.trim_end_matches('/').to_string();
-        let (webhooks, queued) = mpsc::unbounded_channel();
+        let (webhooks, queued) = mpsc::channel(WEBHOOK_QUEUE);
         tokio::spawn(deliver(
-            format!("{public_url}/api/v1/payments/webhooks/{PROVIDER}"),
+            format!(
+                "{}/api/v1/payments/webhooks/{PROVIDER}",
+                webhook_base.trim_end_matches('/')
+            ),
             queued,
         ));
         Ok(SandboxGateway {
@@ -149,8 +161,9 @@ impl SandboxGateway {
         let body = event.to_string().into_bytes();
         let signature =
             marquee_payments::signature::sign(&self.secret, self.clock.now().timestamp(), &body);
-        // The sender lives as long as the gateway; a closed channel means shutting down.
-        let _ = self.webhooks.send((signature, body));
+        if self.webhooks.try_send((signature, body)).is_err() {
+            tracing::warn!("too many sandbox webhooks waiting; this one is left to reconciliation");
+        }
     }
 }
 
@@ -161,13 +174,29 @@ fn event_id() -> String {
     )
 }
 
-/// Posts each webhook to Marquee until it answers 2xx, waiting longer after each failure; a
-/// webhook that never gets through is left to the reconciliation job.
-async fn deliver(url: String, mut queued: mpsc::UnboundedReceiver<(String, Vec<u8>)>) {
-    let client = reqwest::Client::new();
+/// Posts each webhook to Marquee until it answers 2xx, waiting longer after each failure, a
+/// few at a time; a webhook that never gets through is left to the reconciliation job.
+async fn deliver(url: String, mut queued: mpsc::Receiver<(String, Vec<u8>)>) {
+    let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
+        Ok(client) => client,
+        Err(err) => {
+            tracing::error!(error = %err, "the sandbox cannot send webhooks");
+            return;
+        }
+    };
+    let sending = Arc::new(tokio::sync::Semaphore::new(DELIVERING));
     while let Some((signature, body)) = queued.recv().await {
+        let Ok(permit) = sending.clone().acquire_owned().await else {
+            return;
+        };
         let (client, url) = (client.clone(), url.clone());
         tokio::spawn(async move {
+            let _permit = permit;
             let mut wait = FIRST_RETRY;
             for attempt in 1..=DELIVERY_ATTEMPTS {
                 let sent = client
@@ -175,7 +204,6 @@ async fn deliver(url: String, mut queued: mpsc::UnboundedReceiver<(String, Vec<u
                     .header("Stripe-Signature", &signature)
                     .header("Content-Type", "application/json")
                     .body(body.clone())
-                    .timeout(Duration::from_secs(10))
                     .send()
                     .await;
                 match sent {
@@ -249,12 +277,30 @@ impl PaymentGateway for SandboxGateway {
         Ok(status(&payment))
     }
 
+    /// Like Stripe, refuses to cancel a payment that succeeded meanwhile: the caller must not
+    /// take it for canceled.
     async fn cancel_payment(&self, payment_ref: &str) -> Result<(), GatewayError> {
-        self.store
+        if self
+            .store
             .settle_sandbox_payment(payment_ref, WAITING, "canceled", self.clock.now())
             .await
-            .map_err(unavailable)?;
-        Ok(())
+            .map_err(unavailable)?
+        {
+            return Ok(());
+        }
+        match self
+            .store
+            .sandbox_payment(payment_ref)
+            .await
+            .map_err(unavailable)?
+        {
+            Some(p) if p.status == "canceled" => Ok(()),
+            Some(_) => Err(refused(
+                "payment_intent_unexpected_state",
+                "the payment has succeeded; it cannot be canceled",
+            )),
+            None => Err(refused("resource_missing", "no such payment")),
+        }
     }
 
     async fn refund(
@@ -308,8 +354,11 @@ impl PaymentGateway for SandboxGateway {
     }
 }
 
+/// The sandbox's database trouble is logged here; the customer is told only that the gateway
+/// did not answer.
 fn unavailable(err: marquee_store::StoreError) -> GatewayError {
-    GatewayError::Unavailable(err.to_string())
+    tracing::warn!(error = %err, "the sandbox gateway could not read or write its records");
+    GatewayError::Unavailable("the sandbox gateway is not available".into())
 }
 
 fn refused(code: &str, message: &str) -> GatewayError {

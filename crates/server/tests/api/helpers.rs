@@ -106,6 +106,7 @@ impl TestApp {
             clock.clone() as Arc<dyn Clock>,
             Config {
                 public_url: format!("http://{address}"),
+                self_url: format!("http://{address}"),
                 payments,
                 ..Config::default()
             },

@@ -19,6 +19,7 @@ crate::both_backends!(
     a_payment_after_the_seats_were_resold_is_refunded,
     the_sandbox_takes_only_test_cards,
     releasing_a_hold_being_paid_for_cancels_its_payment,
+    reconciliation_cancels_a_payment_nobody_made_and_never_one_that_succeeded,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -61,6 +62,20 @@ async fn booking_when(app: &TestApp, token: &str, booking: &str, status: &str) -
         if read.body["status"] == status || Instant::now() > deadline {
             assert_eq!(read.body["status"], status, "{:?}", read.body);
             return read.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The seat's state on the map once it is `state`, at most 10 s: the map is patched just after
+/// the webhook's transaction commits, so it may trail the booking by a moment.
+async fn seat_when(app: &TestApp, seat: &str, state: &str) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = app.state_of(seat).await;
+        if now == state || Instant::now() > deadline {
+            assert_eq!(now, state, "{seat}");
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -137,7 +152,7 @@ async fn paying_with_the_success_card_confirms_with_a_ticket_per_seat(app: TestA
         ["A1", "A2"]
     );
     assert_ne!(tickets[0]["code"], tickets[1]["code"]);
-    assert_eq!(app.state_of("A1").await, "sold");
+    seat_when(&app, "A1", "sold").await;
 
     let qr = app
         .send(
@@ -181,7 +196,7 @@ async fn declined_cards_fail_the_booking_and_free_its_seats(app: TestApp) {
         );
         let failed = booking_when(&app, &token, &booking, "payment_failed").await;
         assert!(failed["tickets"].as_array().unwrap().is_empty());
-        assert_eq!(app.state_of(seat).await, "available");
+        seat_when(&app, seat, "available").await;
         let again = checkout(&app, &token, &booking).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
     }
@@ -299,7 +314,7 @@ async fn a_success_after_a_failure_still_confirms(app: TestApp) {
     pay(&app, payment_ref, SUCCEEDS).await;
     let confirmed = booking_when(&app, &token, &booking, "confirmed").await;
     assert_eq!(confirmed["tickets"].as_array().unwrap().len(), 1);
-    assert_eq!(app.state_of("A5").await, "sold");
+    seat_when(&app, "A5", "sold").await;
 }
 
 async fn a_lost_webhook_is_finished_by_reconciliation(app: TestApp) {
@@ -500,5 +515,66 @@ async fn releasing_a_hold_being_paid_for_cancels_its_payment(app: TestApp) {
         (late.status, late.code()),
         (StatusCode::CONFLICT, "payment_settled")
     );
-    assert_eq!(app.state_of("A8").await, "available");
+    seat_when(&app, "A8", "available").await;
+}
+
+async fn reconciliation_cancels_a_payment_nobody_made_and_never_one_that_succeeded(app: TestApp) {
+    use marquee_domain::{BookingId, PaymentStatus};
+    let (token, declined) = held(&app, "ana@example.com", &["C4"]).await;
+    let started = checkout(&app, &token, &declined).await;
+    let declined_ref = started.body["payment_ref"].as_str().unwrap().to_string();
+    pay(&app, &declined_ref, DECLINED).await;
+    booking_when(&app, &token, &declined, "payment_failed").await;
+
+    let (_, paid) = held(&app, "ben@example.com", &["C5"]).await;
+    let ben = app
+        .login("ben@example.com", crate::helpers::PASSWORD)
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paid_ref = checkout(&app, &ben, &paid).await.body["payment_ref"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Paid at the gateway: the gateway refuses to cancel it.
+    assert!(app
+        .store
+        .settle_sandbox_payment(
+            &paid_ref,
+            "requires_payment_method",
+            "succeeded",
+            app.clock_now()
+        )
+        .await
+        .unwrap());
+    assert!(app
+        .app
+        .payments()
+        .gateway
+        .cancel_payment(&paid_ref)
+        .await
+        .is_err());
+
+    app.advance(Duration::minutes(16));
+    assert_eq!(
+        marquee_server::payments::reconcile(&app.app, Duration::minutes(15))
+            .await
+            .unwrap(),
+        2
+    );
+    let status = |id: &str| {
+        let id = BookingId(id.parse().unwrap());
+        let store = app.store.clone();
+        async move { store.payment(id).await.unwrap().unwrap().status }
+    };
+    assert_eq!(status(&declined).await, PaymentStatus::Canceled);
+    assert_eq!(status(&paid).await, PaymentStatus::Succeeded);
+    // The declined payment cannot be paid any more.
+    assert_eq!(
+        pay(&app, &declined_ref, SUCCEEDS).await.code(),
+        "payment_settled"
+    );
+    booking_when(&app, &ben, &paid, "confirmed").await;
 }

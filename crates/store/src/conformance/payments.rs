@@ -148,6 +148,7 @@ fn report(payment: &Payment, event: &str, reported: Reported, now: DateTime<Utc>
         payment_ref: payment.payment_ref.clone(),
         event_id: Some(event.into()),
         reported,
+        refunded_minor: None,
         ticket_codes: (0..MAX_SEATS_PER_BOOKING)
             .map(|_| {
                 let n = NEXT_CODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
