@@ -159,6 +159,20 @@ fn report(payment: &Payment, event: &str, reported: Reported, now: DateTime<Utc>
     }
 }
 
+/// Applies a report of `reported` for `payment` as gateway event `event` at `now`.
+async fn apply<S: UnguardedHold>(
+    store: &S,
+    payment: &Payment,
+    event: &str,
+    reported: Reported,
+    now: DateTime<Utc>,
+) -> PaymentApplied {
+    store
+        .apply_payment_report(report(payment, event, reported, now))
+        .await
+        .unwrap()
+}
+
 /// A hold of `user`'s on `seats`, checked out: waiting for its payment.
 async fn awaiting_payment<S: UnguardedHold>(
     store: &S,
@@ -197,10 +211,7 @@ pub async fn a_success_sells_the_seats_and_writes_a_ticket_per_seat<S: Unguarded
     let w = world(&*store).await;
     let (held, payment) = awaiting_payment(&*store, &w, &w.alice, &["A1", "A2"]).await;
     let at = t0() + chrono::Duration::minutes(2);
-    let applied = store
-        .apply_payment_report(report(&payment, "evt_ok", Reported::Succeeded, at))
-        .await
-        .unwrap();
+    let applied = apply(&*store, &payment, "evt_ok", Reported::Succeeded, at).await;
     assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
     let booking = applied.booking.unwrap();
     // Long after the hold's time, a sale stays a sale.
@@ -310,10 +321,7 @@ pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: Unguard
 ) {
     let w = world(&*store).await;
     let (declined, payment) = awaiting_payment(&*store, &w, &w.alice, &["A7"]).await;
-    let applied = store
-        .apply_payment_report(report(&payment, "evt_declined", Reported::Failed, t0()))
-        .await
-        .unwrap();
+    let applied = apply(&*store, &payment, "evt_declined", Reported::Failed, t0()).await;
     assert_eq!(applied.outcome, PaymentOutcome::Failed);
     assert_eq!(
         applied.booking.unwrap().status_at(t0()),
@@ -333,14 +341,8 @@ pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: Unguard
     );
 
     let (paid, payment) = awaiting_payment(&*store, &w, &w.bob, &["C4", "C5"]).await;
-    store
-        .apply_payment_report(report(&payment, "evt_paid", Reported::Succeeded, t0()))
-        .await
-        .unwrap();
-    let late = store
-        .apply_payment_report(report(&payment, "evt_failed_late", Reported::Failed, t0()))
-        .await
-        .unwrap();
+    apply(&*store, &payment, "evt_paid", Reported::Succeeded, t0()).await;
+    let late = apply(&*store, &payment, "evt_failed_late", Reported::Failed, t0()).await;
     assert_eq!(late.outcome, PaymentOutcome::NoChange);
     assert_eq!(
         late.booking.unwrap().status_at(t0()),
@@ -360,19 +362,22 @@ pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: Unguard
 pub async fn a_success_after_a_failure_still_confirms<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["C4", "C5"]).await;
-    store
-        .apply_payment_report(report(&payment, "evt_failed_first", Reported::Failed, t0()))
-        .await
-        .unwrap();
-    let applied = store
-        .apply_payment_report(report(
-            &payment,
-            "evt_paid_after",
-            Reported::Succeeded,
-            t0(),
-        ))
-        .await
-        .unwrap();
+    apply(
+        &*store,
+        &payment,
+        "evt_failed_first",
+        Reported::Failed,
+        t0(),
+    )
+    .await;
+    let applied = apply(
+        &*store,
+        &payment,
+        "evt_paid_after",
+        Reported::Succeeded,
+        t0(),
+    )
+    .await;
     assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
     assert_eq!(
         applied.booking.unwrap().status_at(t0()),
@@ -413,15 +418,14 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         .await
         .unwrap();
 
-    let bought = store
-        .apply_payment_report(report(
-            &free_payment,
-            "evt_late_ok",
-            Reported::Succeeded,
-            later,
-        ))
-        .await
-        .unwrap();
+    let bought = apply(
+        &*store,
+        &free_payment,
+        "evt_late_ok",
+        Reported::Succeeded,
+        later,
+    )
+    .await;
     assert_eq!(bought.outcome, PaymentOutcome::Confirmed);
     assert_eq!(
         bought
@@ -437,15 +441,14 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         (SeatState::Sold, Some(still_free.id))
     );
 
-    let refused = store
-        .apply_payment_report(report(
-            &resold_payment,
-            "evt_late_taken",
-            Reported::Succeeded,
-            later,
-        ))
-        .await
-        .unwrap();
+    let refused = apply(
+        &*store,
+        &resold_payment,
+        "evt_late_taken",
+        Reported::Succeeded,
+        later,
+    )
+    .await;
     assert_eq!(refused.outcome, PaymentOutcome::RefundDue);
     assert_eq!(
         refused.booking.unwrap().status_at(later),
@@ -480,15 +483,14 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         [resold.id]
     );
 
-    let refunded = store
-        .apply_payment_report(report(
-            &resold_payment,
-            "evt_refunded",
-            Reported::Refunded,
-            later,
-        ))
-        .await
-        .unwrap();
+    let refunded = apply(
+        &*store,
+        &resold_payment,
+        "evt_refunded",
+        Reported::Refunded,
+        later,
+    )
+    .await;
     assert_eq!(refunded.outcome, PaymentOutcome::Refunded);
     assert_eq!(
         refunded.booking.unwrap().status_at(later),
@@ -512,15 +514,14 @@ pub async fn a_payment_for_released_seats_is_refunded<S: UnguardedHold>(store: A
         .release_hold(booking.id, w.alice.id, t0())
         .await
         .unwrap();
-    let applied = store
-        .apply_payment_report(report(
-            &payment,
-            "evt_after_release",
-            Reported::Succeeded,
-            t0(),
-        ))
-        .await
-        .unwrap();
+    let applied = apply(
+        &*store,
+        &payment,
+        "evt_after_release",
+        Reported::Succeeded,
+        t0(),
+    )
+    .await;
     assert_eq!(applied.outcome, PaymentOutcome::RefundDue);
     assert_eq!(
         applied.booking.unwrap().status_at(t0()),
@@ -536,18 +537,12 @@ pub async fn a_report_for_an_unknown_payment_is_acknowledged_once<S: UnguardedHo
     let w = world(&*store).await;
     let (booking, mut payment) = awaiting_payment(&*store, &w, &w.alice, &["B5"]).await;
     payment.payment_ref = "pi_someone_elses".into();
-    let first = store
-        .apply_payment_report(report(&payment, "evt_stranger", Reported::Succeeded, t0()))
-        .await
-        .unwrap();
+    let first = apply(&*store, &payment, "evt_stranger", Reported::Succeeded, t0()).await;
     assert_eq!(
         (first.outcome, first.booking),
         (PaymentOutcome::UnknownPayment, None)
     );
-    let again = store
-        .apply_payment_report(report(&payment, "evt_stranger", Reported::Succeeded, t0()))
-        .await
-        .unwrap();
+    let again = apply(&*store, &payment, "evt_stranger", Reported::Succeeded, t0()).await;
     assert_eq!(again.outcome, PaymentOutcome::Duplicate);
     assert_eq!(
         store
@@ -627,15 +622,14 @@ pub async fn a_success_never_takes_seats_another_hold_has<S: UnguardedHold>(stor
         .await
         .unwrap();
     let just_before = booking.expires_at - chrono::Duration::milliseconds(1);
-    let applied = store
-        .apply_payment_report(report(
-            &payment,
-            "evt_stale_now",
-            Reported::Succeeded,
-            just_before,
-        ))
-        .await
-        .unwrap();
+    let applied = apply(
+        &*store,
+        &payment,
+        "evt_stale_now",
+        Reported::Succeeded,
+        just_before,
+    )
+    .await;
     assert_eq!(applied.outcome, PaymentOutcome::RefundDue);
     assert_eq!(
         holder_of(&*store, &w, "A1", booking.expires_at).await,
@@ -660,20 +654,14 @@ pub async fn a_refund_owed_stays_owed<S: UnguardedHold>(store: Arc<S>) {
         .hold_seats(hold(&w.bob, &w.showtime, &["A2"], later))
         .await
         .unwrap();
-    let first = store
-        .apply_payment_report(report(&payment, "evt_first", Reported::Succeeded, later))
-        .await
-        .unwrap();
+    let first = apply(&*store, &payment, "evt_first", Reported::Succeeded, later).await;
     assert_eq!(first.outcome, PaymentOutcome::RefundDue);
     store.release_hold(taken.id, w.bob.id, later).await.unwrap();
     for (event, reported) in [
         ("evt_second", Reported::Succeeded),
         ("evt_failed", Reported::Failed),
     ] {
-        let again = store
-            .apply_payment_report(report(&payment, event, reported, later))
-            .await
-            .unwrap();
+        let again = apply(&*store, &payment, event, reported, later).await;
         assert_eq!(again.outcome, PaymentOutcome::NoChange, "{event}");
     }
     assert_eq!(
@@ -692,10 +680,7 @@ pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: Un
 ) {
     let w = world(&*store).await;
     let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["B2", "B3"]).await;
-    store
-        .apply_payment_report(report(&payment, "evt_sold", Reported::Succeeded, t0()))
-        .await
-        .unwrap();
+    apply(&*store, &payment, "evt_sold", Reported::Succeeded, t0()).await;
     let code = store
         .get_booking(booking.id)
         .await
@@ -704,10 +689,7 @@ pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: Un
         .tickets[0]
         .code
         .clone();
-    let applied = store
-        .apply_payment_report(report(&payment, "evt_disputed", Reported::Refunded, t0()))
-        .await
-        .unwrap();
+    let applied = apply(&*store, &payment, "evt_disputed", Reported::Refunded, t0()).await;
     assert_eq!(applied.outcome, PaymentOutcome::Refunded);
     let refunded = applied.booking.unwrap();
     assert_eq!(refunded.status_at(t0()), BookingStatus::Refunded);
@@ -728,10 +710,7 @@ pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: Un
 pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["C4"]).await;
-    store
-        .apply_payment_report(report(&payment, "evt_declined", Reported::Failed, t0()))
-        .await
-        .unwrap();
+    apply(&*store, &payment, "evt_declined", Reported::Failed, t0()).await;
     let soon = t0() + chrono::Duration::seconds(1);
     let open = store.unsettled_payments(soon).await.unwrap();
     assert_eq!(
@@ -755,10 +734,7 @@ pub async fn a_late_payment_records_the_expiry_it_overtook<S: UnguardedHold>(sto
     let w = world(&*store).await;
     let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["A8"]).await;
     let later = booking.expires_at + chrono::Duration::minutes(3);
-    let applied = store
-        .apply_payment_report(report(&payment, "evt_unswept", Reported::Succeeded, later))
-        .await
-        .unwrap();
+    let applied = apply(&*store, &payment, "evt_unswept", Reported::Succeeded, later).await;
     assert_eq!(applied.outcome, PaymentOutcome::Confirmed);
     let moves: Vec<_> = applied
         .booking
