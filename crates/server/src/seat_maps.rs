@@ -150,9 +150,11 @@ impl Cached {
             Patch::Sold { booking, labels } => {
                 self.write(labels, (SeatState::Sold, Some(*booking), None), false)
             }
+            // Held or sold by the booking, its seats are free again (a release, a failed
+            // payment, a refund).
             Patch::Released { booking } => {
                 for seat in &mut self.map.seats {
-                    if seat.booking_id == Some(*booking) && seat.stored_state == SeatState::Held {
+                    if seat.booking_id == Some(*booking) {
                         (seat.stored_state, seat.booking_id, seat.held_until) =
                             (SeatState::Available, None, None);
                     }
@@ -310,7 +312,7 @@ impl SeatMaps {
         );
     }
 
-    /// A hold of this node's was released (or its payment failed).
+    /// A booking of this node's gave its seats back: released, its payment failed, or refunded.
     pub fn released(&self, booking: &Booking) {
         self.patch(
             booking.showtime_id,
