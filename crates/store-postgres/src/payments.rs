@@ -289,13 +289,13 @@ async fn write_plan(
             .await
             .map_err(db)?;
     }
-    if let Some(kind) = plan.message {
+    if let Some((kind, why)) = plan.message {
         sqlx::query(
             "INSERT INTO outbox (kind, booking_id, payload, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(kind)
         .bind(booking.0)
-        .bind(payments::message_payload(booking, kind))
+        .bind(payments::message_payload(booking, kind, why))
         .bind(now)
         .execute(&mut *conn)
         .await

@@ -294,13 +294,13 @@ async fn write_plan(
             .await
             .map_err(db)?;
     }
-    if let Some(kind) = plan.message {
+    if let Some((kind, why)) = plan.message {
         sqlx::query(
             "INSERT INTO outbox (kind, booking_id, payload, created_at) VALUES (?, ?, ?, ?)",
         )
         .bind(kind)
         .bind(booking.0)
-        .bind(payments::message_payload(booking, kind))
+        .bind(payments::message_payload(booking, kind, why))
         .bind(now)
         .execute(&mut *conn)
         .await

@@ -111,8 +111,8 @@ pub struct ReportPlan {
     pub booking_moves: Vec<(BookingStatus, BookingStatus)>,
     pub payment_becomes: Option<PaymentStatus>,
     pub seats: SeatsBecome,
-    /// The outbox message telling the customer, by kind.
-    pub message: Option<&'static str>,
+    /// The outbox message telling the customer: its kind, and why in words.
+    pub message: Option<(&'static str, &'static str)>,
 }
 
 impl ReportRow {
@@ -233,17 +233,24 @@ fn plan_moves(
                     booking_moves: moves,
                     payment_becomes: settle(PaymentStatus::Succeeded),
                     seats: SeatsBecome::Sold,
-                    message: Some("booking_confirmed"),
+                    message: Some(("booking_confirmed", "your payment went through")),
                     ..unchanged
                 }
             }
-            OnPaid::Confirm | OnPaid::ConfirmIfSeatsFree | OnPaid::Refund => ReportPlan {
+            OnPaid::Nothing => unchanged,
+            seats_gone => ReportPlan {
                 outcome: PaymentOutcome::RefundDue,
                 payment_becomes: settle(PaymentStatus::RefundDue),
-                message: Some("payment_refund_due"),
+                message: Some((
+                    "payment_refund_due",
+                    if seats_gone == OnPaid::Refund {
+                        "the seats were given up before the payment arrived; it is refunded"
+                    } else {
+                        "the hold ran out before the payment arrived and someone else has the seats now; the payment is refunded"
+                    },
+                )),
                 ..unchanged
             },
-            OnPaid::Nothing => unchanged,
         },
         // Only a payment still waiting can fail; after a success, a refund owed or a refund,
         // a failure changes nothing.
@@ -253,7 +260,10 @@ fn plan_moves(
             booking_moves: vec![(booking, BookingStatus::PaymentFailed)],
             payment_becomes: settle(failed_or_canceled(reported)),
             seats: SeatsBecome::Free,
-            message: Some("payment_failed"),
+            message: Some((
+                "payment_failed",
+                "the payment did not go through; the seats are free again",
+            )),
             ..unchanged
         },
         Reported::Failed | Reported::Canceled => ReportPlan {
@@ -271,7 +281,7 @@ fn plan_moves(
             ],
             payment_becomes: Some(PaymentStatus::Refunded),
             seats: SeatsBecome::Unsold,
-            message: Some("booking_refunded"),
+            message: Some(("booking_refunded", "the payment was refunded")),
             ..unchanged
         },
         Reported::Refunded if booking.can_become(BookingStatus::Refunded) => ReportPlan {
@@ -280,7 +290,7 @@ fn plan_moves(
             payment_becomes: Some(PaymentStatus::Refunded),
             // A booking waiting for its payment gives its seats back; the others hold none.
             seats: SeatsBecome::Free,
-            message: Some("booking_refunded"),
+            message: Some(("booking_refunded", "the payment was refunded")),
             ..unchanged
         },
         Reported::Refunded => ReportPlan {
@@ -299,6 +309,54 @@ fn failed_or_canceled(reported: Reported) -> PaymentStatus {
 }
 
 /// The outbox message's payload: what the notification worker needs to tell the customer.
-pub fn message_payload(booking: BookingId, kind: &str) -> String {
-    serde_json::json!({ "booking_id": booking.0.to_string(), "kind": kind }).to_string()
+pub fn message_payload(booking: BookingId, kind: &str, why: &str) -> String {
+    serde_json::json!({ "booking_id": booking.0.to_string(), "kind": kind, "why": why }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refund_owed_tells_the_customer_why() {
+        let taken = plan_report(
+            Reported::Succeeded,
+            BookingStatus::PaymentPending,
+            BookingStatus::Expired,
+            PaymentStatus::Pending,
+            false,
+        );
+        assert_eq!(taken.outcome, PaymentOutcome::RefundDue);
+        assert!(
+            taken.booking_moves.is_empty() && !taken.expired_first,
+            "the booking is left for the sweeper to expire"
+        );
+        let (kind, why) = taken.message.unwrap();
+        assert_eq!(kind, "payment_refund_due");
+        assert!(why.contains("someone else has the seats"), "{why}");
+
+        let given_up = plan_report(
+            Reported::Succeeded,
+            BookingStatus::Released,
+            BookingStatus::Released,
+            PaymentStatus::Pending,
+            false,
+        );
+        assert_eq!(given_up.outcome, PaymentOutcome::RefundDue);
+        assert!(given_up.message.unwrap().1.contains("given up"));
+    }
+
+    #[test]
+    fn the_payload_names_the_booking_the_kind_and_why() {
+        let payload: serde_json::Value = serde_json::from_str(&message_payload(
+            BookingId(42),
+            "payment_failed",
+            "declined",
+        ))
+        .unwrap();
+        assert_eq!(
+            payload,
+            serde_json::json!({ "booking_id": "42", "kind": "payment_failed", "why": "declined" })
+        );
+    }
 }
