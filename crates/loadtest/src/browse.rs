@@ -75,6 +75,7 @@ pub async fn run(
     let seat_maps = Arc::new(SeatMaps::default());
     let limit = Duration::from_secs(args.seconds);
     let sampler = Sampler::start(server, limit);
+    let progress = crate::progress::Progress::start(common.json, limit, api.clone());
     let started = Instant::now();
     let deadline = started + limit;
     let workers = (0..args.connections).map(|_| {
@@ -102,6 +103,7 @@ pub async fn run(
     });
     futures::future::join_all(workers).await;
     let measured = started.elapsed();
+    progress.finish();
     let usage = sampler.finish().await;
 
     let rows = api.stats.summary(measured);

@@ -12,6 +12,7 @@ mod browse;
 mod check;
 mod client;
 mod onsale;
+mod progress;
 mod resources;
 mod seed;
 mod stats;

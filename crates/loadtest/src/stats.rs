@@ -53,6 +53,12 @@ impl Stats {
         }
     }
 
+    /// Requests recorded so far, of every kind.
+    pub fn total(&self) -> u64 {
+        let kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+        kinds.values().map(|k| k.micros.len()).sum()
+    }
+
     pub fn summary(&self, elapsed: Duration) -> Vec<KindSummary> {
         let kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
         let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;

@@ -78,6 +78,7 @@ pub async fn run(
     let holds = Arc::new(Mutex::new(Vec::<ClientHold>::new()));
     let limit = Duration::from_secs(args.seconds);
     let sampler = Sampler::start(server, limit);
+    let progress = crate::progress::Progress::start(common.json, limit, api.clone());
     let started = Instant::now();
     let deadline = started + limit;
     let users = tokens.into_iter().enumerate().map(|(vu, token)| {
@@ -136,6 +137,7 @@ pub async fn run(
     });
     futures::future::join_all(users).await;
     let measured = started.elapsed();
+    progress.finish();
     let usage = sampler.finish().await;
 
     let holds = std::mem::take(&mut *holds.lock().unwrap_or_else(|p| p.into_inner()));
