@@ -273,6 +273,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
     }
+    if args.payments == "sandbox" && !args.bind.ip().is_loopback() {
+        tracing::warn!(
+            "payments go through the sandbox gateway, which takes test cards only: anyone who \
+             types 4242 4242 4242 4242 gets tickets. For a real sale set MARQUEE_PAYMENTS=stripe"
+        );
+    }
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
