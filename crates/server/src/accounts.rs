@@ -12,7 +12,7 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use marquee_domain::{Email, Password, Role};
-use marquee_store::{NewSession, NewUser, User};
+use marquee_store::{NewSession, NewUser, Session, User};
 use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
 
@@ -96,14 +96,24 @@ pub async fn start_session(app: &App, user: &User) -> AppResult<(Token, DateTime
     ));
     let now = app.now();
     let expires_at = now + app.config().session_ttl;
+    let hash = token_hash(token.expose());
     app.store()
         .create_session(NewSession {
-            token_hash: token_hash(token.expose()),
+            token_hash: hash.clone(),
             user_id: user.id,
             created_at: now,
             expires_at,
         })
         .await?;
+    // The customer's next request (to this node) needs no database read to know them.
+    app.sessions().remember(
+        hash,
+        Session {
+            user: user.clone(),
+            expires_at,
+        },
+        now,
+    );
     Ok((token, expires_at))
 }
 
