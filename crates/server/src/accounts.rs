@@ -119,8 +119,8 @@ pub async fn start_session(app: &App, user: &User) -> AppResult<(Token, DateTime
 
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {
     let hash = token_hash(token);
-    app.sessions().forget(&hash);
     app.store().delete_session(&hash).await?;
+    app.sessions().forget(&hash, app.now());
     Ok(())
 }
 

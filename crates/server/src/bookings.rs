@@ -93,7 +93,7 @@ async fn hold_named(
     };
     match &held {
         Ok(booking) => app.seat_maps().held(booking),
-        Err(StoreError::SeatsUnavailable(taken)) => app.seat_maps().taken(showtime, taken),
+        Err(StoreError::SeatsUnavailable(taken)) => app.seat_maps().taken(showtime, taken, now),
         Err(_) => {}
     }
     Ok(held?)

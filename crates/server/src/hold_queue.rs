@@ -67,11 +67,15 @@ async fn work(store: Arc<dyn Store>, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
             }
             batch
         };
-        decide(&*store, batch).await;
+        // A panic deciding one batch fails that batch's requests (their answers are dropped),
+        // not the worker: the queue goes on.
+        if let Err(panic) = tokio::spawn(decide(store.clone(), batch)).await {
+            tracing::error!(error = %panic, "deciding a batch of holds panicked");
+        }
     }
 }
 
-async fn decide(store: &dyn Store, batch: Vec<Job>) {
+async fn decide(store: Arc<dyn Store>, batch: Vec<Job>) {
     let (holds, answers): (Vec<NewHold>, Vec<_>) =
         batch.into_iter().map(|job| (job.hold, job.answer)).unzip();
     let started = std::time::Instant::now();
@@ -89,12 +93,26 @@ async fn decide(store: &dyn Store, batch: Vec<Job>) {
                 let _ = answer.send(Err(error));
             }
         }
-        // The batch failed as a whole and wrote nothing. Each hold is tried alone, so one
-        // hold's trouble is that hold's answer and not its neighbours'.
+        // The database itself is in trouble: trying each hold alone would only wait out the
+        // same trouble again and again.
+        Err(StoreError::Database(error)) => {
+            tracing::warn!(%error, holds = holds.len(), "a batch of holds failed");
+            for answer in answers {
+                let _ = answer.send(Err(StoreError::Database(error.to_string().into())));
+            }
+        }
+        // Something one hold caused failed the batch. Each hold is tried alone, so that it is
+        // that hold's answer and not its neighbours'. A hold the failed batch stored after all
+        // (a commit whose answer was lost) is answered as it was stored, not decided again.
         Err(batch_error) => {
             tracing::warn!(error = %batch_error, holds = holds.len(), "a batch of holds failed; deciding them one by one");
             for (answer, hold) in answers.into_iter().zip(holds) {
-                let _ = answer.send(store.hold_seats(hold).await);
+                let stored = match store.get_booking(hold.id).await {
+                    Ok(Some(booking)) => Ok(booking),
+                    Ok(None) => store.hold_seats(hold).await,
+                    Err(err) => Err(err),
+                };
+                let _ = answer.send(stored);
             }
         }
     }

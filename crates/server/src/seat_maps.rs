@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use marquee_domain::best_available::best_available;
-use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId};
+use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId, ShowtimeSeat};
 use marquee_store::{SeatMap, Store};
 use std::any::Any;
 use std::collections::HashMap;
@@ -74,6 +74,7 @@ enum Patch {
     /// taken until the map is read again.
     TakenElsewhere {
         labels: Vec<String>,
+        now: DateTime<Utc>,
     },
     Held {
         booking: BookingId,
@@ -109,6 +110,32 @@ impl Cached {
         }
     }
 
+    fn seat(&self, label: &str) -> Option<&ShowtimeSeat> {
+        self.by_label
+            .get(label)
+            .and_then(|i| self.map.seats.get(*i))
+    }
+
+    /// Best-available claims still running, carried from the map this one replaces onto seats
+    /// it shows free: a reload must not hand the same seats to the next request.
+    fn keep_claims(&mut self, old: &Cached, now: DateTime<Utc>) {
+        let claims: Vec<(String, DateTime<Utc>)> = old
+            .map
+            .seats
+            .iter()
+            .filter(|s| s.stored_state == SeatState::Held && s.booking_id.is_none())
+            .filter_map(|s| Some((s.seat.label.clone(), s.held_until.filter(|t| *t > now)?)))
+            .collect();
+        for (label, until) in claims {
+            if self
+                .seat(&label)
+                .is_some_and(|seat| seat.state_at(now) == SeatState::Available)
+            {
+                self.write(&[label], (SeatState::Held, None, Some(until)), false);
+            }
+        }
+    }
+
     fn write(&mut self, labels: &[String], write: SeatWrite, only_claims: bool) {
         for label in labels {
             let Some(seat) = self
@@ -135,8 +162,19 @@ impl Cached {
             Patch::Unclaimed { labels } => {
                 self.write(labels, (SeatState::Available, None, None), true)
             }
-            Patch::TakenElsewhere { labels } => {
-                self.write(labels, (SeatState::Held, None, None), false)
+            // A seat the map already gives to a live booking keeps it (a refused hold may
+            // have asked for this node's own customer's seat).
+            Patch::TakenElsewhere { labels, now } => {
+                let free: Vec<String> = labels
+                    .iter()
+                    .filter(|l| {
+                        self.seat(l).is_none_or(|seat| {
+                            seat.booking_id.is_none() || seat.state_at(*now) == SeatState::Available
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                self.write(&free, (SeatState::Held, None, None), false)
             }
             Patch::Held {
                 booking,
@@ -276,12 +314,13 @@ impl SeatMaps {
         );
     }
 
-    /// A hold was refused because these seats are taken.
-    pub fn taken(&self, showtime: ShowtimeId, labels: &[String]) {
+    /// A hold was refused at `now` because these seats are taken.
+    pub fn taken(&self, showtime: ShowtimeId, labels: &[String], now: DateTime<Utc>) {
         self.patch(
             showtime,
             Patch::TakenElsewhere {
                 labels: labels.to_vec(),
+                now,
             },
         );
     }
@@ -360,9 +399,14 @@ impl SeatMaps {
             return Ok(Some(f(cached)));
         }
         lock(&slot.state).during_load = Some(Vec::new());
+        // Should this request go away mid-load, patches stop being logged for a load that
+        // will never use them.
+        let logging = StopLogging(&slot);
         let loaded = self.store.seat_map(showtime, now).await;
         let mut state = lock(&slot.state);
         let patches = state.during_load.take().unwrap_or_default();
+        // Taken here; nothing is left for the guard to stop.
+        std::mem::forget(logging);
         let Some(map) = loaded? else {
             state.cached = None;
             return Ok(None);
@@ -370,6 +414,9 @@ impl SeatMaps {
         let mut cached = Cached::new(map, now);
         for patch in &patches {
             cached.apply(patch);
+        }
+        if let Some(old) = &state.cached {
+            cached.keep_claims(old, now);
         }
         let answer = f(&mut cached);
         state.cached = Some(cached);
@@ -394,6 +441,15 @@ impl SeatMaps {
             }
         }
         slots.entry(showtime).or_default().clone()
+    }
+}
+
+/// Ends a load's log of patches when the load ends, however it ends.
+struct StopLogging<'a>(&'a Slot);
+
+impl Drop for StopLogging<'_> {
+    fn drop(&mut self) {
+        lock(&self.0.state).during_load = None;
     }
 }
 

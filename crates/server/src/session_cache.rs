@@ -1,6 +1,7 @@
 //! Logins this node has checked lately, so that an authenticated request does not read the
 //! database every time. A session is remembered for at most `REMEMBER_FOR` and never past its
-//! own expiry. A logout on this node forgets it at once; a logout on another node takes
+//! own expiry. A logout on this node forgets it at once (and keeps it forgotten, so that a
+//! lookup that began before the logout cannot bring it back); a logout on another node takes
 //! effect here within `REMEMBER_FOR`.
 
 use chrono::{DateTime, Duration, Utc};
@@ -9,11 +10,26 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 const REMEMBER_FOR: Duration = Duration::seconds(5);
-/// Beyond this many sessions, the ones no longer valid are dropped (all, if none is).
+/// Beyond this many sessions, the entries no longer in force are dropped (all, if none is).
 const MAX_SESSIONS: usize = 100_000;
 
-/// Token hash → the user, and until when this answer may be reused.
-type Sessions = HashMap<Vec<u8>, (User, DateTime<Utc>)>;
+enum Entry {
+    /// The token's user, reusable until then.
+    Known(User, DateTime<Utc>),
+    /// Logged out here: not to be remembered again before then.
+    Forgotten(DateTime<Utc>),
+}
+
+impl Entry {
+    fn in_force(&self, now: DateTime<Utc>) -> bool {
+        match self {
+            Entry::Known(_, until) | Entry::Forgotten(until) => now < *until,
+        }
+    }
+}
+
+/// Token hash → what this node knows of it.
+type Sessions = HashMap<Vec<u8>, Entry>;
 
 #[derive(Default)]
 pub struct SessionCache {
@@ -22,26 +38,31 @@ pub struct SessionCache {
 
 impl SessionCache {
     pub fn get(&self, token_hash: &[u8], now: DateTime<Utc>) -> Option<User> {
-        self.lock()
-            .get(token_hash)
-            .filter(|(_, until)| now < *until)
-            .map(|(user, _)| user.clone())
+        match self.lock().get(token_hash) {
+            Some(Entry::Known(user, until)) if now < *until => Some(user.clone()),
+            _ => None,
+        }
     }
 
     pub fn remember(&self, token_hash: Vec<u8>, session: Session, now: DateTime<Utc>) {
         let until = session.expires_at.min(now + REMEMBER_FOR);
         let mut sessions = self.lock();
+        if matches!(sessions.get(&token_hash), Some(Entry::Forgotten(until)) if now < *until) {
+            return;
+        }
         if sessions.len() >= MAX_SESSIONS {
-            sessions.retain(|_, (_, valid)| now < *valid);
+            sessions.retain(|_, entry| entry.in_force(now));
             if sessions.len() >= MAX_SESSIONS {
                 sessions.clear();
             }
         }
-        sessions.insert(token_hash, (session.user, until));
+        sessions.insert(token_hash, Entry::Known(session.user, until));
     }
 
-    pub fn forget(&self, token_hash: &[u8]) {
-        self.lock().remove(token_hash);
+    /// Call after the session is deleted from the database.
+    pub fn forget(&self, token_hash: &[u8], now: DateTime<Utc>) {
+        self.lock()
+            .insert(token_hash.to_vec(), Entry::Forgotten(now + REMEMBER_FOR));
     }
 
     /// Plain data that a panic cannot leave half-written: a poisoned lock is used as is.

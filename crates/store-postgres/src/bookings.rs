@@ -125,7 +125,8 @@ async fn sale_terms(
 }
 
 /// Writes what a batch decided in one statement (one round trip): the seats its holds take,
-/// with the availability condition checked once more, and the new bookings with their priced
+/// with the availability condition checked once more (in milliseconds, as the plan read the
+/// times), and the new bookings with their priced
 /// seats and first transitions. A seat the condition would not let through fails the batch.
 async fn write_holds(
     conn: &mut PgConnection,
@@ -157,7 +158,7 @@ async fn write_holds(
              FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::timestamptz[], $5::timestamptz[])
                   AS t(showtime_id, label, booking_id, held_until, now)
              WHERE s.showtime_id = t.showtime_id AND s.label = t.label
-               AND (s.status = 'available' OR (s.status = 'held' AND s.held_until <= t.now))
+               AND (s.status = 'available' OR (s.status = 'held' AND ms(s.held_until) <= ms(t.now)))
              RETURNING 1
          ), booked AS (
              INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,

@@ -216,7 +216,7 @@ async fn write_plan(
                 "UPDATE showtime_seats SET status = 'sold', booking_id = $1, held_until = NULL
                  WHERE showtime_id = $2 AND label = ANY($3)
                    AND (status = 'available'
-                        OR (status = 'held' AND (booking_id = $1 OR held_until <= $4)))",
+                        OR (status = 'held' AND (booking_id = $1 OR ms(held_until) <= ms($4))))",
             )
             .bind(booking.0)
             .bind(row.showtime_id)

@@ -13,6 +13,7 @@ crate::both_backends!(
     another_nodes_hold_shows_once_the_map_is_max_age_old,
     concurrent_best_available_holds_on_one_node_get_different_seats,
     concurrent_holds_through_the_api_never_double_sell_a_seat,
+    a_refused_hold_does_not_hide_a_release_from_the_map,
 );
 
 async fn another_nodes_hold_shows_once_the_map_is_max_age_old(app: TestApp) {
@@ -118,4 +119,22 @@ async fn concurrent_holds_through_the_api_never_double_sell_a_seat(app: TestApp)
             assert_eq!(holder.map(|b| b.0), Some(id), "{seat}");
         }
     }
+}
+
+/// Ben is refused Ana's seat; when Ana lets it go, the map shows it free at once.
+async fn a_refused_hold_does_not_hide_a_release_from_the_map(app: TestApp) {
+    let ana = app.customer("ana@example.com").await;
+    let ben = app.customer("ben@example.com").await;
+    let held = app.hold(&ana, &["A1"]).await;
+    let id = held.body["id"].as_str().unwrap().to_string();
+    assert_eq!(app.hold(&ben, &["A1"]).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.state_of("A1").await, "held");
+    app.request(
+        axum::http::Method::DELETE,
+        &format!("/api/v1/bookings/{id}"),
+        Some(&ana),
+        None,
+    )
+    .await;
+    assert_eq!(app.state_of("A1").await, "available");
 }

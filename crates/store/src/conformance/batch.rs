@@ -104,3 +104,29 @@ pub async fn a_batch_of_refusals_changes_nothing<S: UnguardedHold>(store: Arc<S>
     assert_eq!(held, [("C4".to_string(), first.id)]);
     assert!(store.list_bookings(w.bob.id).await.unwrap().is_empty());
 }
+
+/// Invariant 3 inside a batch: a seat whose hold ran out is free to a later hold of the batch.
+pub async fn a_batch_takes_seats_whose_hold_ran_out<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let stale = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["B6"], t0()))
+        .await
+        .unwrap();
+    let later = stale.expires_at;
+    let results = store
+        .hold_seats_batch(vec![
+            hold(&w.bob, &w.showtime, &["B6", "B7"], later),
+            hold(&w.alice, &w.showtime, &["B7"], later),
+        ])
+        .await
+        .unwrap();
+    let taken = results[0].as_ref().unwrap();
+    assert_eq!(taken.seat_labels(), ["B6", "B7"]);
+    assert!(matches!(&results[1], Err(StoreError::SeatsUnavailable(s)) if s == &["B7"]));
+    let holder = states(&*store, w.showtime.showtime.id, later)
+        .await
+        .into_iter()
+        .find(|(label, ..)| label == "B6")
+        .and_then(|(.., holder)| holder);
+    assert_eq!(holder, Some(taken.id));
+}

@@ -46,6 +46,7 @@ macro_rules! conformance_suite {
             concurrent_batches_never_double_sell_a_seat,
             a_batch_decides_each_hold_on_its_own_in_order,
             a_batch_of_refusals_changes_nothing,
+            a_batch_takes_seats_whose_hold_ran_out,
             the_race_test_sees_a_double_sale_by_an_unguarded_write,
             seats_of_an_expired_hold_go_to_exactly_one_racer,
             checkout_moves_a_live_hold_to_payment_pending_once,
