@@ -4,7 +4,9 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
-use marquee_domain::{Booking, BookingId, BookingReference, SeatCategory, ShowtimeId};
+use marquee_domain::{
+    Booking, BookingId, BookingReference, BookingStatus, SeatCategory, ShowtimeId,
+};
 use marquee_store::{NewHold, StoreError, User};
 
 /// What to hold: named seats, or a number of the best available ones.
@@ -105,7 +107,15 @@ async fn hold_named(
 pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
     let released = app.store().release_hold(id, user.id, app.now()).await?;
     app.seat_maps().released(&released);
-    // The release stands whatever happens here.
+    // Only a hold whose checkout was started has a payment to cancel; the release stands
+    // whatever happens here.
+    let checked_out = released
+        .transitions
+        .iter()
+        .any(|t| t.to == BookingStatus::PaymentPending);
+    if !checked_out {
+        return Ok(released);
+    }
     match app.store().payment(id).await {
         Ok(Some(payment)) => {
             if let Err(err) = app

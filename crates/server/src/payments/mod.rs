@@ -41,8 +41,7 @@ pub async fn checkout(app: &App, user: &User, id: BookingId) -> AppResult<Paymen
             amount: booking.quote.total,
             description: format!("Marquee booking {}", booking.reference),
         })
-        .await
-        .map_err(AppError::Gateway)?;
+        .await?;
     Ok(app
         .store()
         .start_checkout(NewPayment {
@@ -141,8 +140,7 @@ async fn refund(app: &App, payment: &Payment) -> AppResult<()> {
     app.payments()
         .gateway
         .refund(&payment.payment_ref, payment.amount, payment.booking_id.0)
-        .await
-        .map_err(AppError::Gateway)?;
+        .await?;
     apply_boxed(app, payment.payment_ref.clone(), Reported::Refunded).await?;
     Ok(())
 }

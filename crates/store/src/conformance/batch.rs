@@ -123,10 +123,8 @@ pub async fn a_batch_takes_seats_whose_hold_ran_out<S: UnguardedHold>(store: Arc
     let taken = results[0].as_ref().unwrap();
     assert_eq!(taken.seat_labels(), ["B6", "B7"]);
     assert!(matches!(&results[1], Err(StoreError::SeatsUnavailable(s)) if s == &["B7"]));
-    let holder = states(&*store, w.showtime.showtime.id, later)
-        .await
-        .into_iter()
-        .find(|(label, ..)| label == "B6")
-        .and_then(|(.., holder)| holder);
-    assert_eq!(holder, Some(taken.id));
+    assert_eq!(
+        seat_of(&*store, w.showtime.showtime.id, "B6", later).await,
+        (SeatState::Held, Some(taken.id))
+    );
 }

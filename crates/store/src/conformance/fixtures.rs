@@ -201,16 +201,26 @@ pub async fn states<S: Store + ?Sized>(
         .collect()
 }
 
+/// One seat's state at `now` and, unless it is available, its booking.
+pub async fn seat_of<S: Store + ?Sized>(
+    store: &S,
+    showtime: ShowtimeId,
+    label: &str,
+    now: DateTime<Utc>,
+) -> (SeatState, Option<BookingId>) {
+    states(store, showtime, now)
+        .await
+        .into_iter()
+        .find(|(l, ..)| l == label)
+        .map(|(_, state, holder)| (state, holder))
+        .expect("seat exists")
+}
+
 pub async fn state_of<S: Store + ?Sized>(
     store: &S,
     showtime: ShowtimeId,
     label: &str,
     now: DateTime<Utc>,
 ) -> SeatState {
-    states(store, showtime, now)
-        .await
-        .into_iter()
-        .find(|(l, ..)| l == label)
-        .map(|(_, state, _)| state)
-        .expect("seat exists")
+    seat_of(store, showtime, label, now).await.0
 }

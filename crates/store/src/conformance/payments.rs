@@ -191,20 +191,6 @@ async fn awaiting_payment<S: UnguardedHold>(
     (held, payment)
 }
 
-async fn holder_of<S: UnguardedHold>(
-    store: &S,
-    w: &World,
-    label: &str,
-    now: DateTime<Utc>,
-) -> (SeatState, Option<BookingId>) {
-    states(store, w.showtime.showtime.id, now)
-        .await
-        .into_iter()
-        .find(|(l, ..)| l == label)
-        .map(|(_, state, holder)| (state, holder))
-        .unwrap()
-}
-
 pub async fn a_success_sells_the_seats_and_writes_a_ticket_per_seat<S: UnguardedHold>(
     store: Arc<S>,
 ) {
@@ -228,7 +214,7 @@ pub async fn a_success_sells_the_seats_and_writes_a_ticket_per_seat<S: Unguarded
     store.expire_stale_holds(much_later).await.unwrap();
     for label in ["A1", "A2"] {
         assert_eq!(
-            holder_of(&*store, &w, label, much_later).await,
+            seat_of(&*store, w.showtime.showtime.id, label, much_later).await,
             (SeatState::Sold, Some(held.id))
         );
     }
@@ -328,7 +314,7 @@ pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: Unguard
         BookingStatus::PaymentFailed
     );
     assert_eq!(
-        holder_of(&*store, &w, "A7", t0()).await,
+        seat_of(&*store, w.showtime.showtime.id, "A7", t0()).await,
         (SeatState::Available, None)
     );
     assert_eq!(
@@ -353,7 +339,7 @@ pub async fn a_failure_frees_the_seats_and_a_late_one_changes_nothing<S: Unguard
         PaymentStatus::Succeeded
     );
     assert_eq!(
-        holder_of(&*store, &w, "C4", t0()).await,
+        seat_of(&*store, w.showtime.showtime.id, "C4", t0()).await,
         (SeatState::Sold, Some(paid.id))
     );
 }
@@ -384,7 +370,7 @@ pub async fn a_success_after_a_failure_still_confirms<S: UnguardedHold>(store: A
         BookingStatus::Confirmed
     );
     assert_eq!(
-        holder_of(&*store, &w, "C5", t0()).await,
+        seat_of(&*store, w.showtime.showtime.id, "C5", t0()).await,
         (SeatState::Sold, Some(booking.id))
     );
     assert_eq!(
@@ -437,7 +423,7 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         Some((Some(BookingStatus::Expired), BookingStatus::Confirmed))
     );
     assert_eq!(
-        holder_of(&*store, &w, "B2", later).await,
+        seat_of(&*store, w.showtime.showtime.id, "B2", later).await,
         (SeatState::Sold, Some(still_free.id))
     );
 
@@ -455,11 +441,11 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         BookingStatus::Expired
     );
     assert_eq!(
-        holder_of(&*store, &w, "A6", later).await,
+        seat_of(&*store, w.showtime.showtime.id, "A6", later).await,
         (SeatState::Held, Some(taken.id))
     );
     assert_eq!(
-        holder_of(&*store, &w, "A5", later).await,
+        seat_of(&*store, w.showtime.showtime.id, "A5", later).await,
         (SeatState::Available, None)
     );
     assert!(store
@@ -528,7 +514,7 @@ pub async fn a_payment_for_released_seats_is_refunded<S: UnguardedHold>(store: A
         BookingStatus::Released
     );
     assert_eq!(
-        holder_of(&*store, &w, "A8", t0()).await,
+        seat_of(&*store, w.showtime.showtime.id, "A8", t0()).await,
         (SeatState::Available, None)
     );
 }
@@ -632,7 +618,7 @@ pub async fn a_success_never_takes_seats_another_hold_has<S: UnguardedHold>(stor
     .await;
     assert_eq!(applied.outcome, PaymentOutcome::RefundDue);
     assert_eq!(
-        holder_of(&*store, &w, "A1", booking.expires_at).await,
+        seat_of(&*store, w.showtime.showtime.id, "A1", booking.expires_at).await,
         (SeatState::Held, Some(taken.id))
     );
     assert!(store
@@ -669,7 +655,7 @@ pub async fn a_refund_owed_stays_owed<S: UnguardedHold>(store: Arc<S>) {
         PaymentStatus::RefundDue
     );
     assert_eq!(
-        holder_of(&*store, &w, "A2", later).await,
+        seat_of(&*store, w.showtime.showtime.id, "A2", later).await,
         (SeatState::Available, None)
     );
 }
@@ -696,7 +682,7 @@ pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: Un
     assert!(refunded.tickets.is_empty());
     assert_eq!(store.booking_of_ticket(&code).await.unwrap(), None);
     assert_eq!(
-        holder_of(&*store, &w, "B2", t0()).await,
+        seat_of(&*store, w.showtime.showtime.id, "B2", t0()).await,
         (SeatState::Available, None)
     );
     assert_eq!(

@@ -206,12 +206,11 @@ pub async fn seats_of_an_expired_hold_go_to_exactly_one_racer<S: UnguardedHold>(
     );
     let winner = &winners[0];
     for label in winner.seat_labels() {
-        let holder = states(&*store, w.showtime.showtime.id, later)
-            .await
-            .into_iter()
-            .find(|(l, ..)| l == label)
-            .and_then(|(.., b)| b);
-        assert_eq!(holder, Some(winner.id), "{label}");
+        assert_eq!(
+            seat_of(&*store, w.showtime.showtime.id, label, later).await,
+            (SeatState::Held, Some(winner.id)),
+            "{label}"
+        );
     }
     assert_eq!(
         store
