@@ -108,3 +108,41 @@ mod tests {
             .all(|id| !from_a.contains(&id)));
     }
 }
+
+/// The kinds of thing a lookup can fail to find: an error names one of these, never a string,
+/// so every "not found" has its own API code (`booking_not_found`, `venue_not_found`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    City,
+    Venue,
+    Auditorium,
+    Event,
+    Showtime,
+    Booking,
+    Ticket,
+    Payment,
+    /// A payment provider named in a webhook's path.
+    Provider,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::City => "city",
+            Entity::Venue => "venue",
+            Entity::Auditorium => "auditorium",
+            Entity::Event => "event",
+            Entity::Showtime => "showtime",
+            Entity::Booking => "booking",
+            Entity::Ticket => "ticket",
+            Entity::Payment => "payment",
+            Entity::Provider => "provider",
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
