@@ -4,6 +4,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
+use marquee_domain::Entity;
 use marquee_domain::{
     Booking, BookingId, BookingReference, BookingStatus, SeatCategory, ShowtimeId,
 };
@@ -142,7 +143,7 @@ pub async fn get(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
         .get_booking(id)
         .await?
         .filter(|b| b.user_id == user.id)
-        .ok_or(AppError::NotFound("booking"))
+        .ok_or(AppError::NotFound(Entity::Booking))
 }
 
 pub async fn list(app: &App, user: &User) -> AppResult<Vec<Booking>> {

@@ -4,6 +4,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use marquee_domain::catalog::day_bounds;
+use marquee_domain::Entity;
 use marquee_domain::{City, CityId, Event, EventId};
 use marquee_store::{EventFilter, ShowtimeFilter, ShowtimeInfo};
 
@@ -71,7 +72,7 @@ pub async fn resolve_city(app: &App, city: &str) -> AppResult<City> {
             .into_iter()
             .find(|c| c.name.eq_ignore_ascii_case(city.trim())),
     };
-    found.ok_or(AppError::NotFound("city"))
+    found.ok_or(AppError::NotFound(Entity::City))
 }
 
 pub struct EventQuery {
@@ -134,7 +135,7 @@ pub async fn get_event(app: &App, id: EventId) -> AppResult<Event> {
     app.store()
         .get_event(id)
         .await?
-        .ok_or(AppError::NotFound("event"))
+        .ok_or(AppError::NotFound(Entity::Event))
 }
 
 /// An event's showtimes that have not started, optionally in one city and on given days.

@@ -1,7 +1,7 @@
 //! What a service can answer besides success. The HTTP layer gives each case its status and
 //! its stable code in one table (`http::error`).
 
-use marquee_domain::{BookingStatus, ShowtimeError};
+use marquee_domain::{BookingStatus, Entity, ShowtimeError};
 use marquee_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -10,7 +10,7 @@ pub enum AppError {
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Entity),
     #[error("log in first: send Authorization: Bearer <token>")]
     Unauthenticated,
     #[error("the token is not valid or has expired; log in again")]

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use marquee_domain::best_available::best_available;
+use marquee_domain::Entity;
 use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId, ShowtimeSeat};
 use marquee_store::{SeatMap, Store};
 use std::any::Any;
@@ -294,7 +295,7 @@ impl SeatMaps {
             Ok(labels)
         })
         .await?
-        .ok_or(AppError::NotFound("showtime"))?
+        .ok_or(AppError::NotFound(Entity::Showtime))?
     }
 
     /// A hold of this node's committed.

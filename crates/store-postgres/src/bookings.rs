@@ -311,7 +311,7 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
     let mut tx = store.pool.begin().await.map_err(db)?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
-        .ok_or(StoreError::NotFound("showtime"))?;
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
     for label in &hold.seats {
         sqlx::query(
             "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
@@ -341,7 +341,7 @@ pub async fn release_hold(
     load(store, Which::One(id))
         .await?
         .pop()
-        .ok_or(StoreError::NotFound("booking"))
+        .ok_or(StoreError::NotFound(Entity::Booking))
 }
 
 async fn release_once(
@@ -360,7 +360,7 @@ async fn release_once(
     .await
     .map_err(db)?;
     let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
-        return Err(StoreError::NotFound("booking"));
+        return Err(StoreError::NotFound(Entity::Booking));
     };
     let status = codec::booking_status(&status)?.as_of(codec::instant(expires_at)?, now);
     if !status.can_become(BookingStatus::Released) {

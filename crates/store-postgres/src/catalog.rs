@@ -68,7 +68,7 @@ pub async fn create_venue(store: &PgStore, venue: NewVenue) -> StoreResult<Venue
     .await
     .map_err(|e| {
         if is_foreign_key_violation(&e) {
-            StoreError::NotFound("city")
+            StoreError::NotFound(Entity::City)
         } else {
             db(e)
         }
@@ -91,7 +91,7 @@ pub async fn create_auditorium(store: &PgStore, new: NewAuditorium) -> StoreResu
             .await
             .map_err(|e| {
                 if is_foreign_key_violation(&e) {
-                    StoreError::NotFound("venue")
+                    StoreError::NotFound(Entity::Venue)
                 } else {
                     db(e)
                 }
@@ -117,7 +117,7 @@ pub async fn replace_layout(
             .await
             .map_err(db)?;
     if found.is_none() {
-        return Err(StoreError::NotFound("auditorium"));
+        return Err(StoreError::NotFound(Entity::Auditorium));
     }
     add_layout(&mut tx, id, layout, now).await?;
     let info = auditorium(&mut tx, id).await?;
@@ -163,7 +163,7 @@ async fn auditorium(conn: &mut PgConnection, id: AuditoriumId) -> StoreResult<Au
         .fetch_optional(conn)
         .await
         .map_err(db)?
-        .ok_or(StoreError::NotFound("auditorium"))?
+        .ok_or(StoreError::NotFound(Entity::Auditorium))?
         .decode()
 }
 
@@ -206,13 +206,13 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("auditorium"))?;
+    .ok_or(StoreError::NotFound(Entity::Auditorium))?;
     let runtime: i64 = sqlx::query_scalar("SELECT runtime_minutes FROM events WHERE id = $1")
         .bind(new.event_id.0)
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?
-        .ok_or(StoreError::NotFound("event"))?;
+        .ok_or(StoreError::NotFound(Entity::Event))?;
     let layout = parse_layout(&layout_text)?;
     Showtime::validate_terms(
         &layout,
@@ -307,7 +307,7 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     .map_err(db)?;
     let info = showtime_by_id(&mut *tx, ShowtimeId(id), new.sales_open_at).await?;
     tx.commit().await.map_err(db)?;
-    info.ok_or(StoreError::NotFound("showtime"))
+    info.ok_or(StoreError::NotFound(Entity::Showtime))
 }
 
 async fn showtime_by_id(

@@ -248,7 +248,7 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
         .map_err(db)?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
-        .ok_or(StoreError::NotFound("showtime"))?;
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
     for label in &hold.seats {
         sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
             .bind(hold.id.0)
@@ -283,7 +283,7 @@ pub async fn release_hold(
             .await
             .map_err(db)?;
     let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
-        return Err(StoreError::NotFound("booking"));
+        return Err(StoreError::NotFound(Entity::Booking));
     };
     let status = marquee_store::codec::booking_status(&status)?
         .as_of(marquee_store::codec::instant(expires_at)?, now);
@@ -309,7 +309,7 @@ pub async fn release_hold(
     load(store, Which::One(id))
         .await?
         .pop()
-        .ok_or(StoreError::NotFound("booking"))
+        .ok_or(StoreError::NotFound(Entity::Booking))
 }
 
 pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> StoreResult<u64> {

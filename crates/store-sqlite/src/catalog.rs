@@ -66,7 +66,7 @@ pub async fn create_venue(store: &SqliteStore, venue: NewVenue) -> StoreResult<V
     .await
     .map_err(|e| {
         if is_foreign_key_violation(&e) {
-            StoreError::NotFound("city")
+            StoreError::NotFound(Entity::City)
         } else {
             db(e)
         }
@@ -96,7 +96,7 @@ pub async fn create_auditorium(
             .await
             .map_err(|e| {
                 if is_foreign_key_violation(&e) {
-                    StoreError::NotFound("venue")
+                    StoreError::NotFound(Entity::Venue)
                 } else {
                     db(e)
                 }
@@ -163,7 +163,7 @@ async fn auditorium(
         .fetch_optional(conn)
         .await
         .map_err(db)?
-        .ok_or(StoreError::NotFound("auditorium"))?
+        .ok_or(StoreError::NotFound(Entity::Auditorium))?
         .decode()
 }
 
@@ -189,7 +189,7 @@ pub async fn create_event(store: &SqliteStore, event: NewEvent) -> StoreResult<E
     .map_err(db)?;
     get_event(store, EventId(id))
         .await?
-        .ok_or(StoreError::NotFound("event"))
+        .ok_or(StoreError::NotFound(Entity::Event))
 }
 
 pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
@@ -205,13 +205,13 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?
-    .ok_or(StoreError::NotFound("auditorium"))?;
+    .ok_or(StoreError::NotFound(Entity::Auditorium))?;
     let runtime: i64 = sqlx::query_scalar("SELECT runtime_minutes FROM events WHERE id = ?")
         .bind(new.event_id.0)
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?
-        .ok_or(StoreError::NotFound("event"))?;
+        .ok_or(StoreError::NotFound(Entity::Event))?;
     let layout = parse_layout(&layout_text)?;
     Showtime::validate_terms(
         &layout,
@@ -289,7 +289,7 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
     )
     .await?;
     tx.commit().await.map_err(db)?;
-    info.ok_or(StoreError::NotFound("showtime"))
+    info.ok_or(StoreError::NotFound(Entity::Showtime))
 }
 
 async fn showtime_where(

@@ -1,4 +1,4 @@
-use marquee_domain::{BookingStatus, LayoutError, ShowtimeError, ShowtimeId};
+use marquee_domain::{BookingStatus, Entity, LayoutError, ShowtimeError, ShowtimeId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -7,7 +7,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Entity),
     #[error("an account with this email exists already")]
     EmailTaken,
     #[error("no such seats: {}", .0.join(", "))]

@@ -238,7 +238,7 @@ fn decide(
     }
     let terms = terms
         .get(&hold.showtime_id)
-        .ok_or(StoreError::NotFound("showtime"))?;
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
     terms
         .window
         .check(hold.now)

@@ -6,7 +6,7 @@ use crate::codec::{booking_status, instant, seat_state};
 use crate::{NewPayment, Payment, PaymentOutcome, Reported, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use marquee_domain::payment::{fails_on_payment_failure, on_paid, OnPaid};
-use marquee_domain::{BookingId, BookingStatus, PaymentStatus, SeatState};
+use marquee_domain::{BookingId, BookingStatus, Entity, PaymentStatus, SeatState};
 
 /// A booking as checkout reads it (times in Unix milliseconds).
 #[derive(Debug, sqlx::FromRow)]
@@ -29,7 +29,7 @@ pub enum Checkout {
 
 pub fn checkout(row: Option<CheckoutRow>, payment: &NewPayment) -> StoreResult<Checkout> {
     let Some(row) = row.filter(|r| r.user_id == payment.user_id.0) else {
-        return Err(StoreError::NotFound("booking"));
+        return Err(StoreError::NotFound(Entity::Booking));
     };
     let status = booking_status(&row.status)?.as_of(instant(row.expires_at)?, payment.now);
     match status {

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use marquee_domain::Entity;
 use marquee_domain::{Booking, BookingId, SeatCategory, ShowtimeId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -133,7 +134,7 @@ pub struct BookingsBody {
 }
 
 pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
-    parse_id(id, "booking").map(BookingId)
+    parse_id(id, Entity::Booking).map(BookingId)
 }
 
 /// Hold seats for `hold_ttl` (10 minutes unless configured): all of them or none.

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
+use marquee_domain::Entity;
 use marquee_domain::{City, Event, EventId, ShowtimeId};
 use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
@@ -154,7 +155,7 @@ pub async fn get_event(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EventBody>> {
-    let id = parse_id(&id, "event")?;
+    let id = parse_id(&id, Entity::Event)?;
     Ok(Json(catalog::get_event(&app, EventId(id)).await?.into()))
 }
 
@@ -268,7 +269,7 @@ pub async fn event_showtimes(
     Path(id): Path<String>,
     Query(params): Query<ShowtimesParams>,
 ) -> ApiResult<Json<ShowtimesBody>> {
-    let id = parse_id(&id, "event")?;
+    let id = parse_id(&id, Entity::Event)?;
     let days = Days {
         date: params.date,
         ..Days::default()
@@ -291,14 +292,14 @@ pub async fn get_showtime(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ShowtimeBody>> {
-    let id = parse_id(&id, "showtime")?;
+    let id = parse_id(&id, Entity::Showtime)?;
     let now = app.now();
     let info = app
         .store()
         .get_showtime(ShowtimeId(id), now)
         .await
         .map_err(AppError::from)?
-        .ok_or(AppError::NotFound("showtime"))?;
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
     Ok(Json(ShowtimeBody::new(info, now)))
 }
 
@@ -338,7 +339,7 @@ pub struct SeatMapBody {
 #[utoipa::path(get, path = "/showtimes/{id}/seats", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = SeatMapBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
 pub async fn seat_map(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
-    let id = parse_id(&id, "showtime")?;
+    let id = parse_id(&id, Entity::Showtime)?;
     let body = app
         .seat_maps()
         .rendered(
@@ -348,6 +349,6 @@ pub async fn seat_map(State(app): State<App>, Path(id): Path<String>) -> ApiResu
             SeatMapTemplate::render,
         )
         .await?
-        .ok_or(AppError::NotFound("showtime"))?;
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use marquee_domain::{BookingStatus, ShowtimeError};
+use marquee_domain::{BookingStatus, Entity, ShowtimeError};
 use marquee_payments::{GatewayError, WebhookError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -61,15 +61,16 @@ impl From<AppError> for ApiError {
             AppError::Invalid { code, .. } => (S::BAD_REQUEST, *code),
             AppError::NotFound(what) => (
                 S::NOT_FOUND,
-                match *what {
-                    "showtime" => "showtime_not_found",
-                    "event" => "event_not_found",
-                    "booking" => "booking_not_found",
-                    "city" => "city_not_found",
-                    "provider" => "provider_not_found",
-                    "ticket" => "ticket_not_found",
-                    "payment" => "payment_not_found",
-                    _ => "not_found",
+                match what {
+                    Entity::City => "city_not_found",
+                    Entity::Venue => "venue_not_found",
+                    Entity::Auditorium => "auditorium_not_found",
+                    Entity::Event => "event_not_found",
+                    Entity::Showtime => "showtime_not_found",
+                    Entity::Booking => "booking_not_found",
+                    Entity::Ticket => "ticket_not_found",
+                    Entity::Payment => "payment_not_found",
+                    Entity::Provider => "provider_not_found",
                 },
             ),
             AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
@@ -152,7 +153,7 @@ impl From<PathRejection> for ApiError {
 }
 
 /// An id from a path; one that does not parse is "not found" like one that does not exist.
-pub fn parse_id(raw: &str, what: &'static str) -> Result<i64, ApiError> {
+pub fn parse_id(raw: &str, what: Entity) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| AppError::NotFound(what).into())
 }
 

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use marquee_domain::Entity;
 use marquee_domain::TicketCode;
 use marquee_store::Payment;
 use serde::{Deserialize, Serialize};
@@ -105,12 +106,12 @@ pub async fn webhook(
     responses((status = 200, description = "An SVG image", content_type = "image/svg+xml"),
         (status = 404, description = "`ticket_not_found`", body = ErrorBody)))]
 pub async fn ticket_qr(State(app): State<App>, Path(code): Path<String>) -> ApiResult<Response> {
-    let code = TicketCode::parse(&code).ok_or(AppError::NotFound("ticket"))?;
+    let code = TicketCode::parse(&code).ok_or(AppError::NotFound(Entity::Ticket))?;
     app.store()
         .booking_of_ticket(&code)
         .await
         .map_err(AppError::from)?
-        .ok_or(AppError::NotFound("ticket"))?;
+        .ok_or(AppError::NotFound(Entity::Ticket))?;
     let svg = qrcode::QrCode::new(code.as_str().as_bytes())
         .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e}")))?
         .render::<qrcode::render::svg::Color>()
@@ -150,7 +151,7 @@ pub async fn sandbox_pay(
     Json(request): Json<PayRequest>,
 ) -> ApiResult<axum::Json<PaidBody>> {
     let Some(sandbox) = &app.payments().sandbox else {
-        return Err(AppError::NotFound("payment").into());
+        return Err(AppError::NotFound(Entity::Payment).into());
     };
     let paid = sandbox
         .pay(&id, &request.card_number)
@@ -172,7 +173,7 @@ pub async fn sandbox_pay(
 
 fn pay_error(err: PayError) -> ApiError {
     match err {
-        PayError::NotFound => AppError::NotFound("payment").into(),
+        PayError::NotFound => AppError::NotFound(Entity::Payment).into(),
         PayError::Settled => {
             ApiError::new(StatusCode::CONFLICT, "payment_settled", err.to_string())
         }

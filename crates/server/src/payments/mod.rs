@@ -7,6 +7,7 @@ pub mod sandbox;
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use marquee_domain::Entity;
 use marquee_domain::{BookingId, BookingStatus, TicketCode, MAX_SEATS_PER_BOOKING};
 use marquee_payments::{EventKind, PaymentGateway, PaymentRequest, PaymentStatus};
 use marquee_store::{NewPayment, Payment, PaymentOutcome, PaymentReport, Reported, User};
@@ -69,7 +70,7 @@ pub async fn webhook(
 ) -> AppResult<PaymentOutcome> {
     let gateway = &app.payments().gateway;
     if provider != gateway.provider() {
-        return Err(AppError::NotFound("provider"));
+        return Err(AppError::NotFound(Entity::Provider));
     }
     let event = gateway
         .verify_webhook(signature, body, app.now())

@@ -100,7 +100,7 @@ pub async fn unknown_seats_are_refused_and_change_nothing<S: UnguardedHold>(stor
     missing.showtime_id = ShowtimeId(w.showtime.showtime.id.0 + 1000);
     assert!(matches!(
         store.hold_seats(missing).await,
-        Err(StoreError::NotFound("showtime"))
+        Err(StoreError::NotFound(Entity::Showtime))
     ));
     assert!(store.list_bookings(w.alice.id).await.unwrap().is_empty());
 }
@@ -347,7 +347,7 @@ pub async fn a_user_sees_and_releases_only_their_own_bookings<S: UnguardedHold>(
     );
     assert!(matches!(
         store.release_hold(mine.id, w.bob.id, t0()).await,
-        Err(StoreError::NotFound("booking"))
+        Err(StoreError::NotFound(Entity::Booking))
     ));
     assert_eq!(
         state_of(&*store, w.showtime.showtime.id, "A1", t0()).await,

@@ -62,7 +62,7 @@ pub async fn checkout_is_for_the_owner_and_a_live_hold_only<S: UnguardedHold>(st
         store
             .start_checkout(checkout(&held, &w.bob, "pi_bob", t0()))
             .await,
-        Err(StoreError::NotFound("booking"))
+        Err(StoreError::NotFound(Entity::Booking))
     ));
     assert!(matches!(
         store
