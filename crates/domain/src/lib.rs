@@ -7,12 +7,15 @@
 pub mod account;
 pub mod best_available;
 pub mod booking;
+pub mod booking_moves;
 pub mod catalog;
 pub mod clock;
+pub mod hold_plan;
 pub mod ids;
 pub mod layout;
 pub mod money;
 pub mod payment;
+pub mod payment_report;
 pub mod seats;
 
 pub use account::{Email, EmailError, Password, PasswordError, Role};
@@ -24,8 +27,10 @@ pub use catalog::{
     Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use hold_plan::NewHold;
 pub use ids::*;
 pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};
 pub use money::{Currency, CurrencyError, Money};
 pub use payment::{PaymentStatus, Ticket, TicketCode};
-pub use seats::{SeatState, ShowtimeSeat};
+pub use payment_report::{PaymentOutcome, Reported};
+pub use seats::{SeatChange, SeatChangeCause, SeatHolding, SeatState, ShowtimeSeat};

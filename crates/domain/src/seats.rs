@@ -1,6 +1,6 @@
 //! A showtime's seat inventory: each seat of its layout with its state.
 
-use crate::ids::BookingId;
+use crate::ids::{BookingId, ShowtimeId};
 use crate::layout::{LayoutSeat, SeatCategory};
 use chrono::{DateTime, Utc};
 
@@ -24,6 +24,17 @@ impl SeatState {
         }
     }
 
+    /// The availability predicate, the one place it is written in Rust (the stores' conditional
+    /// updates say the same in SQL): a hold whose time has passed blocks no one, whether or not
+    /// the sweeper has been by yet. A hold with no end (a seat shown taken, not yet known by
+    /// whom) stays held.
+    pub fn as_of(self, held_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> SeatState {
+        match (self, held_until) {
+            (SeatState::Held, Some(until)) if until <= now => SeatState::Available,
+            (state, _) => state,
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         [
             SeatState::Available,
@@ -33,6 +44,26 @@ impl SeatState {
         ]
         .into_iter()
         .find(|s| s.as_str() == name)
+    }
+}
+
+/// Who has a seat of a showtime, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatHolding {
+    pub state: SeatState,
+    pub booking_id: Option<BookingId>,
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+impl SeatHolding {
+    /// Whether the seat could be sold to `booking` at `now`: free, or held by it (even past its
+    /// hold's end: nobody else has taken it).
+    pub fn sellable_to(&self, booking: BookingId, now: DateTime<Utc>) -> bool {
+        match self.state.as_of(self.held_until, now) {
+            SeatState::Available => true,
+            SeatState::Held => self.booking_id == Some(booking),
+            SeatState::Sold | SeatState::Blocked => false,
+        }
     }
 }
 
@@ -47,13 +78,9 @@ pub struct ShowtimeSeat {
 }
 
 impl ShowtimeSeat {
-    /// The availability predicate: a hold whose time has passed blocks no one, whether or not
-    /// the sweeper has been by yet. The stores' conditional updates say the same in SQL.
+    /// The seat's state at `now`, expiry applied (`SeatState::as_of`).
     pub fn state_at(&self, now: DateTime<Utc>) -> SeatState {
-        match (self.stored_state, self.held_until) {
-            (SeatState::Held, Some(until)) if until <= now => SeatState::Available,
-            (state, _) => state,
-        }
+        self.stored_state.as_of(self.held_until, now)
     }
 
     pub fn label(&self) -> &str {
@@ -62,5 +89,76 @@ impl ShowtimeSeat {
 
     pub fn category(&self) -> SeatCategory {
         self.seat.category
+    }
+}
+
+/// A committed change of some seats of one showtime, all by one booking: what the seat-change
+/// stream carries to the seat-map caches, the live seat maps and other nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatChange {
+    pub showtime_id: ShowtimeId,
+    pub booking_id: BookingId,
+    pub labels: Vec<String>,
+    pub cause: SeatChangeCause,
+}
+
+/// Why seats changed, which says what they are now (`state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeatChangeCause {
+    /// Held by the booking until then.
+    Held { until: DateTime<Utc> },
+    /// The customer gave the hold up.
+    Released,
+    /// The hold ran out and the sweeper freed its seats.
+    Expired,
+    /// The payment did not go through: the hold's seats are free.
+    PaymentFailed,
+    /// Paid: sold to the booking.
+    Sold,
+    /// The payment went back: the booking's seats (held or sold) are free.
+    Refunded,
+}
+
+impl SeatChangeCause {
+    /// What the seats are after the change.
+    pub fn state(self) -> SeatState {
+        match self {
+            SeatChangeCause::Held { .. } => SeatState::Held,
+            SeatChangeCause::Sold => SeatState::Sold,
+            SeatChangeCause::Released
+            | SeatChangeCause::Expired
+            | SeatChangeCause::PaymentFailed
+            | SeatChangeCause::Refunded => SeatState::Available,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatChangeCause::Held { .. } => "held",
+            SeatChangeCause::Released => "released",
+            SeatChangeCause::Expired => "expired",
+            SeatChangeCause::PaymentFailed => "payment_failed",
+            SeatChangeCause::Sold => "sold",
+            SeatChangeCause::Refunded => "refunded",
+        }
+    }
+}
+
+impl SeatChange {
+    /// The change a successful hold made.
+    pub fn held(booking: &crate::booking::Booking) -> SeatChange {
+        SeatChange {
+            showtime_id: booking.showtime_id,
+            booking_id: booking.id,
+            labels: booking
+                .quote
+                .lines
+                .iter()
+                .map(|l| l.label.clone())
+                .collect(),
+            cause: SeatChangeCause::Held {
+                until: booking.expires_at,
+            },
+        }
     }
 }

@@ -4,6 +4,7 @@ use crate::config::{Config, PaymentsConfig};
 use crate::hold_queue::HoldQueue;
 use crate::payments::sandbox::SandboxGateway;
 use crate::payments::Payments;
+use crate::seat_changes::SeatChanges;
 use crate::seat_maps::SeatMaps;
 use crate::session_cache::SessionCache;
 use anyhow::{bail, Context};
@@ -22,7 +23,8 @@ pub struct App {
 struct Inner {
     store: Arc<dyn Store>,
     holds: HoldQueue,
-    seat_maps: SeatMaps,
+    seat_maps: Arc<SeatMaps>,
+    seat_changes: Arc<SeatChanges>,
     sessions: SessionCache,
     payments: Payments,
     clock: Arc<dyn Clock>,
@@ -79,11 +81,14 @@ impl App {
                 sandbox: None,
             },
         };
+        let seat_maps = Arc::new(SeatMaps::new(store.clone(), config.seat_map_max_age));
+        let seat_changes = Arc::new(SeatChanges::new(vec![seat_maps.clone()]));
         Ok(App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
-                holds: HoldQueue::start(store.clone()),
-                seat_maps: SeatMaps::new(store.clone(), config.seat_map_max_age),
+                holds: HoldQueue::start(store.clone(), seat_changes.clone()),
+                seat_maps,
+                seat_changes,
                 sessions: SessionCache::default(),
                 payments,
                 store,
@@ -109,6 +114,11 @@ impl App {
 
     pub fn seat_maps(&self) -> &SeatMaps {
         &self.inner.seat_maps
+    }
+
+    /// Where every committed seat change is published (see `seat_changes`).
+    pub fn seat_changes(&self) -> &SeatChanges {
+        &self.inner.seat_changes
     }
 
     /// Logins checked lately (see `session_cache`).

@@ -69,7 +69,7 @@ pub async fn hold(
     }
 }
 
-/// Holds exactly these seats, through the hold queue, and tells the seat-map cache.
+/// Holds exactly these seats, through the hold queue.
 async fn hold_named(
     app: &App,
     user: &User,
@@ -94,10 +94,10 @@ async fn hold_named(
             other => break other,
         }
     };
-    match &held {
-        Ok(booking) => app.seat_maps().held(booking),
-        Err(StoreError::SeatsUnavailable(taken)) => app.seat_maps().taken(showtime, taken, now),
-        Err(_) => {}
+    // The seats a hold took reach the map through the seat-change stream; those it found
+    // taken are what the database said about seats the map showed free.
+    if let Err(StoreError::SeatsUnavailable(taken)) = &held {
+        app.seat_maps().taken(showtime, taken, now);
     }
     Ok(held?)
 }
@@ -106,8 +106,11 @@ async fn hold_named(
 /// the gateway too, so that the customer cannot pay for seats given up; should that fail, a
 /// payment made anyway is refunded (`payment::on_paid`) and reconciliation cancels it later.
 pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
-    let released = app.store().release_hold(id, user.id, app.now()).await?;
-    app.seat_maps().released(&released);
+    let released = app
+        .store()
+        .release_hold(id, user.id, app.now())
+        .await?
+        .publish(app.seat_changes());
     // Only a hold whose checkout was started has a payment to cancel; the release stands
     // whatever happens here.
     let checked_out = released

@@ -4,6 +4,7 @@
 //! transactions a second into a few hundred larger ones: one SQLite writer keeps up, and
 //! PostgreSQL flushes its log once per batch. A quiet node sends batches of one, at once.
 
+use crate::seat_changes::SeatChanges;
 use marquee_domain::Booking;
 use marquee_store::{NewHold, Store, StoreError, StoreResult};
 use std::sync::Arc;
@@ -26,12 +27,13 @@ pub struct HoldQueue {
 
 impl HoldQueue {
     /// Starts the store's number of concurrent writers as tasks; they stop when the queue is
-    /// dropped. Must be called inside a Tokio runtime.
-    pub fn start(store: Arc<dyn Store>) -> HoldQueue {
+    /// dropped. The seats each batch takes are published to `changes` once it commits. Must be
+    /// called inside a Tokio runtime.
+    pub fn start(store: Arc<dyn Store>, changes: Arc<SeatChanges>) -> HoldQueue {
         let (jobs, waiting) = mpsc::channel(QUEUE_DEPTH);
         let waiting = Arc::new(Mutex::new(waiting));
         for _ in 0..store.concurrent_writers().max(1) {
-            tokio::spawn(work(store.clone(), waiting.clone()));
+            tokio::spawn(work(store.clone(), changes.clone(), waiting.clone()));
         }
         HoldQueue { jobs }
     }
@@ -51,7 +53,11 @@ fn stopped() -> StoreError {
     StoreError::corrupt("the hold queue has stopped")
 }
 
-async fn work(store: Arc<dyn Store>, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn work(
+    store: Arc<dyn Store>,
+    changes: Arc<SeatChanges>,
+    waiting: Arc<Mutex<mpsc::Receiver<Job>>>,
+) {
     loop {
         let batch = {
             let mut waiting = waiting.lock().await;
@@ -69,20 +75,21 @@ async fn work(store: Arc<dyn Store>, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
         };
         // A panic deciding one batch fails that batch's requests (their answers are dropped),
         // not the worker: the queue goes on.
-        if let Err(panic) = tokio::spawn(decide(store.clone(), batch)).await {
+        if let Err(panic) = tokio::spawn(decide(store.clone(), changes.clone(), batch)).await {
             tracing::error!(error = %panic, "deciding a batch of holds panicked");
         }
     }
 }
 
-async fn decide(store: Arc<dyn Store>, batch: Vec<Job>) {
+async fn decide(store: Arc<dyn Store>, changes: Arc<SeatChanges>, batch: Vec<Job>) {
     let (holds, answers): (Vec<NewHold>, Vec<_>) =
         batch.into_iter().map(|job| (job.hold, job.answer)).unzip();
     let started = std::time::Instant::now();
     let decided = store.hold_seats_batch(holds.clone()).await;
     tracing::debug!(holds = holds.len(), took = ?started.elapsed(), "decided a batch of holds");
     match decided {
-        Ok(results) => {
+        Ok(committed) => {
+            let results = committed.publish(&*changes);
             for (answer, result) in answers.into_iter().zip(results) {
                 // The requester may have gone (a closed connection); its hold stands anyway.
                 let _ = answer.send(result);
@@ -109,11 +116,21 @@ async fn decide(store: Arc<dyn Store>, batch: Vec<Job>) {
             for (answer, hold) in answers.into_iter().zip(holds) {
                 let stored = match store.get_booking(hold.id).await {
                     Ok(Some(booking)) => Ok(booking),
-                    Ok(None) => store.hold_seats(hold).await,
+                    Ok(None) => alone(&*store, &changes, hold).await,
                     Err(err) => Err(err),
                 };
                 let _ = answer.send(stored);
             }
         }
     }
+}
+
+/// One hold in a batch of its own, its seats published.
+async fn alone(store: &dyn Store, changes: &SeatChanges, hold: NewHold) -> StoreResult<Booking> {
+    store
+        .hold_seats_batch(vec![hold])
+        .await?
+        .publish(changes)
+        .pop()
+        .unwrap_or_else(|| Err(StoreError::corrupt("a batch of one hold answered nothing")))
 }

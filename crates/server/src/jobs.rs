@@ -13,7 +13,8 @@ pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) 
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        match app.store().expire_stale_holds(app.now()).await {
+        let expired = app.store().expire_stale_holds(app.now()).await;
+        match expired.map(|committed| committed.publish(app.seat_changes())) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired stale holds"),
             Err(err) => {

@@ -2,7 +2,8 @@
 //!
 //! - `accounts`, `bookings`, `catalog`: the services, one per concern; handlers call them.
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
-//! - `hold_queue`: group commit of holds; `seat_maps`: seat maps cached per showtime;
+//! - `hold_queue`: group commit of holds; `seat_changes`: the stream of committed seat
+//!   changes; `seat_maps`: seat maps cached per showtime, kept in step by that stream;
 //!   `session_cache`: logins checked lately.
 //! - `payments`: checkout, webhooks, refunds and reconciliation, and the sandbox gateway.
 //! - `jobs`: background work (the hold sweeper, payment reconciliation).
@@ -19,6 +20,7 @@ pub mod hold_queue;
 pub mod http;
 pub mod jobs;
 pub mod payments;
+pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;
 pub mod session_cache;

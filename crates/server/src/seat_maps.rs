@@ -2,21 +2,25 @@
 //! and serialise a thousand seat rows for every look at the map and every best-available hold.
 //!
 //! A cached map is advisory (invariant 1: only the hold's conditional update decides a sale).
-//! It is loaded from the store, then patched by this node's own holds and releases as they
-//! commit, so a customer always sees their own changes at once. Changes made by other nodes
-//! (or other processes on the same SQLite file) show once the map is `max_age` old and is
-//! read again. Expiry needs no patch: a seat's state is read through `state_at(now)`.
+//! It is loaded from the store, then kept in step by the seat-change stream
+//! (`seat_changes`), which tells it of this node's committed changes before their answers go
+//! out, so a customer always sees their own changes at once. Changes made by other nodes (or
+//! other processes on the same SQLite file) show once the map is `max_age` old and is read
+//! again. Expiry needs no change to show: a seat's state is read through `state_at(now)`.
 //!
 //! Best available chooses from the cached map and *claims* its choice there until the hold
 //! is decided, so concurrent requests on one node choose different seats instead of all
 //! racing for the same best pair.
 
 use crate::error::{AppError, AppResult};
+use crate::seat_changes::SeatChangeListener;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use marquee_domain::best_available::best_available;
 use marquee_domain::Entity;
-use marquee_domain::{Booking, BookingId, SeatCategory, SeatState, ShowtimeId, ShowtimeSeat};
+use marquee_domain::{
+    BookingId, SeatCategory, SeatChange, SeatChangeCause, SeatState, ShowtimeId, ShowtimeSeat,
+};
 use marquee_store::{SeatMap, Store};
 use std::any::Any;
 use std::collections::HashMap;
@@ -68,27 +72,15 @@ enum Patch {
         until: DateTime<Utc>,
     },
     /// A claim whose hold failed for another reason than the seats: they are free again.
-    Unclaimed {
-        labels: Vec<String>,
-    },
+    Unclaimed { labels: Vec<String> },
     /// Seats a hold found taken (by another node, or a map older than its changes): shown
     /// taken until the map is read again.
     TakenElsewhere {
         labels: Vec<String>,
         now: DateTime<Utc>,
     },
-    Held {
-        booking: BookingId,
-        labels: Vec<String>,
-        until: DateTime<Utc>,
-    },
-    Sold {
-        booking: BookingId,
-        labels: Vec<String>,
-    },
-    Released {
-        booking: BookingId,
-    },
+    /// A change committed on this node.
+    Committed(SeatChange),
 }
 
 /// The state a seat is given by a patch (stored state, holder, held until).
@@ -177,28 +169,35 @@ impl Cached {
                     .collect();
                 self.write(&free, (SeatState::Held, None, None), false)
             }
-            Patch::Held {
-                booking,
-                labels,
-                until,
-            } => self.write(
-                labels,
-                (SeatState::Held, Some(*booking), Some(*until)),
-                false,
-            ),
-            Patch::Sold { booking, labels } => {
-                self.write(labels, (SeatState::Sold, Some(*booking), None), false)
-            }
-            // Held or sold by the booking, its seats are free again (a release, a failed
-            // payment, a refund).
-            Patch::Released { booking } => {
-                for seat in &mut self.map.seats {
-                    if seat.booking_id == Some(*booking) {
-                        (seat.stored_state, seat.booking_id, seat.held_until) =
-                            (SeatState::Available, None, None);
-                    }
+            Patch::Committed(change) => match change.cause {
+                SeatChangeCause::Held { until } => self.write(
+                    &change.labels,
+                    (SeatState::Held, Some(change.booking_id), Some(until)),
+                    false,
+                ),
+                SeatChangeCause::Sold => self.write(
+                    &change.labels,
+                    (SeatState::Sold, Some(change.booking_id), None),
+                    false,
+                ),
+                // Freed seats are freed where the map still gives them to this booking: one
+                // it shows taken by another (a newer hold) keeps its holder.
+                SeatChangeCause::Released
+                | SeatChangeCause::Expired
+                | SeatChangeCause::PaymentFailed
+                | SeatChangeCause::Refunded => {
+                    let ours: Vec<String> = change
+                        .labels
+                        .iter()
+                        .filter(|l| {
+                            self.seat(l)
+                                .is_some_and(|seat| seat.booking_id == Some(change.booking_id))
+                        })
+                        .cloned()
+                        .collect();
+                    self.write(&ours, (SeatState::Available, None, None), false)
                 }
-            }
+            },
         }
     }
 
@@ -298,23 +297,6 @@ impl SeatMaps {
         .ok_or(AppError::NotFound(Entity::Showtime))?
     }
 
-    /// A hold of this node's committed.
-    pub fn held(&self, booking: &Booking) {
-        let labels = booking
-            .seat_labels()
-            .into_iter()
-            .map(String::from)
-            .collect();
-        self.patch(
-            booking.showtime_id,
-            Patch::Held {
-                booking: booking.id,
-                labels,
-                until: booking.expires_at,
-            },
-        );
-    }
-
     /// A hold was refused at `now` because these seats are taken.
     pub fn taken(&self, showtime: ShowtimeId, labels: &[String], now: DateTime<Utc>) {
         self.patch(
@@ -332,32 +314,6 @@ impl SeatMaps {
             showtime,
             Patch::Unclaimed {
                 labels: labels.to_vec(),
-            },
-        );
-    }
-
-    /// A booking's payment was confirmed: its seats are sold.
-    pub fn sold(&self, booking: &Booking) {
-        let labels = booking
-            .seat_labels()
-            .into_iter()
-            .map(String::from)
-            .collect();
-        self.patch(
-            booking.showtime_id,
-            Patch::Sold {
-                booking: booking.id,
-                labels,
-            },
-        );
-    }
-
-    /// A booking of this node's gave its seats back: released, its payment failed, or refunded.
-    pub fn released(&self, booking: &Booking) {
-        self.patch(
-            booking.showtime_id,
-            Patch::Released {
-                booking: booking.id,
             },
         );
     }
@@ -442,6 +398,12 @@ impl SeatMaps {
             }
         }
         slots.entry(showtime).or_default().clone()
+    }
+}
+
+impl SeatChangeListener for SeatMaps {
+    fn seat_changed(&self, change: &SeatChange) {
+        self.patch(change.showtime_id, Patch::Committed(change.clone()));
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::{db, is_unique_violation, PgStore};
+use crate::{is_unique_violation, PgStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::roles_text;
@@ -25,7 +25,7 @@ pub async fn create_user(store: &PgStore, user: NewUser) -> StoreResult<User> {
         if is_unique_violation(&e, "users_email_key") {
             StoreError::EmailTaken
         } else {
-            db(e)
+            StoreError::from(e)
         }
     })?;
     Ok(User {
@@ -43,8 +43,7 @@ pub async fn find_user_by_email(
     sqlx::query_as::<_, UserRow>(&format!("{USER_SELECT} WHERE u.email = $1"))
         .bind(email.as_str())
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .map(UserRow::decode)
         .transpose()
 }
@@ -53,8 +52,7 @@ pub async fn get_user(store: &PgStore, id: UserId) -> StoreResult<Option<User>> 
     let row = sqlx::query_as::<_, UserRow>(&format!("{USER_SELECT} WHERE u.id = $1"))
         .bind(id.0)
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(row.map(UserRow::decode).transpose()?.map(|c| c.user))
 }
 
@@ -68,7 +66,7 @@ pub async fn create_session(store: &PgStore, session: NewSession) -> StoreResult
     .bind(session.expires_at)
     .execute(&store.pool)
     .await
-    .map_err(db)?;
+    ?;
     Ok(())
 }
 
@@ -86,8 +84,7 @@ pub async fn session(
     .bind(token_hash)
     .bind(now)
     .fetch_optional(&store.pool)
-    .await
-    .map_err(db)?;
+    .await?;
     row.map(SessionRow::decode).transpose()
 }
 
@@ -95,7 +92,6 @@ pub async fn delete_session(store: &PgStore, token_hash: &[u8]) -> StoreResult<b
     let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(&store.pool)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(done.rows_affected() > 0)
 }

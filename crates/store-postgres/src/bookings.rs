@@ -1,9 +1,12 @@
-use crate::{db, is_retryable, is_unique_violation, PgStore, ATTEMPTS, BEGIN_SNAPSHOT};
+use crate::statements::Write;
+use crate::{is_retryable, is_unique_violation, PgStore, ATTEMPTS, BEGIN_SNAPSHOT};
 use chrono::{DateTime, Utc};
+use marquee_domain::hold_plan::{self, SaleTerms, Taking};
 use marquee_domain::*;
 use marquee_store::codec::{self, unknown_labels};
-use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
+use marquee_store::holds::{self, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TicketRow, TransitionRow};
+use marquee_store::writes;
 use marquee_store::*;
 use sqlx::PgConnection;
 use std::collections::hash_map::{Entry, HashMap};
@@ -37,7 +40,7 @@ where
 pub async fn hold_batch(
     store: &PgStore,
     holds: Vec<NewHold>,
-) -> StoreResult<Vec<StoreResult<Booking>>> {
+) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
     let mut attempt = 1;
     loop {
         match retrying("holds", || hold_batch_once(store, &holds)).await {
@@ -53,8 +56,8 @@ pub async fn hold_batch(
 async fn hold_batch_once(
     store: &PgStore,
     holds: &[NewHold],
-) -> StoreResult<Vec<StoreResult<Booking>>> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
+    let Write(mut tx) = store.write().await?;
     let stored_references = taken_references(&mut tx, holds).await?;
     let mut terms = HashMap::new();
     for hold in holds {
@@ -67,8 +70,8 @@ async fn hold_batch_once(
     let seats = lock_seats(&mut tx, holds).await?;
     let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
     write_holds(&mut tx, &plan.takings, &plan.held()).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(plan.results)
+    tx.commit().await?;
+    Ok(holds::committed(plan))
 }
 
 /// Reads and locks every seat row the batch asks for, in one order (showtime, label) that
@@ -94,7 +97,7 @@ async fn lock_seats(
     .bind(&labels)
     .fetch_all(conn)
     .await
-    .map_err(db)
+    .map_err(StoreError::from)
 }
 
 /// The batch's booking references that some booking has already.
@@ -104,7 +107,7 @@ async fn taken_references(conn: &mut PgConnection, holds: &[NewHold]) -> StoreRe
         .bind(&wanted)
         .fetch_all(conn)
         .await
-        .map_err(db)
+        .map_err(StoreError::from)
 }
 
 async fn sale_terms(
@@ -119,7 +122,7 @@ async fn sale_terms(
     .bind(showtime.0)
     .fetch_optional(conn)
     .await
-    .map_err(db)?
+    ?
     .map(SaleTermsRow::decode)
     .transpose()
 }
@@ -130,7 +133,7 @@ async fn sale_terms(
 /// seats and first transitions. A seat the condition would not let through fails the batch.
 async fn write_holds(
     conn: &mut PgConnection,
-    takings: &[holds::Taking],
+    takings: &[Taking],
     held: &[&Booking],
 ) -> StoreResult<()> {
     if takings.is_empty() && held.is_empty() {
@@ -248,7 +251,7 @@ async fn write_holds(
         if is_unique_violation(&e, "bookings_reference_key") {
             StoreError::ReferenceTaken
         } else {
-            db(e)
+            StoreError::from(e)
         }
     })?;
     if written != takings.len() as i64 {
@@ -257,27 +260,6 @@ async fn write_holds(
             takings.len()
         )));
     }
-    Ok(())
-}
-
-pub(crate) async fn record_transition(
-    conn: &mut PgConnection,
-    id: BookingId,
-    from: Option<BookingStatus>,
-    to: BookingStatus,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id.0)
-    .bind(from.map(|s| s.as_str()))
-    .bind(to.as_str())
-    .bind(at)
-    .execute(conn)
-    .await
-    .map_err(db)?;
     Ok(())
 }
 
@@ -298,8 +280,7 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
     .bind(&hold.seats)
     .bind(hold.now)
     .fetch_all(&store.pool)
-    .await
-    .map_err(db)?;
+    .await?;
     if free.len() != hold.seats.len() {
         let got: Vec<String> = free.into_iter().map(|(label, _)| label).collect();
         return Err(StoreError::SeatsUnavailable(unknown_labels(
@@ -308,7 +289,7 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
         )));
     }
     tokio::task::yield_now().await;
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.pool.begin().await?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
         .ok_or(StoreError::NotFound(Entity::Showtime))?;
@@ -322,12 +303,15 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
         .bind(hold.showtime_id.0)
         .bind(label)
         .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
     }
-    let booking = holds::held_booking(hold, holds::quote(hold, &terms, &free)?);
+    let free = free
+        .into_iter()
+        .map(|(label, stored)| Ok((label, codec::category(&stored)?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let booking = hold_plan::held_booking(hold, holds::quote(hold, &terms, &free)?);
     write_holds(&mut tx, &[], &[&booking]).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(booking)
 }
 
@@ -336,89 +320,33 @@ pub async fn release_hold(
     id: BookingId,
     user: UserId,
     now: DateTime<Utc>,
-) -> StoreResult<Booking> {
-    retrying("release", || release_once(store, id, user, now)).await?;
-    load(store, Which::One(id))
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound(Entity::Booking))
-}
-
-async fn release_once(
-    store: &PgStore,
-    id: BookingId,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
-    // Locks the booking, so a release and the sweeper (or two releases) take turns.
-    let row: Option<(i64, String, i64)> = sqlx::query_as(
-        "SELECT user_id, status, ms(expires_at) FROM bookings WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
-    let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
-        return Err(StoreError::NotFound(Entity::Booking));
-    };
-    let status = codec::booking_status(&status)?.as_of(codec::instant(expires_at)?, now);
-    if !status.can_become(BookingStatus::Released) {
-        return Err(StoreError::InvalidTransition {
-            from: status,
-            to: BookingStatus::Released,
-        });
-    }
-    sqlx::query("UPDATE bookings SET status = 'released', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    sqlx::query(
-        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
-         WHERE booking_id = $1 AND status = 'held'",
-    )
-    .bind(id.0)
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    record_transition(&mut tx, id, Some(status), BookingStatus::Released, now).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(())
-}
-
-pub async fn expire_stale_holds(store: &PgStore, now: DateTime<Utc>) -> StoreResult<u64> {
-    // One statement: the bookings are locked and moved to `expired` first, and only the seats
-    // of the bookings this statement expired are freed, those a later hold has since taken
-    // left alone (the seat's booking_id is checked again on the row as committed). The expiry
-    // is recorded at the time the hold ran out, not the time the sweeper came by.
-    let expired: i64 = retrying("expiry", || async {
-        sqlx::query_scalar(
-            "WITH stale AS (
-                 SELECT id, status FROM bookings
-                 WHERE status IN ('held', 'payment_pending') AND expires_at <= $1
-                 FOR UPDATE
-             ), expired AS (
-                 UPDATE bookings b SET status = 'expired', updated_at = $1
-                 FROM stale WHERE b.id = stale.id
-                 RETURNING b.id, stale.status AS was, b.expires_at
-             ), freed AS (
-                 UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
-                 WHERE status = 'held' AND booking_id IN (SELECT id FROM expired)
-             ), recorded AS (
-                 INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-                 SELECT id, was, 'expired', expires_at FROM expired
-             )
-             SELECT count(*) FROM expired",
-        )
-        .bind(now)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(db)
+) -> StoreResult<Committed<Booking>> {
+    let changes = retrying("release", || async {
+        let mut tx = store.write().await?;
+        let changes = writes::release_hold(&mut tx, id, user, now).await?;
+        tx.0.commit().await?;
+        Ok(changes)
     })
     .await?;
-    codec::unsigned(expired, "expired holds")
+    let booking = load(store, Which::One(id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound(Entity::Booking))?;
+    Ok(Committed::new(booking, changes))
+}
+
+pub async fn expire_stale_holds(
+    store: &PgStore,
+    now: DateTime<Utc>,
+) -> StoreResult<Committed<u64>> {
+    let (expired, changes) = retrying("expiry", || async {
+        let mut tx = store.write().await?;
+        let expired = writes::expire_stale_holds(&mut tx, now).await?;
+        tx.0.commit().await?;
+        Ok(expired)
+    })
+    .await?;
+    Ok(Committed::new(expired, changes))
 }
 
 pub enum Which {
@@ -433,7 +361,7 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
         Which::One(id) => ("b.id = $1", id.0),
         Which::OfUser(user) => ("b.user_id = $1", user.0),
     };
-    let mut tx = store.pool.begin_with(BEGIN_SNAPSHOT).await.map_err(db)?;
+    let mut tx = store.pool.begin_with(BEGIN_SNAPSHOT).await?;
     let rows = sqlx::query_as::<_, BookingRow>(&format!(
         "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status,
                 ms(b.expires_at) AS expires_at, ms(b.created_at) AS created_at,
@@ -442,8 +370,7 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     let seats = sqlx::query_as::<_, BookingSeatRow>(&format!(
         "SELECT s.booking_id, s.label, s.category, s.price_minor
          FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
@@ -451,8 +378,7 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     let transitions = sqlx::query_as::<_, TransitionRow>(&format!(
         "SELECT t.booking_id, t.from_status, t.to_status, ms(t.at) AS at
          FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id
@@ -460,8 +386,7 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     let tickets = sqlx::query_as::<_, TicketRow>(&format!(
         "SELECT t.booking_id, t.code, t.seat
          FROM tickets t JOIN bookings b ON b.id = t.booking_id
@@ -470,8 +395,7 @@ pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    .await?;
+    tx.commit().await?;
     bookings(rows, &seats, &transitions, &tickets)
 }

@@ -1,4 +1,4 @@
-use crate::{db, is_foreign_key_violation, is_unique_violation, PgStore, BEGIN_SNAPSHOT};
+use crate::{is_foreign_key_violation, is_unique_violation, PgStore, BEGIN_SNAPSHOT};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{join_list, layout as parse_layout, unsigned};
@@ -47,7 +47,7 @@ pub async fn create_city(store: &PgStore, city: NewCity) -> StoreResult<City> {
                 if is_unique_violation(&e, "cities_name_key") {
                     StoreError::Duplicate("city")
                 } else {
-                    db(e)
+                    StoreError::from(e)
                 }
             })?;
     Ok(City {
@@ -70,7 +70,7 @@ pub async fn create_venue(store: &PgStore, venue: NewVenue) -> StoreResult<Venue
         if is_foreign_key_violation(&e) {
             StoreError::NotFound(Entity::City)
         } else {
-            db(e)
+            StoreError::from(e)
         }
     })?;
     Ok(Venue {
@@ -82,7 +82,7 @@ pub async fn create_venue(store: &PgStore, venue: NewVenue) -> StoreResult<Venue
 }
 
 pub async fn create_auditorium(store: &PgStore, new: NewAuditorium) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.pool.begin().await?;
     let id: i64 =
         sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES ($1, $2) RETURNING id")
             .bind(new.venue_id.0)
@@ -93,12 +93,12 @@ pub async fn create_auditorium(store: &PgStore, new: NewAuditorium) -> StoreResu
                 if is_foreign_key_violation(&e) {
                     StoreError::NotFound(Entity::Venue)
                 } else {
-                    db(e)
+                    StoreError::from(e)
                 }
             })?;
     add_layout(&mut tx, AuditoriumId(id), &new.layout, new.now).await?;
     let info = auditorium(&mut tx, AuditoriumId(id)).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(info)
 }
 
@@ -108,20 +108,19 @@ pub async fn replace_layout(
     layout: &SeatLayout,
     now: DateTime<Utc>,
 ) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.pool.begin().await?;
     // Locks the auditorium, so two new layouts cannot both take the next version number.
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM auditoriums WHERE id = $1 FOR UPDATE")
             .bind(id.0)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .await?;
     if found.is_none() {
         return Err(StoreError::NotFound(Entity::Auditorium));
     }
     add_layout(&mut tx, id, layout, now).await?;
     let info = auditorium(&mut tx, id).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(info)
 }
 
@@ -146,14 +145,12 @@ async fn add_layout(
     .bind(layout.capacity() as i64)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await
-    .map_err(db)?;
+    .await?;
     sqlx::query("UPDATE auditoriums SET current_layout_id = $1 WHERE id = $2")
         .bind(layout_id)
         .bind(id.0)
         .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(())
 }
 
@@ -161,8 +158,7 @@ async fn auditorium(conn: &mut PgConnection, id: AuditoriumId) -> StoreResult<Au
     sqlx::query_as::<_, AuditoriumRow>(&format!("{AUDITORIUM_SELECT} WHERE a.id = $1"))
         .bind(id.0)
         .fetch_optional(conn)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or(StoreError::NotFound(Entity::Auditorium))?
         .decode()
 }
@@ -187,13 +183,12 @@ pub async fn create_event(store: &PgStore, event: NewEvent) -> StoreResult<Event
     .bind(&event.trailer_url)
     .bind(event.release_date)
     .fetch_one(&store.pool)
-    .await
-    .map_err(db)?
+    .await?
     .decode()
 }
 
 pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.pool.begin().await?;
     // Locking the auditorium's row serializes scheduling in it: a second schedule waits here
     // until the first commits, then sees its showtime in the overlap check below.
     let (layout_id, layout_text): (i64, String) = sqlx::query_as(
@@ -204,14 +199,12 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     )
     .bind(new.auditorium_id.0)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?
+    .await?
     .ok_or(StoreError::NotFound(Entity::Auditorium))?;
     let runtime: i64 = sqlx::query_scalar("SELECT runtime_minutes FROM events WHERE id = $1")
         .bind(new.event_id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or(StoreError::NotFound(Entity::Event))?;
     let layout = parse_layout(&layout_text)?;
     Showtime::validate_terms(
@@ -233,8 +226,7 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     .bind(ends_at)
     .bind(new.starts_at)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     if let Some(busy) = busy {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(busy)));
     }
@@ -264,8 +256,7 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
     .bind(new.sales_open_at)
     .bind(i64::from(new.sales_close_minutes))
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     // The whole inventory in one statement, a column an array.
     let seats = layout.seats();
     sqlx::query(
@@ -303,10 +294,9 @@ pub async fn schedule_showtime(store: &PgStore, new: NewShowtime) -> StoreResult
             .collect::<Vec<_>>(),
     )
     .execute(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     let info = showtime_by_id(&mut *tx, ShowtimeId(id), new.sales_open_at).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     info.ok_or(StoreError::NotFound(Entity::Showtime))
 }
 
@@ -319,8 +309,7 @@ async fn showtime_by_id(
         .bind(now)
         .bind(id.0)
         .fetch_optional(conn)
-        .await
-        .map_err(db)?
+        .await?
         .map(ShowtimeRow::decode)
         .transpose()
 }
@@ -328,8 +317,7 @@ async fn showtime_by_id(
 pub async fn list_cities(store: &PgStore) -> StoreResult<Vec<City>> {
     sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities ORDER BY name")
         .fetch_all(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .into_iter()
         .map(CityRow::decode)
         .collect()
@@ -339,8 +327,7 @@ pub async fn get_city(store: &PgStore, id: CityId) -> StoreResult<Option<City>> 
     sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities WHERE id = $1")
         .bind(id.0)
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .map(CityRow::decode)
         .transpose()
 }
@@ -352,8 +339,7 @@ pub async fn get_venue(store: &PgStore, id: VenueId) -> StoreResult<Option<Venue
         )
         .bind(id.0)
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .map(VenueRow::decode),
     )
 }
@@ -385,8 +371,7 @@ pub async fn list_events(store: &PgStore, filter: &EventFilter) -> StoreResult<V
     .bind(i64::from(filter.limit))
     .bind(i64::from(filter.offset))
     .fetch_all(&store.pool)
-    .await
-    .map_err(db)?
+    .await?
     .into_iter()
     .map(EventRow::decode)
     .collect()
@@ -398,8 +383,7 @@ pub async fn get_event(store: &PgStore, id: EventId) -> StoreResult<Option<Event
     ))
     .bind(id.0)
     .fetch_optional(&store.pool)
-    .await
-    .map_err(db)?
+    .await?
     .map(EventRow::decode)
     .transpose()
 }
@@ -424,8 +408,7 @@ pub async fn list_showtimes(
     .bind(filter.starts_until)
     .bind(i64::from(filter.limit))
     .fetch_all(&store.pool)
-    .await
-    .map_err(db)?
+    .await?
     .into_iter()
     .map(ShowtimeRow::decode)
     .collect()
@@ -445,14 +428,13 @@ pub async fn seat_map(
     now: DateTime<Utc>,
 ) -> StoreResult<Option<SeatMap>> {
     // One snapshot, so the seat count and the seats agree.
-    let mut tx = store.pool.begin_with(BEGIN_SNAPSHOT).await.map_err(db)?;
+    let mut tx = store.pool.begin_with(BEGIN_SNAPSHOT).await?;
     let Some(showtime) =
         sqlx::query_as::<_, ShowtimeRow>(&format!("{SHOWTIME_SELECT} WHERE s.id = $2"))
             .bind(now)
             .bind(id.0)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
+            .await?
     else {
         return Ok(None);
     };
@@ -463,8 +445,7 @@ pub async fn seat_map(
     )
     .bind(id.0)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    .await?;
+    tx.commit().await?;
     marquee_store::rows::seat_map(showtime, seats).map(Some)
 }

@@ -16,6 +16,7 @@ mod bookings;
 mod catalog;
 mod payments;
 mod sandbox;
+mod statements;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -26,10 +27,6 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub struct PgStore {
     pool: PgPool,
-}
-
-pub(crate) fn db(err: sqlx::Error) -> StoreError {
-    StoreError::Database(Box::new(err))
 }
 
 /// Whether an error is the named UNIQUE constraint (or primary key) failing.
@@ -71,13 +68,17 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .connect(url)
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(Box::new(e)))?;
         Ok(PgStore { pool })
+    }
+
+    /// A write transaction, at READ COMMITTED.
+    pub(crate) async fn write(&self) -> StoreResult<statements::Write> {
+        Ok(statements::Write(self.pool.begin().await?))
     }
 
     /// Closes the pool, waiting for connections in use to come back.
@@ -99,10 +100,7 @@ impl Store for PgStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
@@ -180,7 +178,7 @@ impl Store for PgStore {
     async fn hold_seats_batch(
         &self,
         holds: Vec<NewHold>,
-    ) -> StoreResult<Vec<StoreResult<Booking>>> {
+    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
         bookings::hold_batch(self, holds).await
     }
     async fn release_hold(
@@ -188,7 +186,7 @@ impl Store for PgStore {
         id: BookingId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Booking> {
+    ) -> StoreResult<Committed<Booking>> {
         bookings::release_hold(self, id, user, now).await
     }
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
@@ -197,7 +195,7 @@ impl Store for PgStore {
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
         bookings::load(self, bookings::Which::OfUser(user)).await
     }
-    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
         bookings::expire_stale_holds(self, now).await
     }
 
@@ -207,7 +205,10 @@ impl Store for PgStore {
     async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
         payments::payment(self, booking).await
     }
-    async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied> {
+    async fn apply_payment_report(
+        &self,
+        report: PaymentReport,
+    ) -> StoreResult<Committed<PaymentApplied>> {
         payments::apply_report(self, report).await
     }
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {

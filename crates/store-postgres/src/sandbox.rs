@@ -1,4 +1,4 @@
-use crate::{db, PgStore};
+use crate::PgStore;
 use chrono::{DateTime, Utc};
 use marquee_store::rows::SandboxPaymentRow;
 use marquee_store::*;
@@ -21,12 +21,11 @@ pub async fn create_payment(store: &PgStore, p: SandboxPayment) -> StoreResult<S
     .bind(p.updated_at)
     .execute(&store.pool)
     .await
-    .map_err(db)?;
+    ?;
     sqlx::query_as::<_, SandboxPaymentRow>(&format!("{SELECT} WHERE booking_id = $1"))
         .bind(p.booking_id.0)
         .fetch_one(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .decode()
 }
 
@@ -34,8 +33,7 @@ pub async fn payment(store: &PgStore, id: &str) -> StoreResult<Option<SandboxPay
     sqlx::query_as::<_, SandboxPaymentRow>(&format!("{SELECT} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&store.pool)
-        .await
-        .map_err(db)?
+        .await?
         .map(SandboxPaymentRow::decode)
         .transpose()
 }
@@ -55,8 +53,7 @@ pub async fn settle(
     .bind(id)
     .bind(from)
     .execute(&store.pool)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -65,11 +62,10 @@ pub async fn setting_or_insert(store: &PgStore, name: &str, value: &str) -> Stor
         .bind(name)
         .bind(value)
         .execute(&store.pool)
-        .await
-        .map_err(db)?;
+        .await?;
     sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
         .bind(name)
         .fetch_one(&store.pool)
         .await
-        .map_err(db)
+        .map_err(StoreError::from)
 }

@@ -1,4 +1,4 @@
-use crate::{db, is_unique_violation, SqliteStore};
+use crate::{is_unique_violation, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{millis, roles_text};
@@ -17,7 +17,7 @@ pub async fn create_user(store: &SqliteStore, user: NewUser) -> StoreResult<User
     .bind(millis(user.now))
     .fetch_one(&store.writer)
     .await
-    .map_err(|e| if is_unique_violation(&e, "users.email") { StoreError::EmailTaken } else { db(e) })?;
+    .map_err(|e| if is_unique_violation(&e, "users.email") { StoreError::EmailTaken } else { StoreError::from(e) })?;
     Ok(User {
         id: UserId(id),
         email: user.email,
@@ -33,8 +33,7 @@ pub async fn find_user_by_email(
     sqlx::query_as::<_, UserRow>(&format!("{USER_COLUMNS} WHERE email = ?"))
         .bind(email.as_str())
         .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?
+        .await?
         .map(UserRow::decode)
         .transpose()
 }
@@ -43,8 +42,7 @@ pub async fn get_user(store: &SqliteStore, id: UserId) -> StoreResult<Option<Use
     let row = sqlx::query_as::<_, UserRow>(&format!("{USER_COLUMNS} WHERE id = ?"))
         .bind(id.0)
         .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(row.map(UserRow::decode).transpose()?.map(|c| c.user))
 }
 
@@ -57,8 +55,7 @@ pub async fn create_session(store: &SqliteStore, session: NewSession) -> StoreRe
     .bind(millis(session.created_at))
     .bind(millis(session.expires_at))
     .execute(&store.writer)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(())
 }
 
@@ -75,8 +72,7 @@ pub async fn session(
     .bind(token_hash)
     .bind(millis(now))
     .fetch_optional(&store.reader)
-    .await
-    .map_err(db)?;
+    .await?;
     row.map(SessionRow::decode).transpose()
 }
 
@@ -84,7 +80,6 @@ pub async fn delete_session(store: &SqliteStore, token_hash: &[u8]) -> StoreResu
     let done = sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .execute(&store.writer)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -1,9 +1,12 @@
-use crate::{db, SqliteStore};
+use crate::statements::Write;
+use crate::SqliteStore;
 use chrono::{DateTime, Utc};
+use marquee_domain::hold_plan::{self, SaleTerms, Taking};
 use marquee_domain::*;
-use marquee_store::codec::{millis, unknown_labels};
-use marquee_store::holds::{self, SaleTerms, SaleTermsRow};
+use marquee_store::codec::{self, millis, unknown_labels};
+use marquee_store::holds::{self, SaleTermsRow};
 use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TicketRow, TransitionRow};
+use marquee_store::writes;
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::hash_map::{Entry, HashMap};
@@ -24,12 +27,8 @@ fn placeholders(from: usize, count: usize) -> String {
 pub async fn hold_batch(
     store: &SqliteStore,
     holds: Vec<NewHold>,
-) -> StoreResult<Vec<StoreResult<Booking>>> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
+) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
+    let Write(mut tx) = store.write().await?;
     let stored_references = taken_references(&mut tx, &holds).await?;
     let mut terms = HashMap::new();
     for hold in &holds {
@@ -43,8 +42,8 @@ pub async fn hold_batch(
     let plan = holds::plan_batch(&holds, &terms, seats, stored_references)?;
     take_seats(&mut tx, &plan.takings).await?;
     insert_bookings(&mut tx, &plan.held()).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(plan.results)
+    tx.commit().await?;
+    Ok(holds::committed(plan))
 }
 
 /// The seats a batch asks for, as they are now. `BEGIN IMMEDIATE` holds the only write lock,
@@ -68,12 +67,12 @@ async fn asked_seats(
         }
     }
     query.push(")");
-    query.build_query_as().fetch_all(conn).await.map_err(db)
+    Ok(query.build_query_as().fetch_all(conn).await?)
 }
 
 /// Writes the seats a batch's holds take. The update keeps the availability condition, so
 /// the database checks the plan once more; a seat it would not take fails the whole batch.
-async fn take_seats(conn: &mut SqliteConnection, takings: &[holds::Taking]) -> StoreResult<()> {
+async fn take_seats(conn: &mut SqliteConnection, takings: &[Taking]) -> StoreResult<()> {
     if takings.is_empty() {
         return Ok(());
     }
@@ -94,12 +93,7 @@ async fn take_seats(conn: &mut SqliteConnection, takings: &[holds::Taking]) -> S
            AND (showtime_seats.status = 'available'
                 OR (showtime_seats.status = 'held' AND showtime_seats.held_until <= t.column5))",
     );
-    let written = update
-        .build()
-        .execute(conn)
-        .await
-        .map_err(db)?
-        .rows_affected();
+    let written = update.build().execute(conn).await?.rows_affected();
     if written != takings.len() as u64 {
         return Err(StoreError::corrupt(format!(
             "a batch planned {} seats but the condition let {written} through",
@@ -122,7 +116,7 @@ async fn taken_references(
     for hold in holds {
         query = query.bind(hold.reference.as_str());
     }
-    query.fetch_all(conn).await.map_err(db)
+    Ok(query.fetch_all(conn).await?)
 }
 
 async fn sale_terms(
@@ -136,8 +130,7 @@ async fn sale_terms(
     )
     .bind(showtime.0)
     .fetch_optional(conn)
-    .await
-    .map_err(db)?
+    .await?
     .map(SaleTermsRow::decode)
     .transpose()
 }
@@ -166,7 +159,7 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
             .push_bind(millis(b.created_at))
             .push_bind(millis(b.created_at));
     });
-    bookings.build().execute(&mut *conn).await.map_err(db)?;
+    bookings.build().execute(&mut *conn).await?;
     let mut lines: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ",
     );
@@ -181,7 +174,7 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
                 .push_bind(line.price.minor);
         },
     );
-    lines.build().execute(&mut *conn).await.map_err(db)?;
+    lines.build().execute(&mut *conn).await?;
     let mut transitions: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO booking_transitions (booking_id, from_status, to_status, at) ",
     );
@@ -195,25 +188,7 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
                 .push_bind(millis(t.at));
         },
     );
-    transitions.build().execute(conn).await.map_err(db)?;
-    Ok(())
-}
-
-pub(crate) async fn record_transition(
-    conn: &mut SqliteConnection,
-    id: BookingId,
-    from: Option<BookingStatus>,
-    to: BookingStatus,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO booking_transitions (booking_id, from_status, to_status, at) VALUES (?, ?, ?, ?)")
-        .bind(id.0)
-        .bind(from.map(|s| s.as_str()))
-        .bind(to.as_str())
-        .bind(millis(at))
-        .execute(conn)
-        .await
-        .map_err(db)?;
+    transitions.build().execute(conn).await?;
     Ok(())
 }
 
@@ -232,7 +207,7 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
     for label in &hold.seats {
         check = check.bind(label);
     }
-    let free = check.fetch_all(&store.reader).await.map_err(db)?;
+    let free = check.fetch_all(&store.reader).await?;
     if free.len() != hold.seats.len() {
         let got: Vec<String> = free.iter().map(|(label, _)| label.clone()).collect();
         return Err(StoreError::SeatsUnavailable(unknown_labels(
@@ -241,14 +216,14 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
         )));
     }
     tokio::task::yield_now().await;
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
+    let Write(mut tx) = store.write().await?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
         .ok_or(StoreError::NotFound(Entity::Showtime))?;
+    let free = free
+        .into_iter()
+        .map(|(label, stored)| Ok((label, codec::category(&stored)?)))
+        .collect::<StoreResult<Vec<_>>>()?;
     for label in &hold.seats {
         sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
             .bind(hold.id.0)
@@ -257,11 +232,11 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
             .bind(label)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            ?;
     }
-    let booking = holds::held_booking(&hold, holds::quote(&hold, &terms, &free)?);
+    let booking = hold_plan::held_booking(&hold, holds::quote(&hold, &terms, &free)?);
     insert_bookings(&mut tx, &[&booking]).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(booking)
 }
 
@@ -270,84 +245,25 @@ pub async fn release_hold(
     id: BookingId,
     user: UserId,
     now: DateTime<Utc>,
-) -> StoreResult<Booking> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT user_id, status, expires_at FROM bookings WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-    let Some((_, status, expires_at)) = row.filter(|(owner, ..)| *owner == user.0) else {
-        return Err(StoreError::NotFound(Entity::Booking));
-    };
-    let status = marquee_store::codec::booking_status(&status)?
-        .as_of(marquee_store::codec::instant(expires_at)?, now);
-    if !status.can_become(BookingStatus::Released) {
-        return Err(StoreError::InvalidTransition {
-            from: status,
-            to: BookingStatus::Released,
-        });
-    }
-    sqlx::query("UPDATE bookings SET status = 'released', updated_at = ? WHERE id = ?")
-        .bind(millis(now))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    sqlx::query("UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL WHERE booking_id = ? AND status = 'held'")
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    record_transition(&mut tx, id, Some(status), BookingStatus::Released, now).await?;
-    tx.commit().await.map_err(db)?;
-    load(store, Which::One(id))
+) -> StoreResult<Committed<Booking>> {
+    let mut tx = store.write().await?;
+    let changes = writes::release_hold(&mut tx, id, user, now).await?;
+    tx.0.commit().await?;
+    let booking = load(store, Which::One(id))
         .await?
         .pop()
-        .ok_or(StoreError::NotFound(Entity::Booking))
+        .ok_or(StoreError::NotFound(Entity::Booking))?;
+    Ok(Committed::new(booking, changes))
 }
 
-pub async fn expire_stale_holds(store: &SqliteStore, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
-    // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
-    sqlx::query(
-        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-         SELECT id, status, 'expired', expires_at FROM bookings
-         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
-    )
-    .bind(millis(now))
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    sqlx::query(
-        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
-         WHERE status = 'held' AND booking_id IN (
-             SELECT id FROM bookings WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1)",
-    )
-    .bind(millis(now))
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    let expired = sqlx::query(
-        "UPDATE bookings SET status = 'expired', updated_at = ?1
-         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
-    )
-    .bind(millis(now))
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    tx.commit().await.map_err(db)?;
-    Ok(expired)
+pub async fn expire_stale_holds(
+    store: &SqliteStore,
+    now: DateTime<Utc>,
+) -> StoreResult<Committed<u64>> {
+    let mut tx = store.write().await?;
+    let (expired, changes) = writes::expire_stale_holds(&mut tx, now).await?;
+    tx.0.commit().await?;
+    Ok(Committed::new(expired, changes))
 }
 
 pub enum Which {
@@ -361,7 +277,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
         Which::One(id) => ("b.id = ?", id.0),
         Which::OfUser(user) => ("b.user_id = ?", user.0),
     };
-    let mut tx = store.reader.begin().await.map_err(db)?;
+    let mut tx = store.reader.begin().await?;
     let rows = sqlx::query_as::<_, BookingRow>(&format!(
         "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at, b.created_at,
                 b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
@@ -369,8 +285,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     let seats = sqlx::query_as::<_, BookingSeatRow>(&format!(
         "SELECT s.booking_id, s.label, s.category, s.price_minor
          FROM booking_seats s JOIN bookings b ON b.id = s.booking_id WHERE {filter} ORDER BY s.booking_id, s.position"
@@ -378,7 +293,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
     .bind(key)
     .fetch_all(&mut *tx)
     .await
-    .map_err(db)?;
+    ?;
     let transitions = sqlx::query_as::<_, TransitionRow>(&format!(
         "SELECT t.booking_id, t.from_status, t.to_status, t.at
          FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id WHERE {filter} ORDER BY t.at, t.id"
@@ -386,7 +301,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
     .bind(key)
     .fetch_all(&mut *tx)
     .await
-    .map_err(db)?;
+    ?;
     let tickets = sqlx::query_as::<_, TicketRow>(&format!(
         "SELECT t.booking_id, t.code, t.seat
          FROM tickets t JOIN bookings b ON b.id = t.booking_id
@@ -395,8 +310,7 @@ pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>
     ))
     .bind(key)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    .await?;
+    tx.commit().await?;
     bookings(rows, &seats, &transitions, &tickets)
 }

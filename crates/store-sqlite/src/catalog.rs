@@ -1,4 +1,4 @@
-use crate::{db, is_foreign_key_violation, SqliteStore};
+use crate::{is_foreign_key_violation, SqliteStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{join_list, layout as parse_layout, millis};
@@ -45,7 +45,7 @@ pub async fn create_city(store: &SqliteStore, city: NewCity) -> StoreResult<City
                 if crate::is_unique_violation(&e, "cities.name") {
                     StoreError::Duplicate("city")
                 } else {
-                    db(e)
+                    StoreError::from(e)
                 }
             })?;
     Ok(City {
@@ -68,7 +68,7 @@ pub async fn create_venue(store: &SqliteStore, venue: NewVenue) -> StoreResult<V
         if is_foreign_key_violation(&e) {
             StoreError::NotFound(Entity::City)
         } else {
-            db(e)
+            StoreError::from(e)
         }
     })?;
     Ok(Venue {
@@ -83,11 +83,7 @@ pub async fn create_auditorium(
     store: &SqliteStore,
     new: NewAuditorium,
 ) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await?;
     let id: i64 =
         sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES (?, ?) RETURNING id")
             .bind(new.venue_id.0)
@@ -98,12 +94,12 @@ pub async fn create_auditorium(
                 if is_foreign_key_violation(&e) {
                     StoreError::NotFound(Entity::Venue)
                 } else {
-                    db(e)
+                    StoreError::from(e)
                 }
             })?;
     add_layout(&mut tx, AuditoriumId(id), &new.layout, new.now).await?;
     let info = auditorium(&mut tx, AuditoriumId(id)).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(info)
 }
 
@@ -113,15 +109,11 @@ pub async fn replace_layout(
     layout: &SeatLayout,
     now: DateTime<Utc>,
 ) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await?;
     auditorium(&mut tx, id).await?;
     add_layout(&mut tx, id, layout, now).await?;
     let info = auditorium(&mut tx, id).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(info)
 }
 
@@ -144,13 +136,12 @@ async fn add_layout(
     .bind(millis(now))
     .fetch_one(&mut *tx)
     .await
-    .map_err(db)?;
+    ?;
     sqlx::query("UPDATE auditoriums SET current_layout_id = ? WHERE id = ?")
         .bind(layout_id)
         .bind(id.0)
         .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(())
 }
 
@@ -161,8 +152,7 @@ async fn auditorium(
     sqlx::query_as::<_, AuditoriumRow>(&format!("{AUDITORIUM_SELECT} WHERE a.id = ?"))
         .bind(id.0)
         .fetch_optional(conn)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or(StoreError::NotFound(Entity::Auditorium))?
         .decode()
 }
@@ -186,31 +176,26 @@ pub async fn create_event(store: &SqliteStore, event: NewEvent) -> StoreResult<E
     .bind(event.release_date.map(|d| d.to_string()))
     .fetch_one(&store.writer)
     .await
-    .map_err(db)?;
+    ?;
     get_event(store, EventId(id))
         .await?
         .ok_or(StoreError::NotFound(Entity::Event))
 }
 
 pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let mut tx = store
-        .writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(db)?;
+    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await?;
     let (layout_id, layout_text): (i64, String) = sqlx::query_as(
         "SELECT l.id, l.layout FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id WHERE a.id = ?",
     )
     .bind(new.auditorium_id.0)
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db)?
+    ?
     .ok_or(StoreError::NotFound(Entity::Auditorium))?;
     let runtime: i64 = sqlx::query_scalar("SELECT runtime_minutes FROM events WHERE id = ?")
         .bind(new.event_id.0)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?
+        .await?
         .ok_or(StoreError::NotFound(Entity::Event))?;
     let layout = parse_layout(&layout_text)?;
     Showtime::validate_terms(
@@ -234,7 +219,7 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
     .bind(millis(new.starts_at))
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db)?;
+    ?;
     if let Some(busy) = busy {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(busy)));
     }
@@ -264,7 +249,7 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
     .bind(i64::from(new.sales_close_minutes))
     .fetch_one(&mut *tx)
     .await
-    .map_err(db)?;
+    ?;
     // 7 columns a seat; 100 seats a statement stays far below SQLite's bound-parameter limit.
     for chunk in layout.seats().chunks(100) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -279,7 +264,7 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
                 .push_bind(i64::from(seat.number))
                 .push_bind(seat.category.as_str());
         });
-        insert.build().execute(&mut *tx).await.map_err(db)?;
+        insert.build().execute(&mut *tx).await?;
     }
     let info = showtime_where(
         &mut *tx,
@@ -288,7 +273,7 @@ pub async fn schedule_showtime(store: &SqliteStore, new: NewShowtime) -> StoreRe
         new.sales_open_at,
     )
     .await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     info.ok_or(StoreError::NotFound(Entity::Showtime))
 }
 
@@ -302,8 +287,7 @@ async fn showtime_where(
         .bind(millis(now))
         .bind(id.0)
         .fetch_optional(conn)
-        .await
-        .map_err(db)?
+        .await?
         .map(ShowtimeRow::decode)
         .transpose()
 }
@@ -311,8 +295,7 @@ async fn showtime_where(
 pub async fn list_cities(store: &SqliteStore) -> StoreResult<Vec<City>> {
     sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities ORDER BY name")
         .fetch_all(&store.reader)
-        .await
-        .map_err(db)?
+        .await?
         .into_iter()
         .map(CityRow::decode)
         .collect()
@@ -322,8 +305,7 @@ pub async fn get_city(store: &SqliteStore, id: CityId) -> StoreResult<Option<Cit
     sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities WHERE id = ?")
         .bind(id.0)
         .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?
+        .await?
         .map(CityRow::decode)
         .transpose()
 }
@@ -333,8 +315,7 @@ pub async fn get_venue(store: &SqliteStore, id: VenueId) -> StoreResult<Option<V
         sqlx::query_as::<_, VenueRow>("SELECT id, city_id, name, address FROM venues WHERE id = ?")
             .bind(id.0)
             .fetch_optional(&store.reader)
-            .await
-            .map_err(db)?
+            .await?
             .map(VenueRow::decode),
     )
 }
@@ -363,8 +344,7 @@ pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResu
     .bind(i64::from(filter.limit))
     .bind(i64::from(filter.offset))
     .fetch_all(&store.reader)
-    .await
-    .map_err(db)?
+    .await?
     .into_iter()
     .map(EventRow::decode)
     .collect()
@@ -376,8 +356,7 @@ pub async fn get_event(store: &SqliteStore, id: EventId) -> StoreResult<Option<E
     ))
     .bind(id.0)
     .fetch_optional(&store.reader)
-    .await
-    .map_err(db)?
+    .await?
     .map(EventRow::decode)
     .transpose()
 }
@@ -402,8 +381,7 @@ pub async fn list_showtimes(
     .bind(filter.starts_until.map(millis))
     .bind(i64::from(filter.limit))
     .fetch_all(&store.reader)
-    .await
-    .map_err(db)?
+    .await?
     .into_iter()
     .map(ShowtimeRow::decode)
     .collect()
@@ -423,14 +401,13 @@ pub async fn seat_map(
     now: DateTime<Utc>,
 ) -> StoreResult<Option<SeatMap>> {
     // One read transaction, so the seat count and the seats agree.
-    let mut tx = store.reader.begin().await.map_err(db)?;
+    let mut tx = store.reader.begin().await?;
     let Some(showtime) =
         sqlx::query_as::<_, ShowtimeRow>(&format!("{SHOWTIME_SELECT} WHERE s.id = ?2"))
             .bind(millis(now))
             .bind(id.0)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
+            .await?
     else {
         return Ok(None);
     };
@@ -441,7 +418,7 @@ pub async fn seat_map(
     .bind(id.0)
     .fetch_all(&mut *tx)
     .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    ?;
+    tx.commit().await?;
     marquee_store::rows::seat_map(showtime, seats).map(Some)
 }

@@ -12,6 +12,7 @@ mod bookings;
 mod catalog;
 mod payments;
 mod sandbox;
+mod statements;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -29,10 +30,6 @@ pub struct SqliteStore {
     reader: SqlitePool,
 }
 
-pub(crate) fn db(err: sqlx::Error) -> StoreError {
-    StoreError::Database(Box::new(err))
-}
-
 /// Whether an error is a UNIQUE constraint failing on this table.column.
 pub(crate) fn is_unique_violation(err: &sqlx::Error, column: &str) -> bool {
     err.as_database_error()
@@ -48,8 +45,7 @@ impl SqliteStore {
     /// Opens (creating it if missing) and migrates the database at `url`, e.g.
     /// `sqlite://marquee.db` or `sqlite:///var/lib/marquee/marquee.db`.
     pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(db)?
+        let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -58,8 +54,7 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::migrate!("./migrations")
             .run(&writer)
             .await
@@ -67,9 +62,15 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(SqliteStore { writer, reader })
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE` takes the write lock up front.
+    pub(crate) async fn write(&self) -> StoreResult<statements::Write> {
+        Ok(statements::Write(
+            self.writer.begin_with("BEGIN IMMEDIATE").await?,
+        ))
     }
 
     /// Closes both pools, so the file can be removed.
@@ -86,10 +87,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
-            .await
-            .map_err(db)?;
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
     }
 
@@ -167,7 +165,7 @@ impl Store for SqliteStore {
     async fn hold_seats_batch(
         &self,
         holds: Vec<NewHold>,
-    ) -> StoreResult<Vec<StoreResult<Booking>>> {
+    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
         bookings::hold_batch(self, holds).await
     }
     async fn release_hold(
@@ -175,7 +173,7 @@ impl Store for SqliteStore {
         id: BookingId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Booking> {
+    ) -> StoreResult<Committed<Booking>> {
         bookings::release_hold(self, id, user, now).await
     }
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
@@ -184,7 +182,7 @@ impl Store for SqliteStore {
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
         bookings::load(self, bookings::Which::OfUser(user)).await
     }
-    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
         bookings::expire_stale_holds(self, now).await
     }
 
@@ -194,7 +192,10 @@ impl Store for SqliteStore {
     async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
         payments::payment(self, booking).await
     }
-    async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied> {
+    async fn apply_payment_report(
+        &self,
+        report: PaymentReport,
+    ) -> StoreResult<Committed<PaymentApplied>> {
         payments::apply_report(self, report).await
     }
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {

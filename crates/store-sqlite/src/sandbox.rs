@@ -1,4 +1,4 @@
-use crate::{db, SqliteStore};
+use crate::SqliteStore;
 use chrono::{DateTime, Utc};
 use marquee_store::codec::millis;
 use marquee_store::rows::SandboxPaymentRow;
@@ -21,12 +21,11 @@ pub async fn create_payment(store: &SqliteStore, p: SandboxPayment) -> StoreResu
     .bind(millis(p.updated_at))
     .execute(&store.writer)
     .await
-    .map_err(db)?;
+    ?;
     sqlx::query_as::<_, SandboxPaymentRow>(&format!("{SELECT} WHERE booking_id = ?"))
         .bind(p.booking_id.0)
         .fetch_one(&store.writer)
-        .await
-        .map_err(db)?
+        .await?
         .decode()
 }
 
@@ -34,8 +33,7 @@ pub async fn payment(store: &SqliteStore, id: &str) -> StoreResult<Option<Sandbo
     sqlx::query_as::<_, SandboxPaymentRow>(&format!("{SELECT} WHERE id = ?"))
         .bind(id)
         .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?
+        .await?
         .map(SandboxPaymentRow::decode)
         .transpose()
 }
@@ -55,8 +53,7 @@ pub async fn settle(
     .bind(id)
     .bind(from)
     .execute(&store.writer)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -69,11 +66,10 @@ pub async fn setting_or_insert(
         .bind(name)
         .bind(value)
         .execute(&store.writer)
-        .await
-        .map_err(db)?;
+        .await?;
     sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
         .bind(name)
         .fetch_one(&store.writer)
         .await
-        .map_err(db)
+        .map_err(StoreError::from)
 }

@@ -42,3 +42,9 @@ impl StoreError {
         StoreError::Corrupt(what.to_string())
     }
 }
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError::Database(Box::new(err))
+    }
+}

@@ -9,15 +9,18 @@
 //! backend runs against itself.
 
 pub mod codec;
+mod committed;
 mod error;
 pub mod holds;
 pub mod payments;
 pub mod rows;
 mod types;
+pub mod writes;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use committed::{Committed, SeatChangeSink};
 pub use error::{StoreError, StoreResult};
 pub use types::*;
 
@@ -97,9 +100,13 @@ pub trait Store: Send + Sync + 'static {
     /// taken only if it is available or its hold has expired at `hold.now`. Errors:
     /// `NotFound` (showtime), `NotOnSale`, `UnknownSeats`, `SeatsUnavailable`,
     /// `ReferenceTaken` (pick another reference and try again).
+    ///
+    /// For tests and tools: it tells no one of the seats it took. The server holds through
+    /// `hold_seats_batch`, whose seat changes its hold queue publishes.
     async fn hold_seats(&self, hold: NewHold) -> StoreResult<Booking> {
         self.hold_seats_batch(vec![hold])
             .await?
+            .unpublished()
             .pop()
             .unwrap_or_else(|| Err(StoreError::corrupt("a batch of one hold answered nothing")))
     }
@@ -107,8 +114,10 @@ pub trait Store: Send + Sync + 'static {
     /// `hold_seats` decides it, in order, so a later hold sees the seats an earlier one took.
     /// Answers one result per hold, in order. An outer error means the batch failed as a
     /// whole and nothing of it was written.
-    async fn hold_seats_batch(&self, holds: Vec<NewHold>)
-        -> StoreResult<Vec<StoreResult<Booking>>>;
+    async fn hold_seats_batch(
+        &self,
+        holds: Vec<NewHold>,
+    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>>;
     /// Releases a live hold of this user's: the booking becomes `released`, its seats free.
     /// `NotFound` for someone else's booking; `InvalidTransition` when it is not held.
     async fn release_hold(
@@ -116,14 +125,14 @@ pub trait Store: Send + Sync + 'static {
         id: BookingId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Booking>;
+    ) -> StoreResult<Committed<Booking>>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
     /// A user's bookings, newest first.
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
     /// Moves every booking whose hold has run out at `now` (held, or waiting for its payment)
     /// to `expired` and frees its seats (those not already taken by someone else). Returns how
     /// many bookings expired.
-    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>>;
 
     // --- payments ------------------------------------------------------------------------
 
@@ -138,9 +147,12 @@ pub trait Store: Send + Sync + 'static {
     /// Applies what a gateway reported about a payment to it and its booking, in one
     /// transaction, each event id at most once (invariant 6). A success confirms the booking
     /// (seats sold, a ticket per seat, the confirmation in the outbox) or, when the seats
-    /// cannot be had, leaves the payment `refund_due` (invariant 5); `payments::plan_report`
-    /// has the rules, written so that any order of arrival ends the same.
-    async fn apply_payment_report(&self, report: PaymentReport) -> StoreResult<PaymentApplied>;
+    /// cannot be had, leaves the payment `refund_due` (invariant 5); `payment_report::plan_report`
+    /// (in the domain) has the rules, written so that any order of arrival ends the same.
+    async fn apply_payment_report(
+        &self,
+        report: PaymentReport,
+    ) -> StoreResult<Committed<PaymentApplied>>;
     /// Payments whose outcome is still open (`pending`, `failed` but not canceled at the
     /// gateway, or `refund_due`) and that last changed before `before`: what the
     /// reconciliation job settles, oldest first.

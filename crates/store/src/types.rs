@@ -1,11 +1,13 @@
 //! What goes into and comes out of the store, beyond the domain's own types.
 
+pub use marquee_domain::{NewHold, PaymentOutcome, Reported};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
-    Auditorium, AuditoriumId, Booking, BookingId, BookingReference, City, CityId, Email, EventId,
-    LayoutId, Money, PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeId,
-    ShowtimeSeat, TicketCode, UserId, Venue, VenueId,
+    Auditorium, AuditoriumId, Booking, BookingId, City, CityId, Email, EventId, LayoutId, Money,
+    PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeSeat, TicketCode, UserId, Venue,
+    VenueId,
 };
 
 #[derive(Debug, Clone)]
@@ -151,18 +153,6 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewHold {
-    pub id: BookingId,
-    pub reference: BookingReference,
-    pub user_id: UserId,
-    pub showtime_id: ShowtimeId,
-    /// 1 to `MAX_SEATS_PER_BOOKING` distinct labels (checked by the caller).
-    pub seats: Vec<String>,
-    pub expires_at: DateTime<Utc>,
-    pub now: DateTime<Utc>,
-}
-
 /// Checkout: the payment a gateway created for a booking.
 #[derive(Clone)]
 pub struct NewPayment {
@@ -207,16 +197,6 @@ impl std::fmt::Debug for Payment {
     }
 }
 
-/// What a gateway reported about a payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reported {
-    Succeeded,
-    Failed,
-    /// Stopped at the gateway (it can no longer succeed): ends the payment for good.
-    Canceled,
-    Refunded,
-}
-
 /// A report to apply to a payment and its booking.
 #[derive(Debug, Clone)]
 pub struct PaymentReport {
@@ -233,26 +213,6 @@ pub struct PaymentReport {
     /// `MAX_SEATS_PER_BOOKING`, the rest unused.
     pub ticket_codes: Vec<TicketCode>,
     pub now: DateTime<Utc>,
-}
-
-/// What applying a report did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaymentOutcome {
-    /// The seats are sold, one ticket per seat written, the confirmation queued.
-    Confirmed,
-    /// Paid, but the seats could not be had (taken after the hold ran out, or given up): the
-    /// money must go back. The payment says `refund_due` until the refund is reported.
-    RefundDue,
-    /// The payment failed: the booking is `payment_failed` and its seats are free.
-    Failed,
-    /// The money went back: the booking is `refunded`.
-    Refunded,
-    /// A late or repeated report that changes nothing.
-    NoChange,
-    /// This event was applied before.
-    Duplicate,
-    /// No payment has this reference (not ours, or from before a reset): acknowledged.
-    UnknownPayment,
 }
 
 #[derive(Debug, Clone)]

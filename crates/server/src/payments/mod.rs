@@ -118,13 +118,9 @@ async fn apply(
                 .collect(),
             now: app.now(),
         })
-        .await?;
+        .await?
+        .publish(app.seat_changes());
     if let Some(booking) = &applied.booking {
-        match applied.outcome {
-            PaymentOutcome::Confirmed => app.seat_maps().sold(booking),
-            PaymentOutcome::Failed | PaymentOutcome::Refunded => app.seat_maps().released(booking),
-            _ => {}
-        }
         if applied.outcome == PaymentOutcome::RefundDue {
             if let Some(payment) = app.store().payment(booking.id).await? {
                 if let Err(err) = refund(app, &payment).await {

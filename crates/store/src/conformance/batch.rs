@@ -29,7 +29,7 @@ pub async fn a_batch_decides_each_hold_on_its_own_in_order<S: UnguardedHold>(sto
         // Takes the seat the refused second hold had claimed for a moment.
         hold(&w.alice, &w.showtime, &["A3"], t0()),
     ];
-    let results = store.hold_seats_batch(batch).await.unwrap();
+    let results = store.hold_seats_batch(batch).await.unwrap().unpublished();
     assert_eq!(results.len(), 8);
     let outcome = |i: usize| match &results[i] {
         Ok(booking) => format!("held {}", booking.seat_labels().join(",")),
@@ -41,7 +41,7 @@ pub async fn a_batch_decides_each_hold_on_its_own_in_order<S: UnguardedHold>(sto
     assert_eq!(outcome(1), "unavailable A2");
     assert_eq!(outcome(2), "held B2,B3");
     assert_eq!(outcome(3), "ReferenceTaken");
-    assert_eq!(outcome(4), "NotFound(\"showtime\")");
+    assert_eq!(outcome(4), "NotFound(Showtime)");
     assert_eq!(outcome(5), "unknown Z9");
     assert!(
         matches!(results[6], Err(StoreError::NotOnSale(_))),
@@ -94,7 +94,8 @@ pub async fn a_batch_of_refusals_changes_nothing<S: UnguardedHold>(store: Arc<S>
             hold(&w.bob, &w.showtime, &["A1", "Q1"], t0()),
         ])
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     assert!(results.iter().all(Result::is_err), "{results:?}");
     let held: Vec<_> = states(&*store, w.showtime.showtime.id, t0())
         .await
@@ -119,7 +120,8 @@ pub async fn a_batch_takes_seats_whose_hold_ran_out<S: UnguardedHold>(store: Arc
             hold(&w.alice, &w.showtime, &["B7"], later),
         ])
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     let taken = results[0].as_ref().unwrap();
     assert_eq!(taken.seat_labels(), ["B6", "B7"]);
     assert!(matches!(&results[1], Err(StoreError::SeatsUnavailable(s)) if s == &["B7"]));

@@ -154,7 +154,10 @@ pub async fn an_expired_hold_blocks_no_one_even_before_the_sweeper<S: UnguardedH
     );
 
     // The sweeper records the expiry but leaves A5 to its new holder.
-    assert_eq!(store.expire_stale_holds(later).await.unwrap(), 1);
+    assert_eq!(
+        store.expire_stale_holds(later).await.unwrap().unpublished(),
+        1
+    );
     let seats = states(&*store, w.showtime.showtime.id, later).await;
     let holder = |label: &str| {
         seats
@@ -189,15 +192,24 @@ pub async fn the_sweeper_expires_stale_holds_and_frees_their_seats<S: UnguardedH
         store
             .expire_stale_holds(booking.expires_at - Duration::seconds(1))
             .await
-            .unwrap(),
+            .unwrap()
+            .unpublished(),
         0
     );
     assert_eq!(
-        store.expire_stale_holds(booking.expires_at).await.unwrap(),
+        store
+            .expire_stale_holds(booking.expires_at)
+            .await
+            .unwrap()
+            .unpublished(),
         1
     );
     assert_eq!(
-        store.expire_stale_holds(booking.expires_at).await.unwrap(),
+        store
+            .expire_stale_holds(booking.expires_at)
+            .await
+            .unwrap()
+            .unpublished(),
         0,
         "expiring is done once"
     );
@@ -277,7 +289,8 @@ pub async fn releasing_a_hold_frees_its_seats_once<S: UnguardedHold>(store: Arc<
     let released = store
         .release_hold(booking.id, w.alice.id, at)
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     assert_eq!(released.stored_status, BookingStatus::Released);
     assert_eq!(
         released.transitions.last().map(|t| (t.to, t.at)),

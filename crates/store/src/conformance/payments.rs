@@ -80,7 +80,8 @@ pub async fn checkout_is_for_the_owner_and_a_live_hold_only<S: UnguardedHold>(st
     store
         .release_hold(released.id, w.alice.id, t0())
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     assert!(matches!(
         store
             .start_checkout(checkout(&released, &w.alice, "pi_released", t0()))
@@ -122,7 +123,10 @@ pub async fn a_booking_waiting_for_its_payment_expires_with_its_hold<S: Unguarde
             .status_at(later),
         BookingStatus::Expired
     );
-    assert_eq!(store.expire_stale_holds(later).await.unwrap(), 1);
+    assert_eq!(
+        store.expire_stale_holds(later).await.unwrap().unpublished(),
+        1
+    );
     let booking = store.get_booking(held.id).await.unwrap().unwrap();
     assert_eq!(booking.stored_status, BookingStatus::Expired);
     assert_eq!(
@@ -171,6 +175,7 @@ async fn apply<S: UnguardedHold>(
         .apply_payment_report(report(payment, event, reported, now))
         .await
         .unwrap()
+        .unpublished()
 }
 
 /// A hold of `user`'s on `seats`, checked out: waiting for its payment.
@@ -211,7 +216,11 @@ pub async fn a_success_sells_the_seats_and_writes_a_ticket_per_seat<S: Unguarded
             at
         ))
     );
-    store.expire_stale_holds(much_later).await.unwrap();
+    store
+        .expire_stale_holds(much_later)
+        .await
+        .unwrap()
+        .unpublished();
     for label in ["A1", "A2"] {
         assert_eq!(
             seat_of(&*store, w.showtime.showtime.id, label, much_later).await,
@@ -267,7 +276,7 @@ pub async fn each_event_is_applied_at_most_once<S: UnguardedHold>(store: Arc<S>)
     let mut outcomes = std::collections::HashMap::new();
     for task in futures::future::join_all(tasks).await {
         *outcomes
-            .entry(task.expect("task ran").unwrap().outcome)
+            .entry(task.expect("task ran").unwrap().unpublished().outcome)
             .or_insert(0) += 1;
     }
     assert_eq!(
@@ -398,7 +407,7 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
     let (still_free, free_payment) = awaiting_payment(&*store, &w, &w.alice, &["B2", "B3"]).await;
     let (resold, resold_payment) = awaiting_payment(&*store, &w, &w.alice, &["A5", "A6"]).await;
     let later = resold.expires_at + chrono::Duration::minutes(1);
-    store.expire_stale_holds(later).await.unwrap();
+    store.expire_stale_holds(later).await.unwrap().unpublished();
     let taken = store
         .hold_seats(hold(&w.bob, &w.showtime, &["A6"], later))
         .await
@@ -499,7 +508,8 @@ pub async fn a_payment_for_released_seats_is_refunded<S: UnguardedHold>(store: A
     store
         .release_hold(booking.id, w.alice.id, t0())
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     let applied = apply(
         &*store,
         &payment,
@@ -642,7 +652,11 @@ pub async fn a_refund_owed_stays_owed<S: UnguardedHold>(store: Arc<S>) {
         .unwrap();
     let first = apply(&*store, &payment, "evt_first", Reported::Succeeded, later).await;
     assert_eq!(first.outcome, PaymentOutcome::RefundDue);
-    store.release_hold(taken.id, w.bob.id, later).await.unwrap();
+    store
+        .release_hold(taken.id, w.bob.id, later)
+        .await
+        .unwrap()
+        .unpublished();
     for (event, reported) in [
         ("evt_second", Reported::Succeeded),
         ("evt_failed", Reported::Failed),
@@ -705,7 +719,11 @@ pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store:
     );
     let mut canceled = report(&payment, "unused", Reported::Canceled, t0());
     canceled.event_id = None;
-    let applied = store.apply_payment_report(canceled).await.unwrap();
+    let applied = store
+        .apply_payment_report(canceled)
+        .await
+        .unwrap()
+        .unpublished();
     assert_eq!(applied.outcome, PaymentOutcome::NoChange);
     assert_eq!(
         store.payment(booking.id).await.unwrap().unwrap().status,

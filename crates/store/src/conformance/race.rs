@@ -74,7 +74,11 @@ async fn race<S: UnguardedHold>(store: Arc<S>, racers: Racers) -> RaceReport {
             tokio::spawn(async move {
                 barrier.wait().await;
                 match racers {
-                    Racers::Batched => store.hold_seats_batch(group).await.expect("the batch ran"),
+                    Racers::Batched => store
+                        .hold_seats_batch(group)
+                        .await
+                        .expect("the batch ran")
+                        .unpublished(),
                     Racers::Alone => {
                         futures::future::join_all(group.into_iter().map(|r| store.hold_seats(r)))
                             .await

@@ -1,0 +1,191 @@
+//! Deciding a batch of holds (group commit): which hold gets which seats, from the seats as the
+//! batch's transaction read and locked them. Nobody else can change those rows before the batch
+//! commits, so what is decided here is what gets written; the store's write keeps the
+//! availability condition, so the database checks the plan once more.
+
+use crate::booking::{Booking, BookingReference, BookingStatus, Quote, Transition};
+use crate::catalog::{PriceList, SalesWindow, ShowtimeError};
+use crate::ids::{BookingId, ShowtimeId, UserId};
+use crate::layout::SeatCategory;
+use crate::seats::SeatState;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+
+/// A hold to take: these seats of a showtime for a new booking, until `expires_at`.
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    pub id: BookingId,
+    pub reference: BookingReference,
+    pub user_id: UserId,
+    pub showtime_id: ShowtimeId,
+    /// 1 to `MAX_SEATS_PER_BOOKING` distinct labels (checked by the caller).
+    pub seats: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+/// What a showtime sells at, and when.
+#[derive(Debug, Clone)]
+pub struct SaleTerms {
+    pub window: SalesWindow,
+    pub prices: PriceList,
+    pub booking_fee_minor: i64,
+}
+
+/// A seat a batch asked for, as its transaction read (and locked) it.
+#[derive(Debug, Clone)]
+pub struct LockedSeat {
+    pub showtime_id: ShowtimeId,
+    pub label: String,
+    pub category: SeatCategory,
+    pub state: SeatState,
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+/// Why a hold of a batch got no seats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldRefusal {
+    /// Another booking has the reference (stored, or earlier in the batch): draw another.
+    ReferenceTaken,
+    NoSuchShowtime,
+    NotOnSale(ShowtimeError),
+    UnknownSeats(Vec<String>),
+    SeatsUnavailable(Vec<String>),
+    /// A seat's category has no price, or the total overflows: the stored showtime is wrong.
+    Unpriced,
+}
+
+/// A seat a batch takes for one of its holds.
+#[derive(Debug, Clone)]
+pub struct Taking {
+    pub showtime_id: ShowtimeId,
+    pub label: String,
+    pub booking_id: BookingId,
+    pub held_until: DateTime<Utc>,
+    /// The hold's `now`: a seat held until then is free to take.
+    pub now: DateTime<Utc>,
+}
+
+/// What a batch of holds decided, before it is written.
+#[derive(Debug)]
+pub struct BatchPlan {
+    /// One answer per hold, in order.
+    pub results: Vec<Result<Booking, HoldRefusal>>,
+    /// Every seat the successful holds take.
+    pub takings: Vec<Taking>,
+}
+
+impl BatchPlan {
+    pub fn held(&self) -> Vec<&Booking> {
+        self.results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .collect()
+    }
+}
+
+/// Decides a batch of holds in order, so a later hold sees the seats an earlier one took.
+/// `terms` has the sale terms of every showtime that exists among those asked for; `seats` the
+/// seats asked for as read; `stored_references` the batch's references that bookings have.
+pub fn plan_batch(
+    holds: &[NewHold],
+    terms: &HashMap<ShowtimeId, SaleTerms>,
+    seats: Vec<LockedSeat>,
+    stored_references: Vec<String>,
+) -> BatchPlan {
+    let mut seats: HashMap<(ShowtimeId, String), LockedSeat> = seats
+        .into_iter()
+        .map(|seat| ((seat.showtime_id, seat.label.clone()), seat))
+        .collect();
+    let mut references: HashSet<String> = stored_references.into_iter().collect();
+    let mut plan = BatchPlan {
+        results: Vec::with_capacity(holds.len()),
+        takings: Vec::new(),
+    };
+    for hold in holds {
+        let answer = decide(hold, terms, &mut seats, &mut references);
+        if let Ok(booking) = &answer {
+            plan.takings
+                .extend(booking.quote.lines.iter().map(|line| Taking {
+                    showtime_id: hold.showtime_id,
+                    label: line.label.clone(),
+                    booking_id: hold.id,
+                    held_until: hold.expires_at,
+                    now: hold.now,
+                }));
+        }
+        plan.results.push(answer);
+    }
+    plan
+}
+
+fn decide(
+    hold: &NewHold,
+    terms: &HashMap<ShowtimeId, SaleTerms>,
+    seats: &mut HashMap<(ShowtimeId, String), LockedSeat>,
+    references: &mut HashSet<String>,
+) -> Result<Booking, HoldRefusal> {
+    if !references.insert(hold.reference.as_str().to_string()) {
+        return Err(HoldRefusal::ReferenceTaken);
+    }
+    let terms = terms
+        .get(&hold.showtime_id)
+        .ok_or(HoldRefusal::NoSuchShowtime)?;
+    terms
+        .window
+        .check(hold.now)
+        .map_err(HoldRefusal::NotOnSale)?;
+    let key = |label: &String| (hold.showtime_id, label.clone());
+    let unknown: Vec<String> = hold
+        .seats
+        .iter()
+        .filter(|l| !seats.contains_key(&key(l)))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(HoldRefusal::UnknownSeats(unknown));
+    }
+    let mut free = Vec::with_capacity(hold.seats.len());
+    let mut unavailable = Vec::new();
+    for label in &hold.seats {
+        match seats.get(&key(label)) {
+            Some(seat) if seat.state.as_of(seat.held_until, hold.now) == SeatState::Available => {
+                free.push((label.as_str(), seat.category))
+            }
+            _ => unavailable.push(label.clone()),
+        }
+    }
+    if !unavailable.is_empty() {
+        return Err(HoldRefusal::SeatsUnavailable(unavailable));
+    }
+    let quote = Quote::for_seats(&terms.prices, terms.booking_fee_minor, free)
+        .ok_or(HoldRefusal::Unpriced)?;
+    let booking = held_booking(hold, quote);
+    for label in &hold.seats {
+        if let Some(seat) = seats.get_mut(&key(label)) {
+            seat.state = SeatState::Held;
+            seat.held_until = Some(hold.expires_at);
+        }
+    }
+    Ok(booking)
+}
+
+/// The booking a successful hold answers, as written.
+pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
+    Booking {
+        id: hold.id,
+        reference: hold.reference.clone(),
+        user_id: hold.user_id,
+        showtime_id: hold.showtime_id,
+        stored_status: BookingStatus::Held,
+        expires_at: hold.expires_at,
+        created_at: hold.now,
+        quote,
+        transitions: vec![Transition {
+            from: None,
+            to: BookingStatus::Held,
+            at: hold.now,
+        }],
+        tickets: vec![],
+    }
+}
