@@ -13,8 +13,7 @@ pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) 
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        let expired = app.store().expire_stale_holds(app.now()).await;
-        match expired.map(|committed| committed.publish(app.seat_changes())) {
+        match sweep_once(&app).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired stale holds"),
             Err(err) => {
@@ -22,6 +21,15 @@ pub async fn sweep_expired_holds(app: App, mut shutdown: watch::Receiver<bool>) 
             }
         }
     }
+}
+
+/// One pass of the sweeper: expires the holds run out by now and publishes the seats freed.
+pub async fn sweep_once(app: &App) -> Result<u64, marquee_store::StoreError> {
+    Ok(app
+        .store()
+        .expire_stale_holds(app.now())
+        .await?
+        .publish(app.seat_changes()))
 }
 
 /// Settles payments left open longer than `reconcile_after` every `reconcile_interval`: a

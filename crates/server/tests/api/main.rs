@@ -12,4 +12,5 @@ mod catalog;
 mod demo;
 mod openapi;
 mod payments;
+mod seat_changes;
 mod seat_maps;
