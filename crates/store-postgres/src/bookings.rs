@@ -1,11 +1,10 @@
-use crate::statements::Write;
-use crate::{is_retryable, is_unique_violation, PgStore, ATTEMPTS, BEGIN_SNAPSHOT};
+use crate::statements::Tx;
+use crate::{is_retryable, is_unique_violation, PgStore, ATTEMPTS};
 use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::{self, SaleTerms, Taking};
 use marquee_domain::*;
 use marquee_store::codec::{self, unknown_labels};
 use marquee_store::holds::{self, SaleTermsRow};
-use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TicketRow, TransitionRow};
 use marquee_store::writes;
 use marquee_store::*;
 use sqlx::PgConnection;
@@ -57,7 +56,7 @@ async fn hold_batch_once(
     store: &PgStore,
     holds: &[NewHold],
 ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Write(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.write().await?;
     let stored_references = taken_references(&mut tx, holds).await?;
     let mut terms = HashMap::new();
     for hold in holds {
@@ -328,74 +327,53 @@ pub async fn release_hold(
         Ok(changes)
     })
     .await?;
-    let booking = load(store, Which::One(id))
+    let booking = store
+        .booking(id)
         .await?
-        .pop()
         .ok_or(StoreError::NotFound(Entity::Booking))?;
     Ok(Committed::new(booking, changes))
 }
 
+/// One statement: the bookings are locked and moved to `expired` first, and only the seats of
+/// the bookings this statement expired are freed, those a later hold has since taken left alone
+/// (the seat's booking_id is checked again on the row as committed). The expiry is recorded at
+/// the time the hold ran out, not the time the sweeper came by. It answers a row per seat freed,
+/// and one per expired booking that had none held.
 pub async fn expire_stale_holds(
     store: &PgStore,
     now: DateTime<Utc>,
 ) -> StoreResult<Committed<u64>> {
-    let (expired, changes) = retrying("expiry", || async {
-        let mut tx = store.write().await?;
-        let expired = writes::expire_stale_holds(&mut tx, now).await?;
-        tx.0.commit().await?;
-        Ok(expired)
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = retrying("expiry", || async {
+        Ok(sqlx::query_as(
+            "WITH stale AS (
+                 SELECT id, status FROM bookings
+                 WHERE status IN ('held', 'payment_pending') AND expires_at <= $1
+                 FOR UPDATE
+             ), expired AS (
+                 UPDATE bookings b SET status = 'expired', updated_at = $1
+                 FROM stale WHERE b.id = stale.id
+                 RETURNING b.id, stale.status AS was, b.expires_at
+             ), freed AS (
+                 UPDATE showtime_seats s
+                 SET status = 'available', booking_id = NULL, held_until = NULL
+                 FROM expired e WHERE s.status = 'held' AND s.booking_id = e.id
+                 RETURNING e.id AS booking_id, s.showtime_id, s.label
+             ), recorded AS (
+                 INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
+                 SELECT id, was, 'expired', expires_at FROM expired
+             )
+             SELECT e.id, f.showtime_id, f.label
+             FROM expired e LEFT JOIN freed f ON f.booking_id = e.id",
+        )
+        .bind(now)
+        .fetch_all(&store.pool)
+        .await?)
     })
     .await?;
-    Ok(Committed::new(expired, changes))
-}
-
-pub enum Which {
-    One(BookingId),
-    OfUser(UserId),
-}
-
-/// Bookings with their seats and transitions, in three queries whatever their number, all
-/// from one snapshot.
-pub async fn load(store: &PgStore, which: Which) -> StoreResult<Vec<Booking>> {
-    let (filter, key) = match which {
-        Which::One(id) => ("b.id = $1", id.0),
-        Which::OfUser(user) => ("b.user_id = $1", user.0),
-    };
-    let mut tx = store.pool.begin_with(BEGIN_SNAPSHOT).await?;
-    let rows = sqlx::query_as::<_, BookingRow>(&format!(
-        "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status,
-                ms(b.expires_at) AS expires_at, ms(b.created_at) AS created_at,
-                b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
-         FROM bookings b WHERE {filter} ORDER BY b.id DESC"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let seats = sqlx::query_as::<_, BookingSeatRow>(&format!(
-        "SELECT s.booking_id, s.label, s.category, s.price_minor
-         FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
-         WHERE {filter} ORDER BY s.booking_id, s.position"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let transitions = sqlx::query_as::<_, TransitionRow>(&format!(
-        "SELECT t.booking_id, t.from_status, t.to_status, ms(t.at) AS at
-         FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id
-         WHERE {filter} ORDER BY t.at, t.id"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await?;
-    let tickets = sqlx::query_as::<_, TicketRow>(&format!(
-        "SELECT t.booking_id, t.code, t.seat
-         FROM tickets t JOIN bookings b ON b.id = t.booking_id
-         JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
-         WHERE {filter} AND t.voided_at IS NULL ORDER BY t.booking_id, s.position"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    bookings(rows, &seats, &transitions, &tickets)
+    let expired: std::collections::HashSet<i64> = rows.iter().map(|(id, ..)| *id).collect();
+    let freed = rows
+        .into_iter()
+        .filter_map(|(booking, showtime, label)| Some((showtime?, booking, label?)))
+        .collect();
+    Ok(Committed::new(expired.len() as u64, writes::expired(freed)))
 }

@@ -1,11 +1,10 @@
-use crate::statements::Write;
+use crate::statements::Tx;
 use crate::SqliteStore;
 use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::{self, SaleTerms, Taking};
 use marquee_domain::*;
 use marquee_store::codec::{self, millis, unknown_labels};
 use marquee_store::holds::{self, SaleTermsRow};
-use marquee_store::rows::{bookings, BookingRow, BookingSeatRow, TicketRow, TransitionRow};
 use marquee_store::writes;
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -28,7 +27,7 @@ pub async fn hold_batch(
     store: &SqliteStore,
     holds: Vec<NewHold>,
 ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Write(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.write().await?;
     let stored_references = taken_references(&mut tx, &holds).await?;
     let mut terms = HashMap::new();
     for hold in &holds {
@@ -216,7 +215,7 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
         )));
     }
     tokio::task::yield_now().await;
-    let Write(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.write().await?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
         .ok_or(StoreError::NotFound(Entity::Showtime))?;
@@ -249,68 +248,55 @@ pub async fn release_hold(
     let mut tx = store.write().await?;
     let changes = writes::release_hold(&mut tx, id, user, now).await?;
     tx.0.commit().await?;
-    let booking = load(store, Which::One(id))
+    let booking = store
+        .booking(id)
         .await?
-        .pop()
         .ok_or(StoreError::NotFound(Entity::Booking))?;
     Ok(Committed::new(booking, changes))
 }
 
+/// Three statements for every hold run out: the write lock keeps what the first reads true
+/// until the last.
 pub async fn expire_stale_holds(
     store: &SqliteStore,
     now: DateTime<Utc>,
 ) -> StoreResult<Committed<u64>> {
-    let mut tx = store.write().await?;
-    let (expired, changes) = writes::expire_stale_holds(&mut tx, now).await?;
-    tx.0.commit().await?;
-    Ok(Committed::new(expired, changes))
-}
-
-pub enum Which {
-    One(BookingId),
-    OfUser(UserId),
-}
-
-/// Bookings with their seats and transitions, in three queries whatever their number.
-pub async fn load(store: &SqliteStore, which: Which) -> StoreResult<Vec<Booking>> {
-    let (filter, key) = match which {
-        Which::One(id) => ("b.id = ?", id.0),
-        Which::OfUser(user) => ("b.user_id = ?", user.0),
-    };
-    let mut tx = store.reader.begin().await?;
-    let rows = sqlx::query_as::<_, BookingRow>(&format!(
-        "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at, b.created_at,
-                b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
-         FROM bookings b WHERE {filter} ORDER BY b.id DESC"
-    ))
-    .bind(key)
+    let Tx(mut tx) = store.write().await?;
+    let now = millis(now);
+    // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
+    sqlx::query(
+        "INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
+         SELECT id, status, 'expired', expires_at FROM bookings
+         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let freed: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT s.showtime_id, s.booking_id, s.label
+         FROM showtime_seats s JOIN bookings b ON b.id = s.booking_id
+         WHERE s.status = 'held' AND b.status IN ('held', 'payment_pending')
+           AND b.expires_at <= ?1",
+    )
+    .bind(now)
     .fetch_all(&mut *tx)
     .await?;
-    let seats = sqlx::query_as::<_, BookingSeatRow>(&format!(
-        "SELECT s.booking_id, s.label, s.category, s.price_minor
-         FROM booking_seats s JOIN bookings b ON b.id = s.booking_id WHERE {filter} ORDER BY s.booking_id, s.position"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await
-    ?;
-    let transitions = sqlx::query_as::<_, TransitionRow>(&format!(
-        "SELECT t.booking_id, t.from_status, t.to_status, t.at
-         FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id WHERE {filter} ORDER BY t.at, t.id"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
-    .await
-    ?;
-    let tickets = sqlx::query_as::<_, TicketRow>(&format!(
-        "SELECT t.booking_id, t.code, t.seat
-         FROM tickets t JOIN bookings b ON b.id = t.booking_id
-         JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
-         WHERE {filter} AND t.voided_at IS NULL ORDER BY t.booking_id, s.position"
-    ))
-    .bind(key)
-    .fetch_all(&mut *tx)
+    sqlx::query(
+        "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
+         WHERE status = 'held' AND booking_id IN (
+             SELECT id FROM bookings WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
     .await?;
+    let expired = sqlx::query(
+        "UPDATE bookings SET status = 'expired', updated_at = ?1
+         WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     tx.commit().await?;
-    bookings(rows, &seats, &transitions, &tickets)
+    Ok(Committed::new(expired, writes::expired(freed)))
 }

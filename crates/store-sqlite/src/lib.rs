@@ -18,6 +18,7 @@ pub mod testing;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
+use marquee_store::reads::{self, Which};
 use marquee_store::*;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -67,10 +68,26 @@ impl SqliteStore {
     }
 
     /// A write transaction: `BEGIN IMMEDIATE` takes the write lock up front.
-    pub(crate) async fn write(&self) -> StoreResult<statements::Write> {
-        Ok(statements::Write(
+    pub(crate) async fn write(&self) -> StoreResult<statements::Tx> {
+        Ok(statements::Tx(
             self.writer.begin_with("BEGIN IMMEDIATE").await?,
         ))
+    }
+
+    /// Bookings with everything they carry, read in one snapshot.
+    pub(crate) async fn load(&self, which: Which) -> StoreResult<Vec<Booking>> {
+        let mut tx = statements::Tx(self.reader.begin().await?);
+        let loaded = reads::load(&mut tx, which).await?;
+        tx.0.commit().await?;
+        Ok(loaded)
+    }
+
+    pub(crate) async fn booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        Ok(self.load(Which::One(id)).await?.pop())
+    }
+
+    fn on_pool(&self) -> statements::OnPool<'_> {
+        statements::OnPool(&self.reader)
     }
 
     /// Closes both pools, so the file can be removed.
@@ -177,10 +194,10 @@ impl Store for SqliteStore {
         bookings::release_hold(self, id, user, now).await
     }
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
-        Ok(bookings::load(self, bookings::Which::One(id)).await?.pop())
+        self.booking(id).await
     }
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
-        bookings::load(self, bookings::Which::OfUser(user)).await
+        self.load(Which::OfUser(user)).await
     }
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
         bookings::expire_stale_holds(self, now).await
@@ -190,7 +207,7 @@ impl Store for SqliteStore {
         payments::start_checkout(self, payment).await
     }
     async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
-        payments::payment(self, booking).await
+        reads::payment(&mut self.on_pool(), booking).await
     }
     async fn apply_payment_report(
         &self,
@@ -199,13 +216,16 @@ impl Store for SqliteStore {
         payments::apply_report(self, report).await
     }
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
-        payments::unsettled_payments(self, before).await
+        reads::unsettled_payments(&mut self.on_pool(), before).await
     }
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>> {
-        payments::booking_of_ticket(self, code).await
+        match reads::booking_of_ticket(&mut self.on_pool(), code).await? {
+            Some(id) => self.booking(id).await,
+            None => Ok(None),
+        }
     }
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
-        payments::outbox_kinds(self, booking).await
+        reads::outbox_kinds(&mut self.on_pool(), booking).await
     }
 
     async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment> {

@@ -13,7 +13,10 @@ mod committed;
 mod error;
 pub mod holds;
 pub mod payments;
+pub mod reads;
 pub mod rows;
+pub mod sql;
+pub mod statements;
 mod types;
 pub mod writes;
 

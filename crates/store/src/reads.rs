@@ -1,0 +1,122 @@
+//! The store's shared reads: SQL both backends run as written (see `sql`).
+
+use crate::args;
+use crate::codec::millis;
+use crate::rows::{bookings, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow};
+use crate::sql::Sql;
+use crate::statements::PAYMENT_COLUMNS;
+use crate::{Payment, StoreResult};
+use chrono::{DateTime, Utc};
+use marquee_domain::{Booking, BookingId, TicketCode, UserId};
+
+/// Which bookings `load` reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Which {
+    One(BookingId),
+    OfUser(UserId),
+}
+
+/// Bookings with their seats, transitions and valid tickets, newest first: four queries
+/// whatever their number. Run it in one snapshot (a read transaction) so they agree.
+pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> {
+    let (filter, key) = match which {
+        Which::One(id) => ("b.id = $1", id.0),
+        Which::OfUser(user) => ("b.user_id = $1", user.0),
+    };
+    let rows: Vec<BookingRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status,
+                        ms(b.expires_at) AS expires_at, ms(b.created_at) AS created_at,
+                        b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
+                 FROM bookings b WHERE {filter} ORDER BY b.id DESC"
+            ),
+            args![key],
+        )
+        .await?;
+    let seats: Vec<BookingSeatRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT s.booking_id, s.label, s.category, s.price_minor
+                 FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
+                 WHERE {filter} ORDER BY s.booking_id, s.position"
+            ),
+            args![key],
+        )
+        .await?;
+    let transitions: Vec<TransitionRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT t.booking_id, t.from_status, t.to_status, ms(t.at) AS at
+                 FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id
+                 WHERE {filter} ORDER BY t.at, t.id"
+            ),
+            args![key],
+        )
+        .await?;
+    let tickets: Vec<TicketRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT t.booking_id, t.code, t.seat
+                 FROM tickets t JOIN bookings b ON b.id = t.booking_id
+                 JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
+                 WHERE {filter} AND t.voided_at IS NULL ORDER BY t.booking_id, s.position"
+            ),
+            args![key],
+        )
+        .await?;
+    bookings(rows, &seats, &transitions, &tickets)
+}
+
+/// The payment of a booking, once its checkout was started.
+pub async fn payment(on: &mut impl Sql, booking: BookingId) -> StoreResult<Option<Payment>> {
+    on.fetch_optional::<PaymentRow>(
+        &format!("{PAYMENT_COLUMNS} WHERE booking_id = $1"),
+        args![booking.0],
+    )
+    .await?
+    .map(PaymentRow::decode)
+    .transpose()
+}
+
+/// Payments whose outcome is still open and that last changed before `before`, oldest first.
+pub async fn unsettled_payments(
+    on: &mut impl Sql,
+    before: DateTime<Utc>,
+) -> StoreResult<Vec<Payment>> {
+    on.fetch_all::<PaymentRow>(
+        &format!(
+            "{PAYMENT_COLUMNS} WHERE status IN ('pending', 'failed', 'refund_due')
+             AND updated_at < ts($1) ORDER BY updated_at"
+        ),
+        args![millis(before)],
+    )
+    .await?
+    .into_iter()
+    .map(PaymentRow::decode)
+    .collect()
+}
+
+/// The booking a valid ticket code admits to.
+pub async fn booking_of_ticket(
+    on: &mut impl Sql,
+    code: &TicketCode,
+) -> StoreResult<Option<BookingId>> {
+    Ok(on
+        .fetch_column::<i64>(
+            "SELECT booking_id FROM tickets WHERE voided_at IS NULL AND code = $1",
+            args![code.as_str()],
+        )
+        .await?
+        .pop()
+        .map(BookingId))
+}
+
+/// The kinds of a booking's outbox messages, oldest first.
+pub async fn outbox_kinds(on: &mut impl Sql, booking: BookingId) -> StoreResult<Vec<String>> {
+    on.fetch_column(
+        "SELECT kind FROM outbox WHERE booking_id = $1 ORDER BY id",
+        args![booking.0],
+    )
+    .await
+}

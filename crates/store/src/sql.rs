@@ -1,0 +1,165 @@
+//! SQL that both backends run as it is written: one text, bound to the same values.
+//!
+//! The store's statements are written once, in PostgreSQL's dialect with two small functions:
+//! `ms(t)` reads a stored time as Unix milliseconds and `ts($n)` stores bound milliseconds as a
+//! time. PostgreSQL keeps `timestamptz` columns and has both functions in its schema; SQLite
+//! keeps the milliseconds themselves, so for it `ms(` and `ts(` are plain parentheses, and a
+//! row lock (`FOR UPDATE ...`, last on its line) is dropped: its write transaction holds the
+//! only write lock (`BEGIN IMMEDIATE`). Both read `$1`-style parameters. SQL that must differ
+//! (the batched hold path, arrays, date types) stays in the backend crates.
+//!
+//! A backend runs the text through `Sql`, which each backend implements for its transactions
+//! and pools, so the store's shared step order (`writes`, `reads`) never names a driver.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use std::borrow::Cow;
+
+/// A value bound to a parameter: the few types the store's columns take.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Bytes(&'a [u8]),
+}
+
+impl From<i64> for Value<'_> {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<Option<i64>> for Value<'_> {
+    fn from(v: Option<i64>) -> Self {
+        Value::OptInt(v)
+    }
+}
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Text(v)
+    }
+}
+impl<'a> From<&'a String> for Value<'a> {
+    fn from(v: &'a String) -> Self {
+        Value::Text(v)
+    }
+}
+impl<'a> From<Option<&'a str>> for Value<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Value::OptText(v)
+    }
+}
+impl<'a> From<&'a Option<String>> for Value<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        Value::OptText(v.as_deref())
+    }
+}
+impl<'a> From<&'a [u8]> for Value<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Value::Bytes(v)
+    }
+}
+
+/// The arguments of a statement: `args![a, b, c]`.
+#[macro_export]
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        &[$($crate::sql::Value::from($value)),*]
+    };
+}
+
+/// A row type both drivers decode.
+pub trait FromRows:
+    for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> FromRows for T where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// Runs the store's shared SQL on one backend: in a transaction, or on a pool.
+#[async_trait]
+pub trait Sql: Send {
+    /// Answers how many rows the statement changed.
+    async fn execute(&mut self, sql: &str, args: &[Value<'_>]) -> StoreResult<u64>;
+    async fn fetch_all<R: FromRows>(
+        &mut self,
+        sql: &str,
+        args: &[Value<'_>],
+    ) -> StoreResult<Vec<R>>;
+
+    async fn fetch_optional<R: FromRows>(
+        &mut self,
+        sql: &str,
+        args: &[Value<'_>],
+    ) -> StoreResult<Option<R>> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+
+    /// The first column of each row.
+    async fn fetch_column<T>(&mut self, sql: &str, args: &[Value<'_>]) -> StoreResult<Vec<T>>
+    where
+        (T,): FromRows,
+        T: Send,
+    {
+        let rows: Vec<(T,)> = self.fetch_all(sql, args).await?;
+        Ok(rows.into_iter().map(|(value,)| value).collect())
+    }
+}
+
+/// The text SQLite runs for shared SQL (see the module's comment).
+pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
+    if !sql.contains("ms(") && !sql.contains("ts(") && !sql.contains("FOR UPDATE") {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.split_inclusive('\n') {
+        let (code, end) = match line.find(" FOR UPDATE") {
+            Some(at) => (&line[..at], if line.ends_with('\n') { "\n" } else { "" }),
+            None => (line, ""),
+        };
+        let mut rest = code;
+        while let Some(at) = find_function(rest) {
+            out.push_str(&rest[..at]);
+            rest = &rest[at + 2..];
+        }
+        out.push_str(rest);
+        out.push_str(end);
+    }
+    Cow::Owned(out)
+}
+
+/// Where `ms(` or `ts(` starts in `text` as a function name (not the end of a longer word).
+fn find_function(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(2)).find(|&i| {
+        (bytes[i] == b'm' || bytes[i] == b't')
+            && bytes[i + 1] == b's'
+            && bytes[i + 2] == b'('
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_reads_the_time_functions_as_parentheses_and_drops_row_locks() {
+        let sql = "SELECT ms(b.expires_at) AS expires_at, items(x) FROM bookings b
+             WHERE b.id = $1 AND b.updated_at <= ts($2) FOR UPDATE OF b
+             ORDER BY b.id";
+        assert_eq!(
+            for_sqlite(sql),
+            "SELECT (b.expires_at) AS expires_at, items(x) FROM bookings b
+             WHERE b.id = $1 AND b.updated_at <= ($2)
+             ORDER BY b.id"
+        );
+        let plain = "SELECT id FROM forms WHERE terms = $1";
+        assert!(matches!(for_sqlite(plain), Cow::Borrowed(_)));
+    }
+}
