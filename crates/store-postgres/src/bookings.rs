@@ -1,8 +1,9 @@
 use crate::statements::Tx;
-use crate::{is_retryable, is_unique_violation, PgStore, ATTEMPTS};
+use crate::{is_retryable, is_unique_violation, PgStore};
 use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::{self, SaleTerms, Taking};
 use marquee_domain::*;
+use marquee_store::backend::ATTEMPTS;
 use marquee_store::codec::{self, unknown_labels};
 use marquee_store::holds::{self, SaleTermsRow};
 use marquee_store::writes;
@@ -56,7 +57,7 @@ async fn hold_batch_once(
     store: &PgStore,
     holds: &[NewHold],
 ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Tx(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.begin_write().await?;
     let stored_references = taken_references(&mut tx, holds).await?;
     let mut terms = HashMap::new();
     for hold in holds {
@@ -314,31 +315,6 @@ async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking>
     Ok(booking)
 }
 
-pub async fn release_hold(
-    store: &PgStore,
-    id: BookingId,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> StoreResult<Committed<Booking>> {
-    let changes = retrying("release", || async {
-        let mut tx = store.write().await?;
-        let changes = writes::release_hold(&mut tx, id, user, now).await?;
-        tx.0.commit().await?;
-        Ok(changes)
-    })
-    .await?;
-    let booking = store
-        .booking(id)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Booking))?;
-    Ok(Committed::new(booking, changes))
-}
-
-/// One statement: the bookings are locked and moved to `expired` first, and only the seats of
-/// the bookings this statement expired are freed, those a later hold has since taken left alone
-/// (the seat's booking_id is checked again on the row as committed). The expiry is recorded at
-/// the time the hold ran out, not the time the sweeper came by. It answers a row per seat freed,
-/// and one per expired booking that had none held.
 pub async fn expire_stale_holds(
     store: &PgStore,
     now: DateTime<Utc>,

@@ -1,10 +1,9 @@
-use crate::{is_foreign_key_violation, is_unique_violation, PgStore, BEGIN_SNAPSHOT};
+use crate::{PgStore, BEGIN_SNAPSHOT};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{join_list, layout as parse_layout, unsigned};
 use marquee_store::rows::*;
 use marquee_store::*;
-use sqlx::PgConnection;
 
 /// A showtime with everything a listing shows; `$1` is the `now` of the seat count.
 const SHOWTIME_SELECT: &str = "
@@ -27,141 +26,9 @@ const SHOWTIME_SELECT: &str = "
     JOIN cities c ON c.id = v.city_id
     JOIN auditorium_layouts l ON l.id = s.layout_id";
 
-const AUDITORIUM_SELECT: &str = "
-    SELECT a.id, a.venue_id, a.name, l.id AS layout_id, l.version, l.row_count, l.column_count,
-           l.capacity
-    FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id";
-
 const EVENT_COLUMNS: &str = "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
     e.language, e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url,
     to_char(e.release_date, 'YYYY-MM-DD') AS release_date";
-
-pub async fn create_city(store: &PgStore, city: NewCity) -> StoreResult<City> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO cities (name, timezone) VALUES ($1, $2) RETURNING id")
-            .bind(&city.name)
-            .bind(city.timezone.name())
-            .fetch_one(&store.pool)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e, "cities_name_key") {
-                    StoreError::Duplicate("city")
-                } else {
-                    StoreError::from(e)
-                }
-            })?;
-    Ok(City {
-        id: CityId(id),
-        name: city.name,
-        timezone: city.timezone,
-    })
-}
-
-pub async fn create_venue(store: &PgStore, venue: NewVenue) -> StoreResult<Venue> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO venues (city_id, name, address) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(venue.city_id.0)
-    .bind(&venue.name)
-    .bind(&venue.address)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(|e| {
-        if is_foreign_key_violation(&e) {
-            StoreError::NotFound(Entity::City)
-        } else {
-            StoreError::from(e)
-        }
-    })?;
-    Ok(Venue {
-        id: VenueId(id),
-        city_id: venue.city_id,
-        name: venue.name,
-        address: venue.address,
-    })
-}
-
-pub async fn create_auditorium(store: &PgStore, new: NewAuditorium) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.pool.begin().await?;
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(new.venue_id.0)
-            .bind(&new.name)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_foreign_key_violation(&e) {
-                    StoreError::NotFound(Entity::Venue)
-                } else {
-                    StoreError::from(e)
-                }
-            })?;
-    add_layout(&mut tx, AuditoriumId(id), &new.layout, new.now).await?;
-    let info = auditorium(&mut tx, AuditoriumId(id)).await?;
-    tx.commit().await?;
-    Ok(info)
-}
-
-pub async fn replace_layout(
-    store: &PgStore,
-    id: AuditoriumId,
-    layout: &SeatLayout,
-    now: DateTime<Utc>,
-) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.pool.begin().await?;
-    // Locks the auditorium, so two new layouts cannot both take the next version number.
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM auditoriums WHERE id = $1 FOR UPDATE")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if found.is_none() {
-        return Err(StoreError::NotFound(Entity::Auditorium));
-    }
-    add_layout(&mut tx, id, layout, now).await?;
-    let info = auditorium(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(info)
-}
-
-async fn add_layout(
-    conn: &mut PgConnection,
-    id: AuditoriumId,
-    layout: &SeatLayout,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let layout_id: i64 = sqlx::query_scalar(
-        "INSERT INTO auditorium_layouts
-             (auditorium_id, version, layout, row_count, column_count, capacity, created_at)
-         VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM auditorium_layouts
-                      WHERE auditorium_id = $1),
-                 $2, $3, $4, $5, $6)
-         RETURNING id",
-    )
-    .bind(id.0)
-    .bind(layout.text())
-    .bind(layout.rows() as i64)
-    .bind(layout.columns() as i64)
-    .bind(layout.capacity() as i64)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE auditoriums SET current_layout_id = $1 WHERE id = $2")
-        .bind(layout_id)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn auditorium(conn: &mut PgConnection, id: AuditoriumId) -> StoreResult<AuditoriumInfo> {
-    sqlx::query_as::<_, AuditoriumRow>(&format!("{AUDITORIUM_SELECT} WHERE a.id = $1"))
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Auditorium))?
-        .decode()
-}
 
 pub async fn create_event(store: &PgStore, event: NewEvent) -> StoreResult<Event> {
     sqlx::query_as::<_, EventRow>(&format!(
@@ -312,36 +179,6 @@ async fn showtime_by_id(
         .await?
         .map(ShowtimeRow::decode)
         .transpose()
-}
-
-pub async fn list_cities(store: &PgStore) -> StoreResult<Vec<City>> {
-    sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities ORDER BY name")
-        .fetch_all(&store.pool)
-        .await?
-        .into_iter()
-        .map(CityRow::decode)
-        .collect()
-}
-
-pub async fn get_city(store: &PgStore, id: CityId) -> StoreResult<Option<City>> {
-    sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await?
-        .map(CityRow::decode)
-        .transpose()
-}
-
-pub async fn get_venue(store: &PgStore, id: VenueId) -> StoreResult<Option<Venue>> {
-    Ok(
-        sqlx::query_as::<_, VenueRow>(
-            "SELECT id, city_id, name, address FROM venues WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await?
-        .map(VenueRow::decode),
-    )
 }
 
 pub async fn list_events(store: &PgStore, filter: &EventFilter) -> StoreResult<Vec<Event>> {

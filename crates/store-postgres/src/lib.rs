@@ -8,23 +8,21 @@
 //! times as a whole. Reads that must agree with each other (a seat map, a list of bookings) run
 //! in one REPEATABLE READ, READ ONLY transaction.
 //!
-//! Times are bound as `timestamptz` from the caller's clock and read back as Unix
-//! milliseconds through the schema's `ms()` function, into the row types every backend shares.
+//! Times are bound as Unix milliseconds from the caller's clock and stored as `timestamptz`
+//! through the schema's `ts()`, read back through `ms()`, into the row types every backend
+//! shares (see `marquee_store::sql`).
 
-mod accounts;
 mod bookings;
 mod catalog;
-mod payments;
-mod sandbox;
 mod statements;
 pub mod testing;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
-use marquee_store::reads::{self, Which};
 use marquee_store::*;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use statements::{OnPool, Tx};
 
 pub struct PgStore {
     pool: PgPool,
@@ -35,15 +33,6 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation() && e.constraint() == Some(constraint))
 }
-
-pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_foreign_key_violation())
-}
-
-/// How many times a transaction that PostgreSQL aborted to break a deadlock (or for a
-/// serialization failure) is run in all before the error is given up to the caller.
-pub(crate) const ATTEMPTS: u32 = 5;
 
 /// Whether a store error is PostgreSQL aborting the transaction for a deadlock (40P01) or a
 /// serialization failure (40001): running the whole transaction again is then safe.
@@ -77,27 +66,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// A write transaction, at READ COMMITTED.
-    pub(crate) async fn write(&self) -> StoreResult<statements::Tx> {
-        Ok(statements::Tx(self.pool.begin().await?))
-    }
-
-    /// Bookings with everything they carry, read in one snapshot.
-    pub(crate) async fn load(&self, which: Which) -> StoreResult<Vec<Booking>> {
-        let mut tx = statements::Tx(self.pool.begin_with(BEGIN_SNAPSHOT).await?);
-        let loaded = reads::load(&mut tx, which).await?;
-        tx.0.commit().await?;
-        Ok(loaded)
-    }
-
-    pub(crate) async fn booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
-        Ok(self.load(Which::One(id)).await?.pop())
-    }
-
-    fn on_pool(&self) -> statements::OnPool<'_> {
-        statements::OnPool(&self.pool)
-    }
-
     /// Closes the pool, waiting for connections in use to come back.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -105,159 +73,77 @@ impl PgStore {
 }
 
 #[async_trait]
-impl Store for PgStore {
-    fn backend(&self) -> &'static str {
+impl Backend for PgStore {
+    type Tx = Tx;
+    type Pool<'a> = OnPool<'a>;
+
+    fn name(&self) -> &'static str {
         "postgres"
     }
 
     /// A few batches in flight overlap one's commit with the next one's statements; more only
     /// queue on the same hot rows.
-    fn concurrent_writers(&self) -> usize {
+    fn writers(&self) -> usize {
         4
     }
 
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    fn reading(&self) -> OnPool<'_> {
+        OnPool(&self.pool)
     }
 
-    async fn create_city(&self, city: NewCity) -> StoreResult<City> {
-        catalog::create_city(self, city).await
+    fn writing(&self) -> OnPool<'_> {
+        OnPool(&self.pool)
     }
-    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue> {
-        catalog::create_venue(self, venue).await
+
+    async fn begin_write(&self) -> StoreResult<Tx> {
+        Ok(Tx(self.pool.begin().await?))
     }
-    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo> {
-        catalog::create_auditorium(self, auditorium).await
+
+    async fn begin_snapshot(&self) -> StoreResult<Tx> {
+        Ok(Tx(self.pool.begin_with(BEGIN_SNAPSHOT).await?))
     }
-    async fn replace_layout(
-        &self,
-        auditorium: AuditoriumId,
-        layout: &SeatLayout,
-        now: DateTime<Utc>,
-    ) -> StoreResult<AuditoriumInfo> {
-        catalog::replace_layout(self, auditorium, layout, now).await
+
+    async fn commit(&self, tx: Tx) -> StoreResult<()> {
+        Ok(tx.0.commit().await?)
     }
-    async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
+
+    fn retryable(&self, error: &StoreError) -> bool {
+        is_retryable(error)
+    }
+
+    async fn new_event(&self, event: NewEvent) -> StoreResult<Event> {
         catalog::create_event(self, event).await
     }
-    async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
+    async fn new_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
         catalog::schedule_showtime(self, showtime).await
     }
-    async fn list_cities(&self) -> StoreResult<Vec<City>> {
-        catalog::list_cities(self).await
-    }
-    async fn get_city(&self, id: CityId) -> StoreResult<Option<City>> {
-        catalog::get_city(self, id).await
-    }
-    async fn get_venue(&self, id: VenueId) -> StoreResult<Option<Venue>> {
-        catalog::get_venue(self, id).await
-    }
-    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
         catalog::list_events(self, filter).await
     }
-    async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>> {
+    async fn event(&self, id: EventId) -> StoreResult<Option<Event>> {
         catalog::get_event(self, id).await
     }
-    async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
+    async fn showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
         catalog::list_showtimes(self, filter).await
     }
-    async fn get_showtime(
+    async fn showtime(
         &self,
         id: ShowtimeId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<ShowtimeInfo>> {
         catalog::get_showtime(self, id, now).await
     }
-    async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
+    async fn seats(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
         catalog::seat_map(self, id, now).await
     }
-
-    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
-        accounts::create_user(self, user).await
-    }
-    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<UserCredentials>> {
-        accounts::find_user_by_email(self, email).await
-    }
-    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
-        accounts::get_user(self, id).await
-    }
-    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
-        accounts::create_session(self, session).await
-    }
-    async fn session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Session>> {
-        accounts::session(self, token_hash, now).await
-    }
-    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
-        accounts::delete_session(self, token_hash).await
-    }
-
-    async fn hold_seats_batch(
+    async fn hold_batch(
         &self,
         holds: Vec<NewHold>,
     ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
         bookings::hold_batch(self, holds).await
     }
-    async fn release_hold(
-        &self,
-        id: BookingId,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Committed<Booking>> {
-        bookings::release_hold(self, id, user, now).await
-    }
-    async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
-        self.booking(id).await
-    }
-    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
-        self.load(Which::OfUser(user)).await
-    }
-    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
+    async fn expire(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
         bookings::expire_stale_holds(self, now).await
-    }
-
-    async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment> {
-        payments::start_checkout(self, payment).await
-    }
-    async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
-        reads::payment(&mut self.on_pool(), booking).await
-    }
-    async fn apply_payment_report(
-        &self,
-        report: PaymentReport,
-    ) -> StoreResult<Committed<PaymentApplied>> {
-        payments::apply_report(self, report).await
-    }
-    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
-        reads::unsettled_payments(&mut self.on_pool(), before).await
-    }
-    async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>> {
-        match reads::booking_of_ticket(&mut self.on_pool(), code).await? {
-            Some(id) => self.booking(id).await,
-            None => Ok(None),
-        }
-    }
-    async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
-        reads::outbox_kinds(&mut self.on_pool(), booking).await
-    }
-
-    async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment> {
-        sandbox::create_payment(self, payment).await
-    }
-    async fn sandbox_payment(&self, id: &str) -> StoreResult<Option<SandboxPayment>> {
-        sandbox::payment(self, id).await
-    }
-    async fn settle_sandbox_payment(
-        &self,
-        id: &str,
-        from: &str,
-        to: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        sandbox::settle(self, id, from, to, now).await
-    }
-    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
-        sandbox::setting_or_insert(self, name, value).await
     }
 }
 

@@ -27,7 +27,7 @@ pub async fn hold_batch(
     store: &SqliteStore,
     holds: Vec<NewHold>,
 ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Tx(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.begin_write().await?;
     let stored_references = taken_references(&mut tx, &holds).await?;
     let mut terms = HashMap::new();
     for hold in &holds {
@@ -215,7 +215,7 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
         )));
     }
     tokio::task::yield_now().await;
-    let Tx(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.begin_write().await?;
     let terms = sale_terms(&mut tx, hold.showtime_id)
         .await?
         .ok_or(StoreError::NotFound(Entity::Showtime))?;
@@ -239,29 +239,11 @@ pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<B
     Ok(booking)
 }
 
-pub async fn release_hold(
-    store: &SqliteStore,
-    id: BookingId,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> StoreResult<Committed<Booking>> {
-    let mut tx = store.write().await?;
-    let changes = writes::release_hold(&mut tx, id, user, now).await?;
-    tx.0.commit().await?;
-    let booking = store
-        .booking(id)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Booking))?;
-    Ok(Committed::new(booking, changes))
-}
-
-/// Three statements for every hold run out: the write lock keeps what the first reads true
-/// until the last.
 pub async fn expire_stale_holds(
     store: &SqliteStore,
     now: DateTime<Utc>,
 ) -> StoreResult<Committed<u64>> {
-    let Tx(mut tx) = store.write().await?;
+    let Tx(mut tx) = store.begin_write().await?;
     let now = millis(now);
     // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
     sqlx::query(

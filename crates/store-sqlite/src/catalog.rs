@@ -1,4 +1,4 @@
-use crate::{is_foreign_key_violation, SqliteStore};
+use crate::SqliteStore;
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use marquee_store::codec::{join_list, layout as parse_layout, millis};
@@ -26,136 +26,9 @@ const SHOWTIME_SELECT: &str = "
     JOIN cities c ON c.id = v.city_id
     JOIN auditorium_layouts l ON l.id = s.layout_id";
 
-const AUDITORIUM_SELECT: &str = "
-    SELECT a.id, a.venue_id, a.name, l.id AS layout_id, l.version, l.row_count, l.column_count, l.capacity
-    FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id";
-
 const EVENT_COLUMNS: &str =
     "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres, e.language,
     e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url, e.release_date";
-
-pub async fn create_city(store: &SqliteStore, city: NewCity) -> StoreResult<City> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO cities (name, timezone) VALUES (?, ?) RETURNING id")
-            .bind(&city.name)
-            .bind(city.timezone.name())
-            .fetch_one(&store.writer)
-            .await
-            .map_err(|e| {
-                if crate::is_unique_violation(&e, "cities.name") {
-                    StoreError::Duplicate("city")
-                } else {
-                    StoreError::from(e)
-                }
-            })?;
-    Ok(City {
-        id: CityId(id),
-        name: city.name,
-        timezone: city.timezone,
-    })
-}
-
-pub async fn create_venue(store: &SqliteStore, venue: NewVenue) -> StoreResult<Venue> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO venues (city_id, name, address) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(venue.city_id.0)
-    .bind(&venue.name)
-    .bind(&venue.address)
-    .fetch_one(&store.writer)
-    .await
-    .map_err(|e| {
-        if is_foreign_key_violation(&e) {
-            StoreError::NotFound(Entity::City)
-        } else {
-            StoreError::from(e)
-        }
-    })?;
-    Ok(Venue {
-        id: VenueId(id),
-        city_id: venue.city_id,
-        name: venue.name,
-        address: venue.address,
-    })
-}
-
-pub async fn create_auditorium(
-    store: &SqliteStore,
-    new: NewAuditorium,
-) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await?;
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO auditoriums (venue_id, name) VALUES (?, ?) RETURNING id")
-            .bind(new.venue_id.0)
-            .bind(&new.name)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_foreign_key_violation(&e) {
-                    StoreError::NotFound(Entity::Venue)
-                } else {
-                    StoreError::from(e)
-                }
-            })?;
-    add_layout(&mut tx, AuditoriumId(id), &new.layout, new.now).await?;
-    let info = auditorium(&mut tx, AuditoriumId(id)).await?;
-    tx.commit().await?;
-    Ok(info)
-}
-
-pub async fn replace_layout(
-    store: &SqliteStore,
-    id: AuditoriumId,
-    layout: &SeatLayout,
-    now: DateTime<Utc>,
-) -> StoreResult<AuditoriumInfo> {
-    let mut tx = store.writer.begin_with("BEGIN IMMEDIATE").await?;
-    auditorium(&mut tx, id).await?;
-    add_layout(&mut tx, id, layout, now).await?;
-    let info = auditorium(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(info)
-}
-
-async fn add_layout(
-    tx: &mut sqlx::SqliteConnection,
-    id: AuditoriumId,
-    layout: &SeatLayout,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let layout_id: i64 = sqlx::query_scalar(
-        "INSERT INTO auditorium_layouts (auditorium_id, version, layout, row_count, column_count, capacity, created_at)
-         VALUES (?1, (SELECT coalesce(max(version), 0) + 1 FROM auditorium_layouts WHERE auditorium_id = ?1), ?2, ?3, ?4, ?5, ?6)
-         RETURNING id",
-    )
-    .bind(id.0)
-    .bind(layout.text())
-    .bind(layout.rows() as i64)
-    .bind(layout.columns() as i64)
-    .bind(layout.capacity() as i64)
-    .bind(millis(now))
-    .fetch_one(&mut *tx)
-    .await
-    ?;
-    sqlx::query("UPDATE auditoriums SET current_layout_id = ? WHERE id = ?")
-        .bind(layout_id)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-async fn auditorium(
-    conn: &mut sqlx::SqliteConnection,
-    id: AuditoriumId,
-) -> StoreResult<AuditoriumInfo> {
-    sqlx::query_as::<_, AuditoriumRow>(&format!("{AUDITORIUM_SELECT} WHERE a.id = ?"))
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Auditorium))?
-        .decode()
-}
 
 pub async fn create_event(store: &SqliteStore, event: NewEvent) -> StoreResult<Event> {
     let id: i64 = sqlx::query_scalar(
@@ -290,34 +163,6 @@ async fn showtime_where(
         .await?
         .map(ShowtimeRow::decode)
         .transpose()
-}
-
-pub async fn list_cities(store: &SqliteStore) -> StoreResult<Vec<City>> {
-    sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities ORDER BY name")
-        .fetch_all(&store.reader)
-        .await?
-        .into_iter()
-        .map(CityRow::decode)
-        .collect()
-}
-
-pub async fn get_city(store: &SqliteStore, id: CityId) -> StoreResult<Option<City>> {
-    sqlx::query_as::<_, CityRow>("SELECT id, name, timezone FROM cities WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(&store.reader)
-        .await?
-        .map(CityRow::decode)
-        .transpose()
-}
-
-pub async fn get_venue(store: &SqliteStore, id: VenueId) -> StoreResult<Option<Venue>> {
-    Ok(
-        sqlx::query_as::<_, VenueRow>("SELECT id, city_id, name, address FROM venues WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&store.reader)
-            .await?
-            .map(VenueRow::decode),
-    )
 }
 
 pub async fn list_events(store: &SqliteStore, filter: &EventFilter) -> StoreResult<Vec<Event>> {

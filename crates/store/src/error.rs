@@ -41,6 +41,27 @@ impl StoreError {
     pub fn corrupt(what: impl std::fmt::Display) -> Self {
         StoreError::Corrupt(what.to_string())
     }
+
+    fn database_error(&self) -> Option<&dyn sqlx::error::DatabaseError> {
+        match self {
+            StoreError::Database(source) => source
+                .downcast_ref::<sqlx::Error>()
+                .and_then(|e| e.as_database_error()),
+            _ => None,
+        }
+    }
+
+    /// A UNIQUE constraint (or primary key) failed, on either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        self.database_error()
+            .is_some_and(|e| e.is_unique_violation())
+    }
+
+    /// A FOREIGN KEY constraint failed, on either backend: what it names does not exist.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        self.database_error()
+            .is_some_and(|e| e.is_foreign_key_violation())
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

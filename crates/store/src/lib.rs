@@ -8,6 +8,9 @@
 //! The `conformance` module (feature `conformance`) is one test suite, written once, that each
 //! backend runs against itself.
 
+pub mod accounts;
+pub mod backend;
+pub mod catalog;
 pub mod codec;
 mod committed;
 mod error;
@@ -15,6 +18,7 @@ pub mod holds;
 pub mod payments;
 pub mod reads;
 pub mod rows;
+pub mod sandbox;
 pub mod sql;
 pub mod statements;
 mod types;
@@ -23,6 +27,7 @@ pub mod writes;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use backend::Backend;
 pub use committed::{Committed, SeatChangeSink};
 pub use error::{StoreError, StoreResult};
 pub use types::*;

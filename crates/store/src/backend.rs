@@ -1,0 +1,291 @@
+//! What a backend provides, and `Store` written once over it.
+//!
+//! A backend crate gives its connections (`Sql` for a transaction and for its pools), how it
+//! begins and commits a transaction, whether an aborted one may run again, and the operations
+//! whose SQL differs by design (the batched hold path, the sweeper, listings and seat maps).
+//! Every other `Store` method is here, once: it runs the shared SQL (`accounts`, `catalog`,
+//! `reads`, `sandbox`) or the shared step order (`writes`) inside the backend's transaction.
+
+use crate::sql::Sql;
+use crate::writes::{self, ReportWritten};
+use crate::{accounts, catalog, reads, sandbox};
+use crate::{
+    AuditoriumInfo, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment,
+    NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
+    SandboxPayment, SeatMap, Session, ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult,
+    User, UserCredentials,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marquee_domain::{
+    AuditoriumId, Booking, BookingId, City, CityId, Email, Entity, Event, EventId, SeatLayout,
+    ShowtimeId, TicketCode, UserId, Venue, VenueId,
+};
+
+/// How many times a write that the database aborted to break a deadlock (or for a
+/// serialization failure) is run in all before its error is given up to the caller.
+pub const ATTEMPTS: u32 = 5;
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// A transaction: a write one (`begin_write`) or a read-only snapshot (`begin_snapshot`).
+    type Tx: Sql;
+    /// A pool, for statements that need no transaction of their own.
+    type Pool<'a>: Sql
+    where
+        Self: 'a;
+
+    /// `sqlite` or `postgres`.
+    fn name(&self) -> &'static str;
+    /// How many write transactions can usefully run at once.
+    fn writers(&self) -> usize;
+    fn reading(&self) -> Self::Pool<'_>;
+    fn writing(&self) -> Self::Pool<'_>;
+    async fn begin_write(&self) -> StoreResult<Self::Tx>;
+    /// A read-only transaction whose reads all see one snapshot.
+    async fn begin_snapshot(&self) -> StoreResult<Self::Tx>;
+    async fn commit(&self, tx: Self::Tx) -> StoreResult<()>;
+    /// Whether a write the database aborted may be run again as a whole.
+    fn retryable(&self, _error: &StoreError) -> bool {
+        false
+    }
+
+    // The operations whose SQL differs by design; each is the `Store` method of that name.
+    async fn new_event(&self, event: NewEvent) -> StoreResult<Event>;
+    async fn new_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
+    async fn event(&self, id: EventId) -> StoreResult<Option<Event>>;
+    async fn showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>>;
+    async fn showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ShowtimeInfo>>;
+    async fn seats(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>>;
+    async fn hold_batch(
+        &self,
+        holds: Vec<NewHold>,
+    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>>;
+    async fn expire(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>>;
+}
+
+/// Runs `$body` (an expression of `$tx`, the transaction) in a write transaction of
+/// `$backend` and commits it; runs it all again when the database aborted it and the backend
+/// says that may be done (a deadlock), up to `ATTEMPTS` times. A macro, not a function: the
+/// body borrows the transaction and the caller's values, which a closure's future cannot.
+macro_rules! in_write {
+    ($backend:expr, $what:literal, |$tx:ident| $body:expr) => {{
+        let mut attempt = 1;
+        loop {
+            let run = async {
+                let mut $tx = $backend.begin_write().await?;
+                let value = $body.await?;
+                $backend.commit($tx).await?;
+                Ok(value)
+            };
+            match run.await {
+                Err(err) if attempt < ATTEMPTS && $backend.retryable(&err) => {
+                    tracing::debug!(
+                        attempt,
+                        "{} aborted by the database, running it again: {err}",
+                        $what
+                    );
+                    attempt += 1;
+                }
+                done => break done,
+            }
+        }
+    }};
+}
+
+/// Bookings with everything they carry, read in one snapshot.
+async fn load<B: Backend>(backend: &B, which: reads::Which) -> StoreResult<Vec<Booking>> {
+    let mut tx = backend.begin_snapshot().await?;
+    let loaded = reads::load(&mut tx, which).await?;
+    backend.commit(tx).await?;
+    Ok(loaded)
+}
+
+async fn booking<B: Backend>(backend: &B, id: BookingId) -> StoreResult<Option<Booking>> {
+    Ok(load(backend, reads::Which::One(id)).await?.pop())
+}
+
+#[async_trait]
+impl<B: Backend> Store for B {
+    fn backend(&self) -> &'static str {
+        self.name()
+    }
+
+    fn concurrent_writers(&self) -> usize {
+        self.writers()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.reading().execute("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    async fn create_city(&self, city: NewCity) -> StoreResult<City> {
+        catalog::create_city(&mut self.writing(), city).await
+    }
+    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue> {
+        catalog::create_venue(&mut self.writing(), venue).await
+    }
+    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo> {
+        in_write!(self, "new auditorium", |tx| catalog::create_auditorium(
+            &mut tx,
+            auditorium.clone()
+        ))
+    }
+    async fn replace_layout(
+        &self,
+        auditorium: AuditoriumId,
+        layout: &SeatLayout,
+        now: DateTime<Utc>,
+    ) -> StoreResult<AuditoriumInfo> {
+        in_write!(self, "new layout", |tx| catalog::replace_layout(
+            &mut tx, auditorium, layout, now
+        ))
+    }
+    async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
+        self.new_event(event).await
+    }
+    async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
+        self.new_showtime(showtime).await
+    }
+    async fn list_cities(&self) -> StoreResult<Vec<City>> {
+        catalog::list_cities(&mut self.reading()).await
+    }
+    async fn get_city(&self, id: CityId) -> StoreResult<Option<City>> {
+        catalog::get_city(&mut self.reading(), id).await
+    }
+    async fn get_venue(&self, id: VenueId) -> StoreResult<Option<Venue>> {
+        catalog::get_venue(&mut self.reading(), id).await
+    }
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        self.events(filter).await
+    }
+    async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>> {
+        self.event(id).await
+    }
+    async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
+        self.showtimes(filter).await
+    }
+    async fn get_showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ShowtimeInfo>> {
+        self.showtime(id, now).await
+    }
+    async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
+        self.seats(id, now).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        accounts::create_user(&mut self.writing(), user).await
+    }
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<UserCredentials>> {
+        accounts::find_user_by_email(&mut self.reading(), email).await
+    }
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        accounts::get_user(&mut self.reading(), id).await
+    }
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        accounts::create_session(&mut self.writing(), session).await
+    }
+    async fn session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Session>> {
+        accounts::session(&mut self.reading(), token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
+        accounts::delete_session(&mut self.writing(), token_hash).await
+    }
+
+    async fn hold_seats_batch(
+        &self,
+        holds: Vec<NewHold>,
+    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
+        self.hold_batch(holds).await
+    }
+    async fn release_hold(
+        &self,
+        id: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Committed<Booking>> {
+        let changes = in_write!(self, "release", |tx| writes::release_hold(
+            &mut tx, id, user, now
+        ))?;
+        let released = booking(self, id)
+            .await?
+            .ok_or(StoreError::NotFound(Entity::Booking))?;
+        Ok(Committed::new(released, changes))
+    }
+    async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        booking(self, id).await
+    }
+    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
+        load(self, reads::Which::OfUser(user)).await
+    }
+    async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
+        self.expire(now).await
+    }
+
+    async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment> {
+        in_write!(self, "checkout", |tx| writes::start_checkout(
+            &mut tx,
+            payment.clone()
+        ))
+    }
+    async fn payment(&self, booking: BookingId) -> StoreResult<Option<Payment>> {
+        reads::payment(&mut self.reading(), booking).await
+    }
+    async fn apply_payment_report(
+        &self,
+        report: PaymentReport,
+    ) -> StoreResult<Committed<PaymentApplied>> {
+        let ReportWritten {
+            outcome,
+            booking: id,
+            changes,
+        } = in_write!(self, "payment report", |tx| writes::apply_report(
+            &mut tx, &report
+        ))?;
+        let booking = match id {
+            Some(id) => booking(self, id).await?,
+            None => None,
+        };
+        Ok(Committed::new(PaymentApplied { outcome, booking }, changes))
+    }
+    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
+        reads::unsettled_payments(&mut self.reading(), before).await
+    }
+    async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>> {
+        match reads::booking_of_ticket(&mut self.reading(), code).await? {
+            Some(id) => booking(self, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
+        reads::outbox_kinds(&mut self.reading(), booking).await
+    }
+
+    async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment> {
+        sandbox::create_payment(&mut self.writing(), payment).await
+    }
+    async fn sandbox_payment(&self, id: &str) -> StoreResult<Option<SandboxPayment>> {
+        sandbox::payment(&mut self.reading(), id).await
+    }
+    async fn settle_sandbox_payment(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        sandbox::settle(&mut self.writing(), id, from, to, now).await
+    }
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
+        sandbox::setting_or_insert(&mut self.writing(), name, value).await
+    }
+}
