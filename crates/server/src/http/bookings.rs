@@ -4,7 +4,7 @@ use super::error::{parse_id, ApiError, ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json, Path};
 use crate::app::App;
 use crate::bookings::{self, SeatChoice};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -157,7 +157,10 @@ pub async fn hold(
             let category = category
                 .map(|c| {
                     SeatCategory::parse(&c).ok_or_else(|| {
-                        AppError::invalid("invalid_request", format!("no seat category {c:?}"))
+                        AppError::invalid(
+                            ErrorCode::InvalidRequest,
+                            format!("no seat category {c:?}"),
+                        )
                     })
                 })
                 .transpose()?;
@@ -165,7 +168,7 @@ pub async fn hold(
         }
         _ => {
             return Err(AppError::invalid(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "give either seats (a list of labels) or quantity (and optionally category)",
             )
             .into())

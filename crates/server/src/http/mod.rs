@@ -11,6 +11,7 @@ pub mod payments;
 pub mod seat_map_json;
 
 use crate::app::App;
+use crate::error::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -96,7 +97,7 @@ pub fn router(app: App) -> Router {
     .method_not_allowed_fallback(|| async {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this path does not take that method",
         )
     })
@@ -111,7 +112,7 @@ async fn readyz(State(app): State<App>) -> Result<&'static str, ApiError> {
         tracing::warn!(error = %e, "database not ready");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "the database does not answer",
         )
     })?;

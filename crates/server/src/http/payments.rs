@@ -5,7 +5,7 @@ use super::bookings::booking_id;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json, Path};
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::payments::sandbox::{Paid, PayError};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -174,12 +174,16 @@ pub async fn sandbox_pay(
 fn pay_error(err: PayError) -> ApiError {
     match err {
         PayError::NotFound => AppError::NotFound(Entity::Payment).into(),
-        PayError::Settled => {
-            ApiError::new(StatusCode::CONFLICT, "payment_settled", err.to_string())
-        }
-        PayError::NotATestCard => {
-            ApiError::new(StatusCode::BAD_REQUEST, "not_a_test_card", err.to_string())
-        }
+        PayError::Settled => ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::PaymentSettled,
+            err.to_string(),
+        ),
+        PayError::NotATestCard => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::NotATestCard,
+            err.to_string(),
+        ),
         PayError::Store(err) => AppError::from(err).into(),
     }
 }
