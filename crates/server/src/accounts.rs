@@ -48,10 +48,10 @@ pub async fn register_with_roles(
     password: &str,
     roles: Vec<Role>,
 ) -> AppResult<User> {
-    let email =
-        Email::parse(email).map_err(|e| AppError::invalid("invalid_email", e.to_string()))?;
+    let email = Email::parse(email)
+        .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidEmail, e.to_string()))?;
     let password = Password::parse(password)
-        .map_err(|e| AppError::invalid("invalid_password", e.to_string()))?;
+        .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidPassword, e.to_string()))?;
     let password_hash = hash_password(password).await?;
     let user = app
         .store()

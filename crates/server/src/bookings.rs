@@ -33,8 +33,9 @@ pub async fn hold(
 ) -> AppResult<Booking> {
     match choice {
         SeatChoice::Named(seats) => {
-            check_requested_seats(&seats)
-                .map_err(|e| AppError::invalid("invalid_seats", e.to_string()))?;
+            check_requested_seats(&seats).map_err(|e| {
+                AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string())
+            })?;
             // A label no layout could produce names no seat; it never reaches the database.
             let malformed: Vec<String> = seats
                 .iter()
@@ -47,8 +48,9 @@ pub async fn hold(
             hold_named(app, user, showtime, seats).await
         }
         SeatChoice::BestAvailable { quantity, category } => {
-            check_quantity(quantity)
-                .map_err(|e| AppError::invalid("invalid_quantity", e.to_string()))?;
+            check_quantity(quantity).map_err(|e| {
+                AppError::invalid(crate::error::ErrorCode::InvalidQuantity, e.to_string())
+            })?;
             let mut tries = 0;
             loop {
                 tries += 1;

@@ -36,14 +36,14 @@ impl Days {
             .any(|d| !(1970..=9999).contains(&d.year()))
         {
             return Err(AppError::invalid(
-                "invalid_query",
+                crate::error::ErrorCode::InvalidQuery,
                 "dates are between 1970 and 9999",
             ));
         }
         let (first, last) = match (self.date, self.from, self.to) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                 return Err(AppError::invalid(
-                    "invalid_query",
+                    crate::error::ErrorCode::InvalidQuery,
                     "give either date, or from and to, not both",
                 ))
             }
@@ -52,7 +52,10 @@ impl Days {
         };
         if let (Some(first), Some(last)) = (first, last) {
             if last < first {
-                return Err(AppError::invalid("invalid_query", "to is before from"));
+                return Err(AppError::invalid(
+                    crate::error::ErrorCode::InvalidQuery,
+                    "to is before from",
+                ));
             }
         }
         let from = first.map(|d| day_bounds(zone, d).0);
@@ -88,13 +91,13 @@ pub struct EventQuery {
 pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> {
     if query.page == 0 {
         return Err(AppError::invalid(
-            "invalid_query",
+            crate::error::ErrorCode::InvalidQuery,
             "pages are numbered from 1",
         ));
     }
     if !(1..=MAX_PAGE_SIZE).contains(&query.per_page) {
         return Err(AppError::invalid(
-            "invalid_query",
+            crate::error::ErrorCode::InvalidQuery,
             format!("per_page is 1 to {MAX_PAGE_SIZE}"),
         ));
     }
@@ -124,7 +127,7 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> 
         .is_some_and(|g| !g.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
     {
         return Err(AppError::invalid(
-            "invalid_query",
+            crate::error::ErrorCode::InvalidQuery,
             "a genre is a word like drama or sci-fi",
         ));
     }

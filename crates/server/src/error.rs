@@ -3,12 +3,103 @@
 
 use marquee_domain::{BookingStatus, Entity, ShowtimeError};
 use marquee_store::StoreError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares `ErrorCode` with each variant's code written beside it, `ErrorCode::ALL`, and
+/// `as_str`: one list, so a code cannot be added to the enum and forgotten in the table.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal,)*) => {
+        /// What went wrong, for machines: the `code` of every error answer. A code is part of
+        /// the API: clients match on it (never on `message`), so a code is never renamed or
+        /// reused; a new kind of refusal gets a new code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The code as it is written in an answer.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // 400: the request cannot be read.
+    UnsupportedMediaType = "unsupported_media_type",
+    InvalidJson = "invalid_json",
+    InvalidBody = "invalid_body",
+    InvalidQuery = "invalid_query",
+    InvalidRequest = "invalid_request",
+    // 400: its content is not acceptable.
+    InvalidEmail = "invalid_email",
+    InvalidPassword = "invalid_password",
+    InvalidSeats = "invalid_seats",
+    InvalidQuantity = "invalid_quantity",
+    UnknownSeats = "unknown_seats",
+    InvalidShowtime = "invalid_showtime",
+    InvalidLayout = "invalid_layout",
+    AuditoriumBusy = "auditorium_busy",
+    Duplicate = "duplicate",
+    NotATestCard = "not_a_test_card",
+    InvalidSignature = "invalid_signature",
+    MalformedEvent = "malformed_event",
+    // 401.
+    Unauthenticated = "unauthenticated",
+    InvalidToken = "invalid_token",
+    InvalidCredentials = "invalid_credentials",
+    // 402.
+    PaymentDeclined = "payment_declined",
+    // 404 and 405.
+    NotFound = "not_found",
+    CityNotFound = "city_not_found",
+    VenueNotFound = "venue_not_found",
+    AuditoriumNotFound = "auditorium_not_found",
+    EventNotFound = "event_not_found",
+    ShowtimeNotFound = "showtime_not_found",
+    BookingNotFound = "booking_not_found",
+    TicketNotFound = "ticket_not_found",
+    PaymentNotFound = "payment_not_found",
+    ProviderNotFound = "provider_not_found",
+    MethodNotAllowed = "method_not_allowed",
+    // 409.
+    EmailTaken = "email_taken",
+    SeatsUnavailable = "seats_unavailable",
+    NotEnoughSeats = "not_enough_seats",
+    ShowtimeStarted = "showtime_started",
+    SalesClosed = "sales_closed",
+    SalesNotOpen = "sales_not_open",
+    HoldExpired = "hold_expired",
+    InvalidBookingState = "invalid_booking_state",
+    PaymentSettled = "payment_settled",
+    // 5xx.
+    InternalError = "internal_error",
+    PaymentGatewayRefused = "payment_gateway_refused",
+    PaymentGatewayError = "payment_gateway_error",
+    PaymentGatewayUnavailable = "payment_gateway_unavailable",
+    DatabaseUnavailable = "database_unavailable",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request is well-formed but its content is not acceptable; `code` is the API's.
     #[error("{message}")]
-    Invalid { code: &'static str, message: String },
+    Invalid { code: ErrorCode, message: String },
     #[error("{0} not found")]
     NotFound(Entity),
     #[error("log in first: send Authorization: Bearer <token>")]
@@ -40,7 +131,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Invalid {
             code,
             message: message.into(),
@@ -58,15 +149,17 @@ impl From<StoreError> for AppError {
             StoreError::NotOnSale(why) => AppError::NotOnSale(why),
             StoreError::InvalidTransition { from, .. } => AppError::WrongBookingState(from),
             StoreError::InvalidShowtime(why) => {
-                AppError::invalid("invalid_showtime", why.to_string())
+                AppError::invalid(ErrorCode::InvalidShowtime, why.to_string())
             }
-            StoreError::InvalidLayout(why) => AppError::invalid("invalid_layout", why.to_string()),
+            StoreError::InvalidLayout(why) => {
+                AppError::invalid(ErrorCode::InvalidLayout, why.to_string())
+            }
             StoreError::AuditoriumBusy(id) => AppError::invalid(
-                "auditorium_busy",
+                ErrorCode::AuditoriumBusy,
                 format!("the auditorium is busy then with showtime {id}"),
             ),
             StoreError::Duplicate(what) => {
-                AppError::invalid("duplicate", format!("{what} already exists"))
+                AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
             other @ (StoreError::ReferenceTaken
             | StoreError::Corrupt(_)
@@ -82,3 +175,75 @@ impl From<marquee_payments::GatewayError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+    use std::collections::HashSet;
+
+    /// The codes the API answered when they became an enum. Clients match on these strings:
+    /// one may be added here, never renamed or removed.
+    const CODES: &[&str] = &[
+        "unsupported_media_type",
+        "invalid_json",
+        "invalid_body",
+        "invalid_query",
+        "invalid_request",
+        "invalid_email",
+        "invalid_password",
+        "invalid_seats",
+        "invalid_quantity",
+        "unknown_seats",
+        "invalid_showtime",
+        "invalid_layout",
+        "auditorium_busy",
+        "duplicate",
+        "not_a_test_card",
+        "invalid_signature",
+        "malformed_event",
+        "unauthenticated",
+        "invalid_token",
+        "invalid_credentials",
+        "payment_declined",
+        "not_found",
+        "city_not_found",
+        "venue_not_found",
+        "auditorium_not_found",
+        "event_not_found",
+        "showtime_not_found",
+        "booking_not_found",
+        "ticket_not_found",
+        "payment_not_found",
+        "provider_not_found",
+        "method_not_allowed",
+        "email_taken",
+        "seats_unavailable",
+        "not_enough_seats",
+        "showtime_started",
+        "sales_closed",
+        "sales_not_open",
+        "hold_expired",
+        "invalid_booking_state",
+        "payment_settled",
+        "internal_error",
+        "payment_gateway_refused",
+        "payment_gateway_error",
+        "payment_gateway_unavailable",
+        "database_unavailable",
+    ];
+
+    #[test]
+    fn every_error_code_round_trips_to_the_string_clients_match_on() {
+        let written: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(written, CODES, "a code was renamed, removed or reordered");
+        for &code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).expect("a code serializes");
+            assert_eq!(json, serde_json::json!(code.as_str()), "{code:?}");
+            let back: ErrorCode = serde_json::from_value(json).expect("a code deserializes");
+            assert_eq!(back, code);
+            assert_eq!(code.to_string(), code.as_str());
+        }
+        let distinct: HashSet<&str> = written.iter().copied().collect();
+        assert_eq!(distinct.len(), written.len(), "two variants share a code");
+    }
+}

@@ -13,10 +13,11 @@ use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct Credentials {
-    #[schema(example = "ana@example.com")]
+    /// Compared ignoring case and surrounding spaces.
+    #[schema(example = "ana@example.com", format = Email, max_length = 254)]
     pub email: String,
-    /// At least 8 characters.
-    #[schema(example = "correct horse battery")]
+    /// 8 to 256 characters.
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 256)]
     pub password: String,
 }
 
@@ -54,8 +55,9 @@ pub struct LoginBody {
 #[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Credentials,
     responses(
         (status = 201, description = "Account created", body = UserBody),
-        (status = 400, description = "`invalid_email`, `invalid_password`, `invalid_json`", body = ErrorBody),
+        (status = 400, description = "`invalid_email`, `invalid_password`, `invalid_json`, `invalid_body`", body = ErrorBody),
         (status = 409, description = "`email_taken`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn register(
     State(app): State<App>,
@@ -69,7 +71,9 @@ pub async fn register(
 #[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = Credentials,
     responses(
         (status = 200, body = LoginBody),
-        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 400, description = "`invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials` (also for an email that is not one)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn login(
     State(app): State<App>,

@@ -4,18 +4,24 @@ use super::error::{parse_id, ApiError, ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json, Path};
 use crate::app::App;
 use crate::bookings::{self, SeatChoice};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use marquee_domain::Entity;
-use marquee_domain::{Booking, BookingId, SeatCategory, ShowtimeId};
+use marquee_domain::{Booking, BookingId, SeatCategory, ShowtimeId, MAX_SEATS_PER_BOOKING};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 /// Either `seats` (labels from the seat map) or `quantity` (and optionally `category`) for
-/// the best available seats.
-#[derive(Deserialize, ToSchema)]
+/// the best available seats. Its schema is written by hand (`hold_request_schema`): the
+/// derived one cannot say "one or the other", and the document must say what `hold` checks.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HoldRequest {
     pub showtime_id: i64,
@@ -26,6 +32,80 @@ pub struct HoldRequest {
     /// With `quantity`: `standard`, `premium`, `accessible` or `companion`. Without it, standard
     /// and premium seats are picked; wheelchair spaces only when asked for.
     pub category: Option<String>,
+}
+
+impl utoipa::PartialSchema for HoldRequest {
+    fn schema() -> RefOr<Schema> {
+        hold_request_schema().into()
+    }
+}
+
+impl ToSchema for HoldRequest {}
+
+/// `HoldRequest` as `hold` reads it: exactly one of two closed shapes. A `null` counts as
+/// absent, as serde reads it.
+fn hold_request_schema() -> Schema {
+    let showtime_id = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+    };
+    let null = || ObjectBuilder::new().schema_type(Type::Null);
+    let seat_label = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[A-Z]{1,3}[0-9]{1,3}$"))
+        .description(Some("Row letters and a seat number, e.g. `F7`."));
+    let seats = ArrayBuilder::new()
+        .items(seat_label)
+        .min_items(Some(1))
+        .max_items(Some(MAX_SEATS_PER_BOOKING))
+        .unique_items(true)
+        .description(Some("1 to 10 seat labels from the seat map, each once."));
+    let quantity = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(MAX_SEATS_PER_BOOKING as u64))
+        .description(Some("How many seats side by side to pick."));
+    let category = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(
+            SeatCategory::ALL
+                .iter()
+                .map(|c| serde_json::Value::from(c.as_str()))
+                .chain([serde_json::Value::Null]),
+        ))
+        .description(Some(
+            "Without it, standard and premium seats are picked; wheelchair spaces only when \
+             asked for.",
+        ));
+    let named = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .title(Some("Named seats"))
+        .property("showtime_id", showtime_id())
+        .property("seats", seats)
+        .property("quantity", null())
+        .property("category", null())
+        .required("showtime_id")
+        .required("seats")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    let best = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .title(Some("Best available"))
+        .property("showtime_id", showtime_id())
+        .property("seats", null())
+        .property("quantity", quantity)
+        .property("category", category)
+        .required("showtime_id")
+        .required("quantity")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    OneOfBuilder::new()
+        .description(Some(
+            "Either `seats` (labels from the seat map) or `quantity` (and optionally \
+             `category`) for the best available seats.",
+        ))
+        .item(named)
+        .item(best)
+        .into()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -140,11 +220,19 @@ pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
 /// Hold seats for `hold_ttl` (10 minutes unless configured): all of them or none.
 #[utoipa::path(post, path = "/bookings", tag = "bookings", security(("bearer" = [])), request_body = HoldRequest,
     responses(
-        (status = 201, description = "Held", body = BookingBody),
-        (status = 400, description = "`invalid_seats`, `invalid_quantity`, `unknown_seats`, `invalid_request`, `invalid_json`", body = ErrorBody),
+        (status = 201, description = "Held", body = BookingBody, links(
+            ("get_booking" = (operation_id = "get", parameters(("id" = "$response.body#/id")),
+                description = "Read the booking: its state, then its tickets")),
+            ("release_booking" = (operation_id = "release", parameters(("id" = "$response.body#/id")),
+                description = "Release the hold")),
+            ("checkout_booking" = (operation_id = "checkout", parameters(("id" = "$response.body#/id")),
+                description = "Pay for the hold")),
+        )),
+        (status = 400, description = "`invalid_seats`, `invalid_quantity`, `unknown_seats`, `invalid_request`, `invalid_json`, `invalid_body`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 404, description = "`showtime_not_found`", body = ErrorBody),
         (status = 409, description = "`seats_unavailable` (with `seats`), `not_enough_seats`, `showtime_started`, `sales_closed`, `sales_not_open`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn hold(
     State(app): State<App>,
@@ -157,7 +245,10 @@ pub async fn hold(
             let category = category
                 .map(|c| {
                     SeatCategory::parse(&c).ok_or_else(|| {
-                        AppError::invalid("invalid_request", format!("no seat category {c:?}"))
+                        AppError::invalid(
+                            ErrorCode::InvalidRequest,
+                            format!("no seat category {c:?}"),
+                        )
                     })
                 })
                 .transpose()?;
@@ -165,7 +256,7 @@ pub async fn hold(
         }
         _ => {
             return Err(AppError::invalid(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "give either seats (a list of labels) or quantity (and optionally category)",
             )
             .into())

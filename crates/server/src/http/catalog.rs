@@ -91,18 +91,26 @@ impl From<Event> for EventBody {
 pub struct EventsParams {
     /// A city id or name (`London`).
     city: Option<String>,
-    /// A local date (`2026-11-24`): events with a showtime that day.
+    /// A local date (`2026-11-24`, years 1970 to 9999): events with a showtime that day. Not
+    /// with `from` or `to`.
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     date: Option<NaiveDate>,
-    /// First local date of a range.
+    /// First local date of a range (years 1970 to 9999).
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     from: Option<NaiveDate>,
-    /// Last local date of a range.
+    /// Last local date of a range (years 1970 to 9999), not before `from`.
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     to: Option<NaiveDate>,
+    /// A word like `drama` or `sci-fi`, any case.
+    #[param(pattern = "^[ \\t\\r\\n]*[A-Za-z-]*[ \\t\\r\\n]*$")]
     genre: Option<String>,
     /// ISO 639-1 code of the original language.
     language: Option<String>,
     /// From 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     page: Option<u32>,
     /// 1 to 100; 20 unless given.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
 }
 
@@ -248,7 +256,8 @@ impl ShowtimeBody {
 pub struct ShowtimesParams {
     /// A city id or name.
     city: Option<String>,
-    /// A local date (`2026-11-24`).
+    /// A local date (`2026-11-24`, years 1970 to 9999).
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     date: Option<NaiveDate>,
 }
 

@@ -1,7 +1,7 @@
 //! Every error the API answers, in one table: a status and a stable snake_case code per case.
 //! Codes are part of the API; clients match on them, never on messages.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable and machine-readable, e.g. `seats_unavailable`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// For people; may change.
     pub message: String,
     /// The seats an error is about (`seats_unavailable`, `unknown_seats`).
@@ -30,7 +30,7 @@ pub struct ErrorDetail {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     seats: Option<Vec<String>>,
     /// Kept for the log line of a 5xx; never sent.
@@ -38,7 +38,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -49,12 +49,17 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is nothing here")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "there is nothing here",
+        )
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
+        use ErrorCode as C;
         use StatusCode as S;
         let message = err.to_string();
         let (status, code) = match &err {
@@ -62,45 +67,43 @@ impl From<AppError> for ApiError {
             AppError::NotFound(what) => (
                 S::NOT_FOUND,
                 match what {
-                    Entity::City => "city_not_found",
-                    Entity::Venue => "venue_not_found",
-                    Entity::Auditorium => "auditorium_not_found",
-                    Entity::Event => "event_not_found",
-                    Entity::Showtime => "showtime_not_found",
-                    Entity::Booking => "booking_not_found",
-                    Entity::Ticket => "ticket_not_found",
-                    Entity::Payment => "payment_not_found",
-                    Entity::Provider => "provider_not_found",
+                    Entity::City => C::CityNotFound,
+                    Entity::Venue => C::VenueNotFound,
+                    Entity::Auditorium => C::AuditoriumNotFound,
+                    Entity::Event => C::EventNotFound,
+                    Entity::Showtime => C::ShowtimeNotFound,
+                    Entity::Booking => C::BookingNotFound,
+                    Entity::Ticket => C::TicketNotFound,
+                    Entity::Payment => C::PaymentNotFound,
+                    Entity::Provider => C::ProviderNotFound,
                 },
             ),
-            AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated"),
-            AppError::InvalidToken => (S::UNAUTHORIZED, "invalid_token"),
-            AppError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
-            AppError::EmailTaken => (S::CONFLICT, "email_taken"),
-            AppError::UnknownSeats(_) => (S::BAD_REQUEST, "unknown_seats"),
-            AppError::SeatsUnavailable(_) => (S::CONFLICT, "seats_unavailable"),
-            AppError::NotEnoughSeats(_) => (S::CONFLICT, "not_enough_seats"),
-            AppError::NotOnSale(ShowtimeError::Started(_)) => (S::CONFLICT, "showtime_started"),
-            AppError::NotOnSale(ShowtimeError::SalesClosed(_)) => (S::CONFLICT, "sales_closed"),
-            AppError::NotOnSale(ShowtimeError::NotOnSaleYet(_)) => (S::CONFLICT, "sales_not_open"),
-            AppError::NotOnSale(_) => (S::BAD_REQUEST, "invalid_showtime"),
-            AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, "hold_expired"),
-            AppError::WrongBookingState(_) => (S::CONFLICT, "invalid_booking_state"),
+            AppError::Unauthenticated => (S::UNAUTHORIZED, C::Unauthenticated),
+            AppError::InvalidToken => (S::UNAUTHORIZED, C::InvalidToken),
+            AppError::InvalidCredentials => (S::UNAUTHORIZED, C::InvalidCredentials),
+            AppError::EmailTaken => (S::CONFLICT, C::EmailTaken),
+            AppError::UnknownSeats(_) => (S::BAD_REQUEST, C::UnknownSeats),
+            AppError::SeatsUnavailable(_) => (S::CONFLICT, C::SeatsUnavailable),
+            AppError::NotEnoughSeats(_) => (S::CONFLICT, C::NotEnoughSeats),
+            AppError::NotOnSale(ShowtimeError::Started(_)) => (S::CONFLICT, C::ShowtimeStarted),
+            AppError::NotOnSale(ShowtimeError::SalesClosed(_)) => (S::CONFLICT, C::SalesClosed),
+            AppError::NotOnSale(ShowtimeError::NotOnSaleYet(_)) => (S::CONFLICT, C::SalesNotOpen),
+            AppError::NotOnSale(_) => (S::BAD_REQUEST, C::InvalidShowtime),
+            AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, C::HoldExpired),
+            AppError::WrongBookingState(_) => (S::CONFLICT, C::InvalidBookingState),
             AppError::Gateway(GatewayError::Declined { .. }) => {
-                (S::PAYMENT_REQUIRED, "payment_declined")
+                (S::PAYMENT_REQUIRED, C::PaymentDeclined)
             }
             AppError::Gateway(GatewayError::Refused { .. }) => {
-                (S::BAD_GATEWAY, "payment_gateway_refused")
+                (S::BAD_GATEWAY, C::PaymentGatewayRefused)
             }
             AppError::Gateway(GatewayError::Unavailable(_)) => {
-                (S::SERVICE_UNAVAILABLE, "payment_gateway_unavailable")
+                (S::SERVICE_UNAVAILABLE, C::PaymentGatewayUnavailable)
             }
-            AppError::Gateway(GatewayError::Invalid(_)) => {
-                (S::BAD_GATEWAY, "payment_gateway_error")
-            }
-            AppError::Webhook(WebhookError::Signature(_)) => (S::BAD_REQUEST, "invalid_signature"),
-            AppError::Webhook(WebhookError::Malformed(_)) => (S::BAD_REQUEST, "malformed_event"),
-            AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error"),
+            AppError::Gateway(GatewayError::Invalid(_)) => (S::BAD_GATEWAY, C::PaymentGatewayError),
+            AppError::Webhook(WebhookError::Signature(_)) => (S::BAD_REQUEST, C::InvalidSignature),
+            AppError::Webhook(WebhookError::Malformed(_)) => (S::BAD_REQUEST, C::MalformedEvent),
+            AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::InternalError),
         };
         let seats = match &err {
             AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => {
@@ -125,11 +128,12 @@ impl From<AppError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let (status, code) = match rejection {
-            JsonRejection::MissingJsonContentType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
-            JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
-            _ => (StatusCode::BAD_REQUEST, "invalid_json"),
+            JsonRejection::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidBody),
+            _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson),
         };
         ApiError::new(status, code, rejection.body_text())
     }
@@ -139,7 +143,7 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             rejection.body_text(),
         )
     }
@@ -163,7 +167,7 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         source: Some(anyhow::anyhow!("a request handler panicked")),
         ..ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "internal error",
         )
     }
@@ -175,10 +179,10 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             match &self.source {
                 Some(source) => {
-                    tracing::error!(error = ?source, code = self.code, "request failed")
+                    tracing::error!(error = ?source, code = self.code.as_str(), "request failed")
                 }
                 None => {
-                    tracing::error!(code = self.code, message = %self.message, "request failed")
+                    tracing::error!(code = self.code.as_str(), message = %self.message, "request failed")
                 }
             }
         }

@@ -5,7 +5,7 @@ use super::bookings::booking_id;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json, Path};
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::payments::sandbox::{Paid, PayError};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -59,7 +59,10 @@ impl From<Payment> for CheckoutBody {
 /// Calling it again for the same booking answers the same payment.
 #[utoipa::path(post, path = "/bookings/{id}/checkout", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = CheckoutBody),
+    responses((status = 200, body = CheckoutBody, links(
+            ("pay_in_sandbox" = (operation_id = "sandbox_pay", parameters(("id" = "$response.body#/payment_ref")),
+                description = "Pay with a test card (sandbox gateway only)")),
+        )),
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 404, description = "`booking_not_found` (also someone else's)", body = ErrorBody),
         (status = 409, description = "`hold_expired`, `invalid_booking_state` (released, confirmed...)", body = ErrorBody),
@@ -142,9 +145,10 @@ pub struct PaidBody {
 #[utoipa::path(post, path = "/sandbox/sessions/{id}/pay", tag = "payments",
     params(("id" = String, Path, description = "The payment's `payment_ref`")), request_body = PayRequest,
     responses((status = 200, body = PaidBody),
-        (status = 400, description = "`not_a_test_card`", body = ErrorBody),
+        (status = 400, description = "`not_a_test_card`, `invalid_json`, `invalid_body`", body = ErrorBody),
         (status = 404, description = "`payment_not_found` (or no sandbox configured)", body = ErrorBody),
-        (status = 409, description = "`payment_settled`", body = ErrorBody)))]
+        (status = 409, description = "`payment_settled`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody)))]
 pub async fn sandbox_pay(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -174,12 +178,16 @@ pub async fn sandbox_pay(
 fn pay_error(err: PayError) -> ApiError {
     match err {
         PayError::NotFound => AppError::NotFound(Entity::Payment).into(),
-        PayError::Settled => {
-            ApiError::new(StatusCode::CONFLICT, "payment_settled", err.to_string())
-        }
-        PayError::NotATestCard => {
-            ApiError::new(StatusCode::BAD_REQUEST, "not_a_test_card", err.to_string())
-        }
+        PayError::Settled => ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::PaymentSettled,
+            err.to_string(),
+        ),
+        PayError::NotATestCard => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::NotATestCard,
+            err.to_string(),
+        ),
         PayError::Store(err) => AppError::from(err).into(),
     }
 }

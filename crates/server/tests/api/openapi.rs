@@ -40,3 +40,15 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
     );
     assert!(doc.body["components"]["schemas"]["ErrorBody"].is_object());
 }
+
+/// The whole contract as one reviewed file (`snapshots/api__openapi__openapi.snap`): a change
+/// to a route, a schema, a status or an error code shows in review as a diff of this file.
+/// The document does not depend on the database, so SQLite alone serves it. Accept an
+/// intended change with `cargo insta review` (or `INSTA_UPDATE=always`); CI never writes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_the_reviewed_snapshot() {
+    let app = TestApp::sqlite().await;
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    insta::assert_json_snapshot!("openapi", doc.body);
+}
