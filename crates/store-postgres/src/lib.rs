@@ -13,7 +13,6 @@
 //! shares (see `marquee_store::sql`).
 
 mod bookings;
-mod catalog;
 mod statements;
 pub mod testing;
 
@@ -111,31 +110,6 @@ impl Backend for PgStore {
         is_retryable(error)
     }
 
-    async fn new_event(&self, event: NewEvent) -> StoreResult<Event> {
-        catalog::create_event(self, event).await
-    }
-    async fn new_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
-        catalog::schedule_showtime(self, showtime).await
-    }
-    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
-        catalog::list_events(self, filter).await
-    }
-    async fn event(&self, id: EventId) -> StoreResult<Option<Event>> {
-        catalog::get_event(self, id).await
-    }
-    async fn showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
-        catalog::list_showtimes(self, filter).await
-    }
-    async fn showtime(
-        &self,
-        id: ShowtimeId,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<ShowtimeInfo>> {
-        catalog::get_showtime(self, id, now).await
-    }
-    async fn seats(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
-        catalog::seat_map(self, id, now).await
-    }
     async fn hold_batch(
         &self,
         holds: Vec<NewHold>,

@@ -2,7 +2,7 @@
 //!
 //! A backend crate gives its connections (`Sql` for a transaction and for its pools), how it
 //! begins and commits a transaction, whether an aborted one may run again, and the operations
-//! whose SQL differs by design (the batched hold path, the sweeper, listings and seat maps).
+//! whose SQL differs by design (the batched hold path and the sweeper).
 //! Every other `Store` method is here, once: it runs the shared SQL (`accounts`, `catalog`,
 //! `reads`, `sandbox`) or the shared step order (`writes`) inside the backend's transaction.
 
@@ -50,18 +50,7 @@ pub trait Backend: Send + Sync + 'static {
         false
     }
 
-    // The operations whose SQL differs by design; each is the `Store` method of that name.
-    async fn new_event(&self, event: NewEvent) -> StoreResult<Event>;
-    async fn new_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
-    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
-    async fn event(&self, id: EventId) -> StoreResult<Option<Event>>;
-    async fn showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>>;
-    async fn showtime(
-        &self,
-        id: ShowtimeId,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<ShowtimeInfo>>;
-    async fn seats(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>>;
+    // The operations whose SQL differs by design; each is the `Store` method it is named for.
     async fn hold_batch(
         &self,
         holds: Vec<NewHold>,
@@ -148,10 +137,13 @@ impl<B: Backend> Store for B {
         ))
     }
     async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
-        self.new_event(event).await
+        catalog::create_event(&mut self.writing(), event).await
     }
     async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
-        self.new_showtime(showtime).await
+        in_write!(self, "scheduling", |tx| catalog::schedule_showtime(
+            &mut tx,
+            showtime.clone()
+        ))
     }
     async fn list_cities(&self) -> StoreResult<Vec<City>> {
         catalog::list_cities(&mut self.reading()).await
@@ -163,23 +155,26 @@ impl<B: Backend> Store for B {
         catalog::get_venue(&mut self.reading(), id).await
     }
     async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
-        self.events(filter).await
+        catalog::list_events(&mut self.reading(), filter).await
     }
     async fn get_event(&self, id: EventId) -> StoreResult<Option<Event>> {
-        self.event(id).await
+        catalog::get_event(&mut self.reading(), id).await
     }
     async fn list_showtimes(&self, filter: &ShowtimeFilter) -> StoreResult<Vec<ShowtimeInfo>> {
-        self.showtimes(filter).await
+        catalog::list_showtimes(&mut self.reading(), filter).await
     }
     async fn get_showtime(
         &self,
         id: ShowtimeId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<ShowtimeInfo>> {
-        self.showtime(id, now).await
+        catalog::get_showtime(&mut self.reading(), id, now).await
     }
     async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
-        self.seats(id, now).await
+        let mut tx = self.begin_snapshot().await?;
+        let map = catalog::seat_map(&mut tx, id, now).await?;
+        self.commit(tx).await?;
+        Ok(map)
     }
 
     async fn create_user(&self, user: NewUser) -> StoreResult<User> {

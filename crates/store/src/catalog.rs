@@ -1,13 +1,46 @@
-//! The catalog's writes and reads that both backends share (see `sql`). Listings and seat maps,
-//! whose SQL differs (dates, arrays, bulk inserts), stay in the backends.
+//! The catalog: cities, venues, auditoriums and their layouts, events, showtimes and their
+//! seat maps, in the SQL both backends share (see `sql`).
 
 use crate::args;
-use crate::codec::millis;
-use crate::rows::{AuditoriumRow, CityRow, VenueRow};
-use crate::sql::Sql;
-use crate::{AuditoriumInfo, NewAuditorium, NewCity, NewVenue, StoreError, StoreResult};
+use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
+use crate::holds::price_columns;
+use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
+use crate::sql::{self, Sql};
+use crate::{
+    AuditoriumInfo, EventFilter, NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, SeatMap,
+    ShowtimeFilter, ShowtimeInfo, StoreError, StoreResult,
+};
 use chrono::{DateTime, Utc};
 use marquee_domain::*;
+
+/// A showtime with everything a listing shows; `$1` is the `now` of the seat count.
+const SHOWTIME_COLUMNS: &str = "
+    SELECT s.id, s.event_id, s.auditorium_id, s.layout_id, ms(s.starts_at) AS starts_at,
+           ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.currency,
+           s.price_standard, s.price_premium, s.price_accessible, s.price_companion,
+           s.booking_fee_minor, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
+           e.title AS event_title, a.name AS auditorium_name,
+           v.id AS venue_id, v.name AS venue_name, v.address AS venue_address,
+           c.id AS city_id, c.name AS city_name, c.timezone AS city_timezone,
+           l.capacity, l.row_count, l.column_count,
+           (SELECT count(*) FROM showtime_seats ss
+             WHERE ss.showtime_id = s.id
+               AND (ss.status = 'available' OR (ss.status = 'held' AND ss.held_until <= ts($1)))
+           ) AS seats_available
+    FROM showtimes s
+    JOIN events e ON e.id = s.event_id
+    JOIN auditoriums a ON a.id = s.auditorium_id
+    JOIN venues v ON v.id = a.venue_id
+    JOIN cities c ON c.id = v.city_id
+    JOIN auditorium_layouts l ON l.id = s.layout_id";
+
+const EVENT_COLUMNS: &str = "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
+    e.language, e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url,
+    day(e.release_date) AS release_date";
+
+/// Seats of an inventory written by one statement: 7 parameters a seat stays far below both
+/// backends' limits on bound parameters.
+const SEATS_PER_STATEMENT: usize = 100;
 
 const AUDITORIUM_COLUMNS: &str = "
     SELECT a.id, a.venue_id, a.name, l.id AS layout_id, l.version, l.row_count, l.column_count,
@@ -174,4 +207,254 @@ pub async fn get_venue(on: &mut impl Sql, id: VenueId) -> StoreResult<Option<Ven
         )
         .await?
         .map(VenueRow::decode))
+}
+
+pub async fn create_event(on: &mut impl Sql, event: NewEvent) -> StoreResult<Event> {
+    let release_date = event.release_date.map(|d| d.to_string());
+    let id = insert(
+        on,
+        "INSERT INTO events (kind, title, synopsis, cast_members, genres, language,
+                             runtime_minutes, certificate, poster_url, trailer_url, release_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date) RETURNING id",
+        args![
+            &event.kind,
+            &event.title,
+            &event.synopsis,
+            join_list(&event.cast).as_str(),
+            join_list(&event.genres).as_str(),
+            &event.language,
+            i64::from(event.runtime_minutes),
+            &event.certificate,
+            &event.poster_url,
+            &event.trailer_url,
+            release_date.as_deref()
+        ],
+        |_| None,
+    )
+    .await?;
+    get_event(on, EventId(id))
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Event))
+}
+
+/// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a
+/// write transaction. Locking the auditorium's row serializes scheduling in it: a second
+/// schedule waits until the first commits, then sees its showtime in the overlap check.
+pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
+    let (layout_id, layout_text): (i64, String) = tx
+        .fetch_optional(
+            "SELECT l.id, l.layout
+             FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id
+             WHERE a.id = $1 FOR UPDATE OF a",
+            args![new.auditorium_id.0],
+        )
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Auditorium))?;
+    let runtime: i64 = tx
+        .fetch_column(
+            "SELECT runtime_minutes FROM events WHERE id = $1",
+            args![new.event_id.0],
+        )
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound(Entity::Event))?;
+    let layout = parse_layout(&layout_text)?;
+    Showtime::validate_terms(
+        &layout,
+        &new.prices,
+        new.booking_fee_minor,
+        new.sales_open_at,
+        new.starts_at,
+        new.sales_close_minutes,
+    )
+    .map_err(StoreError::InvalidShowtime)?;
+    let ends_at = Showtime::end_of(new.starts_at, unsigned(runtime, "runtime")?);
+    let busy: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM showtimes
+             WHERE auditorium_id = $1 AND starts_at < ts($2) AND ends_at > ts($3)
+             ORDER BY starts_at LIMIT 1",
+            args![new.auditorium_id.0, millis(ends_at), millis(new.starts_at)],
+        )
+        .await?;
+    if let Some(busy) = busy.first() {
+        return Err(StoreError::AuditoriumBusy(ShowtimeId(*busy)));
+    }
+    let [standard, premium, accessible, companion] = price_columns(&new.prices);
+    let id = insert(
+        tx,
+        "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
+             audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
+             price_companion, booking_fee_minor, sales_open_at, sales_close_minutes)
+         VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16)
+         RETURNING id",
+        args![
+            new.event_id.0,
+            new.auditorium_id.0,
+            layout_id,
+            millis(new.starts_at),
+            millis(ends_at),
+            &new.format,
+            &new.audio_language,
+            &new.subtitles,
+            new.prices.currency.as_str(),
+            standard,
+            premium,
+            accessible,
+            companion,
+            new.booking_fee_minor,
+            millis(new.sales_open_at),
+            i64::from(new.sales_close_minutes)
+        ],
+        |_| None,
+    )
+    .await?;
+    for chunk in layout.seats().chunks(SEATS_PER_STATEMENT) {
+        let numbers: Vec<[i64; 3]> = chunk
+            .iter()
+            .map(|s| [i64::from(s.row), i64::from(s.column), i64::from(s.number)])
+            .collect();
+        let mut values = Vec::with_capacity(chunk.len() * 7);
+        for (seat, [row, column, number]) in chunk.iter().zip(&numbers) {
+            values.extend([
+                sql::Value::Int(id),
+                sql::Value::Text(&seat.label),
+                sql::Value::Text(&seat.row_label),
+                sql::Value::Int(*row),
+                sql::Value::Int(*column),
+                sql::Value::Int(*number),
+                sql::Value::Text(seat.category.as_str()),
+            ]);
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO showtime_seats
+                     (showtime_id, label, row_label, row_index, column_index, number, category)
+                 VALUES {}",
+                sql::rows(chunk.len(), "(?, ?, ?, ?, ?, ?, ?)", 1)
+            ),
+            &values,
+        )
+        .await?;
+    }
+    get_showtime(tx, ShowtimeId(id), new.sales_open_at)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))
+}
+
+/// Events with at least one showtime matching the filter, by title. A genre matches one whole
+/// line of the newline-joined genres (`instr`, not `LIKE`, so `%` and `_` are not wildcards).
+pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+    let genre = filter.genre.as_ref().map(|g| format!("\n{g}\n"));
+    on.fetch_all::<EventRow>(
+        &format!(
+            "SELECT {EVENT_COLUMNS} FROM events e
+             WHERE EXISTS (
+                 SELECT 1 FROM showtimes s
+                 JOIN auditoriums a ON a.id = s.auditorium_id
+                 JOIN venues v ON v.id = a.venue_id
+                 WHERE s.event_id = e.id
+                   AND ($1::int8 IS NULL OR v.city_id = $1)
+                   AND ($2::int8 IS NULL OR s.starts_at >= ts($2))
+                   AND ($3::int8 IS NULL OR s.starts_at < ts($3)))
+               AND ($4::text IS NULL OR e.language = $4)
+               AND ($5::text IS NULL OR instr('\n' || e.genres || '\n', $5) > 0)
+             ORDER BY e.title, e.id
+             LIMIT $6 OFFSET $7"
+        ),
+        args![
+            filter.city_id.map(|c| c.0),
+            filter.starts_from.map(millis),
+            filter.starts_until.map(millis),
+            filter.language.as_deref(),
+            genre.as_deref(),
+            i64::from(filter.limit),
+            i64::from(filter.offset)
+        ],
+    )
+    .await?
+    .into_iter()
+    .map(EventRow::decode)
+    .collect()
+}
+
+pub async fn get_event(on: &mut impl Sql, id: EventId) -> StoreResult<Option<Event>> {
+    on.fetch_optional::<EventRow>(
+        &format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = $1"),
+        args![id.0],
+    )
+    .await?
+    .map(EventRow::decode)
+    .transpose()
+}
+
+/// Showtimes matching the filter, by start time; seat counts as seen at `filter.now`.
+pub async fn list_showtimes(
+    on: &mut impl Sql,
+    filter: &ShowtimeFilter,
+) -> StoreResult<Vec<ShowtimeInfo>> {
+    on.fetch_all::<ShowtimeRow>(
+        &format!(
+            "{SHOWTIME_COLUMNS}
+             WHERE ($2::int8 IS NULL OR s.event_id = $2)
+               AND ($3::int8 IS NULL OR v.city_id = $3)
+               AND ($4::int8 IS NULL OR s.starts_at >= ts($4))
+               AND ($5::int8 IS NULL OR s.starts_at < ts($5))
+             ORDER BY s.starts_at, s.id
+             LIMIT $6"
+        ),
+        args![
+            millis(filter.now),
+            filter.event_id.map(|e| e.0),
+            filter.city_id.map(|c| c.0),
+            filter.starts_from.map(millis),
+            filter.starts_until.map(millis),
+            i64::from(filter.limit)
+        ],
+    )
+    .await?
+    .into_iter()
+    .map(ShowtimeRow::decode)
+    .collect()
+}
+
+pub async fn get_showtime(
+    on: &mut impl Sql,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<ShowtimeInfo>> {
+    on.fetch_optional::<ShowtimeRow>(
+        &format!("{SHOWTIME_COLUMNS} WHERE s.id = $2"),
+        args![millis(now), id.0],
+    )
+    .await?
+    .map(ShowtimeRow::decode)
+    .transpose()
+}
+
+/// Every seat of a showtime with its stored state. Run it in one snapshot, so the seat count
+/// and the seats agree.
+pub async fn seat_map(
+    on: &mut impl Sql,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<SeatMap>> {
+    let Some(showtime) = on
+        .fetch_optional::<ShowtimeRow>(
+            &format!("{SHOWTIME_COLUMNS} WHERE s.id = $2"),
+            args![millis(now), id.0],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let seats: Vec<SeatRow> = on
+        .fetch_all(
+            "SELECT label, row_label, row_index, column_index, number, category, status,
+                    booking_id, ms(held_until) AS held_until
+             FROM showtime_seats WHERE showtime_id = $1 ORDER BY row_index, column_index",
+            args![id.0],
+        )
+        .await?;
+    rows::seat_map(showtime, seats).map(Some)
 }

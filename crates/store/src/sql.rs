@@ -111,9 +111,19 @@ pub trait Sql: Send {
     }
 }
 
-/// The text SQLite runs for shared SQL (see the module's comment).
+/// Functions the schema gives PostgreSQL that SQLite reads as plain parentheses: `ms(t)` (a time
+/// as milliseconds), `ts(ms)` (milliseconds as a time) and `day(d)` (a date as `YYYY-MM-DD`).
+/// SQLite stores times as milliseconds and dates as that text already.
+const WRAPPERS: [&str; 3] = ["ms(", "ts(", "day("];
+
+/// The text SQLite runs for shared SQL (see the module's comment): the wrappers become
+/// parentheses, casts (`$1::int8`) go, and so does a row lock (`FOR UPDATE ...`, last on its
+/// line).
 pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
-    if !sql.contains("ms(") && !sql.contains("ts(") && !sql.contains("FOR UPDATE") {
+    if !WRAPPERS.iter().any(|w| sql.contains(w))
+        && !sql.contains("::")
+        && !sql.contains("FOR UPDATE")
+    {
         return Cow::Borrowed(sql);
     }
     let mut out = String::with_capacity(sql.len());
@@ -123,45 +133,61 @@ pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
             None => (line, ""),
         };
         let mut rest = code;
-        while let Some(at) = find_function(rest) {
-            out.push_str(&rest[..at]);
-            rest = &rest[at + 2..];
+        while !rest.is_empty() {
+            if let Some(wrapper) = WRAPPERS
+                .iter()
+                .find(|w| rest.starts_with(**w) && word_starts(&out))
+            {
+                out.push('(');
+                rest = &rest[wrapper.len()..];
+            } else if let Some(cast) = rest.strip_prefix("::") {
+                let name = cast
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(cast.len());
+                rest = &cast[name..];
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
         }
-        out.push_str(rest);
         out.push_str(end);
     }
     Cow::Owned(out)
 }
 
-/// Where `ms(` or `ts(` starts in `text` as a function name (not the end of a longer word).
-fn find_function(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(2)).find(|&i| {
-        (bytes[i] == b'm' || bytes[i] == b't')
-            && bytes[i + 1] == b's'
-            && bytes[i + 2] == b'('
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
-    })
+/// Whether a name starting after `written` starts a word (is not the end of a longer name).
+fn word_starts(written: &str) -> bool {
+    !written
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_reads_the_time_functions_as_parentheses_and_drops_row_locks() {
-        let sql = "SELECT ms(b.expires_at) AS expires_at, items(x) FROM bookings b
-             WHERE b.id = $1 AND b.updated_at <= ts($2) FOR UPDATE OF b
-             ORDER BY b.id";
-        assert_eq!(
-            for_sqlite(sql),
-            "SELECT (b.expires_at) AS expires_at, items(x) FROM bookings b
-             WHERE b.id = $1 AND b.updated_at <= ($2)
-             ORDER BY b.id"
-        );
-        let plain = "SELECT id FROM forms WHERE terms = $1";
-        assert!(matches!(for_sqlite(plain), Cow::Borrowed(_)));
+/// `count` rows of `columns` parameters each, numbered from `$first`, for a multi-row
+/// `VALUES`: `($1, $2), ($3, $4)`. Each row is `shape` with `?` for its parameters in order, so
+/// a column can be wrapped: `"(?, ts(?))"`. The one way the store binds many rows at once.
+pub fn rows(count: usize, shape: &str, first: usize) -> String {
+    let per_row = shape.matches('?').count();
+    let mut next = first;
+    let mut out = String::new();
+    for row in 0..count {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        for part in shape.split_inclusive('?') {
+            match part.strip_suffix('?') {
+                Some(before) => {
+                    out.push_str(before);
+                    out.push_str(&format!("${next}"));
+                    next += 1;
+                }
+                None => out.push_str(part),
+            }
+        }
     }
+    debug_assert_eq!(next, first + count * per_row);
+    out
 }
 
 /// A backend's `Sql`: `Tx`, a transaction, and `OnPool`, its pool, running the shared SQL after
@@ -177,9 +203,7 @@ macro_rules! sql_driver {
         /// A pool of this store, for statements that need no transaction of their own.
         pub struct OnPool<'a>(pub &'a $pool);
 
-        fn arguments<'q>(
-            args: &[$crate::sql::Value<'q>],
-        ) -> $crate::StoreResult<$args> {
+        fn arguments<'q>(args: &[$crate::sql::Value<'q>]) -> $crate::StoreResult<$args> {
             use sqlx::Arguments;
             use $crate::sql::Value;
             let mut bound = <$args>::default();
@@ -260,4 +284,34 @@ macro_rules! sql_driver {
 /// PostgreSQL runs the shared SQL as it is written.
 pub fn as_written(sql: &str) -> Cow<'_, str> {
     Cow::Borrowed(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_reads_the_time_functions_as_parentheses_and_drops_row_locks() {
+        let sql = "SELECT ms(b.expires_at) AS expires_at, items(x) FROM bookings b
+             WHERE b.id = $1 AND b.updated_at <= ts($2) FOR UPDATE OF b
+             ORDER BY b.id";
+        assert_eq!(
+            for_sqlite(sql),
+            "SELECT (b.expires_at) AS expires_at, items(x) FROM bookings b
+             WHERE b.id = $1 AND b.updated_at <= ($2)
+             ORDER BY b.id"
+        );
+        let plain = "SELECT id FROM forms WHERE terms = $1";
+        assert!(matches!(for_sqlite(plain), Cow::Borrowed(_)));
+        assert_eq!(
+            for_sqlite("SELECT day(e.release_date) WHERE ($1::int8 IS NULL OR today(x) = $1)"),
+            "SELECT (e.release_date) WHERE ($1 IS NULL OR today(x) = $1)"
+        );
+    }
+
+    #[test]
+    fn rows_number_their_parameters_in_order() {
+        assert_eq!(rows(2, "(?, ts(?))", 3), "($3, ts($4)), ($5, ts($6))");
+        assert_eq!(rows(1, "(?)", 1), "($1)");
+    }
 }
