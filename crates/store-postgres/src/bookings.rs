@@ -1,86 +1,41 @@
+//! The batched hold path and the sweeper in PostgreSQL (`BatchStatements`): a batch's seats
+//! are locked in one global order and everything it writes is one statement, a column an
+//! array, so a batch is six round trips (with begin and commit) however many holds.
+
+use crate::is_unique_violation;
 use crate::statements::Tx;
-use crate::{is_retryable, is_unique_violation, PgStore};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marquee_domain::hold_plan::{self, SaleTerms, Taking};
+use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
-use marquee_store::backend::ATTEMPTS;
-use marquee_store::codec::{self, unknown_labels};
-use marquee_store::holds::{self, SaleTermsRow};
-use marquee_store::writes;
+use marquee_store::holds::LockedSeatRow;
+use marquee_store::writes::BatchStatements;
 use marquee_store::*;
 use sqlx::PgConnection;
-use std::collections::hash_map::{Entry, HashMap};
-use std::future::Future;
+use std::collections::HashSet;
 
-/// Runs a whole transaction again when PostgreSQL aborted it to break a deadlock (or for a
-/// serialization failure), up to `ATTEMPTS` times in all.
-pub(crate) async fn retrying<T, F, Fut>(what: &str, mut run: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = StoreResult<T>>,
-{
-    let mut attempt = 1;
-    loop {
-        match run().await {
-            Err(err) if attempt < ATTEMPTS && is_retryable(&err) => {
-                tracing::debug!(
-                    attempt,
-                    "{what} aborted by the database, running it again: {err}"
-                );
-                attempt += 1;
-            }
-            done => return done,
-        }
+#[async_trait]
+impl BatchStatements for Tx {
+    async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>> {
+        lock_seats(&mut self.0, holds).await
     }
-}
 
-/// Holds in one transaction and one commit (see `Store::hold_seats_batch`), run again whole
-/// when PostgreSQL aborts it for a deadlock, or when another node stored one of its
-/// references between our check and our insert.
-pub async fn hold_batch(
-    store: &PgStore,
-    holds: Vec<NewHold>,
-) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let mut attempt = 1;
-    loop {
-        match retrying("holds", || hold_batch_once(store, &holds)).await {
-            Err(StoreError::ReferenceTaken) if attempt < ATTEMPTS => attempt += 1,
-            done => return done,
-        }
+    async fn write_holds(&mut self, takings: &[Taking], held: &[&Booking]) -> StoreResult<()> {
+        write_holds(&mut self.0, takings, held).await
     }
-}
 
-/// The batch's seats are read and locked in one statement, the holds decided in order by
-/// `holds::plan_batch`, and everything they write sent as one statement: six round trips
-/// (with begin and commit) however many holds.
-async fn hold_batch_once(
-    store: &PgStore,
-    holds: &[NewHold],
-) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Tx(mut tx) = store.begin_write().await?;
-    let stored_references = taken_references(&mut tx, holds).await?;
-    let mut terms = HashMap::new();
-    for hold in holds {
-        if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
-            if let Some(read) = sale_terms(&mut tx, hold.showtime_id).await? {
-                unread.insert(read);
-            }
-        }
+    async fn expire_holds(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<(i64, i64, String)>, u64)> {
+        expire(&mut self.0, now).await
     }
-    let seats = lock_seats(&mut tx, holds).await?;
-    let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
-    write_holds(&mut tx, &plan.takings, &plan.held()).await?;
-    tx.commit().await?;
-    Ok(holds::committed(plan))
 }
 
 /// Reads and locks every seat row the batch asks for, in one order (showtime, label) that
 /// every batch on every node shares: two batches never each hold a seat the other waits for.
 /// Once locked, the rows stay as read until the batch commits.
-async fn lock_seats(
-    conn: &mut PgConnection,
-    holds: &[NewHold],
-) -> StoreResult<Vec<holds::LockedSeatRow>> {
+async fn lock_seats(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>> {
     let (showtimes, labels): (Vec<i64>, Vec<&str>) = holds
         .iter()
         .flat_map(|h| h.seats.iter().map(|l| (h.showtime_id.0, l.as_str())))
@@ -98,33 +53,6 @@ async fn lock_seats(
     .fetch_all(conn)
     .await
     .map_err(StoreError::from)
-}
-
-/// The batch's booking references that some booking has already.
-async fn taken_references(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<Vec<String>> {
-    let wanted: Vec<&str> = holds.iter().map(|h| h.reference.as_str()).collect();
-    sqlx::query_scalar("SELECT reference FROM bookings WHERE reference = ANY($1)")
-        .bind(&wanted)
-        .fetch_all(conn)
-        .await
-        .map_err(StoreError::from)
-}
-
-async fn sale_terms(
-    conn: &mut PgConnection,
-    showtime: ShowtimeId,
-) -> StoreResult<Option<SaleTerms>> {
-    sqlx::query_as::<_, SaleTermsRow>(
-        "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at, sales_close_minutes, currency, price_standard,
-                price_premium, price_accessible, price_companion, booking_fee_minor
-         FROM showtimes WHERE id = $1",
-    )
-    .bind(showtime.0)
-    .fetch_optional(conn)
-    .await
-    ?
-    .map(SaleTermsRow::decode)
-    .transpose()
 }
 
 /// Writes what a batch decided in one statement (one round trip): the seats its holds take,
@@ -263,65 +191,17 @@ async fn write_holds(
     Ok(())
 }
 
-pub async fn hold_seats_unguarded(store: &PgStore, hold: NewHold) -> StoreResult<Booking> {
-    retrying("unguarded hold", || hold_unguarded(store, &hold)).await
-}
-
-/// The race control: checks availability with a plain read outside any transaction, lets the
-/// other racers run, then writes each seat without any condition, so two holds that both saw
-/// a seat free both "get" it.
-async fn hold_unguarded(store: &PgStore, hold: &NewHold) -> StoreResult<Booking> {
-    let free: Vec<(String, String)> = sqlx::query_as(
-        "SELECT label, category FROM showtime_seats
-         WHERE showtime_id = $1 AND label = ANY($2)
-           AND (status = 'available' OR (status = 'held' AND held_until <= $3))",
-    )
-    .bind(hold.showtime_id.0)
-    .bind(&hold.seats)
-    .bind(hold.now)
-    .fetch_all(&store.pool)
-    .await?;
-    if free.len() != hold.seats.len() {
-        let got: Vec<String> = free.into_iter().map(|(label, _)| label).collect();
-        return Err(StoreError::SeatsUnavailable(unknown_labels(
-            &hold.seats,
-            &got,
-        )));
-    }
-    tokio::task::yield_now().await;
-    let mut tx = store.pool.begin().await?;
-    let terms = sale_terms(&mut tx, hold.showtime_id)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Showtime))?;
-    for label in &hold.seats {
-        sqlx::query(
-            "UPDATE showtime_seats SET status = 'held', booking_id = $1, held_until = $2
-             WHERE showtime_id = $3 AND label = $4",
-        )
-        .bind(hold.id.0)
-        .bind(hold.expires_at)
-        .bind(hold.showtime_id.0)
-        .bind(label)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let free = free
-        .into_iter()
-        .map(|(label, stored)| Ok((label, codec::category(&stored)?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let booking = hold_plan::held_booking(hold, holds::quote(hold, &terms, &free)?);
-    write_holds(&mut tx, &[], &[&booking]).await?;
-    tx.commit().await?;
-    Ok(booking)
-}
-
-pub async fn expire_stale_holds(
-    store: &PgStore,
+/// One statement: the bookings are locked and moved to `expired` first, and only the seats of
+/// the bookings this statement expired are freed, those a later hold has since taken left alone
+/// (the seat's booking_id is checked again on the row as committed). The expiry is recorded at
+/// the time the hold ran out, not the time the sweeper came by. It answers a row per seat freed,
+/// and one per expired booking that had none held.
+async fn expire(
+    conn: &mut PgConnection,
     now: DateTime<Utc>,
-) -> StoreResult<Committed<u64>> {
-    let rows: Vec<(i64, Option<i64>, Option<String>)> = retrying("expiry", || async {
-        Ok(sqlx::query_as(
-            "WITH stale AS (
+) -> StoreResult<(Vec<(i64, i64, String)>, u64)> {
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "WITH stale AS (
                  SELECT id, status FROM bookings
                  WHERE status IN ('held', 'payment_pending') AND expires_at <= $1
                  FOR UPDATE
@@ -340,16 +220,14 @@ pub async fn expire_stale_holds(
              )
              SELECT e.id, f.showtime_id, f.label
              FROM expired e LEFT JOIN freed f ON f.booking_id = e.id",
-        )
-        .bind(now)
-        .fetch_all(&store.pool)
-        .await?)
-    })
+    )
+    .bind(now)
+    .fetch_all(conn)
     .await?;
-    let expired: std::collections::HashSet<i64> = rows.iter().map(|(id, ..)| *id).collect();
+    let expired: HashSet<i64> = rows.iter().map(|(id, ..)| *id).collect();
     let freed = rows
         .into_iter()
         .filter_map(|(booking, showtime, label)| Some((showtime?, booking, label?)))
         .collect();
-    Ok(Committed::new(expired.len() as u64, writes::expired(freed)))
+    Ok((freed, expired.len() as u64))
 }

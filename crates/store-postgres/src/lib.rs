@@ -17,8 +17,6 @@ mod statements;
 pub mod testing;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use marquee_domain::*;
 use marquee_store::*;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use statements::{OnPool, Tx};
@@ -106,24 +104,10 @@ impl Backend for PgStore {
         Ok(tx.0.commit().await?)
     }
 
+    /// A deadlock or a serialization failure, or another node storing a batch's booking
+    /// reference between its check and its insert: running it again is then safe (and the
+    /// second run refuses that hold alone, as a reference taken).
     fn retryable(&self, error: &StoreError) -> bool {
-        is_retryable(error)
-    }
-
-    async fn hold_batch(
-        &self,
-        holds: Vec<NewHold>,
-    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-        bookings::hold_batch(self, holds).await
-    }
-    async fn expire(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
-        bookings::expire_stale_holds(self, now).await
-    }
-}
-
-#[async_trait]
-impl UnguardedHold for PgStore {
-    async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_seats_unguarded(self, hold).await
+        is_retryable(error) || matches!(error, StoreError::ReferenceTaken)
     }
 }

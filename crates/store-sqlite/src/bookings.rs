@@ -1,48 +1,35 @@
+//! The batched hold path and the sweeper in SQLite (`BatchStatements`): one `BEGIN IMMEDIATE`
+//! transaction holds the only write lock, so what a batch reads stays so until it commits, and
+//! one commit for the lot is what lets one SQLite writer keep up with an on-sale.
+
 use crate::statements::Tx;
-use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marquee_domain::hold_plan::{self, SaleTerms, Taking};
+use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
-use marquee_store::codec::{self, millis, unknown_labels};
-use marquee_store::holds::{self, SaleTermsRow};
-use marquee_store::writes;
+use marquee_store::codec::millis;
+use marquee_store::holds::LockedSeatRow;
+use marquee_store::writes::BatchStatements;
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use std::collections::hash_map::{Entry, HashMap};
 
-const AVAILABLE_AT_3: &str = "(status = 'available' OR (status = 'held' AND held_until <= ?3))";
-
-fn placeholders(from: usize, count: usize) -> String {
-    (from..from + count)
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Holds in one `BEGIN IMMEDIATE` transaction: one commit for the lot, which is what lets one
-/// SQLite writer keep up with an on-sale (see `Store::hold_seats_batch`). The seats asked for
-/// are read in one statement, the holds decided in order by `holds::plan_batch`, and what
-/// they take written in one conditional update: a handful of statements however many holds.
-pub async fn hold_batch(
-    store: &SqliteStore,
-    holds: Vec<NewHold>,
-) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-    let Tx(mut tx) = store.begin_write().await?;
-    let stored_references = taken_references(&mut tx, &holds).await?;
-    let mut terms = HashMap::new();
-    for hold in &holds {
-        if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
-            if let Some(read) = sale_terms(&mut tx, hold.showtime_id).await? {
-                unread.insert(read);
-            }
-        }
+#[async_trait]
+impl BatchStatements for Tx {
+    async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>> {
+        asked_seats(&mut self.0, holds).await
     }
-    let seats = asked_seats(&mut tx, &holds).await?;
-    let plan = holds::plan_batch(&holds, &terms, seats, stored_references)?;
-    take_seats(&mut tx, &plan.takings).await?;
-    insert_bookings(&mut tx, &plan.held()).await?;
-    tx.commit().await?;
-    Ok(holds::committed(plan))
+
+    async fn write_holds(&mut self, takings: &[Taking], held: &[&Booking]) -> StoreResult<()> {
+        take_seats(&mut self.0, takings).await?;
+        insert_bookings(&mut self.0, held).await
+    }
+
+    async fn expire_holds(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<(i64, i64, String)>, u64)> {
+        expire(&mut self.0, now).await
+    }
 }
 
 /// The seats a batch asks for, as they are now. `BEGIN IMMEDIATE` holds the only write lock,
@@ -50,7 +37,7 @@ pub async fn hold_batch(
 async fn asked_seats(
     conn: &mut SqliteConnection,
     holds: &[NewHold],
-) -> StoreResult<Vec<holds::LockedSeatRow>> {
+) -> StoreResult<Vec<LockedSeatRow>> {
     let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT showtime_id, label, category, status, held_until FROM showtime_seats
          WHERE (showtime_id, label) IN (VALUES ",
@@ -100,38 +87,6 @@ async fn take_seats(conn: &mut SqliteConnection, takings: &[Taking]) -> StoreRes
         )));
     }
     Ok(())
-}
-
-/// The batch's booking references that some booking has already.
-async fn taken_references(
-    conn: &mut SqliteConnection,
-    holds: &[NewHold],
-) -> StoreResult<Vec<String>> {
-    let sql = format!(
-        "SELECT reference FROM bookings WHERE reference IN ({})",
-        placeholders(1, holds.len())
-    );
-    let mut query = sqlx::query_scalar::<_, String>(&sql);
-    for hold in holds {
-        query = query.bind(hold.reference.as_str());
-    }
-    Ok(query.fetch_all(conn).await?)
-}
-
-async fn sale_terms(
-    conn: &mut SqliteConnection,
-    showtime: ShowtimeId,
-) -> StoreResult<Option<SaleTerms>> {
-    sqlx::query_as::<_, SaleTermsRow>(
-        "SELECT starts_at, sales_open_at, sales_close_minutes, currency, price_standard,
-                price_premium, price_accessible, price_companion, booking_fee_minor
-         FROM showtimes WHERE id = ?",
-    )
-    .bind(showtime.0)
-    .fetch_optional(conn)
-    .await?
-    .map(SaleTermsRow::decode)
-    .transpose()
 }
 
 /// Writes new held bookings with their priced seats and first transitions: three statements
@@ -191,59 +146,12 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
     Ok(())
 }
 
-/// The race control: checks availability on a reading connection, then writes on the writer
-/// without any condition, so two holds that both saw a seat free both "get" it.
-pub async fn hold_unguarded(store: &SqliteStore, hold: NewHold) -> StoreResult<Booking> {
-    let sql = format!(
-        "SELECT label, category FROM showtime_seats WHERE showtime_id = ?4 AND {AVAILABLE_AT_3} AND label IN ({})",
-        placeholders(5, hold.seats.len())
-    );
-    let mut check = sqlx::query_as::<_, (String, String)>(&sql)
-        .bind(0i64)
-        .bind(0i64)
-        .bind(millis(hold.now))
-        .bind(hold.showtime_id.0);
-    for label in &hold.seats {
-        check = check.bind(label);
-    }
-    let free = check.fetch_all(&store.reader).await?;
-    if free.len() != hold.seats.len() {
-        let got: Vec<String> = free.iter().map(|(label, _)| label.clone()).collect();
-        return Err(StoreError::SeatsUnavailable(unknown_labels(
-            &hold.seats,
-            &got,
-        )));
-    }
-    tokio::task::yield_now().await;
-    let Tx(mut tx) = store.begin_write().await?;
-    let terms = sale_terms(&mut tx, hold.showtime_id)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Showtime))?;
-    let free = free
-        .into_iter()
-        .map(|(label, stored)| Ok((label, codec::category(&stored)?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    for label in &hold.seats {
-        sqlx::query("UPDATE showtime_seats SET status = 'held', booking_id = ?, held_until = ? WHERE showtime_id = ? AND label = ?")
-            .bind(hold.id.0)
-            .bind(millis(hold.expires_at))
-            .bind(hold.showtime_id.0)
-            .bind(label)
-            .execute(&mut *tx)
-            .await
-            ?;
-    }
-    let booking = hold_plan::held_booking(&hold, holds::quote(&hold, &terms, &free)?);
-    insert_bookings(&mut tx, &[&booking]).await?;
-    tx.commit().await?;
-    Ok(booking)
-}
-
-pub async fn expire_stale_holds(
-    store: &SqliteStore,
+/// Three statements for every hold run out: the write lock keeps what the first reads true
+/// until the last.
+async fn expire(
+    conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-) -> StoreResult<Committed<u64>> {
-    let Tx(mut tx) = store.begin_write().await?;
+) -> StoreResult<(Vec<(i64, i64, String)>, u64)> {
     let now = millis(now);
     // The expiry is recorded at the time the hold ran out, not the time the sweeper came by.
     sqlx::query(
@@ -252,7 +160,7 @@ pub async fn expire_stale_holds(
          WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
     )
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     let freed: Vec<(i64, i64, String)> = sqlx::query_as(
         "SELECT s.showtime_id, s.booking_id, s.label
@@ -261,7 +169,7 @@ pub async fn expire_stale_holds(
            AND b.expires_at <= ?1",
     )
     .bind(now)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE showtime_seats SET status = 'available', booking_id = NULL, held_until = NULL
@@ -269,16 +177,15 @@ pub async fn expire_stale_holds(
              SELECT id FROM bookings WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1)",
     )
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     let expired = sqlx::query(
         "UPDATE bookings SET status = 'expired', updated_at = ?1
          WHERE status IN ('held', 'payment_pending') AND expires_at <= ?1",
     )
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
-    tx.commit().await?;
-    Ok(Committed::new(expired, writes::expired(freed)))
+    Ok((freed, expired))
 }

@@ -12,8 +12,6 @@ mod statements;
 pub mod testing;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use marquee_domain::*;
 use marquee_store::*;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -93,22 +91,5 @@ impl Backend for SqliteStore {
 
     async fn commit(&self, tx: Tx) -> StoreResult<()> {
         Ok(tx.0.commit().await?)
-    }
-
-    async fn hold_batch(
-        &self,
-        holds: Vec<NewHold>,
-    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-        bookings::hold_batch(self, holds).await
-    }
-    async fn expire(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
-        bookings::expire_stale_holds(self, now).await
-    }
-}
-
-#[async_trait]
-impl UnguardedHold for SqliteStore {
-    async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking> {
-        bookings::hold_unguarded(self, hold).await
     }
 }

@@ -1,13 +1,15 @@
 //! What a backend provides, and `Store` written once over it.
 //!
 //! A backend crate gives its connections (`Sql` for a transaction and for its pools), how it
-//! begins and commits a transaction, whether an aborted one may run again, and the operations
-//! whose SQL differs by design (the batched hold path and the sweeper).
-//! Every other `Store` method is here, once: it runs the shared SQL (`accounts`, `catalog`,
-//! `reads`, `sandbox`) or the shared step order (`writes`) inside the backend's transaction.
+//! begins and commits a transaction, whether an aborted one may run again, and the statements
+//! whose SQL differs by design (`writes::BatchStatements`: the batched hold path and the
+//! sweeper).
+//! Every `Store` method is here, once: it runs the shared SQL (`accounts`, `catalog`, `reads`,
+//! `sandbox`) or the shared step order (`writes`) inside the backend's transaction.
 
+use crate::holds;
 use crate::sql::Sql;
-use crate::writes::{self, ReportWritten};
+use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, reads, sandbox};
 use crate::{
     AuditoriumInfo, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment,
@@ -28,8 +30,9 @@ pub const ATTEMPTS: u32 = 5;
 
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// A transaction: a write one (`begin_write`) or a read-only snapshot (`begin_snapshot`).
-    type Tx: Sql;
+    /// A transaction: a write one (`begin_write`) or a read-only snapshot (`begin_snapshot`),
+    /// with the backend's own SQL for batches.
+    type Tx: BatchStatements;
     /// A pool, for statements that need no transaction of their own.
     type Pool<'a>: Sql
     where
@@ -49,13 +52,6 @@ pub trait Backend: Send + Sync + 'static {
     fn retryable(&self, _error: &StoreError) -> bool {
         false
     }
-
-    // The operations whose SQL differs by design; each is the `Store` method it is named for.
-    async fn hold_batch(
-        &self,
-        holds: Vec<NewHold>,
-    ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>>;
-    async fn expire(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>>;
 }
 
 /// Runs `$body` (an expression of `$tx`, the transaction) in a write transaction of
@@ -200,7 +196,8 @@ impl<B: Backend> Store for B {
         &self,
         holds: Vec<NewHold>,
     ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>> {
-        self.hold_batch(holds).await
+        let plan = in_write!(self, "holds", |tx| writes::hold_batch(&mut tx, &holds))?;
+        Ok(holds::committed(plan))
     }
     async fn release_hold(
         &self,
@@ -223,7 +220,10 @@ impl<B: Backend> Store for B {
         load(self, reads::Which::OfUser(user)).await
     }
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
-        self.expire(now).await
+        let (expired, changes) = in_write!(self, "expiry", |tx| writes::expire_stale_holds(
+            &mut tx, now
+        ))?;
+        Ok(Committed::new(expired, changes))
     }
 
     async fn start_checkout(&self, payment: NewPayment) -> StoreResult<Payment> {

@@ -26,6 +26,10 @@ pub mod writes;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+mod unguarded;
+#[cfg(feature = "conformance")]
+pub use unguarded::UnguardedHold;
 
 pub use backend::Backend;
 pub use committed::{Committed, SeatChangeSink};
@@ -187,13 +191,4 @@ pub trait Store: Send + Sync + 'static {
     /// The setting called `name`, stored as `value` first if it has none: the first node to
     /// ask decides it for all.
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;
-}
-
-/// A deliberately unguarded hold, for the race tests' control: it reads the seats' states and
-/// then writes them without the condition, as a naive implementation would. The conformance
-/// suite runs the race against it and must count a double sale, which proves the race test
-/// can see one. Never used outside tests.
-#[async_trait]
-pub trait UnguardedHold: Store {
-    async fn hold_seats_unguarded(&self, hold: NewHold) -> StoreResult<Booking>;
 }

@@ -5,12 +5,14 @@
 
 use crate::args;
 use crate::codec::millis;
+use crate::holds::SaleTermsRow;
 use crate::payments::{BookedSeatRow, BookingAtRow, ReportRow};
 use crate::rows::PaymentRow;
-use crate::sql::Sql;
+use crate::sql::{self, Sql, Value};
 use crate::{NewPayment, Payment, StoreResult};
 use chrono::{DateTime, Utc};
 use marquee_domain::booking_moves::BookingAt;
+use marquee_domain::hold_plan::SaleTerms;
 use marquee_domain::payment_report::ReportedPayment;
 use marquee_domain::*;
 
@@ -248,4 +250,34 @@ pub async fn queue_message(
     )
     .await?;
     Ok(())
+}
+
+/// The batch's booking references that some booking has already.
+pub async fn stored_references(tx: &mut impl Sql, holds: &[NewHold]) -> StoreResult<Vec<String>> {
+    let references: Vec<Value> = holds
+        .iter()
+        .map(|h| Value::Text(h.reference.as_str()))
+        .collect();
+    tx.fetch_column(
+        &format!(
+            "SELECT reference FROM bookings WHERE reference IN ({})",
+            sql::rows(holds.len(), "?", 1)
+        ),
+        &references,
+    )
+    .await
+}
+
+/// What a showtime sells at, and when.
+pub async fn sale_terms(tx: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<Option<SaleTerms>> {
+    tx.fetch_optional::<SaleTermsRow>(
+        "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at,
+                sales_close_minutes, currency, price_standard, price_premium, price_accessible,
+                price_companion, booking_fee_minor
+         FROM showtimes WHERE id = $1",
+        args![showtime.0],
+    )
+    .await?
+    .map(SaleTermsRow::decode)
+    .transpose()
 }

@@ -6,15 +6,71 @@
 //! transaction out: each of its write methods is one call of one function here inside one
 //! transaction.
 
+use crate::holds::{self, LockedSeatRow};
 use crate::payments::{message_payload, started};
 use crate::sql::Sql;
 use crate::statements;
 use crate::{NewPayment, Payment, PaymentReport, StoreError, StoreResult};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::booking_moves::{self, Checkout};
+use marquee_domain::hold_plan::{BatchPlan, Taking};
 use marquee_domain::payment_report::{plan_report, seats_can_be_sold, Notice, SeatsBecome};
 use marquee_domain::*;
+use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
+
+/// The statements of the batched hold path and the sweeper, whose SQL differs by design:
+/// PostgreSQL binds a batch as arrays and locks its seats in one global order; SQLite binds
+/// multi-row `VALUES` under its one write lock.
+#[async_trait]
+pub trait BatchStatements: Sql {
+    /// The seats a batch asks for, locked until the transaction ends.
+    async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>>;
+    /// Writes what a batch decided: the seats its holds take, with the availability condition
+    /// checked once more (a seat it would not let through fails the batch), and the new
+    /// bookings with their priced seats and first transitions.
+    async fn write_holds(&mut self, takings: &[Taking], held: &[&Booking]) -> StoreResult<()>;
+    /// Moves every hold run out at `now` to `expired`, recording the expiry at the hold's
+    /// end, and frees its held seats (not those a later hold has taken); answers the seats
+    /// freed as (showtime id, booking id, label) and how many bookings expired.
+    async fn expire_holds(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<(i64, i64, String)>, u64)>;
+}
+
+/// Decides a batch of holds in one transaction (group commit): the seats asked for are read
+/// and locked in one statement, the holds decided in order by the domain
+/// (`hold_plan::plan_batch`), and what they take written at once: a handful of statements
+/// however many holds.
+pub async fn hold_batch(
+    tx: &mut impl BatchStatements,
+    holds: &[NewHold],
+) -> StoreResult<BatchPlan> {
+    let stored_references = statements::stored_references(tx, holds).await?;
+    let mut terms = HashMap::new();
+    for hold in holds {
+        if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
+            if let Some(read) = statements::sale_terms(tx, hold.showtime_id).await? {
+                unread.insert(read);
+            }
+        }
+    }
+    let seats = tx.lock_seats(holds).await?;
+    let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
+    tx.write_holds(&plan.takings, &plan.held()).await?;
+    Ok(plan)
+}
+
+/// Expires every hold run out at `now`; answers how many bookings expired and the seats freed.
+pub async fn expire_stale_holds(
+    tx: &mut impl BatchStatements,
+    now: DateTime<Utc>,
+) -> StoreResult<(u64, Vec<SeatChange>)> {
+    let (freed, expired) = tx.expire_holds(now).await?;
+    Ok((expired, expired_changes(freed)))
+}
 
 /// Releases a live hold of `user`'s: the booking becomes `released`, its seats free.
 pub async fn release_hold(
@@ -201,7 +257,7 @@ async fn queue_notice(
 
 /// The seat changes of an expiry pass, from the seats it freed as (showtime id, booking id,
 /// label): one change per booking.
-pub fn expired(freed: Vec<(i64, i64, String)>) -> Vec<SeatChange> {
+fn expired_changes(freed: Vec<(i64, i64, String)>) -> Vec<SeatChange> {
     let mut by_booking: BTreeMap<i64, SeatChange> = BTreeMap::new();
     for (showtime, booking, label) in freed {
         by_booking
