@@ -15,6 +15,7 @@ use crate::seed::{Catalog, SeededShowtime};
 use crate::stats::print_table;
 use crate::LoadtestArgs;
 use clap::Args;
+use marquee_server::App;
 use rand::seq::SliceRandom;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,12 +52,12 @@ pub async fn run(
     common: &LoadtestArgs,
     server: Option<u32>,
     args: &BrowseArgs,
+    app: App,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.connections > 0 && args.requests > 0,
         "connections and requests must be positive"
     );
-    let app = crate::connect(common).await?;
     let setup = Instant::now();
     let catalog = Arc::new(crate::seed::showtimes(&app, args.showtimes, args.capacity).await?);
     if !common.json {

@@ -256,20 +256,23 @@ impl BrowseCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use marquee_domain::SystemClock;
     use marquee_server::bookings::{self, SeatChoice};
     use marquee_server::{accounts, Config};
+    use std::sync::Arc;
 
     /// A fresh SQLite database with one 40-seat showtime and one customer's hold on A1 and A2.
     async fn one_hold(name: &str) -> (App, std::path::PathBuf, ShowtimeId, i64) {
         let path =
             std::env::temp_dir().join(format!("marquee-check-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        let app = App::connect(Config {
-            database_url: format!("sqlite://{}", path.display()),
-            ..Config::default()
-        })
-        .await
-        .unwrap();
+        let store =
+            marquee_store_sqlite::SqliteStore::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+        let app = App::new(Arc::new(store), Arc::new(SystemClock), Config::default())
+            .await
+            .unwrap();
         let showtime = crate::seed::showtimes(&app, 1, 40).await.unwrap().showtimes[0].id;
         let user = accounts::register(&app, "ana@loadtest.invalid", "a long enough secret")
             .await

@@ -19,7 +19,10 @@ mod stats;
 mod steady;
 
 use clap::{Args, Subcommand};
+use marquee_domain::SystemClock;
 use marquee_server::{App, Config};
+use marquee_store::Store;
+use std::sync::Arc;
 
 /// The longest measured phase any scenario takes: an hour is a soak test already.
 const MAX_SECONDS: u64 = 3600;
@@ -59,7 +62,9 @@ pub enum Scenario {
 }
 
 /// Runs a scenario; an error when the CHECK fails, so scripts and CI can rely on the exit code.
-pub async fn run(args: LoadtestArgs) -> anyhow::Result<()> {
+/// `store` is the load generator's own way into the database (`--database-url`): set-up and
+/// the CHECK need only a few connections, which leaves the rest to the server.
+pub async fn run(args: LoadtestArgs, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let url = reqwest::Url::parse(&args.target)?;
     let host = url.host_str().unwrap_or_default();
     anyhow::ensure!(
@@ -70,19 +75,12 @@ pub async fn run(args: LoadtestArgs) -> anyhow::Result<()> {
         .server_pid
         .or_else(|| resources::listener_pid(url.port_or_known_default()?));
     match &args.scenario {
-        Scenario::Onsale(onsale) => onsale::run(&args, server, onsale).await,
-        Scenario::Browse(browse) => browse::run(&args, server, browse).await,
-        Scenario::Steady(steady) => steady::run(&args, server, steady).await,
+        Scenario::Onsale(onsale) => onsale::run(&args, server, onsale, connect(store).await?).await,
+        Scenario::Browse(browse) => browse::run(&args, server, browse, connect(store).await?).await,
+        Scenario::Steady(steady) => steady::run(&args, server, steady, connect(store).await?).await,
     }
 }
 
-/// The load generator's own way into the database: set-up and the CHECK need only a few
-/// connections, which leaves the rest to the server.
-async fn connect(args: &LoadtestArgs) -> anyhow::Result<App> {
-    App::connect(Config {
-        database_url: args.database_url.clone(),
-        database_max_connections: 4,
-        ..Config::default()
-    })
-    .await
+async fn connect(store: Arc<dyn Store>) -> anyhow::Result<App> {
+    App::new(store, Arc::new(SystemClock), Config::default()).await
 }

@@ -12,6 +12,7 @@ use crate::LoadtestArgs;
 use anyhow::Context;
 use clap::Args;
 use marquee_domain::ShowtimeId;
+use marquee_server::App;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,7 @@ pub async fn run(
     common: &LoadtestArgs,
     server: Option<u32>,
     args: &OnsaleArgs,
+    app: App,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.users > 0 && args.connections > 0,
@@ -57,7 +59,6 @@ pub async fn run(
         (0.0..=1.0).contains(&args.release_share),
         "release-share is between 0 and 1"
     );
-    let app = crate::connect(common).await?;
     let setup = Instant::now();
     let catalog = crate::seed::showtimes(&app, 1, args.capacity).await?;
     let showtimes: Vec<ShowtimeId> = catalog.showtimes.iter().map(|s| s.id).collect();

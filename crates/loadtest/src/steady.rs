@@ -16,6 +16,7 @@ use crate::stats::print_table;
 use crate::LoadtestArgs;
 use clap::Args;
 use marquee_domain::ShowtimeId;
+use marquee_server::App;
 use rand::seq::SliceRandom;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -50,12 +51,12 @@ pub async fn run(
     common: &LoadtestArgs,
     server: Option<u32>,
     args: &SteadyArgs,
+    app: App,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.users > 0 && args.connections > 0,
         "users and connections must be positive"
     );
-    let app = crate::connect(common).await?;
     let setup = Instant::now();
     let catalog = crate::seed::showtimes(&app, args.showtimes, args.capacity).await?;
     let showtimes: Arc<Vec<ShowtimeId>> =

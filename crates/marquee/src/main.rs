@@ -1,13 +1,16 @@
 //! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
 //! catalog and manages admins. Every flag can also come from a `MARQUEE_*` variable.
 
+mod store;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use marquee_domain::Role;
+use marquee_domain::{Role, SystemClock};
 use marquee_payments::Secret;
 use marquee_server::config::PaymentsConfig;
 use marquee_server::{accounts, demo, App, Config};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::{TcpListener, TcpSocket};
 
 #[derive(Parser)]
@@ -147,15 +150,19 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(db) => {
-            App::connect(db.config()).await?;
+            connect(db.config()).await?;
             tracing::info!("database is migrated");
             Ok(())
         }
         Command::Demo(db) => {
-            let app = App::connect(db.config()).await?;
+            let app = connect(db.config()).await?;
             load_demo(&app).await
         }
-        Command::Loadtest(args) => marquee_loadtest::run(args).await,
+        Command::Loadtest(args) => {
+            // The load generator's set-up and CHECK need only a few connections.
+            let store = store::open(&args.database_url, 4).await?;
+            marquee_loadtest::run(args, store).await
+        }
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -164,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
                     password,
                 },
         } => {
-            let app = App::connect(database.config()).await?;
+            let app = connect(database.config()).await?;
             let user = accounts::register_with_roles(
                 &app,
                 &email,
@@ -269,7 +276,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         node_id: args.node_id,
         ..args.database.config()
     };
-    let app = App::connect(config).await?;
+    let app = connect(config).await?;
     if args.demo {
         load_demo(&app).await?;
     }
@@ -321,4 +328,10 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// An app on the database the configuration names (migrated), on the wall clock.
+async fn connect(config: Config) -> anyhow::Result<App> {
+    let store = store::open(&config.database_url, config.database_max_connections).await?;
+    App::new(store, Arc::new(SystemClock), config).await
 }

@@ -7,12 +7,9 @@ use crate::payments::Payments;
 use crate::seat_changes::SeatChanges;
 use crate::seat_maps::SeatMaps;
 use crate::session_cache::SessionCache;
-use anyhow::{bail, Context};
-use marquee_domain::{BookingIdGenerator, Clock, SystemClock};
+use marquee_domain::{BookingIdGenerator, Clock};
 use marquee_payments::{StripeConfig, StripeGateway};
 use marquee_store::Store;
-use marquee_store_postgres::PgStore;
-use marquee_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -33,12 +30,6 @@ struct Inner {
 }
 
 impl App {
-    /// Opens the database the configuration names (migrating it) on the wall clock.
-    pub async fn connect(config: Config) -> anyhow::Result<App> {
-        let store = open_store(&config.database_url, config.database_max_connections).await?;
-        App::new(store, Arc::new(SystemClock), config).await
-    }
-
     /// An app on a store and clock of the caller's choosing (tests bring a manual clock).
     /// Starts the hold queue's workers and the payment gateway, so it must be called inside a
     /// Tokio runtime.
@@ -136,23 +127,5 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
-    }
-}
-
-/// The store a database URL names. Anything but a `sqlite:` or `postgres:` URL is refused
-/// rather than taken for a file name.
-pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url)
-            .await
-            .with_context(|| format!("opening SQLite at {url}"))?;
-        Ok(Arc::new(store))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PgStore::connect(url, max_connections)
-            .await
-            .context("connecting to PostgreSQL")?;
-        Ok(Arc::new(store))
-    } else {
-        bail!("unrecognised database URL {url:?}: use sqlite://FILE or postgres://USER@HOST/DB")
     }
 }
