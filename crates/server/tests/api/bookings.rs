@@ -50,6 +50,10 @@ async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
     let list = app.get("/api/v1/bookings", Some(&token)).await;
     assert_eq!(list.body["bookings"], json!([b]));
     assert_eq!(app.state_of("B3").await, "held");
+    let id: i64 = id.parse().unwrap();
+    for seat in ["B3", "A1"] {
+        assert_eq!(app.stored_state_of(seat).await, ("held".into(), Some(id)));
+    }
 }
 
 async fn a_taken_seat_is_refused_with_the_list_of_unavailable_seats(app: TestApp) {
@@ -65,9 +69,9 @@ async fn a_taken_seat_is_refused_with_the_list_of_unavailable_seats(app: TestApp
         (StatusCode::CONFLICT, "seats_unavailable")
     );
     assert_eq!(refused.body["error"]["seats"], json!(["A4", "A5"]));
-    // All or nothing: A3 and A6 were not held for ben.
-    assert_eq!(app.state_of("A3").await, "available");
-    assert_eq!(app.state_of("A6").await, "available");
+    // All or nothing: A3 and A6 were not held for ben (read in the database, not the cache).
+    assert_eq!(app.stored_state_of("A3").await, ("available".into(), None));
+    assert_eq!(app.stored_state_of("A6").await, ("available".into(), None));
     assert_eq!(
         app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
         json!([])
@@ -79,6 +83,7 @@ async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
     let ben = app.customer("ben@example.com").await;
     let held = app.hold(&ana, &["A1"]).await;
     let path = format!("/api/v1/bookings/{}", held.body["id"].as_str().unwrap());
+    let before = app.stored_seats().await;
     let missing = app.get("/api/v1/bookings/123456789", Some(&ben)).await;
     for response in [
         app.get(&path, Some(&ben)).await,
@@ -94,8 +99,12 @@ async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
         app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
         json!([])
     );
-    assert_eq!(app.state_of("A1").await, "held");
-    assert_eq!(app.get(&path, Some(&ana)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.stored_seats().await,
+        before,
+        "ben's release changed nothing"
+    );
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "held");
 }
 
 async fn releasing_a_hold_frees_its_seats_at_once(app: TestApp) {
@@ -108,6 +117,8 @@ async fn releasing_a_hold_frees_its_seats_at_once(app: TestApp) {
         (StatusCode::OK, &json!("released"))
     );
     assert_eq!(app.state_of("A7").await, "available");
+    assert_eq!(app.stored_state_of("A7").await, ("available".into(), None));
+    assert_eq!(app.stored_state_of("A8").await, ("available".into(), None));
     let again = app.request(Method::DELETE, &path, Some(&ana), None).await;
     assert_eq!(
         (again.status, again.code()),
@@ -127,6 +138,7 @@ async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
     app.advance(Duration::minutes(10));
     assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "expired");
     assert_eq!(app.state_of("A2").await, "available");
+    assert_eq!(app.stored_state_of("A2").await, ("available".into(), None));
     let release = app.request(Method::DELETE, &path, Some(&ana), None).await;
     assert_eq!(
         (release.status, release.code()),
@@ -192,7 +204,7 @@ async fn best_available_gives_wheelchair_spaces_only_when_asked(app: TestApp) {
     // Row C is `wc.ss.cw`: of its wheelchair and companion seats only the one asked for is taken.
     let mut special = Vec::new();
     for label in ["C1", "C2", "C5", "C6"] {
-        special.push(app.state_of(label).await);
+        special.push(app.db_state_of(label).await);
     }
     assert_eq!(
         special.iter().filter(|s| *s == "held").count(),

@@ -49,6 +49,15 @@ pub struct TestApp {
     _database: Box<dyn Any + Send>,
 }
 
+/// One seat's row as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSeat {
+    pub label: String,
+    pub state: &'static str,
+    pub booking: Option<i64>,
+    pub held_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 pub struct Response {
     pub status: StatusCode,
     pub body: Value,
@@ -249,6 +258,40 @@ impl TestApp {
                 )
             })
             .collect()
+    }
+
+    /// Every seat of the showtime as stored in the database (not the API's cached map): label,
+    /// stored state, booking and hold expiry. For "nothing changed" checks.
+    pub async fn stored_seats(&self) -> Vec<StoredSeat> {
+        let map = self
+            .store
+            .seat_map(self.world.showtime.showtime.id, self.clock_now())
+            .await
+            .expect("the seat map reads")
+            .expect("the showtime exists");
+        map.seats
+            .into_iter()
+            .map(|s| StoredSeat {
+                label: s.seat.label.clone(),
+                state: s.stored_state.as_str(),
+                booking: s.booking_id.map(|b| b.0),
+                held_until: s.held_until,
+            })
+            .collect()
+    }
+
+    /// A seat's state at the clock's now, read from the database (expiry applied), and its
+    /// booking unless it is available.
+    pub async fn stored_state_of(&self, label: &str) -> (String, Option<i64>) {
+        let now = self.clock_now();
+        let (state, holder) =
+            fixtures::seat_of(&*self.store, self.world.showtime.showtime.id, label, now).await;
+        (state.as_str().to_string(), holder.map(|b| b.0))
+    }
+
+    /// A seat's state at the clock's now, read from the database.
+    pub async fn db_state_of(&self, label: &str) -> String {
+        self.stored_state_of(label).await.0
     }
 
     pub async fn state_of(&self, label: &str) -> String {
