@@ -148,6 +148,70 @@ async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
     assert_eq!(app.hold(&ben, &["A2"]).await.status, StatusCode::CREATED);
 }
 
+/// A hold lasts the configured time, not the default 10 minutes: its `expires_at` is now plus
+/// that time, its seats are held until then and free from then on.
+async fn a_hold_lasts_the_configured_time(app: TestApp) {
+    let ttl = app.app.config().hold_ttl;
+    assert_eq!(
+        ttl,
+        Duration::minutes(3),
+        "the app under test is configured"
+    );
+    let ana = app.customer("ana@example.com").await;
+    let held = app.hold(&ana, &["A3"]).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+    assert_eq!(
+        held.body["expires_at"],
+        (app.clock_now() + ttl).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let id: i64 = held.body["id"].as_str().unwrap().parse().unwrap();
+    let best = app
+        .post(
+            "/api/v1/bookings",
+            Some(&ana),
+            json!({ "showtime_id": app.showtime_id(), "quantity": 1 }),
+        )
+        .await;
+    assert_eq!(best.body["expires_at"], held.body["expires_at"]);
+    let path = format!("/api/v1/bookings/{id}");
+
+    app.advance(ttl - Duration::seconds(1));
+    assert_eq!(app.stored_state_of("A3").await, ("held".into(), Some(id)));
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "held");
+    let ben = app.customer("ben@example.com").await;
+    assert_eq!(app.hold(&ben, &["A3"]).await.status, StatusCode::CONFLICT);
+
+    app.advance(Duration::seconds(1));
+    assert_eq!(app.stored_state_of("A3").await, ("available".into(), None));
+    assert_eq!(app.state_of("A3").await, "available");
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "expired");
+    assert_eq!(app.hold(&ben, &["A3"]).await.status, StatusCode::CREATED);
+}
+
+mod configured_hold_ttl {
+    use crate::helpers::TestApp;
+    use marquee_server::Config;
+
+    fn three_minutes(config: Config) -> Config {
+        Config {
+            hold_ttl: chrono::Duration::minutes(3),
+            ..config
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hold_lasts_the_configured_time_on_sqlite() {
+        super::a_hold_lasts_the_configured_time(TestApp::sqlite_configured(three_minutes).await)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hold_lasts_the_configured_time_on_postgres() {
+        super::a_hold_lasts_the_configured_time(TestApp::postgres_configured(three_minutes).await)
+            .await
+    }
+}
+
 async fn best_available_picks_adjacent_seats_near_the_middle(app: TestApp) {
     let ana = app.customer("ana@example.com").await;
     let body = json!({ "showtime_id": app.showtime_id(), "quantity": 2 });

@@ -88,13 +88,23 @@ impl TestApp {
     }
 
     pub async fn sqlite_paying_with(payments: PaymentsConfig) -> TestApp {
-        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard), payments).await
+        TestApp::sqlite_configured(|config| Config { payments, ..config }).await
     }
 
     pub async fn postgres_paying_with(payments: PaymentsConfig) -> TestApp {
+        TestApp::postgres_configured(|config| Config { payments, ..config }).await
+    }
+
+    /// An app on SQLite whose configuration `configure` changes from the tests' default.
+    pub async fn sqlite_configured(configure: impl FnOnce(Config) -> Config) -> TestApp {
+        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
+        TestApp::on(store, Box::new(guard), configure).await
+    }
+
+    /// An app on PostgreSQL whose configuration `configure` changes from the tests' default.
+    pub async fn postgres_configured(configure: impl FnOnce(Config) -> Config) -> TestApp {
         let (store, guard) = marquee_store_postgres::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard), payments).await
+        TestApp::on(store, Box::new(guard), configure).await
     }
 
     /// The app also listens on a port of its own, as a node does: the sandbox gateway's
@@ -102,7 +112,7 @@ impl TestApp {
     async fn on(
         store: Arc<dyn Store>,
         guard: Box<dyn Any + Send>,
-        payments: PaymentsConfig,
+        configure: impl FnOnce(Config) -> Config,
     ) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
@@ -113,12 +123,14 @@ impl TestApp {
         let app = App::new(
             store.clone(),
             clock.clone() as Arc<dyn Clock>,
-            Config {
+            configure(Config {
                 public_url: format!("http://{address}"),
                 self_url: format!("http://{address}"),
-                payments,
+                payments: PaymentsConfig::Sandbox {
+                    webhook_secret: None,
+                },
                 ..Config::default()
-            },
+            }),
         )
         .await
         .expect("the app starts");
