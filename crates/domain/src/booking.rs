@@ -273,6 +273,44 @@ mod tests {
         }
     }
 
+    /// The documented state machine as a table: row = from, column = to, in the order of
+    /// `BookingStatus::ALL` (held, payment_pending, confirmed, cancelled, refunded, expired,
+    /// payment_failed, released). `1` = allowed.
+    const TRANSITIONS: [(BookingStatus, [u8; 8]); 8] = {
+        use BookingStatus::*;
+        [
+            //                 hld pp  cnf cnl ref exp pf  rel
+            (Held, /*       */ [0, 1, 0, 0, 0, 1, 1, 1]),
+            (PaymentPending, [0, 0, 1, 0, 1, 1, 1, 1]),
+            (Confirmed, /*  */ [0, 0, 0, 1, 0, 0, 0, 0]),
+            (Cancelled, /*  */ [0, 0, 0, 0, 1, 0, 0, 0]),
+            (Refunded, /*   */ [0, 0, 0, 0, 0, 0, 0, 0]),
+            // A payment reported late ends as tickets or a refund, never lost.
+            (Expired, /*    */ [0, 0, 1, 0, 1, 0, 0, 0]),
+            (PaymentFailed, [0, 0, 1, 0, 1, 0, 0, 0]),
+            // Paid after the customer let the seats go: refunded, never confirmed.
+            (Released, /*   */ [0, 0, 0, 0, 1, 0, 0, 0]),
+        ]
+    };
+
+    #[test]
+    fn every_pair_of_statuses_follows_the_documented_table() {
+        assert_eq!(
+            TRANSITIONS.map(|(from, _)| from),
+            BookingStatus::ALL,
+            "the table's rows are in the order of ALL"
+        );
+        let mut wrong = Vec::new();
+        for (from, row) in TRANSITIONS {
+            for (to, allowed) in BookingStatus::ALL.into_iter().zip(row) {
+                if from.can_become(to) != (allowed == 1) {
+                    wrong.push(format!("{from} -> {to}: table says {allowed}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn a_quote_prices_each_seat_and_adds_fees_per_seat() {
         let eur = Currency::parse("EUR").unwrap();

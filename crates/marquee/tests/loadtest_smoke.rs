@@ -1,17 +1,22 @@
 //! Tiny `marquee loadtest` runs of every scenario against a real server on each backend, the
 //! booking ones paying through the server's sandbox gateway too. They fail on any correctness
-//! violation (the CHECK line, the exit code), never on speed: these machines are shared.
+//! violation (the CHECK counts in the `--json` report, the exit code), or when a run did
+//! nothing, never on speed: these machines are shared.
 
 mod common;
 
-/// Serves `database_url` from a fresh directory, runs `loadtest <scenario...>` against it and
-/// asserts that the run passed; returns its CHECK line for the scenario's own assertions.
-fn smoke(name: &str, database_url: &str, scenario: &[&str]) -> String {
+use serde_json::Value;
+
+/// Serves `database_url` from a fresh directory, runs `loadtest --json <scenario...>` against
+/// it and asserts that the run passed and did something: its JSON report, and the count of
+/// live bookings the database has afterwards (`live_bookings`).
+fn smoke(name: &str, database_url: &str, scenario: &[&str]) -> (Value, usize) {
     let dir = common::TempDir::new(name);
     let server = common::serve(&dir.0, &["--database-url", database_url]);
     let output = common::marquee(&dir.0)
         .args([
             "loadtest",
+            "--json",
             "--target",
             &format!("http://{}", server.address),
             "--database-url",
@@ -26,19 +31,78 @@ fn smoke(name: &str, database_url: &str, scenario: &[&str]) -> String {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let check = stdout
+    let report: Value = stdout
         .lines()
-        .find(|l| l.starts_with("CHECK"))
-        .expect("a CHECK line");
-    assert!(check.starts_with("CHECK ok:"), "{check}");
-    check.to_string()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("a JSON report: {stdout}"));
+    let requests = report["requests"].as_array().expect("request rows");
+    let sum = |field: &str| -> u64 { requests.iter().map(|r| r[field].as_u64().unwrap()).sum() };
+    assert!(sum("requests") > 0, "requests were made: {report}");
+    assert!(sum("ok") > 0, "requests succeeded: {report}");
+    let live = live_bookings(&dir.0, database_url);
+    (report, live)
 }
 
-fn on_sqlite(name: &str, scenario: &[&str]) -> String {
+/// The number of bookings that hold or bought a seat in the database now, over every showtime
+/// in it (the load generator's own catalog), read straight from the database.
+fn live_bookings(dir: &std::path::Path, database_url: &str) -> usize {
+    let url = match database_url.strip_prefix("sqlite://") {
+        Some(file) => format!("sqlite://{}", dir.join(file).display()),
+        None => database_url.to_string(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let store = marquee_server::app::open_store(&url, 2)
+            .await
+            .expect("the database");
+        let now = chrono::Utc::now();
+        let showtimes = store
+            .list_showtimes(&marquee_store::ShowtimeFilter {
+                event_id: None,
+                city_id: None,
+                starts_from: None,
+                starts_until: None,
+                limit: 10_000,
+                now,
+            })
+            .await
+            .expect("showtimes");
+        let mut live = std::collections::HashSet::new();
+        for showtime in showtimes {
+            let map = store
+                .seat_map(showtime.showtime.id, now)
+                .await
+                .expect("a seat map")
+                .expect("the showtime");
+            for seat in map.seats {
+                if seat.state_at(now) != marquee_domain::SeatState::Available {
+                    live.insert(seat.booking_id.expect("a taken seat has a booking"));
+                }
+            }
+        }
+        live.len()
+    })
+}
+
+/// Answers 2xx of the rows `kind` picks.
+fn ok(rows: &Value, kind: impl Fn(&str) -> bool) -> u64 {
+    rows.as_array()
+        .expect("request rows")
+        .iter()
+        .filter(|r| kind(r["kind"].as_str().unwrap()))
+        .map(|r| r["ok"].as_u64().unwrap())
+        .sum()
+}
+
+fn on_sqlite(name: &str, scenario: &[&str]) -> (Value, usize) {
     smoke(name, "sqlite://loadtest.db", scenario)
 }
 
-fn on_postgres(name: &str, scenario: &[&str]) -> String {
+fn on_postgres(name: &str, scenario: &[&str]) -> (Value, usize) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -81,52 +145,88 @@ const STEADY: &[&str] = &[
     "4",
 ];
 
-/// Every scenario that books: nothing wrong, and some holds were paid for and confirmed.
-fn assert_bookings_clean(check: &str) {
+/// Every scenario that books: every CHECK count of something wrong is zero, some holds were
+/// paid for and confirmed, and the database has no live booking that no client was told about:
+/// its live bookings are exactly the holds answered 201 less the releases answered 200
+/// (`holds`, `releases`).
+fn assert_bookings_clean((report, live): &(Value, usize), holds: u64, releases: u64) {
+    let check = &report["check"];
+    for count in [
+        "paid_not_confirmed",
+        "seats_in_two_live_bookings",
+        "holds_lost",
+        "releases_not_applied",
+    ] {
+        assert_eq!(check[count], 0, "{count}: {check}");
+    }
+    assert!(holds > 0, "some holds succeeded: {report}");
     assert!(
-        check.contains("paid but not confirmed 0, seats in two live bookings 0, holds lost 0, releases not applied 0"),
-        "{check}"
-    );
-    assert!(
-        !check.contains("confirmed bookings 0 "),
+        check["confirmed_bookings"].as_u64() > Some(0),
         "some holds were paid for: {check}"
+    );
+    assert!(check["seats_taken"].as_u64() > Some(0), "{check}");
+    assert_eq!(
+        *live as u64,
+        holds - releases,
+        "live bookings in the database = holds answered - releases answered: {report}"
     );
 }
 
-fn assert_onsale_clean(check: &str) {
-    assert_bookings_clean(check);
-    assert!(
-        !check.contains("held or sold 0/"),
-        "some seats were sold: {check}"
-    );
+fn is_hold(kind: &str) -> bool {
+    kind.starts_with("hold")
+}
+
+fn assert_onsale_clean(run: (Value, usize)) {
+    let report = &run.0;
+    let holds = ok(&report["requests"], is_hold) + ok(&report["after_sale"]["requests"], is_hold);
+    let releases = ok(&report["requests"], |k| k == "release")
+        + ok(&report["after_sale"]["requests"], |k| k == "release");
+    assert_eq!(report["after_sale"]["released"].as_u64(), Some(releases));
+    assert!(report["after_sale"]["paid"].as_u64() > Some(0), "{report}");
+    assert_bookings_clean(&run, holds, releases);
+}
+
+fn assert_steady_clean(run: (Value, usize)) {
+    let report = &run.0;
+    let holds = ok(&report["requests"], is_hold);
+    let releases = ok(&report["requests"], |k| k == "release");
+    assert_bookings_clean(&run, holds, releases);
+}
+
+fn assert_browse_clean((report, _): (Value, usize)) {
+    let check = &report["check"];
+    assert_eq!(check["not_ok"], 0, "{check}");
+    assert_eq!(check["seat_maps_wrong"], 0, "{check}");
+    assert!(check["requests"].as_u64() > Some(0), "{check}");
+    assert!(check["seat_maps"].as_u64() > Some(0), "{check}");
 }
 
 #[test]
 fn onsale_smoke_run_on_sqlite_is_correct() {
-    assert_onsale_clean(&on_sqlite("onsale-sqlite", ONSALE));
+    assert_onsale_clean(on_sqlite("onsale-sqlite", ONSALE));
 }
 
 #[test]
 fn onsale_smoke_run_on_postgres_is_correct() {
-    assert_onsale_clean(&on_postgres("onsale-postgres", ONSALE));
+    assert_onsale_clean(on_postgres("onsale-postgres", ONSALE));
 }
 
 #[test]
 fn browse_smoke_run_on_sqlite_is_correct() {
-    on_sqlite("browse-sqlite", BROWSE);
+    assert_browse_clean(on_sqlite("browse-sqlite", BROWSE));
 }
 
 #[test]
 fn browse_smoke_run_on_postgres_is_correct() {
-    on_postgres("browse-postgres", BROWSE);
+    assert_browse_clean(on_postgres("browse-postgres", BROWSE));
 }
 
 #[test]
 fn steady_smoke_run_on_sqlite_is_correct() {
-    assert_bookings_clean(&on_sqlite("steady-sqlite", STEADY));
+    assert_steady_clean(on_sqlite("steady-sqlite", STEADY));
 }
 
 #[test]
 fn steady_smoke_run_on_postgres_is_correct() {
-    assert_bookings_clean(&on_postgres("steady-postgres", STEADY));
+    assert_steady_clean(on_postgres("steady-postgres", STEADY));
 }

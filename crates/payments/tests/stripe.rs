@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// The clock of the runtime: paused in the tests that wait, so their waits take no real time.
+use tokio::time::Instant;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -554,7 +556,7 @@ async fn a_bad_request_is_refused_and_not_retried() {
     assert_eq!(fake.requests().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_server_error_is_retried_with_the_same_key_and_then_succeeds() {
     let fake = FakeStripe::start().await;
     fake.then(Reply::server_error());
@@ -577,7 +579,7 @@ async fn a_server_error_is_retried_with_the_same_key_and_then_succeeds() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_server_that_keeps_failing_is_unavailable_after_three_attempts() {
     let fake = FakeStripe::start().await;
     fake.always(Reply::server_error());
@@ -622,7 +624,7 @@ async fn stripe_saying_do_not_retry_stops_the_retries() {
     assert_eq!(fake.requests().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_late_answer_times_out_is_retried_and_ends_unavailable() {
     let fake = FakeStripe::start().await;
     fake.always(Reply {
@@ -645,7 +647,7 @@ async fn a_late_answer_times_out_is_retried_and_ends_unavailable() {
     assert!(waited < Duration::from_secs(4), "{waited:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_late_answer_then_a_prompt_one_succeeds() {
     let fake = FakeStripe::start().await;
     let pi = fake

@@ -50,6 +50,10 @@ async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
     let list = app.get("/api/v1/bookings", Some(&token)).await;
     assert_eq!(list.body["bookings"], json!([b]));
     assert_eq!(app.state_of("B3").await, "held");
+    let id: i64 = id.parse().unwrap();
+    for seat in ["B3", "A1"] {
+        assert_eq!(app.stored_state_of(seat).await, ("held".into(), Some(id)));
+    }
 }
 
 async fn a_taken_seat_is_refused_with_the_list_of_unavailable_seats(app: TestApp) {
@@ -65,9 +69,9 @@ async fn a_taken_seat_is_refused_with_the_list_of_unavailable_seats(app: TestApp
         (StatusCode::CONFLICT, "seats_unavailable")
     );
     assert_eq!(refused.body["error"]["seats"], json!(["A4", "A5"]));
-    // All or nothing: A3 and A6 were not held for ben.
-    assert_eq!(app.state_of("A3").await, "available");
-    assert_eq!(app.state_of("A6").await, "available");
+    // All or nothing: A3 and A6 were not held for ben (read in the database, not the cache).
+    assert_eq!(app.stored_state_of("A3").await, ("available".into(), None));
+    assert_eq!(app.stored_state_of("A6").await, ("available".into(), None));
     assert_eq!(
         app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
         json!([])
@@ -79,6 +83,7 @@ async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
     let ben = app.customer("ben@example.com").await;
     let held = app.hold(&ana, &["A1"]).await;
     let path = format!("/api/v1/bookings/{}", held.body["id"].as_str().unwrap());
+    let before = app.stored_seats().await;
     let missing = app.get("/api/v1/bookings/123456789", Some(&ben)).await;
     for response in [
         app.get(&path, Some(&ben)).await,
@@ -94,8 +99,12 @@ async fn a_user_reads_and_releases_only_their_own_bookings(app: TestApp) {
         app.get("/api/v1/bookings", Some(&ben)).await.body["bookings"],
         json!([])
     );
-    assert_eq!(app.state_of("A1").await, "held");
-    assert_eq!(app.get(&path, Some(&ana)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.stored_seats().await,
+        before,
+        "ben's release changed nothing"
+    );
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "held");
 }
 
 async fn releasing_a_hold_frees_its_seats_at_once(app: TestApp) {
@@ -108,6 +117,8 @@ async fn releasing_a_hold_frees_its_seats_at_once(app: TestApp) {
         (StatusCode::OK, &json!("released"))
     );
     assert_eq!(app.state_of("A7").await, "available");
+    assert_eq!(app.stored_state_of("A7").await, ("available".into(), None));
+    assert_eq!(app.stored_state_of("A8").await, ("available".into(), None));
     let again = app.request(Method::DELETE, &path, Some(&ana), None).await;
     assert_eq!(
         (again.status, again.code()),
@@ -127,6 +138,7 @@ async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
     app.advance(Duration::minutes(10));
     assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "expired");
     assert_eq!(app.state_of("A2").await, "available");
+    assert_eq!(app.stored_state_of("A2").await, ("available".into(), None));
     let release = app.request(Method::DELETE, &path, Some(&ana), None).await;
     assert_eq!(
         (release.status, release.code()),
@@ -134,6 +146,70 @@ async fn an_expired_hold_blocks_no_one_and_shows_as_expired(app: TestApp) {
     );
     let ben = app.customer("ben@example.com").await;
     assert_eq!(app.hold(&ben, &["A2"]).await.status, StatusCode::CREATED);
+}
+
+/// A hold lasts the configured time, not the default 10 minutes: its `expires_at` is now plus
+/// that time, its seats are held until then and free from then on.
+async fn a_hold_lasts_the_configured_time(app: TestApp) {
+    let ttl = app.app.config().hold_ttl;
+    assert_eq!(
+        ttl,
+        Duration::minutes(3),
+        "the app under test is configured"
+    );
+    let ana = app.customer("ana@example.com").await;
+    let held = app.hold(&ana, &["A3"]).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+    assert_eq!(
+        held.body["expires_at"],
+        (app.clock_now() + ttl).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let id: i64 = held.body["id"].as_str().unwrap().parse().unwrap();
+    let best = app
+        .post(
+            "/api/v1/bookings",
+            Some(&ana),
+            json!({ "showtime_id": app.showtime_id(), "quantity": 1 }),
+        )
+        .await;
+    assert_eq!(best.body["expires_at"], held.body["expires_at"]);
+    let path = format!("/api/v1/bookings/{id}");
+
+    app.advance(ttl - Duration::seconds(1));
+    assert_eq!(app.stored_state_of("A3").await, ("held".into(), Some(id)));
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "held");
+    let ben = app.customer("ben@example.com").await;
+    assert_eq!(app.hold(&ben, &["A3"]).await.status, StatusCode::CONFLICT);
+
+    app.advance(Duration::seconds(1));
+    assert_eq!(app.stored_state_of("A3").await, ("available".into(), None));
+    assert_eq!(app.state_of("A3").await, "available");
+    assert_eq!(app.get(&path, Some(&ana)).await.body["status"], "expired");
+    assert_eq!(app.hold(&ben, &["A3"]).await.status, StatusCode::CREATED);
+}
+
+mod configured_hold_ttl {
+    use crate::helpers::TestApp;
+    use marquee_server::Config;
+
+    fn three_minutes(config: Config) -> Config {
+        Config {
+            hold_ttl: chrono::Duration::minutes(3),
+            ..config
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hold_lasts_the_configured_time_on_sqlite() {
+        super::a_hold_lasts_the_configured_time(TestApp::sqlite_configured(three_minutes).await)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hold_lasts_the_configured_time_on_postgres() {
+        super::a_hold_lasts_the_configured_time(TestApp::postgres_configured(three_minutes).await)
+            .await
+    }
 }
 
 async fn best_available_picks_adjacent_seats_near_the_middle(app: TestApp) {
@@ -192,7 +268,7 @@ async fn best_available_gives_wheelchair_spaces_only_when_asked(app: TestApp) {
     // Row C is `wc.ss.cw`: of its wheelchair and companion seats only the one asked for is taken.
     let mut special = Vec::new();
     for label in ["C1", "C2", "C5", "C6"] {
-        special.push(app.state_of(label).await);
+        special.push(app.db_state_of(label).await);
     }
     assert_eq!(
         special.iter().filter(|s| *s == "held").count(),

@@ -1,5 +1,6 @@
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
+use marquee_store::conformance::fixtures;
 use serde_json::json;
 
 crate::both_backends!(
@@ -7,6 +8,7 @@ crate::both_backends!(
     events_are_filtered_by_city_and_local_date,
     the_seat_map_shows_each_seat_with_its_state_category_and_price,
     unknown_catalog_ids_are_not_found,
+    late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc,
 );
 
 async fn cities_events_and_showtimes_are_listed(app: TestApp) {
@@ -140,6 +142,105 @@ async fn the_seat_map_shows_each_seat_with_its_state_category_and_price(app: Tes
     assert_eq!(seat("C2")["price"], 500);
     assert_eq!(seat("C3")["x"], 3, "the aisle is a gap in the grid");
     assert_eq!(seat("A1")["state"], "available");
+}
+
+/// A showtime at 23:30 in New York (UTC−5 in November) is on the 24th there and on the 25th in
+/// UTC; one at 23:30 in Berlin (UTC+1) is on the 24th both ways, and one at 00:30 in Berlin is on
+/// the 25th there and on the 24th in UTC. Each is listed on its local date only.
+async fn late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc(app: TestApp) {
+    use chrono_tz::{America::New_York, Europe::Berlin};
+    let store = &*app.store;
+    let (new_york, ny_cinema) = fixtures::city_in(store, "New York", New_York).await;
+    let (berlin, berlin_cinema) = fixtures::city_in(store, "Berlin", Berlin).await;
+    let ny_hall = fixtures::auditorium(store, ny_cinema.id, "Screen 1", fixtures::LAYOUT).await;
+    let berlin_hall =
+        fixtures::auditorium(store, berlin_cinema.id, "Saal 1", fixtures::LAYOUT).await;
+    let berlin_hall_2 =
+        fixtures::auditorium(store, berlin_cinema.id, "Saal 2", fixtures::LAYOUT).await;
+    let cases = [
+        // city, hall, title, local start, UTC start, local date, another date it is not on
+        (
+            &new_york,
+            &ny_hall,
+            "Late in New York",
+            "2026-11-24 23:30",
+            "2026-11-25T04:30:00Z",
+            "2026-11-24T23:30:00-05:00",
+            "2026-11-24",
+            "2026-11-25",
+        ),
+        (
+            &berlin,
+            &berlin_hall,
+            "Late in Berlin",
+            "2026-11-24 23:30",
+            "2026-11-24T22:30:00Z",
+            "2026-11-24T23:30:00+01:00",
+            "2026-11-24",
+            "2026-11-25",
+        ),
+        (
+            &berlin,
+            &berlin_hall_2,
+            "After midnight in Berlin",
+            "2026-11-25 00:30",
+            "2026-11-24T23:30:00Z",
+            "2026-11-25T00:30:00+01:00",
+            "2026-11-25",
+            "2026-11-24",
+        ),
+    ];
+    for (city, hall, title, local, utc, local_json, on, not_on) in cases {
+        let event = fixtures::event(store, title, 100).await;
+        let starts_at = fixtures::at_local(city.timezone, local);
+        assert_eq!(
+            starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            utc
+        );
+        let showtime = fixtures::schedule(store, &event, hall, starts_at).await;
+        let name = city.name.replace(' ', "%20");
+
+        let events = app
+            .get(&format!("/api/v1/events?city={name}&date={on}"), None)
+            .await;
+        assert_eq!(events.status, StatusCode::OK, "{title}");
+        assert!(
+            titles(&events.body).contains(&title.to_string()),
+            "{title} on {on}: {:?}",
+            events.body
+        );
+        let events = app
+            .get(&format!("/api/v1/events?city={name}&date={not_on}"), None)
+            .await;
+        assert!(
+            !titles(&events.body).contains(&title.to_string()),
+            "{title} not on {not_on}"
+        );
+
+        let path = format!("/api/v1/events/{}/showtimes?city={name}", event.id.0);
+        let listed = app.get(&format!("{path}&date={on}"), None).await;
+        assert_eq!(listed.status, StatusCode::OK, "{title}");
+        let list = listed.body["showtimes"].as_array().unwrap();
+        assert_eq!(list.len(), 1, "{title} on {on}: {:?}", listed.body);
+        assert_eq!(list[0]["id"], showtime.showtime.id.0);
+        assert_eq!(list[0]["starts_at"], utc);
+        assert_eq!(list[0]["starts_at_local"], local_json);
+        let other_day = app.get(&format!("{path}&date={not_on}"), None).await;
+        assert_eq!(
+            other_day.body["showtimes"],
+            json!([]),
+            "{title} not on {not_on}"
+        );
+    }
+}
+
+fn titles(body: &serde_json::Value) -> Vec<String> {
+    body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn unknown_catalog_ids_are_not_found(app: TestApp) {

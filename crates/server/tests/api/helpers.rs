@@ -49,6 +49,15 @@ pub struct TestApp {
     _database: Box<dyn Any + Send>,
 }
 
+/// One seat's row as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSeat {
+    pub label: String,
+    pub state: &'static str,
+    pub booking: Option<i64>,
+    pub held_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 pub struct Response {
     pub status: StatusCode,
     pub body: Value,
@@ -79,13 +88,23 @@ impl TestApp {
     }
 
     pub async fn sqlite_paying_with(payments: PaymentsConfig) -> TestApp {
-        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard), payments).await
+        TestApp::sqlite_configured(|config| Config { payments, ..config }).await
     }
 
     pub async fn postgres_paying_with(payments: PaymentsConfig) -> TestApp {
+        TestApp::postgres_configured(|config| Config { payments, ..config }).await
+    }
+
+    /// An app on SQLite whose configuration `configure` changes from the tests' default.
+    pub async fn sqlite_configured(configure: impl FnOnce(Config) -> Config) -> TestApp {
+        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
+        TestApp::on(store, Box::new(guard), configure).await
+    }
+
+    /// An app on PostgreSQL whose configuration `configure` changes from the tests' default.
+    pub async fn postgres_configured(configure: impl FnOnce(Config) -> Config) -> TestApp {
         let (store, guard) = marquee_store_postgres::testing::fresh_store().await;
-        TestApp::on(store, Box::new(guard), payments).await
+        TestApp::on(store, Box::new(guard), configure).await
     }
 
     /// The app also listens on a port of its own, as a node does: the sandbox gateway's
@@ -93,7 +112,7 @@ impl TestApp {
     async fn on(
         store: Arc<dyn Store>,
         guard: Box<dyn Any + Send>,
-        payments: PaymentsConfig,
+        configure: impl FnOnce(Config) -> Config,
     ) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
@@ -104,12 +123,14 @@ impl TestApp {
         let app = App::new(
             store.clone(),
             clock.clone() as Arc<dyn Clock>,
-            Config {
+            configure(Config {
                 public_url: format!("http://{address}"),
                 self_url: format!("http://{address}"),
-                payments,
+                payments: PaymentsConfig::Sandbox {
+                    webhook_secret: None,
+                },
                 ..Config::default()
-            },
+            }),
         )
         .await
         .expect("the app starts");
@@ -249,6 +270,40 @@ impl TestApp {
                 )
             })
             .collect()
+    }
+
+    /// Every seat of the showtime as stored in the database (not the API's cached map): label,
+    /// stored state, booking and hold expiry. For "nothing changed" checks.
+    pub async fn stored_seats(&self) -> Vec<StoredSeat> {
+        let map = self
+            .store
+            .seat_map(self.world.showtime.showtime.id, self.clock_now())
+            .await
+            .expect("the seat map reads")
+            .expect("the showtime exists");
+        map.seats
+            .into_iter()
+            .map(|s| StoredSeat {
+                label: s.seat.label.clone(),
+                state: s.stored_state.as_str(),
+                booking: s.booking_id.map(|b| b.0),
+                held_until: s.held_until,
+            })
+            .collect()
+    }
+
+    /// A seat's state at the clock's now, read from the database (expiry applied), and its
+    /// booking unless it is available.
+    pub async fn stored_state_of(&self, label: &str) -> (String, Option<i64>) {
+        let now = self.clock_now();
+        let (state, holder) =
+            fixtures::seat_of(&*self.store, self.world.showtime.showtime.id, label, now).await;
+        (state.as_str().to_string(), holder.map(|b| b.0))
+    }
+
+    /// A seat's state at the clock's now, read from the database.
+    pub async fn db_state_of(&self, label: &str) -> String {
+        self.stored_state_of(label).await.0
     }
 
     pub async fn state_of(&self, label: &str) -> String {

@@ -25,6 +25,24 @@ crate::both_backends!(
 const SUCCEEDS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000000000000002";
 const NO_FUNDS: &str = "4000000000009995";
+/// A well-formed Visa number (16 digits, Luhn check passes) that is no published test card.
+const REAL_CARD: &str = "4716 3852 0197 6349";
+
+/// The Luhn check a card number's last digit makes.
+fn passes_luhn(number: &str) -> bool {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| match (i % 2, d * 2) {
+            (0, _) => *d,
+            (_, doubled) if doubled > 9 => doubled - 9,
+            (_, doubled) => doubled,
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
 
 /// A customer's token and the id of their hold on `seats`.
 async fn held(app: &TestApp, email: &str, seats: &[&str]) -> (String, String) {
@@ -75,10 +93,20 @@ async fn seat_when(app: &TestApp, seat: &str, state: &str) {
         let now = app.state_of(seat).await;
         if now == state || Instant::now() > deadline {
             assert_eq!(now, state, "{seat}");
+            // The map is a cache: the database has it too (it commits before the map is told).
+            assert_eq!(app.db_state_of(seat).await, state, "{seat} in the database");
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// The booking's total as the API answers it, in minor units.
+async fn booking_total(app: &TestApp, token: &str, booking: &str) -> i64 {
+    let read = app
+        .get(&format!("/api/v1/bookings/{booking}"), Some(token))
+        .await;
+    read.body["total"].as_i64().expect("a total")
 }
 
 /// Posts a webhook body signed as Stripe signs, `age` ago, with `secret`.
@@ -124,6 +152,10 @@ async fn paying_with_the_success_card_confirms_with_a_ticket_per_seat(app: TestA
     assert_eq!(started.body["provider"], "sandbox");
     assert_eq!(started.body["status"], "pending");
     assert_eq!(started.body["amount"], 2150);
+    assert_eq!(
+        started.body["amount"].as_i64(),
+        Some(booking_total(&app, &token, &booking).await)
+    );
     let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
     let url = started.body["checkout_url"].as_str().unwrap();
     assert!(
@@ -252,8 +284,12 @@ async fn webhooks_must_be_signed_recently_and_each_is_applied_once(app: TestApp)
     let (token, booking) = held(&app, "ana@example.com", &["C4", "C5"]).await;
     let started = checkout(&app, &token, &booking).await;
     let payment_ref = started.body["payment_ref"].as_str().unwrap();
+    // The event pays what the booking costs (C4 standard 1000 + C5 companion 500 + fees 150),
+    // as the gateway would report it.
+    let total = booking_total(&app, &token, &booking).await;
+    assert_eq!(started.body["amount"].as_i64(), Some(total));
     let secret = sandbox_secret(&app).await;
-    let event = succeeded_event("evt_test_once", payment_ref, 2150, &booking);
+    let event = succeeded_event("evt_test_once", payment_ref, total, &booking);
 
     let forged = post_webhook(&app, "whsec_not_the_secret", &event, Duration::zero()).await;
     assert_eq!(
@@ -356,7 +392,9 @@ async fn a_payment_after_the_seats_were_resold_is_refunded(app: TestApp) {
     let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
     app.advance(Duration::minutes(11));
     let ben = app.customer("ben@example.com").await;
-    assert_eq!(app.hold(&ben, &["B5"]).await.status, StatusCode::CREATED);
+    let bens_hold = app.hold(&ben, &["B5"]).await;
+    assert_eq!(bens_hold.status, StatusCode::CREATED);
+    let bens = bens_hold.body["id"].as_str().unwrap().to_string();
     // Ana pays on the page she still has open.
     assert_eq!(
         pay(&app, &payment_ref, SUCCEEDS).await.body["status"],
@@ -365,6 +403,12 @@ async fn a_payment_after_the_seats_were_resold_is_refunded(app: TestApp) {
     let refunded = booking_when(&app, &token, &booking, "refunded").await;
     assert!(refunded["tickets"].as_array().unwrap().is_empty());
     assert_eq!(app.state_of("B5").await, "held", "Ben keeps the seat");
+    let (state, holder) = app.stored_state_of("B5").await;
+    assert_eq!(
+        (state.as_str(), holder),
+        ("held", Some(bens.parse().unwrap())),
+        "Ben keeps the seat, in the database"
+    );
     assert_eq!(
         app.store
             .sandbox_payment(&payment_ref)
@@ -380,7 +424,11 @@ async fn the_sandbox_takes_only_test_cards(app: TestApp) {
     let (token, booking) = held(&app, "ana@example.com", &["A7"]).await;
     let started = checkout(&app, &token, &booking).await;
     let payment_ref = started.body["payment_ref"].as_str().unwrap();
-    let real = pay(&app, payment_ref, "4111 1111 1111 1111 0").await;
+    let before = app.stored_seats().await;
+    // A number that would pass a processor's own format checks, so only the list refuses it.
+    assert_eq!(REAL_CARD.chars().filter(char::is_ascii_digit).count(), 16);
+    assert!(passes_luhn(REAL_CARD) && passes_luhn(SUCCEEDS) && !passes_luhn("4242424242424241"));
+    let real = pay(&app, payment_ref, REAL_CARD).await;
     assert_eq!(
         (real.status, real.code()),
         (StatusCode::BAD_REQUEST, "not_a_test_card")
@@ -391,6 +439,16 @@ async fn the_sandbox_takes_only_test_cards(app: TestApp) {
         (StatusCode::NOT_FOUND, "payment_not_found")
     );
     booking_when(&app, &token, &booking, "payment_pending").await;
+    assert_eq!(app.stored_seats().await, before, "no seat changed");
+    assert_eq!(
+        app.store
+            .sandbox_payment(payment_ref)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "requires_payment_method"
+    );
 }
 
 /// A stand-in for Stripe's PaymentIntents API that answers slowly while `slow` is set.

@@ -48,25 +48,23 @@ async fn concurrent_best_available_holds_on_one_node_get_different_seats(app: Te
         (0..6).map(|_| app.post("/api/v1/bookings", Some(&ana), body.clone())),
     )
     .await;
-    let mut seats = HashSet::new();
+    let mut seats = HashMap::new();
     for answer in &answers {
         assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        let id: i64 = answer.body["id"].as_str().unwrap().parse().unwrap();
         for seat in answer.body["seats"].as_array().unwrap() {
             assert!(
-                seats.insert(seat.as_str().unwrap().to_string()),
+                seats
+                    .insert(seat.as_str().unwrap().to_string(), id)
+                    .is_none(),
                 "{seat} twice"
             );
         }
     }
     assert_eq!(seats.len(), 12);
-    let held: HashSet<String> = app
-        .seat_states()
-        .await
-        .into_iter()
-        .filter(|(_, state)| state == "held")
-        .map(|(label, _)| label)
-        .collect();
-    assert_eq!(held, seats);
+    // The database (not the cached map) holds exactly the seats answered, each for the booking
+    // it was answered with.
+    assert_eq!(stored_holders(&app).await, seats);
 }
 
 async fn concurrent_holds_through_the_api_never_double_sell_a_seat(app: TestApp) {
@@ -106,19 +104,38 @@ async fn concurrent_holds_through_the_api_never_double_sell_a_seat(app: TestApp)
     }
     assert!(successes > 0);
     assert!(claimed.values().all(|n| *n == 1), "{claimed:?}");
-    // The database agrees with every answer: each seat a client was given is that booking's.
-    let stored =
-        fixtures::states(&*app.store, app.world.showtime.showtime.id, app.clock_now()).await;
+    // The database agrees with every answer, both ways: each seat a client was given is that
+    // booking's, and each seat taken in the database is one a client was given (no booking
+    // that nobody was told about holds a seat).
+    let mut answered: HashMap<String, i64> = HashMap::new();
     for answer in answers.iter().filter(|a| a.status == StatusCode::CREATED) {
         let id: i64 = answer.body["id"].as_str().unwrap().parse().unwrap();
         for seat in answer.body["seats"].as_array().unwrap() {
-            let holder = stored
-                .iter()
-                .find(|(label, ..)| label == seat.as_str().unwrap())
-                .and_then(|(.., holder)| *holder);
-            assert_eq!(holder.map(|b| b.0), Some(id), "{seat}");
+            answered.insert(seat.as_str().unwrap().to_string(), id);
         }
     }
+    assert_eq!(stored_holders(app).await, answered);
+    // And each client's bookings list has exactly the holds it was answered with.
+    let mut listed = HashSet::new();
+    for token in &tokens {
+        for booking in app.get("/api/v1/bookings", Some(token)).await.body["bookings"]
+            .as_array()
+            .unwrap()
+        {
+            listed.insert(booking["id"].as_str().unwrap().parse::<i64>().unwrap());
+        }
+    }
+    let answered_ids: HashSet<i64> = answered.values().copied().collect();
+    assert_eq!(listed, answered_ids);
+}
+
+/// Each seat taken (held or sold) in the database at the clock's now, with its booking.
+async fn stored_holders(app: &TestApp) -> HashMap<String, i64> {
+    fixtures::states(&*app.store, app.world.showtime.showtime.id, app.clock_now())
+        .await
+        .into_iter()
+        .filter_map(|(label, _, holder)| holder.map(|b| (label, b.0)))
+        .collect()
 }
 
 /// Ben is refused Ana's seat; when Ana lets it go, the map shows it free at once.

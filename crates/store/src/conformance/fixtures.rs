@@ -72,6 +72,41 @@ pub async fn world<S: Store + ?Sized>(store: &S) -> World {
     }
 }
 
+/// Another city in `timezone`, with one cinema; its halls are made with `auditorium`.
+pub async fn city_in<S: Store + ?Sized>(
+    store: &S,
+    name: &str,
+    timezone: chrono_tz::Tz,
+) -> (City, Venue) {
+    let city = store
+        .create_city(NewCity {
+            name: name.into(),
+            timezone,
+        })
+        .await
+        .expect("city");
+    let venue = store
+        .create_venue(NewVenue {
+            city_id: city.id,
+            name: format!("Cinema {name}"),
+            address: "Main Street 1".into(),
+        })
+        .await
+        .expect("venue");
+    (city, venue)
+}
+
+/// The instant a wall clock in `timezone` shows `local` (`YYYY-MM-DD HH:MM`), outside any
+/// change of the clocks.
+pub fn at_local(timezone: chrono_tz::Tz, local: &str) -> DateTime<Utc> {
+    let local = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").expect("a time");
+    local
+        .and_local_timezone(timezone)
+        .single()
+        .expect("one instant")
+        .with_timezone(&Utc)
+}
+
 pub async fn auditorium<S: Store + ?Sized>(
     store: &S,
     venue: VenueId,
