@@ -56,9 +56,19 @@ fn live_bookings(dir: &std::path::Path, database_url: &str) -> usize {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let store = marquee_server::app::open_store(&url, 2)
-            .await
-            .expect("the database");
+        let store: std::sync::Arc<dyn marquee_store::Store> = if url.starts_with("sqlite:") {
+            std::sync::Arc::new(
+                marquee_store_sqlite::SqliteStore::connect(&url)
+                    .await
+                    .expect("the database"),
+            )
+        } else {
+            std::sync::Arc::new(
+                marquee_store_postgres::PgStore::connect(&url, 2)
+                    .await
+                    .expect("the database"),
+            )
+        };
         let now = chrono::Utc::now();
         let showtimes = store
             .list_showtimes(&marquee_store::ShowtimeFilter {
