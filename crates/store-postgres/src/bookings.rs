@@ -81,7 +81,6 @@ async fn write_holds(
         .iter()
         .flat_map(|b| b.transitions.iter().map(move |t| (b.id, t)))
         .collect();
-    let of_bookings = |f: &dyn Fn(&Booking) -> i64| held.iter().map(|b| f(b)).collect::<Vec<_>>();
     let written: i64 = sqlx::query_scalar(
         "WITH taken AS (
              UPDATE showtime_seats s
@@ -111,68 +110,31 @@ async fn write_holds(
          )
          SELECT count(*) FROM taken",
     )
-    .bind(takings.iter().map(|t| t.showtime_id.0).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.label.as_str()).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.booking_id.0).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.held_until).collect::<Vec<_>>())
-    .bind(takings.iter().map(|t| t.now).collect::<Vec<_>>())
-    .bind(of_bookings(&|b| b.id.0))
-    .bind(
-        held.iter()
-            .map(|b| b.reference.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(of_bookings(&|b| b.user_id.0))
-    .bind(of_bookings(&|b| b.showtime_id.0))
-    .bind(
-        held.iter()
-            .map(|b| b.stored_status.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(held.iter().map(|b| b.expires_at).collect::<Vec<_>>())
-    .bind(of_bookings(&|b| b.quote.subtotal.minor))
-    .bind(of_bookings(&|b| b.quote.fees.minor))
-    .bind(of_bookings(&|b| b.quote.total.minor))
-    .bind(
-        held.iter()
-            .map(|b| b.quote.total.currency.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(held.iter().map(|b| b.created_at).collect::<Vec<_>>())
-    .bind(lines.iter().map(|(id, ..)| id.0).collect::<Vec<_>>())
-    .bind(lines.iter().map(|(_, i, _)| *i as i64).collect::<Vec<_>>())
-    .bind(
-        lines
-            .iter()
-            .map(|(.., l)| l.label.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        lines
-            .iter()
-            .map(|(.., l)| l.category.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        lines
-            .iter()
-            .map(|(.., l)| l.price.minor)
-            .collect::<Vec<_>>(),
-    )
-    .bind(transitions.iter().map(|(id, _)| id.0).collect::<Vec<_>>())
-    .bind(
-        transitions
-            .iter()
-            .map(|(_, t)| t.from.map(|s| s.as_str()))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        transitions
-            .iter()
-            .map(|(_, t)| t.to.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(transitions.iter().map(|(_, t)| t.at).collect::<Vec<_>>())
+    .bind(column(takings, |t| t.showtime_id.0))
+    .bind(column(takings, |t| t.label.as_str()))
+    .bind(column(takings, |t| t.booking_id.0))
+    .bind(column(takings, |t| t.held_until))
+    .bind(column(takings, |t| t.now))
+    .bind(column(held, |b| b.id.0))
+    .bind(column(held, |b| b.reference.as_str()))
+    .bind(column(held, |b| b.user_id.0))
+    .bind(column(held, |b| b.showtime_id.0))
+    .bind(column(held, |b| b.stored_status.as_str()))
+    .bind(column(held, |b| b.expires_at))
+    .bind(column(held, |b| b.quote.subtotal.minor))
+    .bind(column(held, |b| b.quote.fees.minor))
+    .bind(column(held, |b| b.quote.total.minor))
+    .bind(column(held, |b| b.quote.total.currency.as_str()))
+    .bind(column(held, |b| b.created_at))
+    .bind(column(&lines, |(id, ..)| id.0))
+    .bind(column(&lines, |(_, i, _)| *i as i64))
+    .bind(column(&lines, |(.., l)| l.label.as_str()))
+    .bind(column(&lines, |(.., l)| l.category.as_str()))
+    .bind(column(&lines, |(.., l)| l.price.minor))
+    .bind(column(&transitions, |(id, _)| id.0))
+    .bind(column(&transitions, |(_, t)| t.from.map(|s| s.as_str())))
+    .bind(column(&transitions, |(_, t)| t.to.as_str()))
+    .bind(column(&transitions, |(_, t)| t.at))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| {
@@ -230,4 +192,10 @@ async fn expire(
         .filter_map(|(booking, showtime, label)| Some((showtime?, booking, label?)))
         .collect();
     Ok((freed, expired.len() as u64))
+}
+
+/// One column of a batch, bound as an array (`UNNEST($n::type[])`): how this store binds many
+/// rows in one statement.
+fn column<'a, T, U>(rows: &'a [T], field: impl Fn(&'a T) -> U) -> Vec<U> {
+    rows.iter().map(field).collect()
 }
