@@ -115,8 +115,9 @@ pub enum SeatChangeCause {
     PaymentFailed,
     /// Paid: sold to the booking.
     Sold,
-    /// The payment went back: the booking's seats (held or sold) are free.
-    Refunded,
+    /// The payment went back: the booking's seats are free; they were sold (a refund after the
+    /// sale) or still held (a payment refunded while it was being made).
+    Refunded { was_sold: bool },
 }
 
 impl SeatChangeCause {
@@ -128,7 +129,22 @@ impl SeatChangeCause {
             SeatChangeCause::Released
             | SeatChangeCause::Expired
             | SeatChangeCause::PaymentFailed
-            | SeatChangeCause::Refunded => SeatState::Available,
+            | SeatChangeCause::Refunded { .. } => SeatState::Available,
+        }
+    }
+
+    /// For a change that frees seats, the state they were freed from: a listener applies it
+    /// only to seats it still shows so, since changes published by different tasks may reach
+    /// it in another order than they were committed (an expiry after the late sale that
+    /// followed it must not free the sold seats).
+    pub fn freed_from(self) -> Option<SeatState> {
+        match self {
+            SeatChangeCause::Released
+            | SeatChangeCause::Expired
+            | SeatChangeCause::PaymentFailed
+            | SeatChangeCause::Refunded { was_sold: false } => Some(SeatState::Held),
+            SeatChangeCause::Refunded { was_sold: true } => Some(SeatState::Sold),
+            SeatChangeCause::Held { .. } | SeatChangeCause::Sold => None,
         }
     }
 
@@ -139,7 +155,7 @@ impl SeatChangeCause {
             SeatChangeCause::Expired => "expired",
             SeatChangeCause::PaymentFailed => "payment_failed",
             SeatChangeCause::Sold => "sold",
-            SeatChangeCause::Refunded => "refunded",
+            SeatChangeCause::Refunded { .. } => "refunded",
         }
     }
 }

@@ -5,7 +5,8 @@
 //! PostgreSQL flushes its log once per batch. A quiet node sends batches of one, at once.
 
 use crate::seat_changes::SeatChanges;
-use marquee_domain::Booking;
+use marquee_domain::{Booking, SeatChange};
+use marquee_store::SeatChangeSink;
 use marquee_store::{NewHold, Store, StoreError, StoreResult};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
@@ -115,7 +116,10 @@ async fn decide(store: Arc<dyn Store>, changes: Arc<SeatChanges>, batch: Vec<Job
             tracing::warn!(error = %batch_error, holds = holds.len(), "a batch of holds failed; deciding them one by one");
             for (answer, hold) in answers.into_iter().zip(holds) {
                 let stored = match store.get_booking(hold.id).await {
-                    Ok(Some(booking)) => Ok(booking),
+                    Ok(Some(booking)) => {
+                        changes.publish(&[SeatChange::held(&booking)]);
+                        Ok(booking)
+                    }
                     Ok(None) => alone(&*store, &changes, hold).await,
                     Err(err) => Err(err),
                 };

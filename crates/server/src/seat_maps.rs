@@ -180,18 +180,22 @@ impl Cached {
                     (SeatState::Sold, Some(change.booking_id), None),
                     false,
                 ),
-                // Freed seats are freed where the map still gives them to this booking: one
-                // it shows taken by another (a newer hold) keeps its holder.
+                // Freed seats are freed where the map still shows them as this booking's, in
+                // the state they were freed from: one it shows taken by another (a newer hold),
+                // or sold after the change was made (a late payment), keeps what it shows.
                 SeatChangeCause::Released
                 | SeatChangeCause::Expired
                 | SeatChangeCause::PaymentFailed
-                | SeatChangeCause::Refunded => {
+                | SeatChangeCause::Refunded { .. } => {
+                    let from = change.cause.freed_from();
                     let ours: Vec<String> = change
                         .labels
                         .iter()
                         .filter(|l| {
-                            self.seat(l)
-                                .is_some_and(|seat| seat.booking_id == Some(change.booking_id))
+                            self.seat(l).is_some_and(|seat| {
+                                seat.booking_id == Some(change.booking_id)
+                                    && Some(seat.stored_state) == from
+                            })
                         })
                         .cloned()
                         .collect();

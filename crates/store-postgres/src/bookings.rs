@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
+use marquee_store::codec::millis;
 use marquee_store::holds::LockedSeatRow;
 use marquee_store::writes::BatchStatements;
 use marquee_store::*;
@@ -57,8 +58,8 @@ async fn lock_seats(conn: &mut PgConnection, holds: &[NewHold]) -> StoreResult<V
 
 /// Writes what a batch decided in one statement (one round trip): the seats its holds take,
 /// with the availability condition checked once more (in milliseconds, as the plan read the
-/// times), and the new bookings with their priced
-/// seats and first transitions. A seat the condition would not let through fails the batch.
+/// times; every time bound as milliseconds, like the shared SQL), and the new bookings with
+/// their priced seats and first transitions. A seat the condition would not let through fails the batch.
 async fn write_holds(
     conn: &mut PgConnection,
     takings: &[Taking],
@@ -84,21 +85,20 @@ async fn write_holds(
     let written: i64 = sqlx::query_scalar(
         "WITH taken AS (
              UPDATE showtime_seats s
-             SET status = 'held', booking_id = t.booking_id, held_until = t.held_until
-             FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::timestamptz[], $5::timestamptz[])
+             SET status = 'held', booking_id = t.booking_id, held_until = ts(t.held_until)
+             FROM UNNEST($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[])
                   AS t(showtime_id, label, booking_id, held_until, now)
              WHERE s.showtime_id = t.showtime_id AND s.label = t.label
-               AND (s.status = 'available' OR (s.status = 'held' AND ms(s.held_until) <= ms(t.now)))
+               AND (s.status = 'available' OR (s.status = 'held' AND ms(s.held_until) <= t.now))
              RETURNING 1
          ), booked AS (
              INSERT INTO bookings (id, reference, user_id, showtime_id, status, expires_at,
                                    subtotal_minor, fees_minor, total_minor, currency, created_at,
                                    updated_at)
-             SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, b.expires_at,
-                    b.subtotal, b.fees, b.total, b.currency, b.created_at, b.created_at
+             SELECT b.id, b.reference, b.user_id, b.showtime_id, b.status, ts(b.expires_at),
+                    b.subtotal, b.fees, b.total, b.currency, ts(b.created_at), ts(b.created_at)
              FROM UNNEST($6::int8[], $7::text[], $8::int8[], $9::int8[], $10::text[],
-                         $11::timestamptz[], $12::int8[], $13::int8[], $14::int8[], $15::text[],
-                         $16::timestamptz[])
+                         $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[], $16::int8[])
                   AS b(id, reference, user_id, showtime_id, status, expires_at, subtotal, fees,
                        total, currency, created_at)
          ), priced AS (
@@ -106,26 +106,28 @@ async fn write_holds(
              SELECT * FROM UNNEST($17::int8[], $18::int8[], $19::text[], $20::text[], $21::int8[])
          ), recorded AS (
              INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
-             SELECT * FROM UNNEST($22::int8[], $23::text[], $24::text[], $25::timestamptz[])
+             SELECT t.booking_id, t.from_status, t.to_status, ts(t.at)
+             FROM UNNEST($22::int8[], $23::text[], $24::text[], $25::int8[])
+                  AS t(booking_id, from_status, to_status, at)
          )
          SELECT count(*) FROM taken",
     )
     .bind(column(takings, |t| t.showtime_id.0))
     .bind(column(takings, |t| t.label.as_str()))
     .bind(column(takings, |t| t.booking_id.0))
-    .bind(column(takings, |t| t.held_until))
-    .bind(column(takings, |t| t.now))
+    .bind(column(takings, |t| millis(t.held_until)))
+    .bind(column(takings, |t| millis(t.now)))
     .bind(column(held, |b| b.id.0))
     .bind(column(held, |b| b.reference.as_str()))
     .bind(column(held, |b| b.user_id.0))
     .bind(column(held, |b| b.showtime_id.0))
     .bind(column(held, |b| b.stored_status.as_str()))
-    .bind(column(held, |b| b.expires_at))
+    .bind(column(held, |b| millis(b.expires_at)))
     .bind(column(held, |b| b.quote.subtotal.minor))
     .bind(column(held, |b| b.quote.fees.minor))
     .bind(column(held, |b| b.quote.total.minor))
     .bind(column(held, |b| b.quote.total.currency.as_str()))
-    .bind(column(held, |b| b.created_at))
+    .bind(column(held, |b| millis(b.created_at)))
     .bind(column(&lines, |(id, ..)| id.0))
     .bind(column(&lines, |(_, i, _)| *i as i64))
     .bind(column(&lines, |(.., l)| l.label.as_str()))
@@ -134,7 +136,7 @@ async fn write_holds(
     .bind(column(&transitions, |(id, _)| id.0))
     .bind(column(&transitions, |(_, t)| t.from.map(|s| s.as_str())))
     .bind(column(&transitions, |(_, t)| t.to.as_str()))
-    .bind(column(&transitions, |(_, t)| t.at))
+    .bind(column(&transitions, |(_, t)| millis(t.at)))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| {

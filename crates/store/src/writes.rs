@@ -214,12 +214,17 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
         SeatsBecome::Unsold => {
             let labels = statements::free_seats(tx, booking, SeatState::Sold).await?;
             statements::void_tickets(tx, booking, now).await?;
-            change(Some(showtime), booking, labels, SeatChangeCause::Refunded)
+            change(
+                Some(showtime),
+                booking,
+                labels,
+                SeatChangeCause::Refunded { was_sold: true },
+            )
         }
         SeatsBecome::Free => {
             let labels = statements::free_seats(tx, booking, SeatState::Held).await?;
             let cause = if plan.outcome == PaymentOutcome::Refunded {
-                SeatChangeCause::Refunded
+                SeatChangeCause::Refunded { was_sold: false }
             } else {
                 SeatChangeCause::PaymentFailed
             };
