@@ -25,7 +25,7 @@ const SHOWTIME_COLUMNS: &str = "
            l.capacity, l.row_count, l.column_count,
            (SELECT count(*) FROM showtime_seats ss
              WHERE ss.showtime_id = s.id
-               AND (ss.status = 'available' OR (ss.status = 'held' AND ms(ss.held_until) <= $1))
+               AND (ss.status = 'available' OR (ss.status = 'held' AND ss.held_until <= ts($1)))
            ) AS seats_available
     FROM showtimes s
     JOIN events e ON e.id = s.event_id

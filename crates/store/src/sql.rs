@@ -128,8 +128,11 @@ pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(sql.len());
     for line in sql.split_inclusive('\n') {
-        let (code, end) = match line.find(" FOR UPDATE") {
-            Some(at) => (&line[..at], if line.ends_with('\n') { "\n" } else { "" }),
+        let (code, end) = match row_lock(line) {
+            Some(at) => (
+                line[..at].trim_end(),
+                if line.ends_with('\n') { "\n" } else { "" },
+            ),
             None => (line, ""),
         };
         let mut rest = code;
@@ -144,7 +147,7 @@ pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
                 let name = cast
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(cast.len());
-                rest = &cast[name..];
+                rest = cast[name..].strip_prefix("[]").unwrap_or(&cast[name..]);
             } else {
                 let c = rest.chars().next().unwrap_or(' ');
                 out.push(c);
@@ -154,6 +157,13 @@ pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
         out.push_str(end);
     }
     Cow::Owned(out)
+}
+
+/// Where a row lock (`FOR UPDATE ...`, which runs to the end of its line) starts in `line`.
+fn row_lock(line: &str) -> Option<usize> {
+    line.match_indices("FOR UPDATE")
+        .map(|(at, _)| at)
+        .find(|&at| word_starts(&line[..at]))
 }
 
 /// Whether a name starting after `written` starts a word (is not the end of a longer name).
@@ -306,6 +316,10 @@ mod tests {
         assert_eq!(
             for_sqlite("SELECT day(e.release_date) WHERE ($1::int8 IS NULL OR today(x) = $1)"),
             "SELECT (e.release_date) WHERE ($1 IS NULL OR today(x) = $1)"
+        );
+        assert_eq!(
+            for_sqlite("SELECT id FROM t WHERE id = ANY($1::int8[])\nFOR UPDATE\nLIMIT 1"),
+            "SELECT id FROM t WHERE id = ANY($1)\n\nLIMIT 1"
         );
     }
 
