@@ -112,7 +112,7 @@ pub async fn release(app: &App, user: &User, id: BookingId) -> AppResult<Booking
         .store()
         .release_hold(id, user.id, app.now())
         .await?
-        .publish(app.seat_changes());
+        .publish(app.seat_changes())?;
     // Only a hold whose checkout was started has a payment to cancel; the release stands
     // whatever happens here.
     let checked_out = released

@@ -204,15 +204,13 @@ impl<B: Backend> Store for B {
         id: BookingId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Committed<Booking>> {
-        // The booking is read back in the write's own transaction: once the write commits,
-        // its seat changes are in hand, whatever happens next.
-        let (released, changes) = in_write!(self, "release", |tx| async {
-            let changes = writes::release_hold(&mut tx, id, user, now).await?;
-            let released = reads::load(&mut tx, reads::Which::One(id)).await?.pop();
-            Ok::<_, StoreError>((released, changes))
-        })?;
-        let released = released.ok_or(StoreError::NotFound(Entity::Booking))?;
+    ) -> StoreResult<Committed<StoreResult<Booking>>> {
+        let changes = in_write!(self, "release", |tx| writes::release_hold(
+            &mut tx, id, user, now
+        ))?;
+        let released = booking(self, id)
+            .await
+            .and_then(|b| b.ok_or(StoreError::NotFound(Entity::Booking)));
         Ok(Committed::new(released, changes))
     }
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
@@ -240,19 +238,21 @@ impl<B: Backend> Store for B {
     async fn apply_payment_report(
         &self,
         report: PaymentReport,
-    ) -> StoreResult<Committed<PaymentApplied>> {
-        let (written, booking) = in_write!(self, "payment report", |tx| async {
-            let written = writes::apply_report(&mut tx, &report).await?;
-            let booking = match written.booking {
-                Some(id) => reads::load(&mut tx, reads::Which::One(id)).await?.pop(),
-                None => None,
-            };
-            Ok::<_, StoreError>((written, booking))
-        })?;
+    ) -> StoreResult<Committed<StoreResult<PaymentApplied>>> {
+        let written = in_write!(self, "payment report", |tx| writes::apply_report(
+            &mut tx, &report
+        ))?;
         let ReportWritten {
-            outcome, changes, ..
+            outcome,
+            booking: id,
+            changes,
         } = written;
-        Ok(Committed::new(PaymentApplied { outcome, booking }, changes))
+        let applied = match id {
+            Some(id) => booking(self, id).await,
+            None => Ok(None),
+        }
+        .map(|booking| PaymentApplied { outcome, booking });
+        Ok(Committed::new(applied, changes))
     }
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
         reads::unsettled_payments(&mut self.reading(), before).await

@@ -132,12 +132,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Committed<Vec<StoreResult<Booking>>>>;
     /// Releases a live hold of this user's: the booking becomes `released`, its seats free.
     /// `NotFound` for someone else's booking; `InvalidTransition` when it is not held.
+    ///
+    /// Writes that answer a booking read it back after their commit: the inner result is that
+    /// read, so a failure there still hands over the seat changes the write committed.
     async fn release_hold(
         &self,
         id: BookingId,
         user: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Committed<Booking>>;
+    ) -> StoreResult<Committed<StoreResult<Booking>>>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
     /// A user's bookings, newest first.
     async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
@@ -164,7 +167,7 @@ pub trait Store: Send + Sync + 'static {
     async fn apply_payment_report(
         &self,
         report: PaymentReport,
-    ) -> StoreResult<Committed<PaymentApplied>>;
+    ) -> StoreResult<Committed<StoreResult<PaymentApplied>>>;
     /// Payments whose outcome is still open (`pending`, `failed` but not canceled at the
     /// gateway, or `refund_due`) and that last changed before `before`: what the
     /// reconciliation job settles, oldest first.

@@ -119,7 +119,7 @@ async fn apply(
             now: app.now(),
         })
         .await?
-        .publish(app.seat_changes());
+        .publish(app.seat_changes())?;
     if let Some(booking) = &applied.booking {
         if applied.outcome == PaymentOutcome::RefundDue {
             if let Some(payment) = app.store().payment(booking.id).await? {

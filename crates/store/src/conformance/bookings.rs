@@ -290,7 +290,8 @@ pub async fn releasing_a_hold_frees_its_seats_once<S: UnguardedHold>(store: Arc<
         .release_hold(booking.id, w.alice.id, at)
         .await
         .unwrap()
-        .unpublished();
+        .unpublished()
+        .unwrap();
     assert_eq!(released.stored_status, BookingStatus::Released);
     assert_eq!(
         released.transitions.last().map(|t| (t.to, t.at)),

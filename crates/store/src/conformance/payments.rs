@@ -81,7 +81,8 @@ pub async fn checkout_is_for_the_owner_and_a_live_hold_only<S: UnguardedHold>(st
         .release_hold(released.id, w.alice.id, t0())
         .await
         .unwrap()
-        .unpublished();
+        .unpublished()
+        .unwrap();
     assert!(matches!(
         store
             .start_checkout(checkout(&released, &w.alice, "pi_released", t0()))
@@ -176,6 +177,7 @@ async fn apply<S: UnguardedHold>(
         .await
         .unwrap()
         .unpublished()
+        .unwrap()
 }
 
 /// A hold of `user`'s on `seats`, checked out: waiting for its payment.
@@ -276,7 +278,13 @@ pub async fn each_event_is_applied_at_most_once<S: UnguardedHold>(store: Arc<S>)
     let mut outcomes = std::collections::HashMap::new();
     for task in futures::future::join_all(tasks).await {
         *outcomes
-            .entry(task.expect("task ran").unwrap().unpublished().outcome)
+            .entry(
+                task.expect("task ran")
+                    .unwrap()
+                    .unpublished()
+                    .unwrap()
+                    .outcome,
+            )
             .or_insert(0) += 1;
     }
     assert_eq!(
@@ -509,7 +517,8 @@ pub async fn a_payment_for_released_seats_is_refunded<S: UnguardedHold>(store: A
         .release_hold(booking.id, w.alice.id, t0())
         .await
         .unwrap()
-        .unpublished();
+        .unpublished()
+        .unwrap();
     let applied = apply(
         &*store,
         &payment,
@@ -656,7 +665,8 @@ pub async fn a_refund_owed_stays_owed<S: UnguardedHold>(store: Arc<S>) {
         .release_hold(taken.id, w.bob.id, later)
         .await
         .unwrap()
-        .unpublished();
+        .unpublished()
+        .unwrap();
     for (event, reported) in [
         ("evt_second", Reported::Succeeded),
         ("evt_failed", Reported::Failed),
@@ -723,7 +733,8 @@ pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store:
         .apply_payment_report(canceled)
         .await
         .unwrap()
-        .unpublished();
+        .unpublished()
+        .unwrap();
     assert_eq!(applied.outcome, PaymentOutcome::NoChange);
     assert_eq!(
         store.payment(booking.id).await.unwrap().unwrap().status,
