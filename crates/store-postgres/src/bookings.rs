@@ -17,6 +17,17 @@ use std::collections::HashSet;
 
 #[async_trait]
 impl BatchStatements for Tx {
+    /// One statement whatever the batch's size (an array), so one prepared statement serves
+    /// every batch.
+    async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT reference FROM bookings WHERE reference = ANY($1)")
+                .bind(column(holds, |h| h.reference.as_str()))
+                .fetch_all(&mut *self.0)
+                .await?,
+        )
+    }
+
     async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>> {
         lock_seats(&mut self.0, holds).await
     }

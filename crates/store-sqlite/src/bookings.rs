@@ -9,12 +9,29 @@ use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
 use marquee_store::codec::millis;
 use marquee_store::holds::LockedSeatRow;
+use marquee_store::sql::{self, Sql, Value};
 use marquee_store::writes::BatchStatements;
 use marquee_store::*;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 #[async_trait]
 impl BatchStatements for Tx {
+    /// One parameter a reference: SQLite has no arrays.
+    async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>> {
+        let references: Vec<Value> = holds
+            .iter()
+            .map(|h| Value::Text(h.reference.as_str()))
+            .collect();
+        self.fetch_column(
+            &format!(
+                "SELECT reference FROM bookings WHERE reference IN ({})",
+                sql::rows(holds.len(), "?", 1)
+            ),
+            &references,
+        )
+        .await
+    }
+
     async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>> {
         asked_seats(&mut self.0, holds).await
     }

@@ -8,7 +8,7 @@ use crate::codec::millis;
 use crate::holds::SaleTermsRow;
 use crate::payments::{BookedSeatRow, BookingAtRow, ReportRow};
 use crate::rows::PaymentRow;
-use crate::sql::{self, Sql, Value};
+use crate::sql::Sql;
 use crate::{NewPayment, Payment, StoreResult};
 use chrono::{DateTime, Utc};
 use marquee_domain::booking_moves::BookingAt;
@@ -250,22 +250,6 @@ pub async fn queue_message(
     )
     .await?;
     Ok(())
-}
-
-/// The batch's booking references that some booking has already.
-pub async fn stored_references(tx: &mut impl Sql, holds: &[NewHold]) -> StoreResult<Vec<String>> {
-    let references: Vec<Value> = holds
-        .iter()
-        .map(|h| Value::Text(h.reference.as_str()))
-        .collect();
-    tx.fetch_column(
-        &format!(
-            "SELECT reference FROM bookings WHERE reference IN ({})",
-            sql::rows(holds.len(), "?", 1)
-        ),
-        &references,
-    )
-    .await
 }
 
 /// What a showtime sells at, and when.

@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 /// multi-row `VALUES` under its one write lock.
 #[async_trait]
 pub trait BatchStatements: Sql {
+    /// The batch's booking references that some booking has already.
+    async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>>;
     /// The seats a batch asks for, locked until the transaction ends.
     async fn lock_seats(&mut self, holds: &[NewHold]) -> StoreResult<Vec<LockedSeatRow>>;
     /// Writes what a batch decided: the seats its holds take, with the availability condition
@@ -48,7 +50,7 @@ pub async fn hold_batch(
     tx: &mut impl BatchStatements,
     holds: &[NewHold],
 ) -> StoreResult<BatchPlan> {
-    let stored_references = statements::stored_references(tx, holds).await?;
+    let stored_references = tx.stored_references(holds).await?;
     let mut terms = HashMap::new();
     for hold in holds {
         if let Entry::Vacant(unread) = terms.entry(hold.showtime_id) {
