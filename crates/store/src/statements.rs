@@ -8,7 +8,7 @@ use crate::codec::millis;
 use crate::holds::SaleTermsRow;
 use crate::payments::{BookedSeatRow, BookingAtRow, ReportRow};
 use crate::rows::PaymentRow;
-use crate::sql::Sql;
+use crate::sql::{self, Sql, Value};
 use crate::{NewPayment, Payment, StoreResult};
 use chrono::{DateTime, Utc};
 use marquee_domain::booking_moves::BookingAt;
@@ -209,16 +209,34 @@ pub async fn lock_reported(
         .transpose()
 }
 
-pub async fn insert_ticket(
+/// The tickets of a booking's seats, (seat, code) each, in one statement.
+pub async fn insert_tickets(
     tx: &mut impl Sql,
     booking: BookingId,
-    seat: &str,
-    code: &TicketCode,
+    tickets: &[(&str, &TicketCode)],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    let now = millis(now);
+    let values: Vec<Value> = tickets
+        .iter()
+        .flat_map(|(seat, code)| {
+            [
+                Value::Text(code.as_str()),
+                Value::Int(booking.0),
+                Value::Text(seat),
+                Value::Int(now),
+            ]
+        })
+        .collect();
     tx.execute(
-        "INSERT INTO tickets (code, booking_id, seat, created_at) VALUES ($1, $2, $3, ts($4))",
-        args![code.as_str(), booking.0, seat, millis(now)],
+        &format!(
+            "INSERT INTO tickets (code, booking_id, seat, created_at) VALUES {}",
+            sql::rows(tickets.len(), "(?, ?, ?, ts(?))", 1)
+        ),
+        &values,
     )
     .await?;
     Ok(())

@@ -208,9 +208,12 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
                     report.ticket_codes.len()
                 )));
             }
-            for (seat, code) in labels.iter().zip(&report.ticket_codes) {
-                statements::insert_ticket(tx, booking, seat, code, now).await?;
-            }
+            let tickets: Vec<(&str, &TicketCode)> = labels
+                .iter()
+                .map(String::as_str)
+                .zip(&report.ticket_codes)
+                .collect();
+            statements::insert_tickets(tx, booking, &tickets, now).await?;
             change(Some(showtime), booking, labels, SeatChangeCause::Sold)
         }
         SeatsBecome::Unsold => {
