@@ -21,10 +21,6 @@ impl<T> Committed<T> {
         Committed { value, changes }
     }
 
-    pub fn changes(&self) -> &[SeatChange] {
-        &self.changes
-    }
-
     /// Tells `sink` what changed, and answers the value.
     pub fn publish(self, sink: &dyn SeatChangeSink) -> T {
         if !self.changes.is_empty() {
@@ -36,12 +32,5 @@ impl<T> Committed<T> {
     /// The value, telling no one: for tests and tools that keep no seat maps.
     pub fn unpublished(self) -> T {
         self.value
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Committed<U> {
-        Committed {
-            value: f(self.value),
-            changes: self.changes,
-        }
     }
 }
