@@ -71,6 +71,8 @@ error_codes! {
     PaymentNotFound = "payment_not_found",
     ProviderNotFound = "provider_not_found",
     MethodNotAllowed = "method_not_allowed",
+    // 413.
+    PayloadTooLarge = "payload_too_large",
     // 409.
     EmailTaken = "email_taken",
     SeatsUnavailable = "seats_unavailable",
@@ -81,12 +83,19 @@ error_codes! {
     HoldExpired = "hold_expired",
     InvalidBookingState = "invalid_booking_state",
     PaymentSettled = "payment_settled",
+    // 429: wait (the answer's Retry-After says how long, where waiting helps).
+    HoldLimit = "hold_limit",
+    HoldCooldown = "hold_cooldown",
+    RateLimited = "rate_limited",
+    LoginThrottled = "login_throttled",
     // 5xx.
     InternalError = "internal_error",
     PaymentGatewayRefused = "payment_gateway_refused",
     PaymentGatewayError = "payment_gateway_error",
     PaymentGatewayUnavailable = "payment_gateway_unavailable",
     DatabaseUnavailable = "database_unavailable",
+    Overloaded = "overloaded",
+    RequestTimeout = "request_timeout",
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -126,11 +135,32 @@ pub enum AppError {
     /// A webhook whose signature or body was not accepted.
     #[error("{0}")]
     Webhook(marquee_payments::WebhookError),
+    /// Not now: too many requests (429) or the node cannot serve it (503). `retry_after`
+    /// says when trying again may help, when it is known.
+    #[error("{message}")]
+    Wait {
+        code: ErrorCode,
+        message: String,
+        retry_after: Option<std::time::Duration>,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
 impl AppError {
+    /// A refusal that waiting may cure (429 or 503, by `code`).
+    pub fn wait(
+        code: ErrorCode,
+        message: impl Into<String>,
+        retry_after: Option<std::time::Duration>,
+    ) -> Self {
+        AppError::Wait {
+            code,
+            message: message.into(),
+            retry_after,
+        }
+    }
+
     pub fn invalid(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Invalid {
             code,
@@ -216,6 +246,7 @@ mod tests {
         "payment_not_found",
         "provider_not_found",
         "method_not_allowed",
+        "payload_too_large",
         "email_taken",
         "seats_unavailable",
         "not_enough_seats",
@@ -225,11 +256,17 @@ mod tests {
         "hold_expired",
         "invalid_booking_state",
         "payment_settled",
+        "hold_limit",
+        "hold_cooldown",
+        "rate_limited",
+        "login_throttled",
         "internal_error",
         "payment_gateway_refused",
         "payment_gateway_error",
         "payment_gateway_unavailable",
         "database_unavailable",
+        "overloaded",
+        "request_timeout",
     ];
 
     #[test]

@@ -33,6 +33,8 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     seats: Option<Vec<String>>,
+    /// Sent as `Retry-After` (whole seconds, rounded up).
+    retry_after: Option<std::time::Duration>,
     /// Kept for the log line of a 5xx; never sent.
     source: Option<anyhow::Error>,
 }
@@ -44,8 +46,15 @@ impl ApiError {
             code,
             message: message.into(),
             seats: None,
+            retry_after: None,
             source: None,
         }
+    }
+
+    /// Tells the client when trying again may help.
+    pub fn with_retry_after(mut self, after: std::time::Duration) -> Self {
+        self.retry_after = Some(after);
+        self
     }
 
     pub fn not_found() -> Self {
@@ -103,12 +112,17 @@ impl From<AppError> for ApiError {
             AppError::Gateway(GatewayError::Invalid(_)) => (S::BAD_GATEWAY, C::PaymentGatewayError),
             AppError::Webhook(WebhookError::Signature(_)) => (S::BAD_REQUEST, C::InvalidSignature),
             AppError::Webhook(WebhookError::Malformed(_)) => (S::BAD_REQUEST, C::MalformedEvent),
+            AppError::Wait { code, .. } => (wait_status(*code), *code),
             AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::InternalError),
         };
         let seats = match &err {
             AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => {
                 Some(seats.clone())
             }
+            _ => None,
+        };
+        let retry_after = match &err {
+            AppError::Wait { retry_after, .. } => *retry_after,
             _ => None,
         };
         let source = match err {
@@ -120,8 +134,20 @@ impl From<AppError> for ApiError {
             code,
             message,
             seats,
+            retry_after,
             source,
         }
+    }
+}
+
+/// 429 for limits on the client, 503 for the node's own trouble.
+fn wait_status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::DatabaseUnavailable
+        | ErrorCode::Overloaded
+        | ErrorCode::RequestTimeout
+        | ErrorCode::PaymentGatewayUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 
@@ -176,7 +202,10 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // The node or what it depends on is in trouble, not the code: warned, not an error.
+            tracing::warn!(code = self.code.as_str(), message = %self.message, "request refused for now");
+        } else if self.status.is_server_error() {
             match &self.source {
                 Some(source) => {
                     tracing::error!(error = ?source, code = self.code.as_str(), "request failed")
@@ -187,6 +216,7 @@ impl IntoResponse for ApiError {
             }
         }
         let unauthenticated = self.status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after.map(whole_seconds);
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code,
@@ -201,8 +231,20 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         response
     }
+}
+
+/// `Retry-After` counts whole seconds: rounded up, and at least one, so a client that obeys it
+/// never comes back too early.
+fn whole_seconds(after: std::time::Duration) -> u64 {
+    let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+    seconds.max(1)
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
