@@ -5,6 +5,7 @@
 
 use crate::booking::{Booking, BookingReference, BookingStatus, Quote, Transition};
 use crate::catalog::{PriceList, SalesWindow, ShowtimeError};
+use crate::hold_limits::{AccountBooking, AccountShares, HoldLimits, LimitReached};
 use crate::ids::{BookingId, ShowtimeId, UserId};
 use crate::layout::SeatCategory;
 use crate::seats::SeatState;
@@ -22,6 +23,8 @@ pub struct NewHold {
     pub seats: Vec<String>,
     pub expires_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
+    /// The account's share of showtimes this hold must stay within.
+    pub limits: HoldLimits,
 }
 
 /// What a showtime sells at, and when.
@@ -53,6 +56,8 @@ pub enum HoldRefusal {
     SeatsUnavailable(Vec<String>),
     /// A seat's category has no price, or the total overflows: the stored showtime is wrong.
     Unpriced,
+    /// The account would go beyond its share (`hold_limits`).
+    OverLimit(LimitReached),
 }
 
 /// A seat a batch takes for one of its holds.
@@ -84,14 +89,17 @@ impl BatchPlan {
     }
 }
 
-/// Decides a batch of holds in order, so a later hold sees the seats an earlier one took.
-/// `terms` has the sale terms of every showtime that exists among those asked for; `seats` the
-/// seats asked for as read; `stored_references` the batch's references that bookings have.
+/// Decides a batch of holds in order, so a later hold sees the seats (and the account's
+/// share) an earlier one took. `terms` has the sale terms of every showtime that exists among
+/// those asked for; `seats` the seats asked for as read; `stored_references` the batch's
+/// references that bookings have; `shares` the bookings of the batch's accounts that count
+/// towards their limits (`hold_limits::AccountShares::bookings_that_count`).
 pub fn plan_batch(
     holds: &[NewHold],
     terms: &HashMap<ShowtimeId, SaleTerms>,
     seats: Vec<LockedSeat>,
     stored_references: Vec<String>,
+    mut shares: AccountShares,
 ) -> BatchPlan {
     let mut seats: HashMap<(ShowtimeId, String), LockedSeat> = seats
         .into_iter()
@@ -103,8 +111,9 @@ pub fn plan_batch(
         takings: Vec::new(),
     };
     for hold in holds {
-        let answer = decide(hold, terms, &mut seats, &mut references);
+        let answer = decide(hold, terms, &mut seats, &mut references, &shares);
         if let Ok(booking) = &answer {
+            shares.add(AccountBooking::of(booking));
             plan.takings
                 .extend(booking.quote.lines.iter().map(|line| Taking {
                     showtime_id: hold.showtime_id,
@@ -124,6 +133,7 @@ fn decide(
     terms: &HashMap<ShowtimeId, SaleTerms>,
     seats: &mut HashMap<(ShowtimeId, String), LockedSeat>,
     references: &mut HashSet<String>,
+    shares: &AccountShares,
 ) -> Result<Booking, HoldRefusal> {
     if !references.insert(hold.reference.as_str().to_string()) {
         return Err(HoldRefusal::ReferenceTaken);
@@ -145,6 +155,7 @@ fn decide(
     if !unknown.is_empty() {
         return Err(HoldRefusal::UnknownSeats(unknown));
     }
+    shares.check(hold).map_err(HoldRefusal::OverLimit)?;
     let mut free = Vec::with_capacity(hold.seats.len());
     let mut unavailable = Vec::new();
     for label in &hold.seats {

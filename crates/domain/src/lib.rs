@@ -10,6 +10,7 @@ pub mod booking;
 pub mod booking_moves;
 pub mod catalog;
 pub mod clock;
+pub mod hold_limits;
 pub mod hold_plan;
 pub mod ids;
 pub mod layout;
@@ -27,6 +28,7 @@ pub use catalog::{
     Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use hold_limits::{HoldLimits, Limit, LimitReached};
 pub use hold_plan::NewHold;
 pub use ids::*;
 pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};

@@ -129,6 +129,7 @@ pub async fn run(
                 "requests_per_second": per_second,
                 "requests": rows,
                 "server": usage,
+                "limits": common.server_limits,
                 "check": result,
             })
         );
@@ -144,6 +145,7 @@ pub async fn run(
         println!("requests/s {per_second:.1}");
         print_table(&rows);
         println!("{}", resources::line(usage.as_ref()));
+        println!("{}", crate::limits_line(&common.server_limits));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

@@ -54,6 +54,8 @@ pub enum Outcome {
     Taken,
     /// Fewer than two seats left.
     SoldOut,
+    /// The account's share is used (429 `hold_limit` or `hold_cooldown`).
+    Limited,
     /// Any other answer, or none.
     Failed,
 }
@@ -193,6 +195,7 @@ impl Api {
                 Outcome::SoldOut
             }
             Some((409, _)) => Outcome::Taken,
+            Some((429, _)) => Outcome::Limited,
             _ => Outcome::Failed,
         }
     }

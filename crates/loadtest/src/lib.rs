@@ -49,6 +49,27 @@ pub struct LoadtestArgs {
     /// Print one JSON object instead of the table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The limits the server says it applies (`GET /api/v1/limits`), read before the run and
+    /// reported with its figures: a figure means little without them.
+    #[arg(skip)]
+    pub server_limits: serde_json::Value,
+}
+
+/// The server's limits as one line of the report.
+pub fn limits_line(limits: &serde_json::Value) -> String {
+    match limits {
+        serde_json::Value::Null => "limits: not said (a server without GET /api/v1/limits)".into(),
+        limits => format!("limits: {limits}"),
+    }
+}
+
+/// `GET /api/v1/limits`, or `null` from a server that does not have it.
+async fn server_limits(target: &str) -> anyhow::Result<serde_json::Value> {
+    let response = reqwest::get(format!("{}/api/v1/limits", target.trim_end_matches('/'))).await?;
+    if !response.status().is_success() {
+        return Ok(serde_json::Value::Null);
+    }
+    Ok(response.json().await?)
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -64,13 +85,14 @@ pub enum Scenario {
 /// Runs a scenario; an error when the CHECK fails, so scripts and CI can rely on the exit code.
 /// `store` is the load generator's own way into the database (`--database-url`): set-up and
 /// the CHECK need only a few connections, which leaves the rest to the server.
-pub async fn run(args: LoadtestArgs, store: Arc<dyn Store>) -> anyhow::Result<()> {
+pub async fn run(mut args: LoadtestArgs, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let url = reqwest::Url::parse(&args.target)?;
     let host = url.host_str().unwrap_or_default();
     anyhow::ensure!(
         host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127."),
         "the load generator only targets this machine (127.0.0.0/8, ::1, localhost), not {host}"
     );
+    args.server_limits = server_limits(&args.target).await?;
     let server = args
         .server_pid
         .or_else(|| resources::listener_pid(url.port_or_known_default()?));

@@ -130,7 +130,8 @@ pub async fn run(
                         sold_out.store(true, Ordering::Relaxed);
                         break;
                     }
-                    Outcome::Failed => break,
+                    // One hold per user: a user refused a share has one already.
+                    Outcome::Limited | Outcome::Failed => break,
                 }
             }
             progress.inc(1);
@@ -217,6 +218,7 @@ pub async fn run(
                     "all_confirmed_after_seconds": confirmed_within.map(|d| d.as_secs_f64()),
                     "requests": after_rows,
                 },
+                "limits": common.server_limits,
                 "check": result,
             })
         );
@@ -251,6 +253,7 @@ pub async fn run(
             }
         );
         print_table(&after_rows);
+        println!("{}", crate::limits_line(&common.server_limits));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

@@ -108,7 +108,7 @@ pub async fn run(
                 };
                 let mut hold = match outcome {
                     Outcome::Held(hold) => hold,
-                    Outcome::Taken | Outcome::SoldOut => continue,
+                    Outcome::Taken | Outcome::SoldOut | Outcome::Limited => continue,
                     Outcome::Failed => break,
                 };
                 let paying = (turn / 2) % 2 == 1;
@@ -168,6 +168,7 @@ pub async fn run(
                 "all_confirmed_after_seconds": confirmed_within.map(|d| d.as_secs_f64()),
                 "requests": rows,
                 "server": usage,
+                "limits": common.server_limits,
                 "check": result,
             })
         );
@@ -198,6 +199,7 @@ pub async fn run(
             result.fullest_showtime_taken,
             args.capacity
         );
+        println!("{}", crate::limits_line(&common.server_limits));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());

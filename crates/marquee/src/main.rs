@@ -5,7 +5,7 @@ mod store;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use marquee_domain::{Role, SystemClock};
+use marquee_domain::{HoldLimits, Role, SystemClock};
 use marquee_payments::Secret;
 use marquee_server::config::PaymentsConfig;
 use marquee_server::{accounts, demo, App, Config};
@@ -83,6 +83,20 @@ struct ServeArgs {
     /// How long a hold keeps its seats: `10m`, `90s`, or a number of seconds.
     #[arg(long, env = "MARQUEE_HOLD_TTL", default_value = "10m", value_parser = parse_duration)]
     hold_ttl: std::time::Duration,
+    /// Most seats one account may have in holds and sales of one showtime (0: no limit).
+    #[arg(
+        long,
+        env = "MARQUEE_HOLD_MAX_SEATS_PER_SHOWTIME",
+        default_value_t = 10
+    )]
+    hold_max_seats_per_showtime: u32,
+    /// Most holds one account may have at once, over all showtimes (0: no limit).
+    #[arg(long, env = "MARQUEE_HOLD_MAX_LIVE_HOLDS", default_value_t = 3)]
+    hold_max_live_holds: u32,
+    /// After a hold runs out unpaid, how long its account may not hold seats of that showtime
+    /// (0: no cool-down).
+    #[arg(long, env = "MARQUEE_HOLD_COOLDOWN", default_value = "2m", value_parser = parse_duration)]
+    hold_cooldown: std::time::Duration,
     /// How long a login lasts.
     #[arg(long, env = "MARQUEE_SESSION_TTL", default_value = "30days", value_parser = parse_duration)]
     session_ttl: std::time::Duration,
@@ -221,6 +235,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let to_chrono =
         |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
     within("--reconcile-after", args.reconcile_after, 10, 7 * 24 * 3600)?;
+    within("--hold-cooldown", args.hold_cooldown, 0, 24 * 3600)?;
+    let limit = |n: u32| (n > 0).then_some(n);
+    let hold_limits = HoldLimits {
+        seats_per_showtime: limit(args.hold_max_seats_per_showtime),
+        live_holds: limit(args.hold_max_live_holds),
+        cooldown: Some(to_chrono(args.hold_cooldown)?).filter(|d| !d.is_zero()),
+    };
     let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr()?;
     // This node as seen from this machine: where the sandbox's webhooks go.
@@ -270,6 +291,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         self_url,
         reconcile_after: to_chrono(args.reconcile_after)?,
         hold_ttl: to_chrono(args.hold_ttl)?,
+        hold_limits,
         session_ttl: to_chrono(args.session_ttl)?,
         sweep_interval: args.sweep_interval,
         seat_map_max_age: to_chrono(args.seat_map_max_age)?,
@@ -286,7 +308,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
              types 4242 4242 4242 4242 gets tickets. For a real sale set MARQUEE_PAYMENTS=stripe"
         );
     }
-    tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), "Marquee is serving");
+    tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -90,6 +90,7 @@ async fn hold_named(
             seats: seats.clone(),
             expires_at: now + app.config().hold_ttl,
             now,
+            limits: app.config().hold_limits,
         };
         match app.holds().hold(hold).await {
             Err(StoreError::ReferenceTaken) if attempt < REFERENCE_TRIES => continue,

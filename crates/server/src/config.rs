@@ -1,6 +1,7 @@
 //! Settings of one Marquee node. The CLI fills them from flags and `MARQUEE_*` variables.
 
 use chrono::Duration;
+use marquee_domain::HoldLimits;
 use marquee_payments::Secret;
 
 #[derive(Debug, Clone)]
@@ -11,6 +12,8 @@ pub struct Config {
     pub database_max_connections: u32,
     /// How long a hold keeps its seats.
     pub hold_ttl: Duration,
+    /// One account's share of a sale, checked in each hold's transaction.
+    pub hold_limits: HoldLimits,
     /// How long a login token lasts.
     pub session_ttl: Duration,
     /// How often the sweeper moves expired holds to `expired`. Expiry does not wait for it:
@@ -42,6 +45,7 @@ impl Default for Config {
             database_url: "sqlite://marquee.db".into(),
             database_max_connections: 20,
             hold_ttl: Duration::minutes(10),
+            hold_limits: HoldLimits::DEFAULT,
             session_ttl: Duration::days(30),
             sweep_interval: std::time::Duration::from_secs(15),
             seat_map_max_age: Duration::seconds(1),

@@ -161,6 +161,17 @@ impl AppError {
         }
     }
 
+    /// A hold beyond its account's share: `hold_cooldown` for the cool-down, `hold_limit` for
+    /// the others; `Retry-After` when waiting will help.
+    pub fn over_limit(reached: marquee_domain::LimitReached) -> Self {
+        let code = match reached.limit {
+            marquee_domain::Limit::Cooldown(_) => ErrorCode::HoldCooldown,
+            _ => ErrorCode::HoldLimit,
+        };
+        let retry_after = reached.retry_after.and_then(|after| after.to_std().ok());
+        AppError::wait(code, reached.to_string(), retry_after)
+    }
+
     pub fn invalid(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Invalid {
             code,
@@ -191,6 +202,7 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
+            StoreError::OverLimit(reached) => AppError::over_limit(reached),
             other @ (StoreError::ReferenceTaken
             | StoreError::Corrupt(_)
             | StoreError::Database(_)) => AppError::Internal(other.into()),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
 use marquee_store::codec::millis;
-use marquee_store::holds::LockedSeatRow;
+use marquee_store::holds::{self, AccountBookingRow, LockedSeatRow};
 use marquee_store::writes::BatchStatements;
 use marquee_store::*;
 use sqlx::PgConnection;
@@ -17,6 +17,28 @@ use std::collections::HashSet;
 
 #[async_trait]
 impl BatchStatements for Tx {
+    /// The accounts are locked in id order, as every batch does, before any seat: batches
+    /// never wait for each other in a circle. `NO KEY UPDATE` leaves foreign-key checks (a
+    /// new session or booking of the account elsewhere) free to go on.
+    async fn account_bookings(&mut self, holds: &[NewHold]) -> StoreResult<Vec<AccountBookingRow>> {
+        let (users, showtimes, since) = holds::shares_asked(holds);
+        sqlx::query("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+            .bind(&users)
+            .execute(&mut *self.0)
+            .await?;
+        // A statement of its own, after the lock: under READ COMMITTED it sees what the batch
+        // that held the lock before committed.
+        Ok(sqlx::query_as(&holds::account_bookings_sql(
+            "SELECT unnest($1::int8[])",
+            "SELECT unnest($2::int8[])",
+        ))
+        .bind(&users)
+        .bind(&showtimes)
+        .bind(since)
+        .fetch_all(&mut *self.0)
+        .await?)
+    }
+
     /// One statement whatever the batch's size (an array), so one prepared statement serves
     /// every batch.
     async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>> {

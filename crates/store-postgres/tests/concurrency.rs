@@ -162,6 +162,7 @@ async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
                 seats,
                 expires_at: t0() + Duration::minutes(10),
                 now: t0(),
+                limits: HoldLimits::NONE,
             };
             tokio::spawn(async move { store.hold_seats(hold).await })
         })
@@ -193,6 +194,75 @@ async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
         map.info.seats_available, 6,
         "the count and the seats come from one snapshot"
     );
+    second.close().await;
+}
+
+/// One account holds seats from two nodes at once, each hold alone within its share: the
+/// account is locked in each hold's transaction, so together they stop at the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_accounts_share_holds_across_nodes() {
+    let (first, database) = fresh_store().await;
+    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
+    let hall = hall(&first).await;
+    let info = first
+        .schedule_showtime(showtime(&hall, t0() + Duration::days(1)))
+        .await
+        .unwrap();
+    let user = first
+        .create_user(NewUser {
+            email: Email::parse("hoarder@example.com").unwrap(),
+            password_hash: "h".into(),
+            roles: vec![Role::Customer],
+            now: t0(),
+        })
+        .await
+        .unwrap();
+    let limits = HoldLimits {
+        seats_per_showtime: Some(3),
+        ..HoldLimits::NONE
+    };
+    let tasks: Vec<_> = (1..=8i64)
+        .map(|i| {
+            let store = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            let hold = NewHold {
+                id: BookingId(2000 + i),
+                reference: BookingReference::from_random(7919 * (2000 + i) as u64),
+                user_id: user.id,
+                showtime_id: info.showtime.id,
+                seats: vec![format!("A{i}")],
+                expires_at: t0() + Duration::minutes(10),
+                now: t0(),
+                limits,
+            };
+            tokio::spawn(async move { store.hold_seats(hold).await })
+        })
+        .collect();
+    let mut granted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => granted += 1,
+            Err(StoreError::OverLimit(reached)) => {
+                assert_eq!(reached.limit, Limit::SeatsPerShowtime(3))
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(granted, 3);
+    let map = second
+        .seat_map(info.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let held = map
+        .seats
+        .iter()
+        .filter(|s| s.state_at(t0()) == SeatState::Held)
+        .count();
+    assert_eq!(held, 3, "the database holds what the answers said");
     second.close().await;
 }
 

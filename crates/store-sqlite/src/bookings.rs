@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use marquee_domain::hold_plan::Taking;
 use marquee_domain::*;
 use marquee_store::codec::millis;
-use marquee_store::holds::LockedSeatRow;
+use marquee_store::holds::{self, AccountBookingRow, LockedSeatRow};
 use marquee_store::sql::{self, Sql, Value};
 use marquee_store::writes::BatchStatements;
 use marquee_store::*;
@@ -16,6 +16,26 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 #[async_trait]
 impl BatchStatements for Tx {
+    /// `BEGIN IMMEDIATE` already holds the only write lock; the lists are bound as JSON
+    /// arrays so one prepared statement serves every batch.
+    async fn account_bookings(&mut self, holds: &[NewHold]) -> StoreResult<Vec<AccountBookingRow>> {
+        let (users, showtimes, since) = holds::shares_asked(holds);
+        let json = |ids: Vec<i64>| serde_json::Value::from(ids).to_string();
+        let (users, showtimes) = (json(users), json(showtimes));
+        self.fetch_all(
+            &holds::account_bookings_sql(
+                "SELECT value FROM json_each($1)",
+                "SELECT value FROM json_each($2)",
+            ),
+            &[
+                Value::Text(&users),
+                Value::Text(&showtimes),
+                Value::Int(since),
+            ],
+        )
+        .await
+    }
+
     /// One parameter a reference: SQLite has no arrays.
     async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>> {
         let references: Vec<Value> = holds

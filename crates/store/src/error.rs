@@ -1,4 +1,4 @@
-use marquee_domain::{BookingStatus, Entity, LayoutError, ShowtimeError, ShowtimeId};
+use marquee_domain::{BookingStatus, Entity, LayoutError, LimitReached, ShowtimeError, ShowtimeId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -27,6 +27,8 @@ pub enum StoreError {
         from: BookingStatus,
         to: BookingStatus,
     },
+    #[error("{0}")]
+    OverLimit(LimitReached),
     #[error("the booking reference is taken")]
     ReferenceTaken,
     #[error("{0} already exists")]

@@ -2,8 +2,9 @@
 //! what a showtime's sale terms and a batch's seats read as, and what a refusal answers. Each
 //! backend runs the SQL; the domain decides.
 
-use crate::codec::{category, currency, instant, seat_state, unsigned};
+use crate::codec::{booking_status, category, currency, instant, seat_state, unsigned};
 use crate::{Committed, StoreError, StoreResult};
+use marquee_domain::hold_limits::{AccountBooking, AccountShares};
 use marquee_domain::hold_plan::{self, BatchPlan, HoldRefusal, LockedSeat, NewHold, SaleTerms};
 use marquee_domain::*;
 use std::collections::HashMap;
@@ -101,22 +102,85 @@ impl LockedSeatRow {
     }
 }
 
+/// A booking of one of a batch's accounts that counts towards its limits, as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccountBookingRow {
+    pub user_id: i64,
+    pub showtime_id: i64,
+    pub status: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    pub seats: i64,
+}
+
+impl AccountBookingRow {
+    pub fn decode(self) -> StoreResult<AccountBooking> {
+        Ok(AccountBooking {
+            user_id: UserId(self.user_id),
+            showtime_id: ShowtimeId(self.showtime_id),
+            status: booking_status(&self.status)?,
+            expires_at: instant(self.expires_at)?,
+            seats: unsigned(self.seats, "seats of a booking")?,
+        })
+    }
+}
+
+/// The bookings that count towards a batch's limits (see `AccountShares`). `users` and
+/// `showtimes` are each backend's way to bind a list as one parameter (`$1` and `$2`: a
+/// statement that does not change with the batch's size), `$3` the earliest end of a hold that
+/// still counts, in milliseconds.
+pub fn account_bookings_sql(users: &str, showtimes: &str) -> String {
+    format!(
+        "SELECT b.user_id, b.showtime_id, b.status, ms(b.expires_at) AS expires_at,
+                (SELECT count(*) FROM booking_seats s WHERE s.booking_id = b.id) AS seats
+         FROM bookings b
+         WHERE b.user_id IN ({users})
+           AND (b.status IN ('held', 'payment_pending')
+                OR (b.showtime_id IN ({showtimes})
+                    AND (b.status = 'confirmed'
+                         OR (b.status = 'expired' AND b.expires_at > ts($3)))))"
+    )
+}
+
+/// The accounts and showtimes of a batch whose bookings count towards its limits (see
+/// `AccountShares`), each once, in order; and the earliest end of a hold that still counts.
+pub fn shares_asked(holds: &[NewHold]) -> (Vec<i64>, Vec<i64>, i64) {
+    let mut users: Vec<i64> = holds.iter().map(|h| h.user_id.0).collect();
+    let mut showtimes: Vec<i64> = holds.iter().map(|h| h.showtime_id.0).collect();
+    users.sort_unstable();
+    users.dedup();
+    showtimes.sort_unstable();
+    showtimes.dedup();
+    let since = holds
+        .iter()
+        .map(|h| AccountShares::expired_since(&h.limits, h.now))
+        .min()
+        .map_or(0, crate::codec::millis);
+    (users, showtimes, since)
+}
+
 /// Decides a batch of holds (`hold_plan::plan_batch`) from the rows its transaction read.
 pub fn plan_batch(
     holds: &[NewHold],
     terms: &HashMap<ShowtimeId, SaleTerms>,
     seats: Vec<LockedSeatRow>,
     stored_references: Vec<String>,
+    shares: Vec<AccountBookingRow>,
 ) -> StoreResult<BatchPlan> {
     let seats = seats
         .into_iter()
         .map(LockedSeatRow::decode)
+        .collect::<StoreResult<_>>()?;
+    let shares = shares
+        .into_iter()
+        .map(AccountBookingRow::decode)
         .collect::<StoreResult<_>>()?;
     Ok(hold_plan::plan_batch(
         holds,
         terms,
         seats,
         stored_references,
+        AccountShares::new(shares),
     ))
 }
 
@@ -128,6 +192,7 @@ impl From<HoldRefusal> for StoreError {
             HoldRefusal::NotOnSale(why) => StoreError::NotOnSale(why),
             HoldRefusal::UnknownSeats(seats) => StoreError::UnknownSeats(seats),
             HoldRefusal::SeatsUnavailable(seats) => StoreError::SeatsUnavailable(seats),
+            HoldRefusal::OverLimit(reached) => StoreError::OverLimit(reached),
             HoldRefusal::Unpriced => {
                 StoreError::corrupt("a held seat has no price, or the total overflows")
             }

@@ -6,7 +6,7 @@
 //! transaction out: each of its write methods is one call of one function here inside one
 //! transaction.
 
-use crate::holds::{self, LockedSeatRow};
+use crate::holds::{self, AccountBookingRow, LockedSeatRow};
 use crate::payments::{message_payload, started};
 use crate::sql::Sql;
 use crate::statements;
@@ -25,6 +25,11 @@ use std::collections::BTreeMap;
 /// multi-row `VALUES` under its one write lock.
 #[async_trait]
 pub trait BatchStatements: Sql {
+    /// Locks the batch's accounts (on PostgreSQL; SQLite's one writer needs no lock) and reads
+    /// their bookings that count towards their hold limits (`hold_limits::AccountShares`).
+    /// Runs first in the batch's transaction: two batches of one account, on any nodes, decide
+    /// one after the other, each seeing what the other wrote.
+    async fn account_bookings(&mut self, holds: &[NewHold]) -> StoreResult<Vec<AccountBookingRow>>;
     /// The batch's booking references that some booking has already.
     async fn stored_references(&mut self, holds: &[NewHold]) -> StoreResult<Vec<String>>;
     /// The seats a batch asks for, locked until the transaction ends.
@@ -50,6 +55,11 @@ pub async fn hold_batch(
     tx: &mut impl BatchStatements,
     holds: &[NewHold],
 ) -> StoreResult<BatchPlan> {
+    let shares = if holds.iter().any(|h| h.limits.any()) {
+        tx.account_bookings(holds).await?
+    } else {
+        Vec::new()
+    };
     let stored_references = tx.stored_references(holds).await?;
     let mut terms = HashMap::new();
     for hold in holds {
@@ -60,7 +70,7 @@ pub async fn hold_batch(
         }
     }
     let seats = tx.lock_seats(holds).await?;
-    let plan = holds::plan_batch(holds, &terms, seats, stored_references)?;
+    let plan = holds::plan_batch(holds, &terms, seats, stored_references, shares)?;
     tx.write_holds(&plan.takings, &plan.held()).await?;
     Ok(plan)
 }

@@ -233,6 +233,8 @@ pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
         (status = 404, description = "`showtime_not_found`", body = ErrorBody),
         (status = 409, description = "`seats_unavailable` (with `seats`), `not_enough_seats`, `showtime_started`, `sales_closed`, `sales_not_open`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
+        (status = 429, description = "`hold_limit`: the account's share of the showtime or of holds at once is used (`GET /limits`); `hold_cooldown`: a hold of this account on this showtime ran out unpaid lately. `Retry-After` says when trying again can succeed, where waiting helps", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until trying again can succeed"))),
     ))]
 pub async fn hold(
     State(app): State<App>,

@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod payments;
 pub mod seat_map_json;
 
@@ -66,6 +67,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(catalog::seat_map))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
+        .routes(routes!(limits::limits))
         .routes(routes!(payments::checkout))
         .routes(routes!(payments::webhook))
         .routes(routes!(payments::ticket_qr))

@@ -248,12 +248,14 @@ async fn best_available_gives_wheelchair_spaces_only_when_asked(app: TestApp) {
     let held = app.post("/api/v1/bookings", Some(&ana), asked).await;
     assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
     assert_eq!(held.body["lines"][0]["category"], "accessible");
-    // Fill every general seat; what is left is wheelchair and companion seats, never offered unasked.
-    for _ in 0..20 {
+    // Fill every general seat; what is left is wheelchair and companion seats, never offered
+    // unasked. Many customers: one may hold only a few at once.
+    for i in 0..20 {
+        let fan = app.customer(&format!("fan{i}@example.com")).await;
         let any = app
             .post(
                 "/api/v1/bookings",
-                Some(&ana),
+                Some(&fan),
                 json!({ "showtime_id": app.showtime_id(), "quantity": 1 }),
             )
             .await;

@@ -60,6 +60,7 @@ pub struct StoredSeat {
 
 pub struct Response {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub body: Value,
 }
 
@@ -69,6 +70,18 @@ impl Response {
         self.body["error"]["code"]
             .as_str()
             .unwrap_or("<no error code>")
+    }
+
+    /// The `Retry-After` header in seconds, if there is one.
+    pub fn retry_after(&self) -> Option<u64> {
+        let value = self.headers.get(header::RETRY_AFTER)?;
+        Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("Retry-After is not whole seconds: {value:?}")),
+        )
     }
 }
 
@@ -185,6 +198,7 @@ impl TestApp {
             .await
             .expect("the router answers");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .into_body()
             .collect()
@@ -197,7 +211,11 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Response { status, body }
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {

@@ -10,6 +10,7 @@ mod bad_input;
 mod bookings;
 mod catalog;
 mod demo;
+mod hold_limits;
 mod openapi;
 mod payments;
 mod seat_changes;

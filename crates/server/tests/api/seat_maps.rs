@@ -40,12 +40,16 @@ async fn another_nodes_hold_shows_once_the_map_is_max_age_old(app: TestApp) {
 }
 
 async fn concurrent_best_available_holds_on_one_node_get_different_seats(app: TestApp) {
-    let ana = app.customer("ana@example.com").await;
+    let mut fans = Vec::new();
+    for i in 0..6 {
+        fans.push(app.customer(&format!("fan{i}@example.com")).await);
+    }
     let body = json!({ "showtime_id": app.showtime_id(), "quantity": 2 });
     // All at once: each would compute the same best pair from the same map if it did not see
     // the others' claims, and most would run out of tries.
     let answers = futures::future::join_all(
-        (0..6).map(|_| app.post("/api/v1/bookings", Some(&ana), body.clone())),
+        fans.iter()
+            .map(|fan| app.post("/api/v1/bookings", Some(fan), body.clone())),
     )
     .await;
     let mut seats = HashMap::new();

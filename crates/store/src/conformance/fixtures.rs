@@ -208,6 +208,7 @@ pub fn hold(user: &User, showtime: &ShowtimeInfo, seats: &[&str], now: DateTime<
         seats: seats.iter().map(|s| s.to_string()).collect(),
         expires_at: now + Duration::minutes(10),
         now,
+        limits: HoldLimits::NONE,
     }
 }
 
