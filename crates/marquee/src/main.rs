@@ -107,9 +107,14 @@ struct ServeArgs {
     /// show at once; other nodes' within this time).
     #[arg(long, env = "MARQUEE_SEAT_MAP_MAX_AGE", default_value = "1s", value_parser = parse_duration)]
     seat_map_max_age: std::time::Duration,
-    /// The payment gateway: `sandbox` (built in; Stripe's test cards only) or `stripe`.
-    #[arg(long, env = "MARQUEE_PAYMENTS", default_value = "sandbox", value_parser = ["sandbox", "stripe"])]
-    payments: String,
+    /// The payment gateway: `stripe`, or `sandbox` (built in; Stripe's test cards only, so
+    /// anyone gets tickets). Must be chosen, except with `--demo`, which picks the sandbox.
+    #[arg(long, env = "MARQUEE_PAYMENTS", value_parser = ["sandbox", "stripe"])]
+    payments: Option<String>,
+    /// Let the sandbox take payments on a node reachable from other machines (a bind address
+    /// other than loopback, or an https public URL): for test sites only.
+    #[arg(long, env = "MARQUEE_ALLOW_TEST_PAYMENTS")]
+    allow_test_payments: bool,
     /// Stripe's secret API key (`sk_...`). Better given through the environment.
     #[arg(long, env = "MARQUEE_STRIPE_SECRET_KEY", hide_env_values = true)]
     stripe_secret_key: Option<String>,
@@ -263,8 +268,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => self_url.clone(),
     };
+    let gateway = chosen_gateway(&args, &public_url)?;
     let payments =
-        match args.payments.as_str() {
+        match gateway {
             "stripe" => {
                 PaymentsConfig::Stripe {
                     secret_key: Secret::new(args.stripe_secret_key.clone().context(
@@ -302,16 +308,48 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
     }
-    if args.payments == "sandbox" && !args.bind.ip().is_loopback() {
+    if app.payments().test_mode {
         tracing::warn!(
-            "payments go through the sandbox gateway, which takes test cards only: anyone who \
-             types 4242 4242 4242 4242 gets tickets. For a real sale set MARQUEE_PAYMENTS=stripe"
+            gateway,
+            "TEST MODE: payments take test cards only and no money moves; anyone who types \
+             4242 4242 4242 4242 gets tickets. For a real sale: MARQUEE_PAYMENTS=stripe with a live key"
         );
     }
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The gateway `serve` takes payments through. Refuses to guess: a node that sells for real
+/// must say so, and the sandbox (which gives tickets to anyone who types a test card) is
+/// refused on a node reachable from other machines unless it is allowed outright.
+fn chosen_gateway(args: &ServeArgs, public_url: &str) -> anyhow::Result<&'static str> {
+    let gateway = match (args.payments.as_deref(), args.demo) {
+        (Some("stripe"), _) => return Ok("stripe"),
+        (Some(_), _) | (None, true) => "sandbox",
+        (None, false) => anyhow::bail!(
+            "choose how customers pay: MARQUEE_PAYMENTS=stripe (with MARQUEE_STRIPE_SECRET_KEY \
+             and MARQUEE_STRIPE_WEBHOOK_SECRET) to sell for real, or MARQUEE_PAYMENTS=sandbox \
+             to take Stripe's test cards only (anyone who types 4242 4242 4242 4242 gets \
+             tickets). `serve --demo` uses the sandbox."
+        ),
+    };
+    let exposed = if !args.bind.ip().is_loopback() {
+        Some(format!("it listens on {}", args.bind))
+    } else if public_url.starts_with("https://") {
+        Some(format!("its public URL is {public_url}"))
+    } else {
+        None
+    };
+    if let (Some(exposed), false) = (exposed, args.allow_test_payments) {
+        anyhow::bail!(
+            "MARQUEE_PAYMENTS=sandbox takes test cards only, and this node is reachable by \
+             others ({exposed}): anyone could get tickets for free. Set MARQUEE_PAYMENTS=stripe \
+             to sell for real, or MARQUEE_ALLOW_TEST_PAYMENTS=true if this is a test site."
+        );
+    }
+    Ok(gateway)
 }
 
 /// Connections waiting to be accepted. The usual 128 overflows when an on-sale opens: a few

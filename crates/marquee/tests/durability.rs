@@ -120,7 +120,10 @@ fn survives_a_kill(database_url: &str, name: &str, check: impl FnOnce(&std::path
     // SIGKILL: no graceful shutdown, no flush beyond what the commit did.
     drop(server);
 
-    let again = common::serve(&dir.0, &["--database-url", database_url]);
+    let again = common::serve(
+        &dir.0,
+        &["--payments", "sandbox", "--database-url", database_url],
+    );
     let client = Client {
         base: format!("http://{}/api/v1", again.address),
         ..client

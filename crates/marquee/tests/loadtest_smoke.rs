@@ -12,7 +12,10 @@ use serde_json::Value;
 /// live bookings the database has afterwards (`live_bookings`).
 fn smoke(name: &str, database_url: &str, scenario: &[&str]) -> (Value, usize) {
     let dir = common::TempDir::new(name);
-    let server = common::serve(&dir.0, &["--database-url", database_url]);
+    let server = common::serve(
+        &dir.0,
+        &["--payments", "sandbox", "--database-url", database_url],
+    );
     let output = common::marquee(&dir.0)
         .args([
             "loadtest",

@@ -29,6 +29,11 @@ struct Inner {
     config: Config,
 }
 
+/// Stripe's test-mode secret and restricted keys.
+fn is_test_key(key: &str) -> bool {
+    key.starts_with("sk_test_") || key.starts_with("rk_test_")
+}
+
 impl App {
     /// An app on a store and clock of the caller's choosing (tests bring a manual clock).
     /// Starts the hold queue's workers and the payment gateway, so it must be called inside a
@@ -53,6 +58,7 @@ impl App {
                 Payments {
                     gateway: sandbox.clone(),
                     sandbox: Some(sandbox),
+                    test_mode: true,
                 }
             }
             PaymentsConfig::Stripe {
@@ -70,6 +76,7 @@ impl App {
                     .map_err(|e| anyhow::anyhow!("Stripe configuration: {e}"))?,
                 ),
                 sandbox: None,
+                test_mode: is_test_key(secret_key.expose()),
             },
         };
         let seat_maps = Arc::new(SeatMaps::new(store.clone(), config.seat_map_max_age));
@@ -127,5 +134,16 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_stripes_test_keys_are_test_mode() {
+        assert!(super::is_test_key("sk_test_51H"));
+        assert!(super::is_test_key("rk_test_51H"));
+        assert!(!super::is_test_key("sk_live_51H"));
+        assert!(!super::is_test_key("rk_live_51H"));
     }
 }

@@ -1,4 +1,6 @@
 //! Running the real `marquee` binary in tests.
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub address: String,
+    /// What it logged up to the line that says where it listens.
+    pub log: Vec<String>,
 }
 
 impl Drop for Server {
@@ -23,6 +27,9 @@ pub fn marquee(dir: &Path) -> Command {
     command
         .current_dir(dir)
         .env_remove("MARQUEE_DATABASE_URL")
+        .env_remove("MARQUEE_PAYMENTS")
+        .env_remove("MARQUEE_ALLOW_TEST_PAYMENTS")
+        .env_remove("MARQUEE_PUBLIC_URL")
         .env("MARQUEE_LOG", "info")
         .env("NO_COLOR", "1");
     command
@@ -31,9 +38,15 @@ pub fn marquee(dir: &Path) -> Command {
 /// Starts `marquee serve --bind 127.0.0.1:0 <args>` in `dir` and waits (at most two minutes)
 /// for the log line that says where it listens.
 pub fn serve(dir: &Path, args: &[&str]) -> Server {
+    serve_with_env(dir, args, &[])
+}
+
+/// `serve` with these `MARQUEE_*` variables set.
+pub fn serve_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = marquee(dir)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -41,18 +54,38 @@ pub fn serve(dir: &Path, args: &[&str]) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut address = None;
+    let mut log = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("a log line");
         if let Some(rest) = line.split("address=").nth(1) {
             address = rest.split_whitespace().next().map(str::to_string);
+            log.push(line);
             break;
         }
+        log.push(line);
         assert!(Instant::now() < deadline, "no 'serving' line in time");
     }
     Server {
         child,
         address: address.expect("the server said where it listens"),
+        log,
     }
+}
+
+/// Runs `marquee serve --bind <bind> <args>` in `dir`, expecting it to refuse to start:
+/// answers its exit status and what it wrote.
+pub fn refused(dir: &Path, bind: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let output = marquee(dir)
+        .args(["serve", "--bind", bind])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("MARQUEE_DATABASE_URL", "sqlite://refused.db")
+        .stdin(Stdio::null())
+        .output()
+        .expect("marquee runs");
+    let said = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), said)
 }
 
 /// A fresh temporary directory, removed when dropped.

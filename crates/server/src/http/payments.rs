@@ -37,10 +37,13 @@ pub struct CheckoutBody {
     /// `pending`, `succeeded`, `failed`, `refund_due`, `refunded`.
     pub status: String,
     pub created_at: DateTime<Utc>,
+    /// True while payments go through the sandbox or a Stripe test key: test cards only, and
+    /// no money moves. Show it to the customer.
+    pub test_mode: bool,
 }
 
-impl From<Payment> for CheckoutBody {
-    fn from(p: Payment) -> Self {
+impl CheckoutBody {
+    fn new(p: Payment, test_mode: bool) -> Self {
         CheckoutBody {
             booking_id: p.booking_id.0.to_string(),
             provider: p.provider,
@@ -51,6 +54,7 @@ impl From<Payment> for CheckoutBody {
             currency: p.amount.currency.to_string(),
             status: p.status.as_str().to_string(),
             created_at: p.created_at,
+            test_mode,
         }
     }
 }
@@ -73,7 +77,10 @@ pub async fn checkout(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<CheckoutBody>> {
     let payment = crate::payments::checkout(&app, &auth.user, booking_id(&id)?).await?;
-    Ok(axum::Json(payment.into()))
+    Ok(axum::Json(CheckoutBody::new(
+        payment,
+        app.payments().test_mode,
+    )))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -222,8 +229,10 @@ const CHECKOUT_PAGE: &str = r#"<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
 input,button{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;margin:.5rem 0}
-.note{color:#555;font-size:.9rem}</style></head>
-<body><h1>Sandbox checkout</h1>
+.note{color:#555;font-size:.9rem}
+.test{background:#fff3cd;border:2px solid #b58100;padding:.5rem;text-align:center}</style></head>
+<body><p class="test" role="note"><strong>TEST MODE</strong>: no money moves; only test cards work.</p>
+<h1>Sandbox checkout</h1>
 <p>To pay: <strong>{{amount}}</strong></p>
 <form id="pay"><label>Card number<input id="card" autocomplete="off" inputmode="numeric"
  placeholder="4242 4242 4242 4242" required></label><button>Pay</button></form>

@@ -18,6 +18,9 @@ use std::sync::Arc;
 pub struct Payments {
     pub gateway: Arc<dyn PaymentGateway>,
     pub sandbox: Option<Arc<SandboxGateway>>,
+    /// No money moves: the sandbox, or Stripe with a test key. Every checkout answer and page
+    /// says so.
+    pub test_mode: bool,
 }
 
 /// Starts paying for a live hold of `user`'s, or answers the payment its checkout started

@@ -151,6 +151,7 @@ async fn paying_with_the_success_card_confirms_with_a_ticket_per_seat(app: TestA
     assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
     assert_eq!(started.body["provider"], "sandbox");
     assert_eq!(started.body["status"], "pending");
+    assert_eq!(started.body["test_mode"], true);
     assert_eq!(started.body["amount"], 2150);
     assert_eq!(
         started.body["amount"].as_i64(),
@@ -170,6 +171,7 @@ async fn paying_with_the_success_card_confirms_with_a_ticket_per_seat(app: TestA
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.as_str().unwrap().contains("4242 4242 4242 4242"));
+    assert!(page.body.as_str().unwrap().contains("TEST MODE"));
 
     let paid = pay(&app, &payment_ref, SUCCEEDS).await;
     assert_eq!(paid.status, StatusCode::OK, "{:?}", paid.body);
@@ -520,6 +522,7 @@ async fn a_gateway_that_does_not_answer_leaves_the_hold_as_it_was(
     assert_eq!(started.body["payment_ref"], "pi_fake_1");
     assert_eq!(started.body["client_secret"], "pi_fake_1_secret_abc");
     assert_eq!(started.body["checkout_url"], Value::Null);
+    assert_eq!(started.body["test_mode"], true, "a test key is test mode");
     booking_when(&app, &token, &booking, "payment_pending").await;
     // The sandbox's pay call does not exist with Stripe.
     assert_eq!(
