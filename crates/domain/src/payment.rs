@@ -27,16 +27,21 @@ pub enum PaymentStatus {
     Refunded,
     /// Stopped at the gateway before anyone paid: it can no longer succeed.
     Canceled,
+    /// The gateway reported a success that does not match the payment (amount, currency, or
+    /// live against test): never confirmed; the booking keeps its seats until staff review it
+    /// or the money goes back.
+    Review,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 6] = [
+    pub const ALL: [PaymentStatus; 7] = [
         PaymentStatus::Pending,
         PaymentStatus::Succeeded,
         PaymentStatus::Failed,
         PaymentStatus::RefundDue,
         PaymentStatus::Refunded,
         PaymentStatus::Canceled,
+        PaymentStatus::Review,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +52,7 @@ impl PaymentStatus {
             PaymentStatus::RefundDue => "refund_due",
             PaymentStatus::Refunded => "refunded",
             PaymentStatus::Canceled => "canceled",
+            PaymentStatus::Review => "review",
         }
     }
 

@@ -4,6 +4,7 @@
 
 use crate::booking::BookingStatus;
 use crate::ids::BookingId;
+use crate::money::Currency;
 use crate::payment::{fails_on_payment_failure, on_paid, OnPaid, PaymentStatus};
 use crate::seats::SeatHolding;
 use chrono::{DateTime, Utc};
@@ -34,6 +35,8 @@ pub enum PaymentOutcome {
     NoChange,
     /// This event was applied before.
     Duplicate,
+    /// A success that does not match the payment: kept for review, not confirmed.
+    InReview,
     /// No payment has this reference (not ours, or from before a reset): acknowledged.
     UnknownPayment,
 }
@@ -49,6 +52,8 @@ pub enum SeatsBecome {
     Free,
     /// Its sold seats become available and its tickets void.
     Unsold,
+    /// Its held seats stay held for it until the showtime starts (a payment under review).
+    Kept,
 }
 
 /// A message to the customer, queued in the outbox with the change that caused it.
@@ -112,6 +117,17 @@ pub struct ReportedPayment {
     pub expires_at: DateTime<Utc>,
     pub payment_status: PaymentStatus,
     pub amount_minor: i64,
+    pub currency: Currency,
+}
+
+/// What the gateway says a success paid. What it does not say is not compared.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaidAs {
+    pub amount_minor: Option<i64>,
+    /// ISO 4217, any case.
+    pub currency: Option<String>,
+    /// A live payment (real money), or a test one.
+    pub livemode: Option<bool>,
 }
 
 impl ReportedPayment {
@@ -127,6 +143,34 @@ impl ReportedPayment {
             || refunded_minor.is_none_or(|refunded| refunded >= self.amount_minor)
     }
 
+    /// Why a reported success does not match this payment, if it does not: another amount,
+    /// another currency, or a live payment where test payments are taken (or the other way
+    /// round; `live_gateway` says which this node takes).
+    pub fn mismatch(&self, paid: &PaidAs, live_gateway: bool) -> Option<String> {
+        let mut why = Vec::new();
+        if let Some(amount) = paid.amount_minor.filter(|a| *a != self.amount_minor) {
+            why.push(format!("amount {amount}, not {}", self.amount_minor));
+        }
+        if let Some(currency) = paid
+            .currency
+            .as_deref()
+            .filter(|c| !c.eq_ignore_ascii_case(self.currency.as_str()))
+        {
+            why.push(format!("currency {currency}, not {}", self.currency));
+        }
+        if let Some(live) = paid.livemode.filter(|live| *live != live_gateway) {
+            why.push(
+                if live {
+                    "a live payment where test payments are taken"
+                } else {
+                    "a test payment where live payments are taken"
+                }
+                .to_string(),
+            );
+        }
+        (!why.is_empty()).then(|| why.join("; "))
+    }
+
     /// Whether deciding a report needs to know if the booking's seats can still be sold to it
     /// (`seats_can_be_sold`): a success that would confirm. Even a booking that looks live is
     /// checked: the report's `now` was taken before it waited for the rows, and a hold made
@@ -135,7 +179,7 @@ impl ReportedPayment {
         reported == Reported::Succeeded
             && !matches!(
                 self.payment_status,
-                PaymentStatus::RefundDue | PaymentStatus::Refunded
+                PaymentStatus::RefundDue | PaymentStatus::Refunded | PaymentStatus::Review
             )
             && matches!(
                 on_paid(self.status_at(now)),
@@ -147,6 +191,42 @@ impl ReportedPayment {
 /// Whether every seat of the booking could be sold to it at `now`: free, or still its own.
 pub fn seats_can_be_sold(booking: BookingId, seats: &[SeatHolding], now: DateTime<Utc>) -> bool {
     !seats.is_empty() && seats.iter().all(|seat| seat.sellable_to(booking, now))
+}
+
+/// What a success that does not match its payment does (`ReportedPayment::mismatch`): the
+/// payment waits for review and is never confirmed; a live hold keeps its seats until the
+/// showtime starts (the customer paid something), so that staff can still give them the seats.
+pub fn plan_review(payment: &ReportedPayment, now: DateTime<Utc>) -> ReportPlan {
+    let unchanged = ReportPlan {
+        outcome: PaymentOutcome::NoChange,
+        expired_first: false,
+        booking_moves: vec![],
+        payment_becomes: None,
+        seats: SeatsBecome::Unchanged,
+        notice: None,
+    };
+    if !matches!(
+        payment.payment_status,
+        PaymentStatus::Pending | PaymentStatus::Failed
+    ) {
+        return unchanged;
+    }
+    let booking = payment.status_at(now);
+    let (moves, seats) = match booking {
+        BookingStatus::Held => (
+            vec![(BookingStatus::Held, BookingStatus::PaymentPending)],
+            SeatsBecome::Kept,
+        ),
+        BookingStatus::PaymentPending => (vec![], SeatsBecome::Kept),
+        _ => (vec![], SeatsBecome::Unchanged),
+    };
+    ReportPlan {
+        outcome: PaymentOutcome::InReview,
+        booking_moves: moves,
+        payment_becomes: Some(PaymentStatus::Review),
+        seats,
+        ..unchanged
+    }
 }
 
 /// Decides what a report does to a booking and its payment at `now`. `sellable` says whether
@@ -183,9 +263,13 @@ fn plan_moves(
     let waiting = matches!(payment, PaymentStatus::Pending | PaymentStatus::Failed);
     match reported {
         // Once a refund is owed or made, a success (a late or repeated report) changes
-        // nothing: the customer gets their money back, not tickets as well.
+        // nothing: the customer gets their money back, not tickets as well. A payment under
+        // review is confirmed by staff, not by another report.
         Reported::Succeeded
-            if matches!(payment, PaymentStatus::RefundDue | PaymentStatus::Refunded) =>
+            if matches!(
+                payment,
+                PaymentStatus::RefundDue | PaymentStatus::Refunded | PaymentStatus::Review
+            ) =>
         {
             unchanged
         }
@@ -287,7 +371,86 @@ mod tests {
             expires_at: at(10),
             payment_status: status,
             amount_minor: 2000,
+            currency: Currency::parse("EUR").unwrap(),
         }
+    }
+
+    #[test]
+    fn a_success_unlike_its_payment_says_how() {
+        let pending = payment(BookingStatus::PaymentPending, PaymentStatus::Pending);
+        let paid = |amount, currency: &str, live| PaidAs {
+            amount_minor: Some(amount),
+            currency: Some(currency.into()),
+            livemode: Some(live),
+        };
+        assert_eq!(pending.mismatch(&paid(2000, "eur", false), false), None);
+        assert_eq!(pending.mismatch(&PaidAs::default(), true), None);
+        assert_eq!(
+            pending.mismatch(&paid(1, "eur", false), false).as_deref(),
+            Some("amount 1, not 2000")
+        );
+        assert_eq!(
+            pending
+                .mismatch(&paid(2000, "usd", false), false)
+                .as_deref(),
+            Some("currency usd, not EUR")
+        );
+        assert!(pending
+            .mismatch(&paid(2000, "EUR", false), true)
+            .is_some_and(|why| why.contains("test payment where live")));
+        assert!(pending
+            .mismatch(&paid(2000, "EUR", true), false)
+            .is_some_and(|why| why.contains("live payment where test")));
+    }
+
+    #[test]
+    fn a_success_unlike_its_payment_is_kept_for_review_not_confirmed() {
+        let held = plan_review(&payment(BookingStatus::Held, PaymentStatus::Pending), at(1));
+        assert_eq!(held.outcome, PaymentOutcome::InReview);
+        assert_eq!(held.payment_becomes, Some(PaymentStatus::Review));
+        assert_eq!(held.seats, SeatsBecome::Kept);
+        assert_eq!(
+            held.booking_moves,
+            [(BookingStatus::Held, BookingStatus::PaymentPending)]
+        );
+        assert!(held.notice.is_none());
+        // A hold that ran out has no seats to keep; the payment still waits for review.
+        let late = plan_review(
+            &payment(BookingStatus::PaymentPending, PaymentStatus::Pending),
+            at(11),
+        );
+        assert_eq!(
+            (late.outcome, late.seats),
+            (PaymentOutcome::InReview, SeatsBecome::Unchanged)
+        );
+        // Settled payments are not reopened.
+        for settled in [
+            PaymentStatus::Succeeded,
+            PaymentStatus::Refunded,
+            PaymentStatus::Review,
+        ] {
+            let plan = plan_review(&payment(BookingStatus::Confirmed, settled), at(1));
+            assert_eq!(plan.outcome, PaymentOutcome::NoChange, "{settled}");
+        }
+        // Under review, a later success that matches does not confirm either.
+        let again = plan_report(
+            Reported::Succeeded,
+            &payment(BookingStatus::PaymentPending, PaymentStatus::Review),
+            at(1),
+            true,
+        );
+        assert_eq!(again.outcome, PaymentOutcome::NoChange);
+        // A refund ends it and frees the seats.
+        let refunded = plan_report(
+            Reported::Refunded,
+            &payment(BookingStatus::PaymentPending, PaymentStatus::Review),
+            at(1),
+            false,
+        );
+        assert_eq!(
+            (refunded.outcome, refunded.seats),
+            (PaymentOutcome::Refunded, SeatsBecome::Free)
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct WebhookEvent {
     pub amount_minor: Option<i64>,
     /// ISO 4217 upper case (`EUR`), as `Currency::parse` takes it; Stripe sends lower case.
     pub currency: Option<String>,
+    /// A live event (real money) or a test one, as the provider says.
+    pub livemode: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +57,7 @@ struct RawEvent {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    livemode: Option<bool>,
     data: RawData,
 }
 
@@ -68,6 +71,8 @@ struct RawObject {
     id: Option<String>,
     object: Option<String>,
     amount: Option<i64>,
+    /// What a succeeded PaymentIntent actually collected.
+    amount_received: Option<i64>,
     amount_refunded: Option<i64>,
     currency: Option<String>,
     /// An id, or the whole PaymentIntent when the endpoint expands it.
@@ -108,7 +113,11 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
                     .unwrap_or_else(|| "unknown".to_string());
                 EventKind::PaymentFailed { reason }
             };
-            (kind, Some(id), object.amount)
+            let amount = match kind {
+                EventKind::PaymentSucceeded => object.amount_received.or(object.amount),
+                _ => object.amount,
+            };
+            (kind, Some(id), amount)
         }
         "charge.refunded" => {
             if object.object.as_deref().is_some_and(|o| o != "charge") {
@@ -140,6 +149,7 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
         payment_ref,
         amount_minor,
         currency: object.currency.map(|c| c.to_ascii_uppercase()),
+        livemode: raw.livemode,
     })
 }
 
@@ -298,6 +308,7 @@ mod tests {
                 payment_ref: Some("pi_1".into()),
                 amount_minor: Some(2600),
                 currency: Some("EUR".into()),
+                livemode: Some(false),
             }
         );
     }

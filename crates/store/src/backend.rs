@@ -246,12 +246,17 @@ impl<B: Backend> Store for B {
             outcome,
             booking: id,
             changes,
+            unlike,
         } = written;
         let applied = match id {
             Some(id) => booking(self, id).await,
             None => Ok(None),
         }
-        .map(|booking| PaymentApplied { outcome, booking });
+        .map(|booking| PaymentApplied {
+            outcome,
+            booking,
+            unlike,
+        });
         Ok(Committed::new(applied, changes))
     }
     async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {

@@ -66,6 +66,7 @@ pub struct ReportRow {
     pub booking_id: i64,
     /// The payment's amount.
     pub amount_minor: i64,
+    pub currency: String,
     pub showtime_id: i64,
     pub booking_status: String,
     pub expires_at: i64,
@@ -82,6 +83,7 @@ impl ReportRow {
                 StoreError::corrupt(format!("payment status {:?}", self.payment_status))
             })?,
             amount_minor: self.amount_minor,
+            currency: crate::codec::currency(&self.currency)?,
         })
     }
 }

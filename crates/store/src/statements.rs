@@ -198,7 +198,8 @@ pub async fn lock_reported(
 ) -> StoreResult<Option<(ReportedPayment, ShowtimeId)>> {
     let row = tx
         .fetch_optional::<ReportRow>(
-            "SELECT b.id AS booking_id, p.amount_minor, b.showtime_id, b.status AS booking_status,
+            "SELECT b.id AS booking_id, p.amount_minor, p.currency, b.showtime_id,
+                    b.status AS booking_status,
                     ms(b.expires_at) AS expires_at, p.status AS payment_status
              FROM payments p JOIN bookings b ON b.id = p.booking_id
              WHERE p.provider = $1 AND p.payment_ref = $2 FOR UPDATE OF p, b",
@@ -207,6 +208,30 @@ pub async fn lock_reported(
         .await?;
     row.map(|r| Ok((r.decode()?, ShowtimeId(r.showtime_id))))
         .transpose()
+}
+
+/// Keeps a booking's held seats, and the booking, until its showtime starts (a payment under
+/// review): the sweeper leaves them alone until then.
+pub async fn keep_until_start(
+    tx: &mut impl Sql,
+    booking: BookingId,
+    showtime: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<String>> {
+    tx.execute(
+        "UPDATE bookings SET expires_at = (SELECT starts_at FROM showtimes WHERE id = $2),
+                             updated_at = ts($3)
+         WHERE id = $1",
+        args![booking.0, showtime.0, millis(now)],
+    )
+    .await?;
+    tx.fetch_column(
+        "UPDATE showtime_seats SET held_until = (SELECT starts_at FROM showtimes WHERE id = $2)
+         WHERE booking_id = $1 AND status = 'held'
+         RETURNING label",
+        args![booking.0, showtime.0],
+    )
+    .await
 }
 
 /// The tickets of a booking's seats, (seat, code) each, in one statement.

@@ -1,5 +1,6 @@
 //! What goes into and comes out of the store, beyond the domain's own types.
 
+pub use marquee_domain::payment_report::PaidAs;
 pub use marquee_domain::{NewHold, PaymentOutcome, Reported};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -209,6 +210,11 @@ pub struct PaymentReport {
     /// For a refund, how much of the payment has been refunded so far, when the gateway says:
     /// only a refund of the whole amount undoes the booking.
     pub refunded_minor: Option<i64>,
+    /// For a success, what the gateway says was paid: a success unlike the payment is kept
+    /// for review, never confirmed.
+    pub paid: Option<PaidAs>,
+    /// Whether this node's gateway takes live payments (real money) or test ones.
+    pub live_gateway: bool,
     /// Codes for the tickets if the booking is confirmed, one per seat: at least
     /// `MAX_SEATS_PER_BOOKING`, the rest unused.
     pub ticket_codes: Vec<TicketCode>,
@@ -220,6 +226,8 @@ pub struct PaymentApplied {
     pub outcome: PaymentOutcome,
     /// The booking as it is after the report, when the payment is known.
     pub booking: Option<Booking>,
+    /// How a success was unlike its payment (`PaymentOutcome::InReview`).
+    pub unlike: Option<String>,
 }
 
 /// A payment as the built-in sandbox gateway records it (the gateway's side, not Marquee's).

@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::booking_moves::{self, Checkout};
 use marquee_domain::hold_plan::{BatchPlan, Taking};
-use marquee_domain::payment_report::{plan_report, seats_can_be_sold, Notice, SeatsBecome};
+use marquee_domain::payment_report::{
+    plan_report, plan_review, seats_can_be_sold, Notice, SeatsBecome,
+};
 use marquee_domain::*;
 use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
@@ -152,6 +154,8 @@ pub struct ReportWritten {
     /// The payment's booking, when the payment is known.
     pub booking: Option<BookingId>,
     pub changes: Vec<SeatChange>,
+    /// How a success was unlike its payment, when it was (kept for review).
+    pub unlike: Option<String>,
 }
 
 /// Applies a gateway's report to a payment and its booking, each event id at most once:
@@ -161,6 +165,7 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
         outcome,
         booking,
         changes: vec![],
+        unlike: None,
     };
     if let Some(event_id) = &report.event_id {
         // A second delivery of the same event waits here for the first one's transaction
@@ -185,7 +190,14 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
             &statements::seat_holdings(tx, booking, showtime).await?,
             report.now,
         );
-    let plan = plan_report(report.reported, &payment, report.now, sellable);
+    let unlike = match (&report.paid, report.reported) {
+        (Some(paid), Reported::Succeeded) => payment.mismatch(paid, report.live_gateway),
+        _ => None,
+    };
+    let plan = match &unlike {
+        Some(_) => plan_review(&payment, report.now),
+        None => plan_report(report.reported, &payment, report.now, sellable),
+    };
     let now = report.now;
     if plan.expired_first {
         let expiry = Transition {
@@ -208,6 +220,21 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
     }
     let changes = match plan.seats {
         SeatsBecome::Unchanged => vec![],
+        SeatsBecome::Kept => {
+            let labels = statements::keep_until_start(tx, booking, showtime, now).await?;
+            let until = statements::lock_booking(tx, booking)
+                .await?
+                .map(|b| b.expires_at);
+            match until {
+                Some(until) => change(
+                    Some(showtime),
+                    booking,
+                    labels,
+                    SeatChangeCause::Held { until },
+                ),
+                None => vec![],
+            }
+        }
         SeatsBecome::Sold => {
             let labels = statements::booking_labels(tx, booking).await?;
             let sold = statements::sell_seats(tx, booking, showtime, now).await?;
@@ -256,6 +283,7 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
         outcome: plan.outcome,
         booking: Some(booking),
         changes,
+        unlike,
     })
 }
 

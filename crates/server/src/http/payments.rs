@@ -34,7 +34,8 @@ pub struct CheckoutBody {
     /// Minor units.
     pub amount: i64,
     pub currency: String,
-    /// `pending`, `succeeded`, `failed`, `refund_due`, `refunded`.
+    /// `pending`, `succeeded`, `failed`, `refund_due`, `refunded`, `canceled`, `review` (a
+    /// success unlike the payment, waiting for staff).
     pub status: String,
     pub created_at: DateTime<Utc>,
     /// True while payments go through the sandbox or a Stripe test key: test cards only, and

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use marquee_domain::Entity;
 use marquee_domain::{BookingId, BookingStatus, TicketCode, MAX_SEATS_PER_BOOKING};
 use marquee_payments::{EventKind, PaymentGateway, PaymentRequest, PaymentStatus};
-use marquee_store::{NewPayment, Payment, PaymentOutcome, PaymentReport, Reported, User};
+use marquee_store::{NewPayment, PaidAs, Payment, PaymentOutcome, PaymentReport, Reported, User};
 use sandbox::SandboxGateway;
 use std::sync::Arc;
 
@@ -92,30 +92,63 @@ pub async fn webhook(
     let Some(payment_ref) = event.payment_ref else {
         return Ok(PaymentOutcome::UnknownPayment);
     };
-    let refunded_minor = match reported {
-        Reported::Refunded => event.amount_minor,
-        _ => None,
+    let (refunded_minor, paid) = match reported {
+        Reported::Refunded => (event.amount_minor, None),
+        _ => (
+            None,
+            Some(PaidAs {
+                amount_minor: event.amount_minor,
+                currency: event.currency,
+                livemode: event.livemode,
+            }),
+        ),
     };
-    apply(app, payment_ref, Some(event.id), reported, refunded_minor).await
+    let report = Report {
+        payment_ref,
+        event_id: Some(event.id),
+        reported,
+        refunded_minor,
+        paid,
+    };
+    apply(app, report).await
 }
 
-/// Applies a report, and when it leaves a refund owed, asks the gateway for it at once (the
-/// reconciliation job asks again if this fails).
-async fn apply(
-    app: &App,
+/// What a gateway said about one payment.
+struct Report {
     payment_ref: String,
     event_id: Option<String>,
     reported: Reported,
     refunded_minor: Option<i64>,
-) -> AppResult<PaymentOutcome> {
+    /// What a success paid, as the gateway says (compared with the payment).
+    paid: Option<PaidAs>,
+}
+
+impl Report {
+    /// A report the reconciliation job made by asking the gateway.
+    fn asked(payment_ref: String, reported: Reported) -> Report {
+        Report {
+            payment_ref,
+            event_id: None,
+            reported,
+            refunded_minor: None,
+            paid: None,
+        }
+    }
+}
+
+/// Applies a report, and when it leaves a refund owed, asks the gateway for it at once (the
+/// reconciliation job asks again if this fails).
+async fn apply(app: &App, report: Report) -> AppResult<PaymentOutcome> {
     let applied = app
         .store()
         .apply_payment_report(PaymentReport {
             provider: app.payments().gateway.provider().to_string(),
-            payment_ref,
-            event_id,
-            reported,
-            refunded_minor,
+            payment_ref: report.payment_ref,
+            event_id: report.event_id,
+            reported: report.reported,
+            refunded_minor: report.refunded_minor,
+            paid: report.paid,
+            live_gateway: !app.payments().test_mode,
             ticket_codes: (0..MAX_SEATS_PER_BOOKING)
                 .map(|_| TicketCode::from_random(rand::random()))
                 .collect(),
@@ -123,6 +156,10 @@ async fn apply(
         })
         .await?
         .publish(app.seat_changes())?;
+    if let (Some(unlike), Some(booking)) = (&applied.unlike, &applied.booking) {
+        // Nobody's fault that a customer can fix: staff must look at it (the seats are kept).
+        tracing::error!(booking = %booking.id, reference = %booking.reference, %unlike, "a payment succeeded unlike the booking's payment; kept for review, not confirmed");
+    }
     if let Some(booking) = &applied.booking {
         if applied.outcome == PaymentOutcome::RefundDue {
             if let Some(payment) = app.store().payment(booking.id).await? {
@@ -151,7 +188,7 @@ fn apply_boxed(
     payment_ref: String,
     reported: Reported,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<PaymentOutcome>> + Send + '_>> {
-    Box::pin(apply(app, payment_ref, None, reported, None))
+    Box::pin(apply(app, Report::asked(payment_ref, reported)))
 }
 
 /// Finishes every payment left open for longer than `after` (invariant 5: a lost webhook never
@@ -202,6 +239,6 @@ async fn settle(app: &App, payment: &Payment) -> AppResult<bool> {
             Reported::Canceled
         }
     };
-    apply(app, payment.payment_ref.clone(), None, reported, None).await?;
+    apply(app, Report::asked(payment.payment_ref.clone(), reported)).await?;
     Ok(true)
 }

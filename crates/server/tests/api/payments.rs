@@ -20,6 +20,7 @@ crate::both_backends!(
     the_sandbox_takes_only_test_cards,
     releasing_a_hold_being_paid_for_cancels_its_payment,
     reconciliation_cancels_a_payment_nobody_made_and_never_one_that_succeeded,
+    a_success_unlike_its_payment_is_kept_for_review_and_never_confirms,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -638,4 +639,76 @@ async fn reconciliation_cancels_a_payment_nobody_made_and_never_one_that_succeed
         "payment_settled"
     );
     booking_when(&app, &ben, &paid, "confirmed").await;
+}
+
+async fn a_success_unlike_its_payment_is_kept_for_review_and_never_confirms(app: TestApp) {
+    let secret = sandbox_secret(&app).await;
+    let (token, booking) = held(&app, "ana@example.com", &["A3", "A4"]).await;
+    let started = checkout(&app, &token, &booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
+    let amount = started.body["amount"].as_i64().unwrap();
+    let id = marquee_domain::BookingId(booking.parse().unwrap());
+    let payment_status = || async {
+        app.store
+            .payment(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str()
+    };
+    // One cent paid for the whole amount; a live payment on a test gateway: neither confirms.
+    let cheap = succeeded_event("evt_cheap", &payment_ref, 1, &booking);
+    let mut live = succeeded_event("evt_live", &payment_ref, amount, &booking);
+    live["livemode"] = json!(true);
+    for event in [&cheap, &live] {
+        let answer = post_webhook(&app, &secret, event, Duration::zero()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        assert_eq!(payment_status().await, "review");
+        let read = booking_when(&app, &token, &booking, "payment_pending").await;
+        assert!(read["tickets"].as_array().unwrap().is_empty());
+    }
+    // Its seats stay held for it past the hold's end, until the showtime starts.
+    let starts_at = app.world.showtime.showtime.starts_at;
+    for seat in app.stored_seats().await {
+        if ["A3", "A4"].contains(&seat.label.as_str()) {
+            assert_eq!(
+                (seat.state, seat.held_until),
+                ("held", Some(starts_at)),
+                "{}",
+                seat.label
+            );
+        }
+    }
+    app.advance(Duration::minutes(30));
+    marquee_server::jobs::sweep_once(&app.app).await.unwrap();
+    assert_eq!(app.db_state_of("A3").await, "held");
+    // A matching success now does not confirm it either: staff decide.
+    let right = succeeded_event("evt_right", &payment_ref, amount, &booking);
+    assert_eq!(
+        post_webhook(&app, &secret, &right, Duration::zero())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(payment_status().await, "review");
+    booking_when(&app, &token, &booking, "payment_pending").await;
+    // Refunded (from the gateway's dashboard): the seats are free again.
+    let refund = marquee_payments::events::charge_refunded_event(
+        "evt_refund",
+        "ch_1",
+        &payment_ref,
+        marquee_domain::Money::new(amount, marquee_domain::Currency::parse("EUR").unwrap()),
+        amount,
+        id.0,
+        chrono::Utc::now(),
+    );
+    assert_eq!(
+        post_webhook(&app, &secret, &refund, Duration::zero())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    booking_when(&app, &token, &booking, "refunded").await;
+    seat_when(&app, "A3", "available").await;
 }

@@ -154,6 +154,8 @@ fn report(payment: &Payment, event: &str, reported: Reported, now: DateTime<Utc>
         event_id: Some(event.into()),
         reported,
         refunded_minor: None,
+        paid: None,
+        live_gateway: false,
         ticket_codes: (0..MAX_SEATS_PER_BOOKING)
             .map(|_| {
                 let n = NEXT_CODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
