@@ -1,10 +1,11 @@
 //! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
 //! catalog and manages admins. Every flag can also come from a `MARQUEE_*` variable.
 
+mod settings_file;
 mod store;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use marquee_domain::{HoldLimits, Role, SystemClock};
 use marquee_payments::Secret;
 use marquee_server::config::PaymentsConfig;
@@ -39,6 +40,18 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Look at `serve`'s settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check `serve`'s settings (flags, `MARQUEE_*` variables, `--config` file) and print
+    /// the effective ones, secrets masked; exits non-zero on an invalid one.
+    Check(ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -72,6 +85,10 @@ struct DatabaseArgs {
 
 #[derive(Args)]
 struct ServeArgs {
+    /// A TOML file of these settings (`hold_ttl = "10m"`; see marquee.example.toml). The
+    /// `MARQUEE_*` variables override it, and flags override both.
+    #[arg(long, env = "MARQUEE_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(flatten)]
     database: DatabaseArgs,
     /// Address to listen on.
@@ -166,7 +183,26 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    match Cli::parse().command {
+    let (command_line, from_file) =
+        settings_file::apply(std::env::args_os().collect(), &Cli::command())?;
+    let matches = Cli::command().get_matches_from(command_line);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli.command {
+        Command::Config {
+            command: ConfigCommand::Check(args),
+        } => {
+            let (_, gateway) = settings(&args, args.bind)?;
+            let checked = matches
+                .subcommand_matches("config")
+                .and_then(|m| m.subcommand_matches("check"))
+                .context("the matches of config check")?;
+            print!(
+                "{}",
+                effective_settings(checked, &Cli::command(), &from_file)
+            );
+            println!("# every setting is valid; payments go through {gateway}");
+            Ok(())
+        }
         Command::Serve(args) => serve(args).await,
         Command::Migrate(db) => {
             connect(db.config()).await?;
@@ -233,6 +269,28 @@ fn within(name: &str, value: std::time::Duration, min: u64, max: u64) -> anyhow:
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
+    let (config, gateway) = settings(&args, listener.local_addr()?)?;
+    let app = connect(config).await?;
+    if args.demo {
+        load_demo(&app).await?;
+    }
+    if app.payments().test_mode {
+        tracing::warn!(
+            gateway,
+            "TEST MODE: payments take test cards only and no money moves; anyone who types \
+             4242 4242 4242 4242 gets tickets. For a real sale: MARQUEE_PAYMENTS=stripe with a live key"
+        );
+    }
+    tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
+    marquee_server::server::run(listener, app, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The node's settings from `serve`'s flags, every one checked, for a node listening on
+/// `address`; and the payment gateway chosen.
+fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'static str)> {
     within("--hold-ttl", args.hold_ttl, 10, 24 * 3600)?;
     within("--session-ttl", args.session_ttl, 60, 366 * 24 * 3600)?;
     within("--sweep-interval", args.sweep_interval, 1, 3600)?;
@@ -247,8 +305,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         live_holds: limit(args.hold_max_live_holds),
         cooldown: Some(to_chrono(args.hold_cooldown)?).filter(|d| !d.is_zero()),
     };
-    let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
-    let address = listener.local_addr()?;
     // This node as seen from this machine: where the sandbox's webhooks go.
     let self_url = match address.ip() {
         ip if ip.is_unspecified() && ip.is_ipv6() => format!("http://[::1]:{}", address.port()),
@@ -268,7 +324,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => self_url.clone(),
     };
-    let gateway = chosen_gateway(&args, &public_url)?;
+    let gateway = chosen_gateway(args, &public_url)?;
     let payments =
         match gateway {
             "stripe" => {
@@ -304,21 +360,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         node_id: args.node_id,
         ..args.database.config()
     };
-    let app = connect(config).await?;
-    if args.demo {
-        load_demo(&app).await?;
-    }
-    if app.payments().test_mode {
-        tracing::warn!(
-            gateway,
-            "TEST MODE: payments take test cards only and no money moves; anyone who types \
-             4242 4242 4242 4242 gets tickets. For a real sale: MARQUEE_PAYMENTS=stripe with a live key"
-        );
-    }
-    tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
-    marquee_server::server::run(listener, app, shutdown_signal()).await?;
-    tracing::info!("stopped");
-    Ok(())
+    Ok((config, gateway))
 }
 
 /// The gateway `serve` takes payments through. Refuses to guess: a node that sells for real
@@ -350,6 +392,58 @@ fn chosen_gateway(args: &ServeArgs, public_url: &str) -> anyhow::Result<&'static
         );
     }
     Ok(gateway)
+}
+
+/// `serve`'s settings as `config check` prints them: one `key = value` line each, in the
+/// settings file's spelling, with where it came from; secrets masked.
+fn effective_settings(matches: &ArgMatches, cli: &clap::Command, from_file: &[String]) -> String {
+    let Some(serve) = cli.find_subcommand("serve") else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for arg in serve.get_arguments() {
+        let id = arg.get_id().as_str();
+        if matches!(id, "help" | "config") {
+            continue;
+        }
+        let values: Vec<String> = matches
+            .get_raw(id)
+            .into_iter()
+            .flatten()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        let source = match matches.value_source(id) {
+            Some(_) if from_file.iter().any(|k| k == id) => "file",
+            Some(clap::parser::ValueSource::CommandLine) => "flag",
+            Some(clap::parser::ValueSource::EnvVariable) => "environment",
+            Some(clap::parser::ValueSource::DefaultValue) => "default",
+            _ => "not set",
+        };
+        let value = match values.as_slice() {
+            [] => {
+                out.push_str(&format!("# {id} is not set\n"));
+                continue;
+            }
+            _ if arg.is_hide_env_values_set() => masked(&values.join(",")),
+            _ => values.join(","),
+        };
+        out.push_str(&format!("{id} = {value:?}  # {source}\n"));
+    }
+    out
+}
+
+/// A secret as `config check` shows it: a URL keeps all but its password; anything else is
+/// stars.
+fn masked(secret: &str) -> String {
+    match url::Url::parse(secret) {
+        Ok(mut url) if url.has_host() => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            url.to_string()
+        }
+        _ => "***".to_string(),
+    }
 }
 
 /// Connections waiting to be accepted. The usual 128 overflows when an on-sale opens: a few
