@@ -8,7 +8,7 @@ use marquee_domain::Entity;
 use marquee_domain::{
     Booking, BookingId, BookingReference, BookingStatus, SeatCategory, ShowtimeId,
 };
-use marquee_store::{NewHold, StoreError, User};
+use marquee_store::{BookingPage, NewHold, StoreError, User};
 
 /// What to hold: named seats, or a number of the best available ones.
 pub enum SeatChoice {
@@ -152,6 +152,7 @@ pub async fn get(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
         .ok_or(AppError::NotFound(Entity::Booking))
 }
 
-pub async fn list(app: &App, user: &User) -> AppResult<Vec<Booking>> {
-    Ok(app.store().list_bookings(user.id).await?)
+/// A page of this user's bookings, newest first.
+pub async fn list(app: &App, user: &User, page: BookingPage) -> AppResult<Vec<Booking>> {
+    Ok(app.store().list_bookings(user.id, page).await?)
 }

@@ -12,8 +12,8 @@ use crate::sql::Sql;
 use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, reads, sandbox};
 use crate::{
-    AuditoriumInfo, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment,
-    NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
+    AuditoriumInfo, BookingPage, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold,
+    NewPayment, NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
     SandboxPayment, SeatMap, Session, ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult,
     User, UserCredentials,
 };
@@ -216,8 +216,8 @@ impl<B: Backend> Store for B {
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
         booking(self, id).await
     }
-    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>> {
-        load(self, reads::Which::OfUser(user)).await
+    async fn list_bookings(&self, user: UserId, page: BookingPage) -> StoreResult<Vec<Booking>> {
+        load(self, reads::Which::OfUser(user, page)).await
     }
     async fn expire_stale_holds(&self, now: DateTime<Utc>) -> StoreResult<Committed<u64>> {
         let (expired, changes) = in_write!(self, "expiry", |tx| writes::expire_stale_holds(

@@ -142,8 +142,8 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Committed<StoreResult<Booking>>>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
-    /// A user's bookings, newest first.
-    async fn list_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
+    /// A page of a user's bookings, newest first (`BookingPage`).
+    async fn list_bookings(&self, user: UserId, page: BookingPage) -> StoreResult<Vec<Booking>>;
     /// Moves every booking whose hold has run out at `now` (held, or waiting for its payment)
     /// to `expired` and frees its seats (those not already taken by someone else). Returns how
     /// many bookings expired.

@@ -3,9 +3,9 @@
 use crate::args;
 use crate::codec::millis;
 use crate::rows::{bookings, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow};
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use crate::statements::PAYMENT_COLUMNS;
-use crate::{Payment, StoreResult};
+use crate::{BookingPage, Payment, StoreResult};
 use chrono::{DateTime, Utc};
 use marquee_domain::{Booking, BookingId, TicketCode, UserId};
 
@@ -13,16 +13,26 @@ use marquee_domain::{Booking, BookingId, TicketCode, UserId};
 #[derive(Debug, Clone, Copy)]
 pub enum Which {
     One(BookingId),
-    OfUser(UserId),
+    OfUser(UserId, BookingPage),
 }
 
 /// Bookings with their seats, transitions and valid tickets, newest first: four queries
 /// whatever their number. Run it in one snapshot (a read transaction) so they agree.
 pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> {
-    let (filter, key) = match which {
-        Which::One(id) => ("b.id = $1", id.0),
-        Which::OfUser(user) => ("b.user_id = $1", user.0),
+    let (filter, keys) = match which {
+        Which::One(id) => ("b.id = $1", vec![id.0]),
+        // The page's ids, picked once per statement the same way (bookings_by_user).
+        Which::OfUser(user, page) => (
+            "b.id IN (SELECT id FROM bookings WHERE user_id = $1 AND id < $2
+                      ORDER BY id DESC LIMIT $3)",
+            vec![
+                user.0,
+                page.before.map_or(i64::MAX, |b| b.0),
+                i64::from(page.limit),
+            ],
+        ),
     };
+    let keys: Vec<Value> = keys.into_iter().map(Value::Int).collect();
     let rows: Vec<BookingRow> = on
         .fetch_all(
             &format!(
@@ -31,7 +41,7 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
                         b.subtotal_minor, b.fees_minor, b.total_minor, b.currency
                  FROM bookings b WHERE {filter} ORDER BY b.id DESC"
             ),
-            args![key],
+            &keys,
         )
         .await?;
     let seats: Vec<BookingSeatRow> = on
@@ -41,7 +51,7 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
                  FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
                  WHERE {filter} ORDER BY s.booking_id, s.position"
             ),
-            args![key],
+            &keys,
         )
         .await?;
     let transitions: Vec<TransitionRow> = on
@@ -51,7 +61,7 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
                  FROM booking_transitions t JOIN bookings b ON b.id = t.booking_id
                  WHERE {filter} ORDER BY t.at, t.id"
             ),
-            args![key],
+            &keys,
         )
         .await?;
     let tickets: Vec<TicketRow> = on
@@ -62,7 +72,7 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
                  JOIN booking_seats s ON s.booking_id = t.booking_id AND s.label = t.seat
                  WHERE {filter} AND t.voided_at IS NULL ORDER BY t.booking_id, s.position"
             ),
-            args![key],
+            &keys,
         )
         .await?;
     bookings(rows, &seats, &transitions, &tickets)

@@ -198,6 +198,24 @@ impl std::fmt::Debug for Payment {
     }
 }
 
+/// A page of a customer's bookings, newest first: those older than `before` (all, when
+/// `None`), at most `limit` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingPage {
+    pub before: Option<BookingId>,
+    pub limit: u32,
+}
+
+impl BookingPage {
+    /// The newest `limit` bookings.
+    pub fn first(limit: u32) -> BookingPage {
+        BookingPage {
+            before: None,
+            limit,
+        }
+    }
+}
+
 /// A report to apply to a payment and its booking.
 #[derive(Debug, Clone)]
 pub struct PaymentReport {

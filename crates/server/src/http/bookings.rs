@@ -1,7 +1,7 @@
 //! `/bookings`: holding seats, releasing them, reading one's bookings. Login needed.
 
 use super::error::{parse_id, ApiError, ApiResult, ErrorBody};
-use super::extract::{AuthUser, Json, Path};
+use super::extract::{AuthUser, Json, Path, Query};
 use crate::app::App;
 use crate::bookings::{self, SeatChoice};
 use crate::error::{AppError, ErrorCode};
@@ -10,13 +10,14 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use marquee_domain::Entity;
 use marquee_domain::{Booking, BookingId, SeatCategory, ShowtimeId, MAX_SEATS_PER_BOOKING};
+use marquee_store::BookingPage;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
     SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::RefOr;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Either `seats` (labels from the seat map) or `quantity` (and optionally `category`) for
 /// the best available seats. Its schema is written by hand (`hold_request_schema`): the
@@ -211,7 +212,24 @@ impl BookingBody {
 #[derive(Serialize, ToSchema)]
 pub struct BookingsBody {
     pub bookings: Vec<BookingBody>,
+    /// Pass as `before` for the next (older) page; `null` on the last page.
+    pub next_before: Option<String>,
 }
+
+/// Bookings are listed newest first, a page at a time.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// A booking id from an earlier page's `next_before`: the bookings older than it.
+    before: Option<String>,
+    /// 1 to 100; 20 unless given.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// Bookings per page unless asked otherwise, and at most.
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 100;
 
 pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
     parse_id(id, Entity::Booking).map(BookingId)
@@ -271,14 +289,39 @@ pub async fn hold(
     ))
 }
 
-/// Your bookings, newest first.
-#[utoipa::path(get, path = "/bookings", tag = "bookings", security(("bearer" = [])),
-    responses((status = 200, body = BookingsBody), (status = 401, body = ErrorBody)))]
-pub async fn list(State(app): State<App>, auth: AuthUser) -> ApiResult<axum::Json<BookingsBody>> {
+/// Your bookings, newest first, a page at a time.
+#[utoipa::path(get, path = "/bookings", tag = "bookings", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = BookingsBody),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    auth: AuthUser,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<BookingsBody>> {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidQuery,
+            format!("limit is 1 to {MAX_LIMIT}"),
+        )
+        .into());
+    }
+    let before =
+        match params.before.as_deref() {
+            Some(id) => Some(id.parse().map(BookingId).map_err(|_| {
+                AppError::invalid(ErrorCode::InvalidQuery, "before is a booking id")
+            })?),
+            None => None,
+        };
     let now = app.now();
-    let list = bookings::list(&app, &auth.user).await?;
+    let list = bookings::list(&app, &auth.user, BookingPage { before, limit }).await?;
+    let next_before = (list.len() == limit as usize)
+        .then(|| list.last().map(|b| b.id.0.to_string()))
+        .flatten();
     Ok(axum::Json(BookingsBody {
         bookings: list.into_iter().map(|b| BookingBody::new(b, now)).collect(),
+        next_before,
     }))
 }
 

@@ -11,7 +11,52 @@ crate::both_backends!(
     an_expired_hold_blocks_no_one_and_shows_as_expired,
     best_available_picks_adjacent_seats_near_the_middle,
     best_available_gives_wheelchair_spaces_only_when_asked,
+    bookings_are_listed_a_page_at_a_time,
 );
+
+async fn bookings_are_listed_a_page_at_a_time(app: TestApp) {
+    let ana = app.customer("ana@example.com").await;
+    let mut made = Vec::new();
+    for seat in ["A1", "A2", "A3"] {
+        let held = app.hold(&ana, &[seat]).await;
+        made.push(held.body["id"].as_str().unwrap().to_string());
+        app.advance(Duration::seconds(1));
+    }
+    made.reverse();
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body["bookings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = app.get("/api/v1/bookings?limit=2", Some(&ana)).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(ids(&first.body), made[..2]);
+    let next = first.body["next_before"].as_str().expect("a next page");
+    assert_eq!(next, made[1]);
+    let second = app
+        .get(
+            &format!("/api/v1/bookings?limit=2&before={next}"),
+            Some(&ana),
+        )
+        .await;
+    assert_eq!(ids(&second.body), made[2..]);
+    assert_eq!(second.body["next_before"], serde_json::Value::Null);
+    let all = app.get("/api/v1/bookings", Some(&ana)).await;
+    assert_eq!(ids(&all.body), made);
+    for bad in ["limit=0", "limit=101", "before=yesterday", "limit=-1"] {
+        let refused = app
+            .get(&format!("/api/v1/bookings?{bad}"), Some(&ana))
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::BAD_REQUEST, "invalid_query"),
+            "{bad}"
+        );
+    }
+}
 
 async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
     let token = app.customer("ana@example.com").await;

@@ -73,8 +73,22 @@ pub async fn a_batch_decides_each_hold_on_its_own_in_order<S: UnguardedHold>(sto
         let stored = store.get_booking(answered.id).await.unwrap().unwrap();
         assert_eq!(&stored, answered);
     }
-    assert_eq!(store.list_bookings(w.alice.id).await.unwrap().len(), 2);
-    assert_eq!(store.list_bookings(w.bob.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .list_bookings(w.alice.id, BookingPage::first(100))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .list_bookings(w.bob.id, BookingPage::first(100))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(
         results[2].as_ref().unwrap().quote.total,
         Money::new(1000 + 1450 + 2 * 75, eur())
@@ -103,7 +117,11 @@ pub async fn a_batch_of_refusals_changes_nothing<S: UnguardedHold>(store: Arc<S>
         .filter_map(|(label, _, holder)| Some((label, holder?)))
         .collect();
     assert_eq!(held, [("C4".to_string(), first.id)]);
-    assert!(store.list_bookings(w.bob.id).await.unwrap().is_empty());
+    assert!(store
+        .list_bookings(w.bob.id, BookingPage::first(100))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// Invariant 3 inside a batch: a seat whose hold ran out is free to a later hold of the batch.

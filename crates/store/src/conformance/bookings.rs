@@ -64,7 +64,11 @@ pub async fn a_hold_is_all_or_nothing<S: UnguardedHold>(store: Arc<S>) {
         );
     }
     assert!(
-        store.list_bookings(w.bob.id).await.unwrap().is_empty(),
+        store
+            .list_bookings(w.bob.id, BookingPage::first(100))
+            .await
+            .unwrap()
+            .is_empty(),
         "no booking was left behind"
     );
     let whole = store
@@ -102,7 +106,11 @@ pub async fn unknown_seats_are_refused_and_change_nothing<S: UnguardedHold>(stor
         store.hold_seats(missing).await,
         Err(StoreError::NotFound(Entity::Showtime))
     ));
-    assert!(store.list_bookings(w.alice.id).await.unwrap().is_empty());
+    assert!(store
+        .list_bookings(w.alice.id, BookingPage::first(100))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// Invariant 3: expiry is part of the availability predicate itself.
@@ -329,6 +337,44 @@ pub async fn releasing_a_hold_frees_its_seats_once<S: UnguardedHold>(store: Arc<
         .unwrap();
 }
 
+/// Pages of a customer's bookings: newest first, each page whole (seats and history), the
+/// next one starting below the last id seen, and none of anyone else's.
+pub async fn a_users_bookings_come_in_pages_newest_first<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let mut made = Vec::new();
+    for (i, seat) in ["A1", "A2", "A3", "A4", "A5"].into_iter().enumerate() {
+        let at = t0() + Duration::seconds(i as i64);
+        made.push(
+            store
+                .hold_seats(hold(&w.alice, &w.showtime, &[seat], at))
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A6"], t0()))
+        .await
+        .unwrap();
+    made.reverse();
+    let mut seen = Vec::new();
+    let mut page = BookingPage::first(2);
+    loop {
+        let got = store.list_bookings(w.alice.id, page).await.unwrap();
+        assert!(got.len() <= 2);
+        for booking in &got {
+            assert_eq!(booking.quote.lines.len(), 1, "whole, with its seat");
+            assert_eq!(booking.transitions.len(), 1, "whole, with its history");
+        }
+        let Some(last) = got.last() else { break };
+        page = BookingPage {
+            before: Some(last.id),
+            limit: 2,
+        };
+        seen.extend(got.into_iter().map(|b| b.id));
+    }
+    assert_eq!(seen, made.iter().map(|b| b.id).collect::<Vec<_>>());
+}
+
 /// Invariant 8 at the store: bookings are read and released by their owner only.
 pub async fn a_user_sees_and_releases_only_their_own_bookings<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
@@ -351,12 +397,18 @@ pub async fn a_user_sees_and_releases_only_their_own_bookings<S: UnguardedHold>(
         .unwrap();
     let ids = |list: Vec<Booking>| list.into_iter().map(|b| b.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(store.list_bookings(w.alice.id).await.unwrap()),
+        ids(store
+            .list_bookings(w.alice.id, BookingPage::first(100))
+            .await
+            .unwrap()),
         [later.id, mine.id],
         "newest first"
     );
     assert_eq!(
-        ids(store.list_bookings(w.bob.id).await.unwrap()),
+        ids(store
+            .list_bookings(w.bob.id, BookingPage::first(100))
+            .await
+            .unwrap()),
         [theirs.id]
     );
     assert!(matches!(
@@ -386,7 +438,11 @@ pub async fn holds_are_refused_outside_the_sales_window<S: UnguardedHold>(store:
             other => panic!("{what}: expected NotOnSale, got {other:?}"),
         }
     }
-    assert!(store.list_bookings(w.alice.id).await.unwrap().is_empty());
+    assert!(store
+        .list_bookings(w.alice.id, BookingPage::first(100))
+        .await
+        .unwrap()
+        .is_empty());
     store
         .hold_seats(hold(
             &w.alice,
@@ -414,5 +470,9 @@ pub async fn a_taken_reference_is_refused_and_changes_nothing<S: UnguardedHold>(
         state_of(&*store, w.showtime.showtime.id, "A2", t0()).await,
         SeatState::Available
     );
-    assert!(store.list_bookings(w.bob.id).await.unwrap().is_empty());
+    assert!(store
+        .list_bookings(w.bob.id, BookingPage::first(100))
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             amounts_are_integer_minor_units_from_the_price_list,
             releasing_a_hold_frees_its_seats_once,
             a_user_sees_and_releases_only_their_own_bookings,
+            a_users_bookings_come_in_pages_newest_first,
             holds_are_refused_outside_the_sales_window,
             a_taken_reference_is_refused_and_changes_nothing,
             concurrent_holds_never_double_sell_a_seat,
