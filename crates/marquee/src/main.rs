@@ -151,6 +151,10 @@ struct ServeArgs {
     /// How long a payment may wait for its webhook before the gateway is asked where it stands.
     #[arg(long, env = "MARQUEE_RECONCILE_AFTER", default_value = "15m", value_parser = parse_duration)]
     reconcile_after: std::time::Duration,
+    /// How often ended sessions, old webhook event ids (30 days) and delivered outbox messages
+    /// (7 days) are deleted.
+    #[arg(long, env = "MARQUEE_HOUSEKEEPING_INTERVAL", default_value = "1h", value_parser = parse_duration)]
+    housekeeping_interval: std::time::Duration,
     /// This node's number, 0-1023, unique among the nodes sharing a database.
     #[arg(long, env = "MARQUEE_NODE_ID", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1023))]
     node_id: u16,
@@ -299,6 +303,12 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         |d: std::time::Duration| chrono::Duration::from_std(d).context("duration too long");
     within("--reconcile-after", args.reconcile_after, 10, 7 * 24 * 3600)?;
     within("--hold-cooldown", args.hold_cooldown, 0, 24 * 3600)?;
+    within(
+        "--housekeeping-interval",
+        args.housekeeping_interval,
+        60,
+        7 * 24 * 3600,
+    )?;
     let limit = |n: u32| (n > 0).then_some(n);
     let hold_limits = HoldLimits {
         seats_per_showtime: limit(args.hold_max_seats_per_showtime),
@@ -356,6 +366,7 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         hold_limits,
         session_ttl: to_chrono(args.session_ttl)?,
         sweep_interval: args.sweep_interval,
+        housekeeping_interval: args.housekeeping_interval,
         seat_map_max_age: to_chrono(args.seat_map_max_age)?,
         node_id: args.node_id,
         ..args.database.config()

@@ -33,6 +33,9 @@ pub struct Config {
     /// How long a payment may stay open (no webhook yet) before the reconciliation job asks
     /// the gateway where it stands.
     pub reconcile_after: Duration,
+    /// How often ended sessions, old webhook event ids and delivered outbox messages are
+    /// deleted.
+    pub housekeeping_interval: std::time::Duration,
     /// How often the reconciliation job runs.
     pub reconcile_interval: std::time::Duration,
     /// Tells this node's booking ids from other nodes'; unique per live node, 0 to 1023.
@@ -56,6 +59,7 @@ impl Default for Config {
             self_url: "http://127.0.0.1:8080".into(),
             reconcile_after: Duration::minutes(15),
             reconcile_interval: std::time::Duration::from_secs(60),
+            housekeeping_interval: std::time::Duration::from_secs(3600),
             node_id: 0,
         }
     }

@@ -51,3 +51,60 @@ pub async fn reconcile_payments(app: App, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+/// How long webhook event ids are kept: Stripe redelivers an event for up to three days, so a
+/// month is far beyond any redelivery.
+const EVENT_IDS_KEPT: chrono::Duration = chrono::Duration::days(30);
+/// How long a delivered outbox message is kept (to answer "did we tell them?").
+const DELIVERED_KEPT: chrono::Duration = chrono::Duration::days(7);
+/// Rows of each kind deleted per transaction.
+const PURGE_BATCH: u32 = 1000;
+
+/// Deletes ended sessions, old webhook event ids and delivered outbox messages every
+/// `housekeeping_interval`, a batch per transaction, until `shutdown` turns true (checked
+/// between batches).
+pub async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(app.config().housekeeping_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let mut purged = marquee_store::housekeeping::Purged::default();
+        loop {
+            match purge_once(&app).await {
+                Ok(batch) => {
+                    purged.sessions += batch.sessions;
+                    purged.webhook_events += batch.webhook_events;
+                    purged.outbox += batch.outbox;
+                    if !batch.more(PURGE_BATCH) || *shutdown.borrow() {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "housekeeping failed; trying again next time");
+                    break;
+                }
+            }
+        }
+        if purged != Default::default() {
+            tracing::info!(?purged, "housekeeping deleted old rows");
+        }
+    }
+}
+
+/// One batch of housekeeping at the app's now.
+pub async fn purge_once(
+    app: &App,
+) -> Result<marquee_store::housekeeping::Purged, marquee_store::StoreError> {
+    let now = app.now();
+    app.store()
+        .purge(marquee_store::housekeeping::Purge {
+            sessions_ended_before: now,
+            events_received_before: now - EVENT_IDS_KEPT,
+            delivered_before: now - DELIVERED_KEPT,
+            batch: PURGE_BATCH,
+        })
+        .await
+}

@@ -18,12 +18,17 @@ pub async fn run(
         app.clone(),
         jobs_stopped.clone(),
     ));
-    let reconciler = tokio::spawn(crate::jobs::reconcile_payments(app.clone(), jobs_stopped));
+    let reconciler = tokio::spawn(crate::jobs::reconcile_payments(
+        app.clone(),
+        jobs_stopped.clone(),
+    ));
+    let housekeeper = tokio::spawn(crate::jobs::housekeeping(app.clone(), jobs_stopped));
     let served = axum::serve(listener, crate::http::router(app))
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop_jobs.send(true);
     let _ = sweeper.await;
     let _ = reconciler.await;
+    let _ = housekeeper.await;
     served
 }

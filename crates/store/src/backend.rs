@@ -10,7 +10,7 @@
 use crate::holds;
 use crate::sql::Sql;
 use crate::writes::{self, BatchStatements, ReportWritten};
-use crate::{accounts, catalog, reads, sandbox};
+use crate::{accounts, catalog, housekeeping, reads, sandbox};
 use crate::{
     AuditoriumInfo, BookingPage, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold,
     NewPayment, NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
@@ -108,6 +108,12 @@ impl<B: Backend> Store for B {
     async fn ping(&self) -> StoreResult<()> {
         self.reading().execute("SELECT 1", &[]).await?;
         Ok(())
+    }
+
+    async fn purge(&self, purge: housekeeping::Purge) -> StoreResult<housekeeping::Purged> {
+        in_write!(self, "housekeeping", |tx| housekeeping::purge(
+            &mut tx, purge
+        ))
     }
 
     async fn create_city(&self, city: NewCity) -> StoreResult<City> {

@@ -15,6 +15,7 @@ pub mod codec;
 mod committed;
 mod error;
 pub mod holds;
+pub mod housekeeping;
 pub mod payments;
 pub mod reads;
 pub mod rows;
@@ -55,6 +56,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Deletes a batch of what nobody needs any more (`housekeeping`).
+    async fn purge(&self, purge: housekeeping::Purge) -> StoreResult<housekeeping::Purged>;
 
     // --- catalog -------------------------------------------------------------------------
 

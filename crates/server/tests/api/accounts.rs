@@ -11,7 +11,33 @@ crate::both_backends!(
     a_token_stops_working_when_it_expires,
     requests_without_a_valid_token_are_unauthenticated,
     a_logout_on_another_node_takes_effect_here_within_seconds,
+    housekeeping_deletes_sessions_that_ended,
 );
+
+async fn housekeeping_deletes_sessions_that_ended(app: TestApp) {
+    let old = app.customer("ana@example.com").await;
+    app.advance(Duration::days(20));
+    let recent = app.customer("ben@example.com").await;
+    let hash = |token: &str| Sha256::digest(token.as_bytes()).to_vec();
+    let asked_at = app.clock_now();
+    app.advance(Duration::days(11));
+    // Ana's 30-day session ended a day ago; Ben's has 19 days to go.
+    let purged = marquee_server::jobs::purge_once(&app.app)
+        .await
+        .expect("a purge");
+    assert_eq!(purged.sessions, 1);
+    // Asked at a time both were valid: only deletion explains Ana's absence.
+    assert_eq!(
+        app.store.session(&hash(&old), asked_at).await.unwrap(),
+        None
+    );
+    assert!(app
+        .store
+        .session(&hash(&recent), asked_at)
+        .await
+        .unwrap()
+        .is_some());
+}
 
 async fn a_customer_registers_logs_in_and_out(app: TestApp) {
     let registered = app.register("Ana@Example.com", PASSWORD).await;

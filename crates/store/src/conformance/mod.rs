@@ -60,6 +60,7 @@ macro_rules! conformance_suite {
             a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones,
             a_payment_for_released_seats_is_refunded,
             a_report_for_an_unknown_payment_is_acknowledged_once,
+            housekeeping_deletes_only_what_nobody_needs,
             the_sandbox_keeps_one_payment_per_booking_and_settles_it_once,
             a_success_never_takes_seats_another_hold_has,
             a_refund_owed_stays_owed,

@@ -562,6 +562,60 @@ pub async fn a_report_for_an_unknown_payment_is_acknowledged_once<S: UnguardedHo
     );
 }
 
+/// Housekeeping deletes ended sessions and old webhook event ids, a batch at a time, and
+/// nothing still in use: a session not yet ended still logs in, a recent event id still
+/// stops a redelivery.
+pub async fn housekeeping_deletes_only_what_nobody_needs<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    for (hash, hours) in [(1u8, 1), (2, 2), (3, 48)] {
+        store
+            .create_session(NewSession {
+                token_hash: vec![hash; 32],
+                user_id: w.alice.id,
+                created_at: t0(),
+                expires_at: t0() + chrono::Duration::hours(hours),
+            })
+            .await
+            .unwrap();
+    }
+    let (_, mut payment) = awaiting_payment(&*store, &w, &w.alice, &["B5"]).await;
+    payment.payment_ref = "pi_elsewhere".into();
+    apply(&*store, &payment, "evt_old", Reported::Succeeded, t0()).await;
+    let later = t0() + chrono::Duration::days(40);
+    apply(&*store, &payment, "evt_recent", Reported::Succeeded, later).await;
+    let purge = crate::housekeeping::Purge {
+        sessions_ended_before: t0() + chrono::Duration::days(1),
+        events_received_before: t0() + chrono::Duration::days(30),
+        delivered_before: t0(),
+        batch: 1,
+    };
+    let first = store.purge(purge).await.unwrap();
+    assert_eq!((first.sessions, first.webhook_events), (1, 1));
+    assert!(first.more(purge.batch));
+    let second = store.purge(purge).await.unwrap();
+    assert_eq!((second.sessions, second.webhook_events), (1, 0));
+    let third = store.purge(purge).await.unwrap();
+    assert_eq!(third, Default::default());
+    assert!(!third.more(purge.batch));
+    // Asked before they ended, so only deletion explains their absence.
+    for hash in [1u8, 2] {
+        assert_eq!(store.session(&[hash; 32], t0()).await.unwrap(), None);
+    }
+    assert!(store.session(&[3u8; 32], t0()).await.unwrap().is_some());
+    let again = apply(&*store, &payment, "evt_recent", Reported::Succeeded, later).await;
+    assert_eq!(
+        again.outcome,
+        PaymentOutcome::Duplicate,
+        "a recent id is kept"
+    );
+    let old = apply(&*store, &payment, "evt_old", Reported::Succeeded, later).await;
+    assert_eq!(
+        old.outcome,
+        PaymentOutcome::UnknownPayment,
+        "an old id is forgotten"
+    );
+}
+
 pub async fn the_sandbox_keeps_one_payment_per_booking_and_settles_it_once<S: UnguardedHold>(
     store: Arc<S>,
 ) {
