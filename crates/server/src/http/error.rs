@@ -146,6 +146,7 @@ fn wait_status(code: ErrorCode) -> StatusCode {
         ErrorCode::DatabaseUnavailable
         | ErrorCode::Overloaded
         | ErrorCode::RequestTimeout
+        | ErrorCode::ShuttingDown
         | ErrorCode::PaymentGatewayUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::TOO_MANY_REQUESTS,
     }
@@ -154,6 +155,10 @@ fn wait_status(code: ErrorCode) -> StatusCode {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let (status, code) = match rejection {
+            // A body over the route's limit (axum's 2 MB by default).
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
+            }
             JsonRejection::MissingJsonContentType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,

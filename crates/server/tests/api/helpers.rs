@@ -148,10 +148,11 @@ impl TestApp {
         .await
         .expect("the app starts");
         let router = marquee_server::http::router(app.clone());
-        let served = router.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, served).await;
-        });
+        tokio::spawn(marquee_server::server::serve(
+            listener,
+            app.clone(),
+            std::future::pending(),
+        ));
         TestApp {
             router,
             app,
