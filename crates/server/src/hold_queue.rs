@@ -160,7 +160,7 @@ fn admit(decider: &Decider, batch: Vec<Job>) -> Vec<Job> {
     for mut job in batch {
         if job.answer.is_closed() {
             metrics::counter!("marquee_holds_refused_total", "reason" => "abandoned").increment(1);
-        } else if job.queued.elapsed() > decider.deadline {
+        } else if job.queued.elapsed() >= decider.deadline {
             metrics::counter!("marquee_holds_refused_total", "reason" => "too_late").increment(1);
             let _ = job.answer.send(Err(HoldError::TooLate));
         } else {
@@ -263,4 +263,83 @@ async fn alone(store: &dyn Store, changes: &SeatChanges, hold: NewHold) -> Store
         .publish(changes)
         .pop()
         .unwrap_or_else(|| Err(StoreError::corrupt("a batch of one hold answered nothing")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use marquee_domain::{BookingId, BookingReference, ManualClock, ShowtimeId, UserId};
+
+    async fn decider(clock: Arc<ManualClock>, deadline: Duration) -> (Decider, impl Drop) {
+        let (store, guard) = marquee_store_sqlite::testing::fresh_store().await;
+        let decider = Decider {
+            store,
+            changes: Arc::new(SeatChanges::new(vec![])),
+            clock,
+            hold_ttl: chrono::Duration::minutes(10),
+            deadline,
+        };
+        (decider, guard)
+    }
+
+    fn job(
+        requested_at: chrono::DateTime<chrono::Utc>,
+    ) -> (Job, oneshot::Receiver<Result<Booking, HoldError>>) {
+        let (answer, answered) = oneshot::channel();
+        let hold = NewHold {
+            id: BookingId(1),
+            reference: BookingReference::from_random(1),
+            user_id: UserId(1),
+            showtime_id: ShowtimeId(1),
+            seats: vec!["A1".into()],
+            expires_at: requested_at + chrono::Duration::minutes(10),
+            now: requested_at,
+            limits: marquee_domain::HoldLimits::NONE,
+        };
+        let job = Job {
+            hold,
+            queued: Instant::now(),
+            answer,
+        };
+        (job, answered)
+    }
+
+    #[tokio::test]
+    async fn a_hold_whose_requester_has_gone_is_not_decided() {
+        let t0 = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap();
+        let (decider, _db) = decider(Arc::new(ManualClock::new(t0)), Duration::from_secs(60)).await;
+        let (gone, answered) = job(t0);
+        drop(answered);
+        let (waiting, _answered) = job(t0);
+        let admitted = admit(&decider, vec![gone, waiting]);
+        assert_eq!(
+            admitted.len(),
+            1,
+            "only the job someone waits for is decided"
+        );
+        assert!(!admitted[0].answer.is_closed());
+    }
+
+    #[tokio::test]
+    async fn a_hold_takes_its_time_when_its_batch_is_decided() {
+        let t0 = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap();
+        let clock = Arc::new(ManualClock::new(t0));
+        let (decider, _db) = decider(clock.clone(), Duration::from_secs(60)).await;
+        let (queued, _answered) = job(t0);
+        clock.advance(chrono::Duration::seconds(3));
+        let admitted = admit(&decider, vec![queued]);
+        let hold = &admitted[0].hold;
+        assert_eq!(hold.now, t0 + chrono::Duration::seconds(3));
+        assert_eq!(hold.expires_at, hold.now + chrono::Duration::minutes(10));
+    }
+
+    #[tokio::test]
+    async fn a_hold_that_waited_past_the_deadline_is_answered_too_late_undecided() {
+        let t0 = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap();
+        let (decider, _db) = decider(Arc::new(ManualClock::new(t0)), Duration::ZERO).await;
+        let (late, answered) = job(t0);
+        assert!(admit(&decider, vec![late]).is_empty());
+        assert!(matches!(answered.await, Ok(Err(HoldError::TooLate))));
+    }
 }

@@ -12,6 +12,8 @@ mod catalog;
 mod demo;
 mod hold_limits;
 mod openapi;
+mod outage;
 mod payments;
+mod proxy;
 mod seat_changes;
 mod seat_maps;
