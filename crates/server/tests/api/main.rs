@@ -11,6 +11,7 @@ mod bookings;
 mod catalog;
 mod demo;
 mod hold_limits;
+mod observe;
 mod openapi;
 mod outage;
 mod payments;
