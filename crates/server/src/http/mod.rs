@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod limits;
 pub mod observe;
 pub mod payments;
@@ -15,6 +16,7 @@ pub mod shed;
 
 use crate::app::App;
 use crate::error::{AppError, ErrorCode};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::middleware;
@@ -29,7 +31,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 #[derive(OpenApi)]
@@ -74,7 +76,9 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(limits::limits))
         .routes(routes!(payments::checkout))
-        .routes(routes!(payments::webhook))
+        .routes(
+            routes!(payments::webhook).layer(DefaultBodyLimit::max(payments::WEBHOOK_BODY_LIMIT)),
+        )
         .routes(routes!(payments::ticket_qr))
         .routes(routes!(payments::sandbox_pay))
 }
@@ -237,6 +241,7 @@ pub fn router(app: App) -> Router {
     // the metrics and the panic net. `Router::layer` wraps each route, after routing, so
     // every layer sees the route template.
     .layer(CatchPanicLayer::custom(error::panic_response))
+    .layer(middleware::from_fn(headers::security_headers))
     .layer(middleware::from_fn(observe::record_metrics))
     .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
     .layer(

@@ -10,6 +10,7 @@ mod bad_input;
 mod bookings;
 mod catalog;
 mod demo;
+mod headers;
 mod hold_limits;
 mod observe;
 mod openapi;
