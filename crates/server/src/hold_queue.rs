@@ -251,6 +251,7 @@ fn refusal_reason(error: &StoreError) -> &'static str {
         StoreError::NotFound(_) => "not_found",
         StoreError::ReferenceTaken => "reference_taken",
         StoreError::Unavailable(_) => "database_unavailable",
+        StoreError::OverLimit(_) => "over_limit",
         _ => "error",
     }
 }
