@@ -10,6 +10,7 @@ use marquee_domain::{HoldLimits, Role, SystemClock};
 use marquee_payments::Secret;
 use marquee_server::config::PaymentsConfig;
 use marquee_server::{accounts, demo, App, Config};
+use marquee_store::PoolSettings;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpSocket};
@@ -21,6 +22,14 @@ use tokio::net::{TcpListener, TcpSocket};
     about = "Sell seats for movies and live events"
 )]
 struct Cli {
+    /// How log lines are written: `text` or `json`.
+    #[arg(
+        long,
+        global = true,
+        env = "MARQUEE_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,7 +37,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (and run the background jobs).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create or update the database schema, then exit.
     Migrate(DatabaseArgs),
     /// Load the demo catalog (cities, venues, films, a week of showtimes) into an empty database.
@@ -51,7 +60,7 @@ enum Command {
 enum ConfigCommand {
     /// Check `serve`'s settings (flags, `MARQUEE_*` variables, `--config` file) and print
     /// the effective ones, secrets masked; exits non-zero on an invalid one.
-    Check(ServeArgs),
+    Check(Box<ServeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -81,6 +90,18 @@ struct DatabaseArgs {
     /// PostgreSQL connections per node.
     #[arg(long, env = "MARQUEE_DATABASE_MAX_CONNECTIONS", default_value_t = 20)]
     database_max_connections: u32,
+    /// How long a request waits for a free database connection before it is answered
+    /// `503 database_unavailable`.
+    #[arg(long, env = "MARQUEE_DATABASE_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    database_acquire_timeout: std::time::Duration,
+    /// PostgreSQL's `statement_timeout` on every connection: a statement running longer is
+    /// cancelled.
+    #[arg(long, env = "MARQUEE_DATABASE_STATEMENT_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    database_statement_timeout: std::time::Duration,
+    /// PostgreSQL's `lock_timeout` on every connection: how long a statement waits for a row
+    /// another transaction holds.
+    #[arg(long, env = "MARQUEE_DATABASE_LOCK_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    database_lock_timeout: std::time::Duration,
 }
 
 #[derive(Args)]
@@ -158,6 +179,23 @@ struct ServeArgs {
     /// This node's number, 0-1023, unique among the nodes sharing a database.
     #[arg(long, env = "MARQUEE_NODE_ID", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1023))]
     node_id: u16,
+    /// How long a client may take to send a request's headers before the connection is closed.
+    #[arg(long, env = "MARQUEE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_read_timeout: std::time::Duration,
+    /// How long a request may take before it is answered `503 request_timeout`.
+    #[arg(long, env = "MARQUEE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    request_timeout: std::time::Duration,
+    /// Requests served at once; more are answered `503 overloaded` (never /healthz, /readyz
+    /// or /metrics).
+    #[arg(long, env = "MARQUEE_MAX_CONCURRENT_REQUESTS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_concurrent_requests: u32,
+    /// How long a hold may wait for its turn in the hold queue before it is answered
+    /// `503 overloaded`, undecided.
+    #[arg(long, env = "MARQUEE_HOLD_QUEUE_DEADLINE", default_value = "5s", value_parser = parse_duration)]
+    hold_queue_deadline: std::time::Duration,
+    /// After SIGTERM or Ctrl-C: how long requests in flight may take to finish.
+    #[arg(long, env = "MARQUEE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    shutdown_grace: std::time::Duration,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -172,25 +210,54 @@ impl DatabaseArgs {
         Config {
             database_url: self.database_url.clone(),
             database_max_connections: self.database_max_connections,
+            database: PoolSettings {
+                acquire_timeout: self.database_acquire_timeout,
+                statement_timeout: self.database_statement_timeout,
+                lock_timeout: self.database_lock_timeout,
+            },
             ..Config::default()
         }
     }
+
+    /// Refuses limits outside the range where they make sense.
+    fn check(&self) -> anyhow::Result<()> {
+        within(
+            "--database-acquire-timeout",
+            self.database_acquire_timeout,
+            1,
+            600,
+        )?;
+        within(
+            "--database-statement-timeout",
+            self.database_statement_timeout,
+            1,
+            24 * 3600,
+        )?;
+        within(
+            "--database-lock-timeout",
+            self.database_lock_timeout,
+            1,
+            3600,
+        )
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// One line of text per event.
+    Text,
+    /// One JSON object per line, with the request's fields (request id, route) in each.
+    Json,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")
-            }),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
     let (command_line, from_file) =
         settings_file::apply(std::env::args_os().collect(), &Cli::command())?;
     let matches = Cli::command().get_matches_from(command_line);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    init_logging(cli.log_format);
     match cli.command {
         Command::Config {
             command: ConfigCommand::Check(args),
@@ -207,7 +274,7 @@ async fn main() -> anyhow::Result<()> {
             println!("# every setting is valid; payments go through {gateway}");
             Ok(())
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Migrate(db) => {
             connect(db.config()).await?;
             tracing::info!("database is migrated");
@@ -219,7 +286,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Loadtest(args) => {
             // The load generator's set-up and CHECK need only a few connections.
-            let store = store::open(&args.database_url, 4).await?;
+            let store = store::open(&args.database_url, 4, PoolSettings::default()).await?;
             marquee_loadtest::run(args, store).await
         }
         Command::Admin {
@@ -242,6 +309,23 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(user = user.id.0, email = %user.email, "admin created");
             Ok(())
         }
+    }
+}
+
+/// Logs to standard output, filtered by `MARQUEE_LOG` (default: info, sqlx's warnings).
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }
 
@@ -315,6 +399,11 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         live_holds: limit(args.hold_max_live_holds),
         cooldown: Some(to_chrono(args.hold_cooldown)?).filter(|d| !d.is_zero()),
     };
+    within("--header-read-timeout", args.header_read_timeout, 1, 3600)?;
+    within("--request-timeout", args.request_timeout, 1, 3600)?;
+    within("--hold-queue-deadline", args.hold_queue_deadline, 1, 3600)?;
+    within("--shutdown-grace", args.shutdown_grace, 0, 3600)?;
+    args.database.check()?;
     // This node as seen from this machine: where the sandbox's webhooks go.
     let self_url = match address.ip() {
         ip if ip.is_unspecified() && ip.is_ipv6() => format!("http://[::1]:{}", address.port()),
@@ -369,6 +458,11 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         housekeeping_interval: args.housekeeping_interval,
         seat_map_max_age: to_chrono(args.seat_map_max_age)?,
         node_id: args.node_id,
+        header_read_timeout: args.header_read_timeout,
+        request_timeout: args.request_timeout,
+        max_concurrent_requests: args.max_concurrent_requests as usize,
+        hold_queue_deadline: args.hold_queue_deadline,
+        shutdown_grace: args.shutdown_grace,
         ..args.database.config()
     };
     Ok((config, gateway))
@@ -497,6 +591,11 @@ async fn shutdown_signal() {
 
 /// An app on the database the configuration names (migrated), on the wall clock.
 async fn connect(config: Config) -> anyhow::Result<App> {
-    let store = store::open(&config.database_url, config.database_max_connections).await?;
+    let store = store::open(
+        &config.database_url,
+        config.database_max_connections,
+        config.database,
+    )
+    .await?;
     App::new(store, Arc::new(SystemClock), config).await
 }

@@ -94,7 +94,18 @@ fn text_of(key: &str, value: toml::Value, path: &std::path::Path) -> anyhow::Res
 
 /// The settings `serve` takes, when the command line runs `serve` or `config check`.
 fn serve_settings<'a>(args: &[OsString], cli: &'a Command) -> Option<&'a Command> {
-    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    // The global `--log-format FORMAT` may come before the subcommand.
+    let mut words: Vec<&str> = Vec::new();
+    let mut all = args.iter().skip(1).filter_map(|a| a.to_str());
+    while let Some(word) = all.next() {
+        match word {
+            "--log-format" => {
+                all.next();
+            }
+            w if w.starts_with("--log-format=") => {}
+            w => words.push(w),
+        }
+    }
     match words.as_slice() {
         ["serve", ..] => cli.find_subcommand("serve"),
         ["config", "check", ..] => cli

@@ -10,7 +10,9 @@ use crate::session_cache::SessionCache;
 use marquee_domain::{BookingIdGenerator, Clock};
 use marquee_payments::{StripeConfig, StripeGateway};
 use marquee_store::Store;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 #[derive(Clone)]
 pub struct App {
@@ -27,6 +29,10 @@ struct Inner {
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
     config: Config,
+    /// Set once a shutdown began: `/readyz` answers 503 from then on.
+    draining: AtomicBool,
+    /// A permit per request served at once (`max_concurrent_requests`).
+    requests: Arc<Semaphore>,
 }
 
 /// Stripe's test-mode secret and restricted keys.
@@ -79,12 +85,21 @@ impl App {
                 test_mode: is_test_key(secret_key.expose()),
             },
         };
+        crate::prometheus::handle();
         let seat_maps = Arc::new(SeatMaps::new(store.clone(), config.seat_map_max_age));
         let seat_changes = Arc::new(SeatChanges::new(vec![seat_maps.clone()]));
         Ok(App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
-                holds: HoldQueue::start(store.clone(), seat_changes.clone()),
+                holds: HoldQueue::start(
+                    store.clone(),
+                    seat_changes.clone(),
+                    clock.clone(),
+                    config.hold_ttl,
+                    config.hold_queue_deadline,
+                ),
+                draining: AtomicBool::new(false),
+                requests: Arc::new(Semaphore::new(config.max_concurrent_requests.max(1))),
                 seat_maps,
                 seat_changes,
                 sessions: SessionCache::default(),
@@ -134,6 +149,20 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Tells `/readyz` that this node is shutting down.
+    pub fn start_draining(&self) {
+        self.inner.draining.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::Relaxed)
+    }
+
+    /// The permits of requests served at once.
+    pub fn request_permits(&self) -> &Arc<Semaphore> {
+        &self.inner.requests
     }
 }
 

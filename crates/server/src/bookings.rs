@@ -2,6 +2,7 @@
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::hold_queue::HoldError;
 use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
 use marquee_domain::Entity;
@@ -93,13 +94,15 @@ async fn hold_named(
             limits: app.config().hold_limits,
         };
         match app.holds().hold(hold).await {
-            Err(StoreError::ReferenceTaken) if attempt < REFERENCE_TRIES => continue,
+            Err(HoldError::Store(StoreError::ReferenceTaken)) if attempt < REFERENCE_TRIES => {
+                continue
+            }
             other => break other,
         }
     };
     // The seats a hold took reach the map through the seat-change stream; those it found
     // taken are what the database said about seats the map showed free.
-    if let Err(StoreError::SeatsUnavailable(taken)) = &held {
+    if let Err(HoldError::Store(StoreError::SeatsUnavailable(taken))) = &held {
         app.seat_maps().taken(showtime, taken, now);
     }
     Ok(held?)

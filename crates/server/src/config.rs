@@ -40,6 +40,21 @@ pub struct Config {
     pub reconcile_interval: std::time::Duration,
     /// Tells this node's booking ids from other nodes'; unique per live node, 0 to 1023.
     pub node_id: u16,
+    /// How long a client may take to send a request's headers before its connection is
+    /// closed (slow clients must not hold connections open).
+    pub header_read_timeout: std::time::Duration,
+    /// How long a request may take before it is answered `503 request_timeout`.
+    pub request_timeout: std::time::Duration,
+    /// Requests served at once; more are answered `503 overloaded` at once (health checks
+    /// and metrics are never refused).
+    pub max_concurrent_requests: usize,
+    /// How long a hold may wait in the hold queue before it is answered `503 overloaded`
+    /// undecided.
+    pub hold_queue_deadline: std::time::Duration,
+    /// How long requests in flight may take to finish after a shutdown signal.
+    pub shutdown_grace: std::time::Duration,
+    /// Database pool and per-statement limits.
+    pub database: marquee_store::PoolSettings,
 }
 
 impl Default for Config {
@@ -61,6 +76,12 @@ impl Default for Config {
             reconcile_interval: std::time::Duration::from_secs(60),
             housekeeping_interval: std::time::Duration::from_secs(3600),
             node_id: 0,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(30),
+            max_concurrent_requests: 1024,
+            hold_queue_deadline: std::time::Duration::from_secs(5),
+            shutdown_grace: std::time::Duration::from_secs(10),
+            database: marquee_store::PoolSettings::default(),
         }
     }
 }

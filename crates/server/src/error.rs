@@ -96,6 +96,7 @@ error_codes! {
     DatabaseUnavailable = "database_unavailable",
     Overloaded = "overloaded",
     RequestTimeout = "request_timeout",
+    ShuttingDown = "shutting_down",
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -180,6 +181,10 @@ impl AppError {
     }
 }
 
+/// What a client is told to wait when the database is out of reach: about a pool's acquire
+/// timeout, so that a retry meets a database that had time to come back.
+pub const DATABASE_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -203,6 +208,14 @@ impl From<StoreError> for AppError {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
             StoreError::OverLimit(reached) => AppError::over_limit(reached),
+            StoreError::Unavailable(source) => {
+                tracing::warn!(error = %source, "the database is unavailable");
+                AppError::wait(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database is not answering; try again shortly",
+                    Some(DATABASE_RETRY_AFTER),
+                )
+            }
             other @ (StoreError::ReferenceTaken
             | StoreError::Corrupt(_)
             | StoreError::Database(_)) => AppError::Internal(other.into()),
@@ -279,6 +292,7 @@ mod tests {
         "database_unavailable",
         "overloaded",
         "request_timeout",
+        "shutting_down",
     ];
 
     #[test]

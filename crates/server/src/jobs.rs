@@ -42,7 +42,8 @@ pub async fn reconcile_payments(app: App, mut shutdown: watch::Receiver<bool>) {
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        match crate::payments::reconcile(&app, app.config().reconcile_after).await {
+        let stopping = || *shutdown.borrow();
+        match crate::payments::reconcile_until(&app, app.config().reconcile_after, stopping).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(settled = n, "reconciled open payments"),
             Err(err) => {
@@ -107,4 +108,18 @@ pub async fn purge_once(
             batch: PURGE_BATCH,
         })
         .await
+}
+
+/// How often the metrics recorder is tidied (see `prometheus::upkeep`).
+const METRICS_UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keeps the metrics recorder's memory bounded until `shutdown` turns true.
+pub async fn metrics_upkeep(mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(METRICS_UPKEEP_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => crate::prometheus::upkeep(),
+            _ = shutdown.changed() => return,
+        }
+    }
 }

@@ -7,6 +7,8 @@
 //!   `session_cache`: logins checked lately.
 //! - `payments`: checkout, webhooks, refunds and reconciliation, and the sandbox gateway.
 //! - `jobs`: background work (the hold sweeper, payment reconciliation).
+//! - `server`: serving HTTP until a shutdown, then draining; `prometheus`: the metrics
+//!   recorder behind `/metrics`.
 //! - `demo`: the demo catalog.
 
 pub mod accounts;
@@ -20,6 +22,7 @@ pub mod hold_queue;
 pub mod http;
 pub mod jobs;
 pub mod payments;
+pub mod prometheus;
 pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;

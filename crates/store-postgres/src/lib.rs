@@ -18,8 +18,9 @@ pub mod testing;
 
 use async_trait::async_trait;
 use marquee_store::*;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use statements::{OnPool, Tx};
+use std::str::FromStr;
 
 pub struct PgStore {
     pool: PgPool,
@@ -52,9 +53,30 @@ impl PgStore {
     /// brings its schema up to date. Migrations take an advisory lock, so many nodes may start
     /// at once.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<PgStore> {
+        PgStore::connect_with(url, max_connections, PoolSettings::default()).await
+    }
+
+    /// `connect`, with the pool's acquire timeout and each connection's `statement_timeout`
+    /// and `lock_timeout` from `settings`.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        settings: PoolSettings,
+    ) -> StoreResult<PgStore> {
+        let options = PgConnectOptions::from_str(url)?.options([
+            (
+                "statement_timeout",
+                settings.statement_timeout.as_millis().to_string(),
+            ),
+            (
+                "lock_timeout",
+                settings.lock_timeout.as_millis().to_string(),
+            ),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .connect(url)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
@@ -109,5 +131,13 @@ impl Backend for PgStore {
     /// second run refuses that hold alone, as a reference taken).
     fn retryable(&self, error: &StoreError) -> bool {
         is_retryable(error) || matches!(error, StoreError::ReferenceTaken)
+    }
+
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        vec![PoolStats::of("main", &self.pool)]
+    }
+
+    async fn close_pools(&self) {
+        self.pool.close().await;
     }
 }

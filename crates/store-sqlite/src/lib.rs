@@ -29,6 +29,11 @@ impl SqliteStore {
     /// Opens (creating it if missing) and migrates the database at `url`, e.g.
     /// `sqlite://marquee.db` or `sqlite:///var/lib/marquee/marquee.db`.
     pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
+        SqliteStore::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// `connect`, waiting at most `settings.acquire_timeout` for a connection.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -37,6 +42,7 @@ impl SqliteStore {
             .foreign_keys(true);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .acquire_timeout(settings.acquire_timeout)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations")
@@ -45,6 +51,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(Box::new(e)))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await?;
         Ok(SqliteStore { writer, reader })
@@ -91,5 +98,16 @@ impl Backend for SqliteStore {
 
     async fn commit(&self, tx: Tx) -> StoreResult<()> {
         Ok(tx.0.commit().await?)
+    }
+
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        vec![
+            PoolStats::of("writer", &self.writer),
+            PoolStats::of("reader", &self.reader),
+        ]
+    }
+
+    async fn close_pools(&self) {
+        self.close().await;
     }
 }

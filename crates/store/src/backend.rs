@@ -52,6 +52,10 @@ pub trait Backend: Send + Sync + 'static {
     fn retryable(&self, _error: &StoreError) -> bool {
         false
     }
+    /// The pools' use now.
+    fn pool_stats(&self) -> Vec<crate::PoolStats>;
+    /// Closes the pools.
+    async fn close_pools(&self);
 }
 
 /// Runs `$body` (an expression of `$tx`, the transaction) in a write transaction of
@@ -114,6 +118,20 @@ impl<B: Backend> Store for B {
         in_write!(self, "housekeeping", |tx| housekeeping::purge(
             &mut tx, purge
         ))
+    }
+
+    async fn ping_reader_and_writer(&self) -> StoreResult<()> {
+        self.reading().execute("SELECT 1", &[]).await?;
+        self.writing().execute("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> Vec<crate::PoolStats> {
+        Backend::pool_stats(self)
+    }
+
+    async fn close(&self) {
+        self.close_pools().await
     }
 
     async fn create_city(&self, city: NewCity) -> StoreResult<City> {

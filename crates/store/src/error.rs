@@ -2,8 +2,9 @@ use marquee_domain::{BookingStatus, Entity, LayoutError, LimitReached, ShowtimeE
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// What a store call can answer besides success. Every case but `Database`, `Corrupt` and
-/// `ReferenceTaken` (which the caller retries with a new reference) is the caller's doing.
+/// What a store call can answer besides success. Every case but `Database`, `Unavailable`,
+/// `Corrupt` and `ReferenceTaken` (which the caller retries with a new reference) is the
+/// caller's doing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} not found")]
@@ -35,6 +36,10 @@ pub enum StoreError {
     Duplicate(&'static str),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The database cannot be reached, or did not answer in time (no free connection, a
+    /// statement or lock timeout, the server shutting down): trying again later may work.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database error: {0}")]
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -46,7 +51,7 @@ impl StoreError {
 
     fn database_error(&self) -> Option<&dyn sqlx::error::DatabaseError> {
         match self {
-            StoreError::Database(source) => source
+            StoreError::Database(source) | StoreError::Unavailable(source) => source
                 .downcast_ref::<sqlx::Error>()
                 .and_then(|e| e.as_database_error()),
             _ => None,
@@ -68,6 +73,29 @@ impl StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        StoreError::Database(Box::new(err))
+        if is_unavailability(&err) {
+            StoreError::Unavailable(Box::new(err))
+        } else {
+            StoreError::Database(Box::new(err))
+        }
+    }
+}
+
+/// Whether an error says the database is out of reach or too slow now, not that the
+/// statement was wrong: no connection to be had in time, a connection that broke, or
+/// PostgreSQL cancelling a statement (57014 `statement_timeout`), giving up on a lock (55P03
+/// `lock_timeout`), shutting down (57P01-57P03) or losing the connection (class 08).
+fn is_unavailability(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            matches!(&*code, "57014" | "55P03" | "57P01" | "57P02" | "57P03")
+                || code.starts_with("08")
+        }),
+        _ => false,
     }
 }

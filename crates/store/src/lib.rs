@@ -17,6 +17,7 @@ mod error;
 pub mod holds;
 pub mod housekeeping;
 pub mod payments;
+mod pool;
 pub mod reads;
 pub mod rows;
 pub mod sandbox;
@@ -35,6 +36,7 @@ pub use unguarded::UnguardedHold;
 pub use backend::Backend;
 pub use committed::{Committed, SeatChangeSink};
 pub use error::{StoreError, StoreResult};
+pub use pool::{PoolSettings, PoolStats};
 pub use types::*;
 
 use async_trait::async_trait;
@@ -59,6 +61,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes a batch of what nobody needs any more (`housekeeping`).
     async fn purge(&self, purge: housekeeping::Purge) -> StoreResult<housekeeping::Purged>;
+
+    /// A round trip on the reading and on the writing connections (they may be different
+    /// pools), for readiness checks.
+    async fn ping_reader_and_writer(&self) -> StoreResult<()>;
+
+    /// The connection pools' use now, for metrics.
+    fn pool_stats(&self) -> Vec<PoolStats>;
+
+    /// Closes the pools, waiting for connections in use to come back: the last thing a
+    /// node does before it exits.
+    async fn close(&self);
 
     // --- catalog -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 //! Codes are part of the API; clients match on them, never on messages.
 
 use crate::error::{AppError, ErrorCode};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use marquee_domain::{BookingStatus, Entity, ShowtimeError};
@@ -70,7 +70,15 @@ impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         use ErrorCode as C;
         use StatusCode as S;
-        let message = err.to_string();
+        let message = match &err {
+            // The gateway's own words (which may name its account's objects) are logged,
+            // not passed on: the client gets a fixed message per code.
+            AppError::Gateway(gateway) => {
+                tracing::warn!(error = %gateway, "the payment gateway did not take a request");
+                gateway_message(gateway).to_string()
+            }
+            _ => err.to_string(),
+        };
         let (status, code) = match &err {
             AppError::Invalid { code, .. } => (S::BAD_REQUEST, *code),
             AppError::NotFound(what) => (
@@ -140,12 +148,23 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// What a client is told of a gateway's refusal.
+fn gateway_message(err: &GatewayError) -> &'static str {
+    match err {
+        GatewayError::Declined { .. } => "the card was declined",
+        GatewayError::Refused { .. } => "the payment provider refused the request",
+        GatewayError::Unavailable(_) => "the payment provider is not answering; try again shortly",
+        GatewayError::Invalid(_) => "the payment provider answered something unexpected",
+    }
+}
+
 /// 429 for limits on the client, 503 for the node's own trouble.
 fn wait_status(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::DatabaseUnavailable
         | ErrorCode::Overloaded
         | ErrorCode::RequestTimeout
+        | ErrorCode::ShuttingDown
         | ErrorCode::PaymentGatewayUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::TOO_MANY_REQUESTS,
     }
@@ -154,6 +173,10 @@ fn wait_status(code: ErrorCode) -> StatusCode {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let (status, code) = match rejection {
+            // A body over the route's limit (axum's 2 MB by default).
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
+            }
             JsonRejection::MissingJsonContentType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
@@ -162,6 +185,24 @@ impl From<JsonRejection> for ApiError {
             _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson),
         };
         ApiError::new(status, code, rejection.body_text())
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "the body is larger than this route takes",
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidRequest,
+                rejection.body_text(),
+            )
+        }
     }
 }
 

@@ -7,24 +7,31 @@ pub mod bookings;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod limits;
+pub mod observe;
 pub mod payments;
 pub mod seat_map_json;
+pub mod shed;
 
 use crate::app::App;
 use crate::error::{AppError, ErrorCode};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use error::{ApiError, ErrorBody};
 use serde_json::Value;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 #[derive(OpenApi)]
@@ -69,16 +76,88 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(limits::limits))
         .routes(routes!(payments::checkout))
-        .routes(routes!(payments::webhook))
+        .routes(
+            routes!(payments::webhook).layer(DefaultBodyLimit::max(payments::WEBHOOK_BODY_LIMIT)),
+        )
         .routes(routes!(payments::ticket_qr))
         .routes(routes!(payments::sandbox_pay))
 }
 
 /// The OpenAPI document of `/api/v1`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::<App>::with_openapi(ApiDoc::openapi())
+    let mut openapi = OpenApiRouter::<App>::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api_v1())
-        .into_openapi()
+        .into_openapi();
+    document_edge_refusals(&mut openapi);
+    openapi
+}
+
+/// Any `/api/v1` request can be refused by the node's limits (`limits`) or a database out
+/// of reach, and any that takes a body can send one too large: written into every operation
+/// here, once, rather than on each handler.
+fn document_edge_refusals(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            add_refusal(
+                operation,
+                "503",
+                "`overloaded`, `request_timeout`, `database_unavailable`: try again after `Retry-After` seconds",
+                true,
+            );
+            if operation.request_body.is_some() {
+                add_refusal(
+                    operation,
+                    "413",
+                    "`payload_too_large`: the body is larger than this route takes",
+                    false,
+                );
+            }
+        }
+    }
+}
+
+fn add_refusal(
+    operation: &mut utoipa::openapi::path::Operation,
+    status: &str,
+    description: &str,
+    retry_after: bool,
+) {
+    use utoipa::openapi::{Content, Header, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
+    let retry_after_header = || {
+        Header::builder()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer))
+            .description(Some("Seconds to wait before trying again"))
+            .build()
+    };
+    let responses = &mut operation.responses.responses;
+    match responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            response.description = format!("{}; {description}", response.description);
+            if retry_after {
+                response
+                    .headers
+                    .insert("Retry-After".into(), retry_after_header());
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let mut response = ResponseBuilder::new().description(description).content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+            );
+            if retry_after {
+                response = response.header("Retry-After", retry_after_header());
+            }
+            responses.insert(status.to_string(), RefOr::T(response.build()));
+        }
+    }
 }
 
 /// The document as `/api/openapi.json` serves it.
@@ -122,9 +201,10 @@ fn spell_links_in_camel_case(document: &mut Value) {
 }
 
 pub fn router(app: App) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api_v1())
         .split_for_parts();
+    document_edge_refusals(&mut openapi);
     let document = Arc::new(openapi_json(&openapi));
     api.route(
         "/api/openapi.json",
@@ -137,12 +217,10 @@ pub fn router(app: App) -> Router {
             }
         }),
     )
-    .route("/healthz", get(|| async { "ok" }))
     .route(
         "/sandbox/checkout/{id}",
         get(payments::sandbox_checkout_page),
     )
-    .route("/readyz", get(readyz))
     .fallback(|| async { ApiError::not_found() })
     .method_not_allowed_fallback(|| async {
         ApiError::new(
@@ -151,20 +229,75 @@ pub fn router(app: App) -> Router {
             "this path does not take that method",
         )
     })
-    .layer(TraceLayer::new_for_http())
+    // Everything above is shed under load and timed out; monitoring below never is.
+    .layer(middleware::from_fn_with_state(
+        app.clone(),
+        shed::shed_and_time_out,
+    ))
+    .route("/healthz", get(|| async { "ok" }))
+    .route("/readyz", get(readyz))
+    .route("/metrics", get(render_metrics))
+    // Layers run outermost last: a request id first, then its span and access log, then
+    // the metrics and the panic net. `Router::layer` wraps each route, after routing, so
+    // every layer sees the route template.
     .layer(CatchPanicLayer::custom(error::panic_response))
+    .layer(middleware::from_fn(headers::security_headers))
+    .layer(middleware::from_fn(observe::record_metrics))
+    .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(observe::request_span)
+            .on_response(observe::log_response)
+            .on_failure(()),
+    )
+    .layer(SetRequestIdLayer::new(observe::REQUEST_ID, MakeRequestUuid))
+    .layer(middleware::from_fn(observe::drop_odd_request_id))
     .with_state(app)
 }
 
-/// Ready when the database answers.
+/// How long `/readyz` waits for the database: a probe must answer before its own timeout.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ready when the database answers on its reading and its writing connections, and the node
+/// is not shutting down.
 async fn readyz(State(app): State<App>) -> Result<&'static str, ApiError> {
-    app.store().ping().await.map_err(|e| {
-        tracing::warn!(error = %e, "database not ready");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::DatabaseUnavailable,
-            "the database does not answer",
-        )
-    })?;
-    Ok("ready")
+    if app.is_draining() {
+        return Err(
+            AppError::wait(ErrorCode::ShuttingDown, "this node is shutting down", None).into(),
+        );
+    }
+    let pinged = tokio::time::timeout(READY_TIMEOUT, app.store().ping_reader_and_writer()).await;
+    let trouble = match pinged {
+        Ok(Ok(())) => return Ok("ready"),
+        Ok(Err(error)) => error.to_string(),
+        Err(_) => format!("no answer within {READY_TIMEOUT:?}"),
+    };
+    tracing::warn!(error = %trouble, "database not ready");
+    Err(AppError::wait(
+        ErrorCode::DatabaseUnavailable,
+        "the database does not answer",
+        Some(crate::error::DATABASE_RETRY_AFTER),
+    )
+    .into())
+}
+
+/// The Prometheus metrics, in the text format.
+async fn render_metrics(State(app): State<App>) -> Response {
+    for pool in app.store().pool_stats() {
+        metrics::gauge!("marquee_db_connections", "pool" => pool.pool, "state" => "in_use")
+            .set(pool.in_use());
+        metrics::gauge!("marquee_db_connections", "pool" => pool.pool, "state" => "idle")
+            .set(pool.idle);
+    }
+    let text = crate::prometheus::handle()
+        .map(|handle| handle.render())
+        .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::error::{AppError, ErrorCode};
 use crate::payments::sandbox::{Paid, PayError};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -89,6 +90,9 @@ pub struct ReceivedBody {
     pub received: bool,
 }
 
+/// The most a webhook body may be: Stripe's events are a few kilobytes.
+pub const WEBHOOK_BODY_LIMIT: usize = 64 * 1024;
+
 /// The payment gateway's webhook (`provider` is `sandbox` or `stripe`). The `Stripe-Signature`
 /// header is checked before the body is read; each event is applied at most once; events of
 /// other types are acknowledged and ignored.
@@ -97,13 +101,15 @@ pub struct ReceivedBody {
     request_body(content = String, description = "A Stripe event, as the gateway sends it", content_type = "application/json"),
     responses((status = 200, body = ReceivedBody),
         (status = 400, description = "`invalid_signature` (missing, forged or older than 5 minutes), `malformed_event`", body = ErrorBody),
-        (status = 404, description = "`provider_not_found`: not the configured gateway", body = ErrorBody)))]
+        (status = 404, description = "`provider_not_found`: not the configured gateway", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: over 64 KiB", body = ErrorBody)))]
 pub async fn webhook(
     State(app): State<App>,
     Path(provider): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<axum::Json<ReceivedBody>> {
+    let body = body?;
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
@@ -214,13 +220,24 @@ pub async fn sandbox_checkout_page(
         Ok(None) => return ApiError::not_found().into_response(),
         Err(err) => return pay_error(err).into_response(),
     };
-    Html(
-        CHECKOUT_PAGE
-            .replace("{{amount}}", &payment.amount.to_string())
-            .replace("{{id}}", &payment.id)
-            .replace("{{reference}}", &payment.booking_id.0.to_string()),
+    // The page's own style and script run (they carry this answer's nonce); nothing else
+    // does, nothing loads from elsewhere, and no other site may frame it.
+    let nonce = format!("{:032x}", rand::random::<u128>());
+    let policy = format!(
+        "default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; \
+         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    );
+    (
+        [(header::CONTENT_SECURITY_POLICY, policy)],
+        Html(
+            CHECKOUT_PAGE
+                .replace("{{amount}}", &payment.amount.to_string())
+                .replace("{{id}}", &payment.id)
+                .replace("{{reference}}", &payment.booking_id.0.to_string())
+                .replace("{{nonce}}", &nonce),
+        ),
     )
-    .into_response()
+        .into_response()
 }
 
 /// Plain HTML and a few lines of script; nothing is loaded from anywhere else. The values put
@@ -228,7 +245,7 @@ pub async fn sandbox_checkout_page(
 const CHECKOUT_PAGE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox checkout</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+<style nonce="{{nonce}}">body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
 input,button{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;margin:.5rem 0}
 .note{color:#555;font-size:.9rem}
 .test{background:#fff3cd;border:2px solid #b58100;padding:.5rem;text-align:center}</style></head>
@@ -240,7 +257,7 @@ input,button{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;mar
 <p id="result" role="status"></p>
 <p class="note">Test mode. Only Stripe's test cards work: 4242 4242 4242 4242 succeeds,
 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds.</p>
-<script>
+<script nonce="{{nonce}}">
 document.getElementById('pay').addEventListener('submit', async (e) => {
   e.preventDefault();
   const out = document.getElementById('result');

@@ -71,6 +71,37 @@ pub async fn webhook(
     signature: Option<&str>,
     body: &[u8],
 ) -> AppResult<PaymentOutcome> {
+    let received = receive_webhook(app, provider, signature, body).await;
+    let outcome = match &received {
+        Ok(outcome) => outcome_label(*outcome),
+        Err(AppError::Webhook(_)) => "rejected",
+        Err(AppError::NotFound(_)) => "unknown_provider",
+        Err(_) => "error",
+    };
+    metrics::counter!("marquee_webhook_events_total", "outcome" => outcome).increment(1);
+    received
+}
+
+/// A metric label for what a report did.
+fn outcome_label(outcome: PaymentOutcome) -> &'static str {
+    match outcome {
+        PaymentOutcome::Confirmed => "confirmed",
+        PaymentOutcome::RefundDue => "refund_due",
+        PaymentOutcome::Failed => "failed",
+        PaymentOutcome::Refunded => "refunded",
+        PaymentOutcome::NoChange => "no_change",
+        PaymentOutcome::Duplicate => "duplicate",
+        PaymentOutcome::UnknownPayment => "unknown_payment",
+        PaymentOutcome::InReview => "in_review",
+    }
+}
+
+async fn receive_webhook(
+    app: &App,
+    provider: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> AppResult<PaymentOutcome> {
     let gateway = &app.payments().gateway;
     if provider != gateway.provider() {
         return Err(AppError::NotFound(Entity::Provider));
@@ -160,6 +191,13 @@ async fn apply(app: &App, report: Report) -> AppResult<PaymentOutcome> {
         // Nobody's fault that a customer can fix: staff must look at it (the seats are kept).
         tracing::error!(booking = %booking.id, reference = %booking.reference, %unlike, "a payment succeeded unlike the booking's payment; kept for review, not confirmed");
     }
+    match applied.outcome {
+        PaymentOutcome::Confirmed => {
+            metrics::counter!("marquee_bookings_confirmed_total").increment(1)
+        }
+        PaymentOutcome::Refunded => metrics::counter!("marquee_refunds_total").increment(1),
+        _ => {}
+    }
     if let Some(booking) = &applied.booking {
         if applied.outcome == PaymentOutcome::RefundDue {
             if let Some(payment) = app.store().payment(booking.id).await? {
@@ -197,10 +235,23 @@ fn apply_boxed(
 /// attempt failed, or its hold ran out) is canceled at the gateway first, so that it cannot
 /// succeed later. Answers how many payments were settled.
 pub async fn reconcile(app: &App, after: chrono::Duration) -> AppResult<usize> {
+    reconcile_until(app, after, || false).await
+}
+
+/// `reconcile`, stopping before the next payment once `stopping` says so (a shutdown).
+pub async fn reconcile_until(
+    app: &App,
+    after: chrono::Duration,
+    stopping: impl Fn() -> bool,
+) -> AppResult<usize> {
     let open = app.store().unsettled_payments(app.now() - after).await?;
+    metrics::gauge!("marquee_reconciliation_backlog").set(open.len() as f64);
     let mut settled = 0;
     let provider = app.payments().gateway.provider();
     for payment in open {
+        if stopping() {
+            break;
+        }
         if payment.provider != provider {
             tracing::warn!(booking = %payment.booking_id, provider = %payment.provider, "an open payment of another gateway than the configured one is left alone");
             continue;

@@ -83,6 +83,11 @@ impl Response {
                 .unwrap_or_else(|| panic!("Retry-After is not whole seconds: {value:?}")),
         )
     }
+
+    /// A header's value, if it is there and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 impl TestApp {
@@ -120,6 +125,29 @@ impl TestApp {
         TestApp::on(store, Box::new(guard), configure).await
     }
 
+    /// An app on a PostgreSQL database reached through `proxy`, waiting at most a second for
+    /// a connection; and the database's own URL (not through the proxy).
+    pub async fn postgres_behind(
+        proxy: &crate::proxy::Proxy,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> (TestApp, String) {
+        let database = marquee_store_postgres::testing::fresh_database().await;
+        let url = database.url().to_string();
+        let settings = marquee_store::PoolSettings {
+            acquire_timeout: std::time::Duration::from_secs(1),
+            ..Default::default()
+        };
+        let store = marquee_store_postgres::PgStore::connect_with(
+            &proxy.url_through(&url),
+            marquee_store_postgres::testing::MAX_CONNECTIONS,
+            settings,
+        )
+        .await
+        .expect("a store through the proxy");
+        let app = TestApp::on(Arc::new(store), Box::new(database), configure).await;
+        (app, url)
+    }
+
     /// The app also listens on a port of its own, as a node does: the sandbox gateway's
     /// webhooks come in over HTTP.
     async fn on(
@@ -148,10 +176,11 @@ impl TestApp {
         .await
         .expect("the app starts");
         let router = marquee_server::http::router(app.clone());
-        let served = router.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, served).await;
-        });
+        tokio::spawn(marquee_server::server::serve(
+            listener,
+            app.clone(),
+            std::future::pending(),
+        ));
         TestApp {
             router,
             app,

@@ -23,7 +23,7 @@ crate::both_backends!(
     a_success_unlike_its_payment_is_kept_for_review_and_never_confirms,
 );
 
-const SUCCEEDS: &str = "4242 4242 4242 4242";
+pub const SUCCEEDS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000000000000002";
 const NO_FUNDS: &str = "4000000000009995";
 /// A well-formed Visa number (16 digits, Luhn check passes) that is no published test card.
@@ -46,14 +46,14 @@ fn passes_luhn(number: &str) -> bool {
 }
 
 /// A customer's token and the id of their hold on `seats`.
-async fn held(app: &TestApp, email: &str, seats: &[&str]) -> (String, String) {
+pub async fn held(app: &TestApp, email: &str, seats: &[&str]) -> (String, String) {
     let token = app.customer(email).await;
     let hold = app.hold(&token, seats).await;
     assert_eq!(hold.status, StatusCode::CREATED, "{:?}", hold.body);
     (token, hold.body["id"].as_str().unwrap().to_string())
 }
 
-async fn checkout(app: &TestApp, token: &str, booking: &str) -> Response {
+pub async fn checkout(app: &TestApp, token: &str, booking: &str) -> Response {
     app.post(
         &format!("/api/v1/bookings/{booking}/checkout"),
         Some(token),
@@ -62,7 +62,7 @@ async fn checkout(app: &TestApp, token: &str, booking: &str) -> Response {
     .await
 }
 
-async fn pay(app: &TestApp, payment_ref: &str, card: &str) -> Response {
+pub async fn pay(app: &TestApp, payment_ref: &str, card: &str) -> Response {
     app.post(
         &format!("/api/v1/sandbox/sessions/{payment_ref}/pay"),
         None,
@@ -72,7 +72,7 @@ async fn pay(app: &TestApp, payment_ref: &str, card: &str) -> Response {
 }
 
 /// The booking once it has reached `status` (webhooks arrive asynchronously), at most 10 s.
-async fn booking_when(app: &TestApp, token: &str, booking: &str, status: &str) -> Value {
+pub async fn booking_when(app: &TestApp, token: &str, booking: &str, status: &str) -> Value {
     let deadline = Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let read = app
