@@ -1,5 +1,7 @@
 //! Settings of one Marquee node. The CLI fills them from flags and `MARQUEE_*` variables.
 
+pub use crate::password_hashers::HashingConfig;
+pub use crate::rate_limits::RateLimitConfig;
 use chrono::Duration;
 use marquee_domain::HoldLimits;
 use marquee_payments::Secret;
@@ -37,6 +39,12 @@ pub struct Config {
     pub reconcile_interval: std::time::Duration,
     /// Tells this node's booking ids from other nodes'; unique per live node, 0 to 1023.
     pub node_id: u16,
+    /// How many passwords are hashed at once, and how many logins may wait how long.
+    pub password_hashing: HashingConfig,
+    /// Requests per client address and per account, by route class (see `rate_limits`).
+    pub rate_limits: RateLimitConfig,
+    /// Whether repeated wrong passwords slow an account's logins down (see `login_throttle`).
+    pub login_throttle: bool,
 }
 
 impl Default for Config {
@@ -57,6 +65,9 @@ impl Default for Config {
             reconcile_after: Duration::minutes(15),
             reconcile_interval: std::time::Duration::from_secs(60),
             node_id: 0,
+            password_hashing: HashingConfig::default(),
+            rate_limits: RateLimitConfig::default(),
+            login_throttle: true,
         }
     }
 }

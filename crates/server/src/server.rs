@@ -19,7 +19,10 @@ pub async fn run(
         jobs_stopped.clone(),
     ));
     let reconciler = tokio::spawn(crate::jobs::reconcile_payments(app.clone(), jobs_stopped));
-    let served = axum::serve(listener, crate::http::router(app))
+    // The peer's address reaches each request (`ConnectInfo`), for the rate limits.
+    let router =
+        crate::http::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop_jobs.send(true);

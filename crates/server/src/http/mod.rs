@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod payments;
+pub mod rate_limit;
 pub mod seat_map_json;
 
 use crate::app::App;
@@ -76,9 +77,11 @@ fn api_v1() -> OpenApiRouter<App> {
 
 /// The OpenAPI document of `/api/v1`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::<App>::with_openapi(ApiDoc::openapi())
+    let mut openapi = OpenApiRouter::<App>::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api_v1())
-        .into_openapi()
+        .into_openapi();
+    rate_limit::document(&mut openapi);
+    openapi
 }
 
 /// The document as `/api/openapi.json` serves it.
@@ -122,11 +125,16 @@ fn spell_links_in_camel_case(document: &mut Value) {
 }
 
 pub fn router(app: App) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api_v1())
         .split_for_parts();
+    rate_limit::document(&mut openapi);
     let document = Arc::new(openapi_json(&openapi));
-    api.route(
+    api.route_layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        rate_limit::by_address,
+    ))
+    .route(
         "/api/openapi.json",
         get(move || async move {
             match document.as_ref() {

@@ -13,5 +13,6 @@ mod demo;
 mod hold_limits;
 mod openapi;
 mod payments;
+mod rate_limits;
 mod seat_changes;
 mod seat_maps;
