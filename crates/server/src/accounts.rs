@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::rate_limits::{AccountKey, RouteClass};
 use chrono::{DateTime, Utc};
-use marquee_domain::{Email, Password, Role};
+use marquee_domain::{Email, Password, PasswordError, Role, MAX_EMAIL_LEN, MAX_PASSWORD_CHARS};
 use marquee_store::{NewSession, NewUser, Session, User};
 use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
@@ -64,6 +64,7 @@ pub async fn register_with_roles(
 }
 
 pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
+    refuse_over_long(email, password)?;
     let parsed = Email::parse(email);
     // The account the login names, for its limits, whether or not it exists.
     let account = match &parsed {
@@ -98,6 +99,76 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
         expires_at,
         user: credentials.user,
     })
+}
+
+/// A field too long to be right is refused before anything is hashed (or even parsed).
+fn refuse_over_long(email: &str, password: &str) -> AppResult<()> {
+    if email.trim().len() > MAX_EMAIL_LEN {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidEmail,
+            format!("an email address has at most {MAX_EMAIL_LEN} characters"),
+        ));
+    }
+    check_not_too_long(password)
+}
+
+fn check_not_too_long(password: &str) -> AppResult<()> {
+    // Bytes first: four per character at most, so a huge body is refused without counting.
+    if password.len() > 4 * MAX_PASSWORD_CHARS
+        || matches!(Password::parse(password), Err(PasswordError::TooLong))
+    {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidPassword,
+            PasswordError::TooLong.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// A new password for `user`, who proves they know the current one. Every session of the
+/// account ends (on this node at once, on other nodes within the session cache's 5 s), and a
+/// new one starts for the caller. A wrong current password counts against the account's
+/// logins like a failed login.
+pub async fn change_password(app: &App, user: &User, current: &str, new: &str) -> AppResult<Login> {
+    check_not_too_long(current)?;
+    let new = Password::parse(new)
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidPassword, e.to_string()))?;
+    let account = user.email.as_str();
+    refuse_if_throttled(app, account)?;
+    let stored = app
+        .store()
+        .find_user_by_email(&user.email)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    let matches = app
+        .password_hashers()
+        .verify(current.to_string(), stored.password_hash)
+        .await?;
+    if !matches {
+        app.login_throttle().failed(account, app.now());
+        return Err(AppError::InvalidCredentials);
+    }
+    app.login_throttle().succeeded(account);
+    let hash = app.password_hashers().hash(new).await?;
+    if !app.store().change_password(user.id, &hash).await? {
+        return Err(AppError::InvalidToken);
+    }
+    app.sessions().forget_user(user.id, app.now());
+    let (token, expires_at) = start_session(app, user).await?;
+    Ok(Login {
+        token,
+        expires_at,
+        user: user.clone(),
+    })
+}
+
+/// Logs `user` out everywhere but the session of `token`: every other session of the account
+/// ends (on this node at once, on other nodes within the session cache's 5 s). How many ended.
+pub async fn end_other_sessions(app: &App, user: &User, token: &str) -> AppResult<u64> {
+    let keep = token_hash(token);
+    let ended = app.store().delete_sessions(user.id, Some(&keep)).await?;
+    app.sessions().forget_user(user.id, app.now());
+    Ok(ended)
 }
 
 /// `429 login_throttled` while too many wrong passwords for `account` keep its logins closed.

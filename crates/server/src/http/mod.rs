@@ -60,6 +60,8 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::revoke_sessions))
         .routes(routes!(catalog::list_cities))
         .routes(routes!(catalog::list_events))
         .routes(routes!(catalog::get_event))

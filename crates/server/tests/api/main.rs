@@ -12,6 +12,7 @@ mod catalog;
 mod demo;
 mod hold_limits;
 mod openapi;
+mod password;
 mod payments;
 mod rate_limits;
 mod seat_changes;
