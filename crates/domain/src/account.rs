@@ -13,7 +13,7 @@ pub struct EmailError(&'static str);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let email = input.trim().to_lowercase();
-        if email.len() > 254 {
+        if email.len() > MAX_EMAIL_LEN {
             return Err(EmailError("an email address has at most 254 characters"));
         }
         let Some((local, domain)) = email.split_once('@') else {
@@ -49,6 +49,8 @@ impl fmt::Display for Email {
 #[derive(Clone)]
 pub struct Password(String);
 
+/// The longest email address there can be (RFC 5321's path limit, less the brackets).
+pub const MAX_EMAIL_LEN: usize = 254;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 

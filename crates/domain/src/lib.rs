@@ -19,7 +19,9 @@ pub mod payment;
 pub mod payment_report;
 pub mod seats;
 
-pub use account::{Email, EmailError, Password, PasswordError, Role};
+pub use account::{
+    Email, EmailError, Password, PasswordError, Role, MAX_EMAIL_LEN, MAX_PASSWORD_CHARS,
+};
 pub use booking::{
     Booking, BookingLine, BookingReference, BookingStatus, HoldRequestError, Quote, Transition,
     MAX_SEATS_PER_BOOKING,

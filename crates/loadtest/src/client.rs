@@ -106,6 +106,34 @@ impl Api {
         self.client.get(format!("{}{path}", self.base))
     }
 
+    /// `POST /api/v1{path}`.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}{path}", self.base))
+    }
+
+    /// One request, timed and recorded under `kind`: the status and whether the answer said
+    /// when to come back (`Retry-After`), or `None` when no answer came.
+    pub async fn send_status(
+        &self,
+        kind: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Option<(u16, bool)> {
+        let start = Instant::now();
+        let answer = match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .contains_key(reqwest::header::RETRY_AFTER);
+                response.bytes().await.ok().map(|_| (status, retry_after))
+            }
+            Err(_) => None,
+        };
+        self.stats
+            .record(kind, start.elapsed(), answer.map(|(s, _)| s));
+        answer
+    }
+
     /// One request, timed and recorded under `kind`: the status and body, or `None` when no
     /// answer came. The caller holds a connection permit if the scenario limits them.
     pub async fn send(

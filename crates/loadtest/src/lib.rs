@@ -11,6 +11,7 @@
 mod browse;
 mod check;
 mod client;
+mod logins;
 mod onsale;
 mod progress;
 mod resources;
@@ -80,6 +81,8 @@ pub enum Scenario {
     Browse(browse::BrowseArgs),
     /// Holds and releases spread over many showtimes, for a fixed time.
     Steady(steady::SteadyArgs),
+    /// A login flood: many logins at once with real password hashes; the server's memory.
+    Logins(logins::LoginsArgs),
 }
 
 /// Runs a scenario; an error when the CHECK fails, so scripts and CI can rely on the exit code.
@@ -100,6 +103,7 @@ pub async fn run(mut args: LoadtestArgs, store: Arc<dyn Store>) -> anyhow::Resul
         Scenario::Onsale(onsale) => onsale::run(&args, server, onsale, connect(store).await?).await,
         Scenario::Browse(browse) => browse::run(&args, server, browse, connect(store).await?).await,
         Scenario::Steady(steady) => steady::run(&args, server, steady, connect(store).await?).await,
+        Scenario::Logins(logins) => logins::run(&args, server, logins, connect(store).await?).await,
     }
 }
 

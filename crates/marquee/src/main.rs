@@ -8,10 +8,13 @@ use anyhow::Context;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use marquee_domain::{HoldLimits, Role, SystemClock};
 use marquee_payments::Secret;
-use marquee_server::config::PaymentsConfig;
+use marquee_server::client_address;
+use marquee_server::config::{HashingConfig, PaymentsConfig, RateLimitConfig};
+use marquee_server::rate_limits::{ClassLimit, Rate};
 use marquee_server::{accounts, demo, App, Config};
 use marquee_store::PoolSettings;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpSocket};
 
@@ -196,6 +199,74 @@ struct ServeArgs {
     /// After SIGTERM or Ctrl-C: how long requests in flight may take to finish.
     #[arg(long, env = "MARQUEE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: std::time::Duration,
+    /// Passwords hashed at once (each hasher keeps 19 MiB). Default: the cores, at most 4.
+    #[arg(long, env = "MARQUEE_PASSWORD_HASHERS", value_parser = clap::value_parser!(u16).range(1..=64))]
+    password_hashers: Option<u16>,
+    /// Logins and registrations that may wait for a hasher; beyond it they get `503 overloaded`.
+    #[arg(long, env = "MARQUEE_PASSWORD_HASH_QUEUE", default_value_t = 64)]
+    password_hash_queue: usize,
+    /// How long a login may wait for a hasher before it gets `503 overloaded` instead.
+    #[arg(long, env = "MARQUEE_PASSWORD_HASH_MAX_WAIT", default_value = "3s", value_parser = parse_duration)]
+    password_hash_max_wait: std::time::Duration,
+    /// Rate limits per client address and per account: `on`, or `off` for all (load tests).
+    #[arg(long, env = "MARQUEE_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
+    rate_limits: String,
+    /// Register, log in, change the password: requests per address and per account (`off`: none).
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_AUTH", default_value_t = RateArg::of(RateLimitConfig::DEFAULT_AUTH), value_parser = RateArg::parse)]
+    rate_limit_auth: RateArg,
+    /// How many `auth` requests may come at once before the rate applies.
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_AUTH_BURST", default_value_t = burst(RateLimitConfig::DEFAULT_AUTH))]
+    rate_limit_auth_burst: NonZeroU32,
+    /// Hold, release, checkout, pay: requests per address and per account (`off`: none).
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_BOOKING", default_value_t = RateArg::of(RateLimitConfig::DEFAULT_BOOKING), value_parser = RateArg::parse)]
+    rate_limit_booking: RateArg,
+    /// How many `booking` requests may come at once before the rate applies.
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_BOOKING_BURST", default_value_t = burst(RateLimitConfig::DEFAULT_BOOKING))]
+    rate_limit_booking_burst: NonZeroU32,
+    /// Every other GET under /api/v1: requests per address and per account (`off`: none).
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_READ", default_value_t = RateArg::of(RateLimitConfig::DEFAULT_READ), value_parser = RateArg::parse)]
+    rate_limit_read: RateArg,
+    /// How many `read` requests may come at once before the rate applies.
+    #[arg(long, env = "MARQUEE_RATE_LIMIT_READ_BURST", default_value_t = burst(RateLimitConfig::DEFAULT_READ))]
+    rate_limit_read_burst: NonZeroU32,
+    /// Reverse proxies whose X-Forwarded-For names the client: comma-separated addresses or
+    /// networks (`10.0.0.0/8,192.0.2.1`). From anyone else the header is ignored.
+    #[arg(long, env = "MARQUEE_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
+    /// Slow an account's logins down after repeated wrong passwords (`on` or `off`).
+    #[arg(long, env = "MARQUEE_LOGIN_THROTTLE", default_value = "on", value_parser = ["on", "off"])]
+    login_throttle: String,
+}
+
+/// A `--rate-limit-*` value: `10/min`, or `off`.
+#[derive(Clone, Copy)]
+struct RateArg(Option<Rate>);
+
+impl RateArg {
+    fn of(limit: Option<ClassLimit>) -> RateArg {
+        RateArg(limit.map(|l| l.rate))
+    }
+
+    fn parse(text: &str) -> Result<RateArg, String> {
+        Rate::parse(text).map(RateArg)
+    }
+
+    fn with_burst(self, burst: NonZeroU32) -> Option<ClassLimit> {
+        self.0.map(|rate| ClassLimit { rate, burst })
+    }
+}
+
+impl std::fmt::Display for RateArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(rate) => rate.fmt(f),
+            None => f.write_str("off"),
+        }
+    }
+}
+
+fn burst(limit: Option<ClassLimit>) -> NonZeroU32 {
+    limit.map_or(NonZeroU32::MIN, |l| l.burst)
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -370,6 +441,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
              4242 4242 4242 4242 gets tickets. For a real sale: MARQUEE_PAYMENTS=stripe with a live key"
         );
     }
+    log_rate_limits(&app.config().rate_limits, app.config().login_throttle);
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
@@ -404,6 +476,35 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
     within("--hold-queue-deadline", args.hold_queue_deadline, 1, 3600)?;
     within("--shutdown-grace", args.shutdown_grace, 0, 3600)?;
     args.database.check()?;
+    within(
+        "--password-hash-max-wait",
+        args.password_hash_max_wait,
+        1,
+        60,
+    )?;
+    let password_hashing = HashingConfig {
+        hashers: args
+            .password_hashers
+            .map_or(HashingConfig::default().hashers, usize::from),
+        queue: args.password_hash_queue,
+        max_wait: args.password_hash_max_wait,
+    };
+    let rate_limits = match args.rate_limits.as_str() {
+        "off" => RateLimitConfig::off(),
+        _ => RateLimitConfig {
+            auth: args.rate_limit_auth.with_burst(args.rate_limit_auth_burst),
+            booking: args
+                .rate_limit_booking
+                .with_burst(args.rate_limit_booking_burst),
+            read: args.rate_limit_read.with_burst(args.rate_limit_read_burst),
+            trusted_proxies: Vec::new(),
+        },
+    };
+    let rate_limits = RateLimitConfig {
+        trusted_proxies: client_address::parse_trusted_proxies(&args.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("MARQUEE_TRUSTED_PROXIES: {e}"))?,
+        ..rate_limits
+    };
     // This node as seen from this machine: where the sandbox's webhooks go.
     let self_url = match address.ip() {
         ip if ip.is_unspecified() && ip.is_ipv6() => format!("http://[::1]:{}", address.port()),
@@ -463,6 +564,9 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         max_concurrent_requests: args.max_concurrent_requests as usize,
         hold_queue_deadline: args.hold_queue_deadline,
         shutdown_grace: args.shutdown_grace,
+        password_hashing,
+        login_throttle: args.login_throttle == "on",
+        rate_limits,
         ..args.database.config()
     };
     Ok((config, gateway))
@@ -549,6 +653,22 @@ fn masked(secret: &str) -> String {
         }
         _ => "***".to_string(),
     }
+}
+
+/// Says which limits are on: a load test's figures mean something else without them.
+fn log_rate_limits(limits: &RateLimitConfig, login_throttle: bool) {
+    let show = |limit: Option<ClassLimit>| match limit {
+        Some(l) => format!("{} burst {}", l.rate, l.burst),
+        None => "off".to_string(),
+    };
+    tracing::info!(
+        auth = %show(limits.auth),
+        booking = %show(limits.booking),
+        read = %show(limits.read),
+        trusted_proxies = limits.trusted_proxies.len(),
+        login_throttle,
+        "rate limits"
+    );
 }
 
 /// Connections waiting to be accepted. The usual 128 overflows when an on-sale opens: a few

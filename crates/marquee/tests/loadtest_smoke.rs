@@ -12,9 +12,18 @@ use serde_json::Value;
 /// live bookings the database has afterwards (`live_bookings`).
 fn smoke(name: &str, database_url: &str, scenario: &[&str]) -> (Value, usize) {
     let dir = common::TempDir::new(name);
+    // The load generator is many customers on one address: the rate limits would stop it.
+    println!("{name}: the server runs with rate limits off (--rate-limits off)");
     let server = common::serve(
         &dir.0,
-        &["--payments", "sandbox", "--database-url", database_url],
+        &[
+            "--payments",
+            "sandbox",
+            "--database-url",
+            database_url,
+            "--rate-limits",
+            "off",
+        ],
     );
     let output = common::marquee(&dir.0)
         .args([

@@ -1,17 +1,15 @@
 //! Registering, logging in and out, and telling who sent a request.
 //!
-//! Passwords are hashed with argon2id (the crate's defaults: 19 MiB, 2 passes) on a blocking
-//! thread, so a login never stalls the async workers. Login tokens are 256 random bits shown to
+//! Passwords are hashed with argon2id (the crate's defaults: 19 MiB, 2 passes) on a fixed pool
+//! of threads (`password_hashers`), so a login never stalls the async workers and a flood of
+//! them costs a fixed amount of memory. Login tokens are 256 random bits shown to
 //! the client once; the database keeps only their SHA-256, so a leaked table logs no one in.
 
 use crate::app::App;
-use crate::error::{AppError, AppResult};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::rate_limits::{AccountKey, RouteClass};
 use chrono::{DateTime, Utc};
-use marquee_domain::{Email, Password, Role};
+use marquee_domain::{Email, Password, PasswordError, Role, MAX_EMAIL_LEN, MAX_PASSWORD_CHARS};
 use marquee_store::{NewSession, NewUser, Session, User};
 use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
@@ -52,7 +50,7 @@ pub async fn register_with_roles(
         .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidEmail, e.to_string()))?;
     let password = Password::parse(password)
         .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidPassword, e.to_string()))?;
-    let password_hash = hash_password(password).await?;
+    let password_hash = app.password_hashers().hash(password).await?;
     let user = app
         .store()
         .create_user(NewUser {
@@ -66,25 +64,126 @@ pub async fn register_with_roles(
 }
 
 pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
+    refuse_over_long(email, password)?;
+    let parsed = Email::parse(email);
+    // The account the login names, for its limits, whether or not it exists.
+    let account = match &parsed {
+        Ok(email) => email.as_str().to_string(),
+        Err(_) => email.trim().to_lowercase(),
+    };
+    app.rate_limits()
+        .check_account(RouteClass::Auth, AccountKey::Email(account.clone()))?;
+    refuse_if_throttled(app, &account)?;
     // A malformed email cannot have an account; it gets the same answer as a wrong password.
-    let credentials = match Email::parse(email) {
+    let credentials = match parsed {
         Ok(email) => app.store().find_user_by_email(&email).await?,
         Err(_) => None,
     };
-    let Some(credentials) = credentials else {
+    let stored_hash = match &credentials {
+        Some(credentials) => credentials.password_hash.clone(),
         // Hash anyway, so the answer takes as long whether or not the account exists.
-        let _ = verify_password(password.to_string(), dummy_hash().await?).await;
+        None => dummy_hash(app).await?,
+    };
+    let matches = app
+        .password_hashers()
+        .verify(password.to_string(), stored_hash)
+        .await?;
+    let Some(credentials) = credentials.filter(|_| matches) else {
+        app.login_throttle().failed(&account, app.now());
         return Err(AppError::InvalidCredentials);
     };
-    if !verify_password(password.to_string(), credentials.password_hash).await? {
-        return Err(AppError::InvalidCredentials);
-    }
+    app.login_throttle().succeeded(&account);
     let (token, expires_at) = start_session(app, &credentials.user).await?;
     Ok(Login {
         token,
         expires_at,
         user: credentials.user,
     })
+}
+
+/// A field too long to be right is refused before anything is hashed (or even parsed).
+fn refuse_over_long(email: &str, password: &str) -> AppResult<()> {
+    if email.trim().len() > MAX_EMAIL_LEN {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidEmail,
+            format!("an email address has at most {MAX_EMAIL_LEN} characters"),
+        ));
+    }
+    check_not_too_long(password)
+}
+
+fn check_not_too_long(password: &str) -> AppResult<()> {
+    // Bytes first: four per character at most, so a huge body is refused without counting.
+    if password.len() > 4 * MAX_PASSWORD_CHARS
+        || matches!(Password::parse(password), Err(PasswordError::TooLong))
+    {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidPassword,
+            PasswordError::TooLong.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// A new password for `user`, who proves they know the current one. Every session of the
+/// account ends (on this node at once, on other nodes within the session cache's 5 s), and a
+/// new one starts for the caller. A wrong current password counts against the account's
+/// logins like a failed login.
+pub async fn change_password(app: &App, user: &User, current: &str, new: &str) -> AppResult<Login> {
+    check_not_too_long(current)?;
+    let new = Password::parse(new)
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidPassword, e.to_string()))?;
+    let account = user.email.as_str();
+    refuse_if_throttled(app, account)?;
+    let stored = app
+        .store()
+        .find_user_by_email(&user.email)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    let matches = app
+        .password_hashers()
+        .verify(current.to_string(), stored.password_hash)
+        .await?;
+    if !matches {
+        app.login_throttle().failed(account, app.now());
+        return Err(AppError::InvalidCredentials);
+    }
+    app.login_throttle().succeeded(account);
+    let hash = app.password_hashers().hash(new).await?;
+    if !app.store().change_password(user.id, &hash).await? {
+        return Err(AppError::InvalidToken);
+    }
+    app.sessions().forget_user(user.id, app.now());
+    let (token, expires_at) = start_session(app, user).await?;
+    Ok(Login {
+        token,
+        expires_at,
+        user: user.clone(),
+    })
+}
+
+/// Logs `user` out everywhere but the session of `token`: every other session of the account
+/// ends (on this node at once, on other nodes within the session cache's 5 s). How many ended.
+pub async fn end_other_sessions(app: &App, user: &User, token: &str) -> AppResult<u64> {
+    let keep = token_hash(token);
+    let ended = app.store().delete_sessions(user.id, Some(&keep)).await?;
+    app.sessions().forget_user(user.id, app.now());
+    Ok(ended)
+}
+
+/// `429 login_throttled` while too many wrong passwords for `account` keep its logins closed.
+fn refuse_if_throttled(app: &App, account: &str) -> AppResult<()> {
+    if !app.config().login_throttle {
+        return Ok(());
+    }
+    match app.login_throttle().closed_for(account, app.now()) {
+        Some(wait) => Err(AppError::wait(
+            ErrorCode::LoginThrottled,
+            "too many wrong passwords for this account; try again later",
+            wait.to_std().ok(),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A new login token for `user`, valid for the configured session time. Also used by the load
@@ -147,50 +246,14 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// The hash of a random password, made once, verified against when the account does not exist.
-async fn dummy_hash() -> AppResult<String> {
+async fn dummy_hash(app: &App) -> AppResult<String> {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
         .get_or_try_init(|| async {
             let random = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-            hash_password(Password::parse(&random).map_err(|e| AppError::Internal(e.into()))?).await
+            let password = Password::parse(&random).map_err(|e| AppError::Internal(e.into()))?;
+            app.password_hashers().hash(password).await
         })
         .await
         .cloned()
-}
-
-/// Each hash takes 19 MiB and a core for tens of milliseconds; a flood of logins waits here
-/// instead of exhausting memory.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-
-async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
-    HASHING
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
-}
-
-async fn hash_password(password: Password) -> AppResult<String> {
-    let _permit = hashing_permit().await?;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-}
-
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    let _permit = hashing_permit().await?;
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
 }

@@ -2,8 +2,11 @@
 
 use crate::config::{Config, PaymentsConfig};
 use crate::hold_queue::HoldQueue;
+use crate::login_throttle::LoginThrottle;
+use crate::password_hashers::PasswordHashers;
 use crate::payments::sandbox::SandboxGateway;
 use crate::payments::Payments;
+use crate::rate_limits::RateLimits;
 use crate::seat_changes::SeatChanges;
 use crate::seat_maps::SeatMaps;
 use crate::session_cache::SessionCache;
@@ -25,6 +28,9 @@ struct Inner {
     seat_maps: Arc<SeatMaps>,
     seat_changes: Arc<SeatChanges>,
     sessions: SessionCache,
+    hashers: PasswordHashers,
+    rate_limits: RateLimits,
+    login_throttle: LoginThrottle,
     payments: Payments,
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
@@ -103,6 +109,9 @@ impl App {
                 seat_maps,
                 seat_changes,
                 sessions: SessionCache::default(),
+                hashers: PasswordHashers::start(config.password_hashing)?,
+                rate_limits: RateLimits::new(&config.rate_limits, clock.clone()),
+                login_throttle: LoginThrottle::default(),
                 payments,
                 store,
                 clock,
@@ -137,6 +146,21 @@ impl App {
     /// Logins checked lately (see `session_cache`).
     pub fn sessions(&self) -> &SessionCache {
         &self.inner.sessions
+    }
+
+    /// Where passwords are hashed and checked (see `password_hashers`).
+    pub fn password_hashers(&self) -> &PasswordHashers {
+        &self.inner.hashers
+    }
+
+    /// This node's rate limiters (see `rate_limits`).
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
+    }
+
+    /// Failed logins per account (see `login_throttle`).
+    pub fn login_throttle(&self) -> &LoginThrottle {
+        &self.inner.login_throttle
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

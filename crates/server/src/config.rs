@@ -1,5 +1,7 @@
 //! Settings of one Marquee node. The CLI fills them from flags and `MARQUEE_*` variables.
 
+pub use crate::password_hashers::HashingConfig;
+pub use crate::rate_limits::RateLimitConfig;
 use chrono::Duration;
 use marquee_domain::HoldLimits;
 use marquee_payments::Secret;
@@ -55,6 +57,12 @@ pub struct Config {
     pub shutdown_grace: std::time::Duration,
     /// Database pool and per-statement limits.
     pub database: marquee_store::PoolSettings,
+    /// How many passwords are hashed at once, and how many logins may wait how long.
+    pub password_hashing: HashingConfig,
+    /// Requests per client address and per account, by route class (see `rate_limits`).
+    pub rate_limits: RateLimitConfig,
+    /// Whether repeated wrong passwords slow an account's logins down (see `login_throttle`).
+    pub login_throttle: bool,
 }
 
 impl Default for Config {
@@ -82,6 +90,9 @@ impl Default for Config {
             hold_queue_deadline: std::time::Duration::from_secs(5),
             shutdown_grace: std::time::Duration::from_secs(10),
             database: marquee_store::PoolSettings::default(),
+            password_hashing: HashingConfig::default(),
+            rate_limits: RateLimitConfig::default(),
+            login_throttle: true,
         }
     }
 }

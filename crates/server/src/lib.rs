@@ -4,7 +4,8 @@
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
 //! - `hold_queue`: group commit of holds; `seat_changes`: the stream of committed seat
 //!   changes; `seat_maps`: seat maps cached per showtime, kept in step by that stream;
-//!   `session_cache`: logins checked lately.
+//!   `session_cache`: logins checked lately; `password_hashers`: argon2 on a fixed pool.
+//! - `rate_limits`, `client_address`, `login_throttle`: limits on what one client may ask.
 //! - `payments`: checkout, webhooks, refunds and reconciliation, and the sandbox gateway.
 //! - `jobs`: background work (the hold sweeper, payment reconciliation).
 //! - `server`: serving HTTP until a shutdown, then draining; `prometheus`: the metrics
@@ -15,14 +16,18 @@ pub mod accounts;
 pub mod app;
 pub mod bookings;
 pub mod catalog;
+pub mod client_address;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hold_queue;
 pub mod http;
 pub mod jobs;
+pub mod login_throttle;
+pub mod password_hashers;
 pub mod payments;
 pub mod prometheus;
+pub mod rate_limits;
 pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;

@@ -2,9 +2,12 @@
 //! database every time. A session is remembered for at most `REMEMBER_FOR` and never past its
 //! own expiry. A logout on this node forgets it at once (and keeps it forgotten, so that a
 //! lookup that began before the logout cannot bring it back); a logout on another node takes
-//! effect here within `REMEMBER_FOR`.
+//! effect here within `REMEMBER_FOR`. Ending all of an account's sessions (a password change,
+//! "log out everywhere") forgets every session of the account this node knows, and remembers
+//! none of its sessions for `REMEMBER_FOR` afterwards (they are read from the database).
 
 use chrono::{DateTime, Duration, Utc};
+use marquee_domain::UserId;
 use marquee_store::{Session, User};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -28,8 +31,13 @@ impl Entry {
     }
 }
 
-/// Token hash → what this node knows of it.
-type Sessions = HashMap<Vec<u8>, Entry>;
+#[derive(Default)]
+struct Sessions {
+    /// Token hash → what this node knows of it.
+    tokens: HashMap<Vec<u8>, Entry>,
+    /// Accounts whose sessions were ended here: none of theirs is remembered before then.
+    ended: HashMap<UserId, DateTime<Utc>>,
+}
 
 #[derive(Default)]
 pub struct SessionCache {
@@ -38,7 +46,7 @@ pub struct SessionCache {
 
 impl SessionCache {
     pub fn get(&self, token_hash: &[u8], now: DateTime<Utc>) -> Option<User> {
-        match self.lock().get(token_hash) {
+        match self.lock().tokens.get(token_hash) {
             Some(Entry::Known(user, until)) if now < *until => Some(user.clone()),
             _ => None,
         }
@@ -47,22 +55,40 @@ impl SessionCache {
     pub fn remember(&self, token_hash: Vec<u8>, session: Session, now: DateTime<Utc>) {
         let until = session.expires_at.min(now + REMEMBER_FOR);
         let mut sessions = self.lock();
-        if matches!(sessions.get(&token_hash), Some(Entry::Forgotten(until)) if now < *until) {
+        if matches!(sessions.ended.get(&session.user.id), Some(until) if now < *until) {
             return;
         }
-        if sessions.len() >= MAX_SESSIONS {
-            sessions.retain(|_, entry| entry.in_force(now));
-            if sessions.len() >= MAX_SESSIONS {
-                sessions.clear();
+        let tokens = &mut sessions.tokens;
+        if matches!(tokens.get(&token_hash), Some(Entry::Forgotten(until)) if now < *until) {
+            return;
+        }
+        if tokens.len() >= MAX_SESSIONS {
+            tokens.retain(|_, entry| entry.in_force(now));
+            if tokens.len() >= MAX_SESSIONS {
+                tokens.clear();
             }
         }
-        sessions.insert(token_hash, Entry::Known(session.user, until));
+        tokens.insert(token_hash, Entry::Known(session.user, until));
     }
 
     /// Call after the session is deleted from the database.
     pub fn forget(&self, token_hash: &[u8], now: DateTime<Utc>) {
         self.lock()
+            .tokens
             .insert(token_hash.to_vec(), Entry::Forgotten(now + REMEMBER_FOR));
+    }
+
+    /// Call after the account's sessions are deleted from the database.
+    pub fn forget_user(&self, user: UserId, now: DateTime<Utc>) {
+        let until = now + REMEMBER_FOR;
+        let mut sessions = self.lock();
+        sessions.ended.retain(|_, ended| now < *ended);
+        sessions.ended.insert(user, until);
+        for entry in sessions.tokens.values_mut() {
+            if matches!(entry, Entry::Known(known, _) if known.id == user) {
+                *entry = Entry::Forgotten(until);
+            }
+        }
     }
 
     /// Plain data that a panic cannot leave half-written: a poisoned lock is used as is.

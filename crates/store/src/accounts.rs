@@ -96,6 +96,37 @@ pub async fn session(
     .transpose()
 }
 
+/// A new password for the account, and every session of it ended: whoever held one must log
+/// in with the new password. Whether the account exists.
+pub async fn change_password(
+    on: &mut impl Sql,
+    user: UserId,
+    password_hash: &str,
+) -> StoreResult<bool> {
+    let updated = on
+        .execute(
+            "UPDATE users SET password_hash = $1 WHERE id = $2",
+            args![password_hash, user.0],
+        )
+        .await?;
+    delete_sessions(on, user, None).await?;
+    Ok(updated > 0)
+}
+
+/// Ends every session of `user` but the one whose token hash is `keep`; how many ended.
+pub async fn delete_sessions(
+    on: &mut impl Sql,
+    user: UserId,
+    keep: Option<&[u8]>,
+) -> StoreResult<u64> {
+    // No token hash is empty, so an empty `keep` keeps none.
+    on.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+        args![user.0, keep.unwrap_or_default()],
+    )
+    .await
+}
+
 pub async fn delete_session(on: &mut impl Sql, token_hash: &[u8]) -> StoreResult<bool> {
     let deleted = on
         .execute(

@@ -215,6 +215,16 @@ impl<B: Backend> Store for B {
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
         accounts::delete_session(&mut self.writing(), token_hash).await
     }
+    async fn change_password(&self, user: UserId, password_hash: &str) -> StoreResult<bool> {
+        in_write!(self, "password change", |tx| accounts::change_password(
+            &mut tx,
+            user,
+            password_hash
+        ))
+    }
+    async fn delete_sessions(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64> {
+        accounts::delete_sessions(&mut self.writing(), user, keep).await
+    }
 
     async fn hold_seats_batch(
         &self,

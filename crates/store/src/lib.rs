@@ -120,6 +120,11 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Session>>;
     /// Whether there was such a session.
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
+    /// Sets the account's password hash and ends all its sessions, in one transaction.
+    /// Whether the account exists.
+    async fn change_password(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
+    /// Ends every session of `user` except the one whose token hash is `keep`; how many ended.
+    async fn delete_sessions(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64>;
 
     // --- bookings ------------------------------------------------------------------------
 

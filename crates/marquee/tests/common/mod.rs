@@ -22,6 +22,14 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// The server's process id, to read its memory from /proc.
+    #[allow(dead_code)] // not every test binary that shares this module reads it
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 pub fn marquee(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_marquee"));
     command

@@ -3,7 +3,8 @@
 use super::error::ApiError;
 use crate::app::App;
 use crate::error::AppError;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use crate::rate_limits::{AccountKey, RouteClass};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::{header, request::Parts};
 use marquee_store::User;
 use serde::de::DeserializeOwned;
@@ -70,6 +71,15 @@ impl FromRequestParts<App> for AuthUser {
             .filter(|t| !t.is_empty())
             .ok_or(AppError::InvalidToken)?;
         let user = crate::accounts::authenticate(app, token).await?;
+        // The account's own limit for this class of route, beside its address's.
+        let class = parts
+            .extensions
+            .get::<MatchedPath>()
+            .and_then(|route| RouteClass::of(&parts.method, route.as_str()));
+        if let Some(class) = class {
+            app.rate_limits()
+                .check_account(class, AccountKey::User(user.id))?;
+        }
         Ok(AuthUser {
             user,
             token: token.to_string(),

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod limits;
 pub mod observe;
 pub mod payments;
+pub mod rate_limit;
 pub mod seat_map_json;
 pub mod shed;
 
@@ -66,6 +67,8 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::revoke_sessions))
         .routes(routes!(catalog::list_cities))
         .routes(routes!(catalog::list_events))
         .routes(routes!(catalog::get_event))
@@ -89,6 +92,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .nest("/api/v1", api_v1())
         .into_openapi();
     document_edge_refusals(&mut openapi);
+    rate_limit::document(&mut openapi);
     openapi
 }
 
@@ -205,8 +209,13 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api_v1())
         .split_for_parts();
     document_edge_refusals(&mut openapi);
+    rate_limit::document(&mut openapi);
     let document = Arc::new(openapi_json(&openapi));
-    api.route(
+    api.route_layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        rate_limit::by_address,
+    ))
+    .route(
         "/api/openapi.json",
         get(move || async move {
             match document.as_ref() {

@@ -4,7 +4,7 @@ use axum::Router;
 use chrono::Duration;
 use http_body_util::BodyExt;
 use marquee_domain::{Clock, ManualClock};
-use marquee_server::config::PaymentsConfig;
+use marquee_server::config::{PaymentsConfig, RateLimitConfig};
 use marquee_server::{App, Config};
 use marquee_store::conformance::fixtures::{self, World};
 use marquee_store::Store;
@@ -170,6 +170,8 @@ impl TestApp {
                 payments: PaymentsConfig::Sandbox {
                     webhook_secret: None,
                 },
+                // Requests here all come from one place; tests of the limits turn them on.
+                rate_limits: RateLimitConfig::off(),
                 ..Config::default()
             }),
         )

@@ -12,6 +12,8 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
         ("/api/v1/me", "get"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/me/sessions/revoke", "post"),
         ("/api/v1/cities", "get"),
         ("/api/v1/events", "get"),
         ("/api/v1/events/{id}", "get"),
