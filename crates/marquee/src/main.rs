@@ -431,6 +431,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = listen(args.bind).with_context(|| format!("binding {}", args.bind))?;
     let (config, gateway) = settings(&args, listener.local_addr()?)?;
     let app = connect(config).await?;
+    let node = app.config().node_id;
+    anyhow::ensure!(
+        app.store().claim_node(node).await?,
+        "node id {node} is in use by another live node on this database: give each node its \
+         own MARQUEE_NODE_ID (0-1023), or two nodes could give two bookings one id"
+    );
+    let keep_claim = tokio::spawn(keep_node_claim(app.clone()));
     if args.demo {
         load_demo(&app).await?;
     }
@@ -444,8 +451,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     log_rate_limits(&app.config().rate_limits, app.config().login_throttle);
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
     marquee_server::server::run(listener, app, shutdown_signal()).await?;
+    keep_claim.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often a node checks it still holds its number.
+const NODE_CLAIM_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Checks the node's claim to its number now and then, making it again if the database
+/// connection that held it was lost; says so loudly if another node took the number meanwhile.
+async fn keep_node_claim(app: App) {
+    let node = app.config().node_id;
+    let mut tick = tokio::time::interval(NODE_CLAIM_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.store().claim_node(node).await {
+            Ok(true) => {}
+            Ok(false) => tracing::error!(
+                node,
+                "another node has taken this node's id while its claim was lost: stop one of them"
+            ),
+            Err(error) => tracing::warn!(%error, "could not check this node's claim to its id"),
+        }
+    }
 }
 
 /// The node's settings from `serve`'s flags, every one checked, for a node listening on

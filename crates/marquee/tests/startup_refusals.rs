@@ -64,3 +64,37 @@ fn the_sandbox_allowed_outright_starts_and_says_test_mode() {
         server.log
     );
 }
+
+/// Two nodes on one PostgreSQL database with one node id could give two bookings one id: the
+/// second is refused while the first lives, and another id starts.
+#[test]
+fn a_node_id_in_use_on_the_database_is_refused() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let database = runtime.block_on(marquee_store_postgres::testing::fresh_database());
+    let url = database.url().to_string();
+    let dir = common::TempDir::new("node-id-first");
+    let args = [
+        "--payments",
+        "sandbox",
+        "--database-url",
+        &url,
+        "--node-id",
+        "7",
+    ];
+    let _first = common::serve(&dir.0, &args);
+    let said = refused("127.0.0.1:0", &args, &[]);
+    assert!(said.contains("node id 7 is in use"), "{said}");
+    let other = common::TempDir::new("node-id-other");
+    let second = common::serve(
+        &other.0,
+        &[
+            "--payments",
+            "sandbox",
+            "--database-url",
+            &url,
+            "--node-id",
+            "8",
+        ],
+    );
+    assert!(!second.address.is_empty());
+}

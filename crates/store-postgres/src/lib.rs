@@ -18,13 +18,21 @@ pub mod testing;
 
 use async_trait::async_trait;
 use marquee_store::*;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::Connection;
 use statements::{OnPool, Tx};
 use std::str::FromStr;
 
 pub struct PgStore {
     pool: PgPool,
+    options: PgConnectOptions,
+    /// The connection that holds this node's number (`claim_node`), and the number.
+    node_claim: tokio::sync::Mutex<Option<(u16, PgConnection)>>,
 }
+
+/// The first key of the advisory locks that claim node numbers (the second is the number):
+/// "MQND", so that they cannot be mistaken for another application's locks.
+const NODE_LOCKS: i32 = 0x4d51_4e44;
 
 /// Whether an error is the named UNIQUE constraint (or primary key) failing.
 pub(crate) fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
@@ -76,18 +84,23 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(settings.acquire_timeout)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(Box::new(e)))?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            options,
+            node_claim: tokio::sync::Mutex::new(None),
+        })
     }
 
-    /// Closes the pool, waiting for connections in use to come back.
+    /// Closes the pool, waiting for connections in use to come back, and gives up the node
+    /// number this store claimed.
     pub async fn close(&self) {
-        self.pool.close().await;
+        Backend::close_pools(self).await;
     }
 }
 
@@ -138,6 +151,37 @@ impl Backend for PgStore {
     }
 
     async fn close_pools(&self) {
+        if let Some((_, claim)) = self.node_claim.lock().await.take() {
+            let _ = claim.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// A session-level advisory lock on a connection of its own, outside the pool: the
+    /// lock lives exactly as long as that connection, so a node that crashes frees its number
+    /// at once (a lease row would keep it taken until the lease ran out).
+    async fn lock_node_number(&self, node: u16) -> StoreResult<bool> {
+        let mut claim = self.node_claim.lock().await;
+        if let Some((claimed, connection)) = claim.as_mut() {
+            if *claimed == node
+                && sqlx::query("SELECT 1")
+                    .execute(&mut *connection)
+                    .await
+                    .is_ok()
+            {
+                return Ok(true);
+            }
+        }
+        *claim = None;
+        let mut connection = PgConnection::connect_with(&self.options).await?;
+        let claimed: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(NODE_LOCKS)
+            .bind(i32::from(node))
+            .fetch_one(&mut connection)
+            .await?;
+        if claimed {
+            *claim = Some((node, connection));
+        }
+        Ok(claimed)
     }
 }

@@ -266,6 +266,27 @@ async fn an_accounts_share_holds_across_nodes() {
     second.close().await;
 }
 
+/// A node number is one node's at a time: a second store on the database is refused it until
+/// the first closes (or its connection dies), and may take another number meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_number_is_claimed_by_one_live_node() {
+    let (first, database) = fresh_store().await;
+    let second = PgStore::connect(database.url(), 2).await.unwrap();
+    assert!(first.claim_node(5).await.unwrap());
+    assert!(
+        first.claim_node(5).await.unwrap(),
+        "claiming again keeps it"
+    );
+    assert!(!second.claim_node(5).await.unwrap(), "a live node has it");
+    assert!(second.claim_node(6).await.unwrap());
+    first.close().await;
+    assert!(
+        second.claim_node(5).await.unwrap(),
+        "freed when its node closed"
+    );
+    second.close().await;
+}
+
 /// The guard drops its database, even with connections to it still open.
 #[tokio::test]
 async fn a_test_database_is_dropped_with_its_guard() {

@@ -56,6 +56,11 @@ pub trait Backend: Send + Sync + 'static {
     fn pool_stats(&self) -> Vec<crate::PoolStats>;
     /// Closes the pools.
     async fn close_pools(&self);
+    /// Claims a node number among the nodes sharing the database (see `Store::claim_node`).
+    /// A backend that serves one node only has nothing to claim.
+    async fn lock_node_number(&self, _node: u16) -> StoreResult<bool> {
+        Ok(true)
+    }
 }
 
 /// Runs `$body` (an expression of `$tx`, the transaction) in a write transaction of
@@ -132,6 +137,10 @@ impl<B: Backend> Store for B {
 
     async fn close(&self) {
         self.close_pools().await
+    }
+
+    async fn claim_node(&self, node: u16) -> StoreResult<bool> {
+        self.lock_node_number(node).await
     }
 
     async fn create_city(&self, city: NewCity) -> StoreResult<City> {

@@ -73,6 +73,13 @@ pub trait Store: Send + Sync + 'static {
     /// node does before it exits.
     async fn close(&self);
 
+    /// Claims `node`, the number in this node's booking ids, among the nodes sharing the
+    /// database, for as long as this store lives: false when a live node has it, since two
+    /// nodes with one number could mint the same booking id. Calling it again checks the claim
+    /// still holds (and makes it again if its connection was lost). SQLite serves one node and
+    /// always answers true.
+    async fn claim_node(&self, node: u16) -> StoreResult<bool>;
+
     // --- catalog -------------------------------------------------------------------------
 
     async fn create_city(&self, city: NewCity) -> StoreResult<City>;

@@ -81,19 +81,34 @@ pub fn serve_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server
 }
 
 /// Runs `marquee serve --bind <bind> <args>` in `dir`, expecting it to refuse to start:
-/// answers its exit status and what it wrote.
+/// answers whether it started after all (it is still running after a minute, and is then
+/// killed) and what it wrote.
 pub fn refused(dir: &Path, bind: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let output = marquee(dir)
+    let mut child = marquee(dir)
         .args(["serve", "--bind", bind])
         .args(args)
         .envs(env.iter().copied())
         .env("MARQUEE_DATABASE_URL", "sqlite://refused.db")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("marquee runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let started = loop {
+        match child.try_wait().expect("its status") {
+            Some(status) => break status.success(),
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                break true;
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    let output = child.wait_with_output().expect("its output");
     let said = String::from_utf8_lossy(&output.stdout).to_string()
         + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), said)
+    (started, said)
 }
 
 /// A fresh temporary directory, removed when dropped.
