@@ -15,7 +15,7 @@ use crate::{
     AuditoriumInfo, BookingPage, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold,
     NewPayment, NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
     SandboxPayment, SeatMap, Session, ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult,
-    User, UserCredentials,
+    Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -302,8 +302,24 @@ impl<B: Backend> Store for B {
         });
         Ok(Committed::new(applied, changes))
     }
-    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>> {
-        reads::unsettled_payments(&mut self.reading(), before).await
+    async fn unsettled_payments(&self, asked: Unsettled) -> StoreResult<Vec<Payment>> {
+        reads::unsettled_payments(&mut self.reading(), asked).await
+    }
+    async fn postpone_reconciliation(
+        &self,
+        booking: BookingId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        housekeeping::postpone_reconciliation(&mut self.writing(), booking, now).await
+    }
+    async fn take_turn(
+        &self,
+        job: &str,
+        holder: u16,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<bool> {
+        housekeeping::take_turn(&mut self.writing(), job, holder, now, lease).await
     }
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>> {
         match reads::booking_of_ticket(&mut self.reading(), code).await? {

@@ -1,11 +1,13 @@
-//! Deleting what nobody needs any more, a batch at a time so that no statement holds locks for
-//! long: ended sessions, old webhook event ids, delivered outbox messages.
+//! The store's side of the background jobs: deleting what nobody needs any more (a batch at a
+//! time, so that no statement holds locks for long), spacing out the retries of a payment that
+//! would not settle, and taking turns at a job that one node at a time runs.
 
 use crate::args;
 use crate::codec::millis;
 use crate::sql::Sql;
 use crate::StoreResult;
 use chrono::{DateTime, Utc};
+use marquee_domain::BookingId;
 
 /// What one pass of housekeeping may delete.
 #[derive(Debug, Clone, Copy)]
@@ -63,4 +65,55 @@ pub async fn purge(on: &mut impl Sql, purge: Purge) -> StoreResult<Purged> {
             )
             .await?,
     })
+}
+
+/// The wait after a payment's first failed settling, in milliseconds; it doubles with each
+/// failure after that, up to `LONGEST_WAIT_MS`.
+const FIRST_WAIT_MS: i64 = 60_000;
+const LONGEST_WAIT_MS: i64 = 6 * 3600 * 1000;
+/// Failures after which the wait stops doubling (60 s << 9 is past 6 hours).
+const DOUBLINGS: i64 = 9;
+
+pub async fn postpone_reconciliation(
+    on: &mut impl Sql,
+    booking: BookingId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    // Both sides of each SET read the row as it was, on both backends.
+    on.execute(
+        "UPDATE payments
+         SET retry_at = ts($2 + CASE WHEN reconcile_attempts >= $3 THEN $4
+                                      ELSE $5 * (1 << reconcile_attempts) END),
+             reconcile_attempts = reconcile_attempts + 1
+         WHERE booking_id = $1",
+        args![
+            booking.0,
+            millis(now),
+            DOUBLINGS,
+            LONGEST_WAIT_MS,
+            FIRST_WAIT_MS
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn take_turn(
+    on: &mut impl Sql,
+    job: &str,
+    holder: u16,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+) -> StoreResult<bool> {
+    let taken: Vec<i64> = on
+        .fetch_column(
+            "INSERT INTO job_turns (job, holder, lease_until) VALUES ($1, $2, ts($3))
+             ON CONFLICT (job) DO UPDATE SET holder = excluded.holder,
+                                             lease_until = excluded.lease_until
+             WHERE job_turns.holder = excluded.holder OR job_turns.lease_until <= ts($4)
+             RETURNING holder",
+            args![job, i64::from(holder), millis(now + lease), millis(now)],
+        )
+        .await?;
+    Ok(!taken.is_empty())
 }

@@ -198,9 +198,25 @@ pub trait Store: Send + Sync + 'static {
         report: PaymentReport,
     ) -> StoreResult<Committed<StoreResult<PaymentApplied>>>;
     /// Payments whose outcome is still open (`pending`, `failed` but not canceled at the
-    /// gateway, or `refund_due`) and that last changed before `before`: what the
-    /// reconciliation job settles, oldest first.
-    async fn unsettled_payments(&self, before: DateTime<Utc>) -> StoreResult<Vec<Payment>>;
+    /// gateway, or `refund_due`), as `Unsettled` asks: what the reconciliation job settles.
+    async fn unsettled_payments(&self, asked: Unsettled) -> StoreResult<Vec<Payment>>;
+    /// A payment whose settling failed is not asked about again for a while, longer after each
+    /// failure: a minute, doubling, at most 6 hours.
+    async fn postpone_reconciliation(
+        &self,
+        booking: BookingId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Whether this node (`holder`) has `job`'s turn at `now`: it has when it had it, or when
+    /// nobody's lease runs past `now`; having it, its lease runs `lease` from `now`. A job
+    /// that one node at a time should run asks before each run.
+    async fn take_turn(
+        &self,
+        job: &str,
+        holder: u16,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<bool>;
     /// The booking a ticket code admits to, with its tickets.
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.

@@ -5,8 +5,7 @@ use crate::codec::millis;
 use crate::rows::{bookings, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow};
 use crate::sql::{Sql, Value};
 use crate::statements::PAYMENT_COLUMNS;
-use crate::{BookingPage, Payment, StoreResult};
-use chrono::{DateTime, Utc};
+use crate::{BookingPage, Payment, StoreResult, Unsettled};
 use marquee_domain::{Booking, BookingId, TicketCode, UserId};
 
 /// Which bookings `load` reads.
@@ -89,17 +88,19 @@ pub async fn payment(on: &mut impl Sql, booking: BookingId) -> StoreResult<Optio
     .transpose()
 }
 
-/// Payments whose outcome is still open and that last changed before `before`, oldest first.
-pub async fn unsettled_payments(
-    on: &mut impl Sql,
-    before: DateTime<Utc>,
-) -> StoreResult<Vec<Payment>> {
+/// A page of the payments whose outcome is still open, oldest first (`Unsettled`).
+pub async fn unsettled_payments(on: &mut impl Sql, asked: Unsettled) -> StoreResult<Vec<Payment>> {
     on.fetch_all::<PaymentRow>(
         &format!(
             "{PAYMENT_COLUMNS} WHERE status IN ('pending', 'failed', 'refund_due')
-             AND updated_at < ts($1) ORDER BY updated_at"
+             AND updated_at < ts($1) AND (retry_at IS NULL OR retry_at <= ts($2))
+             ORDER BY updated_at LIMIT $3"
         ),
-        args![millis(before)],
+        args![
+            millis(asked.changed_before),
+            millis(asked.now),
+            i64::from(asked.limit)
+        ],
     )
     .await?
     .into_iter()

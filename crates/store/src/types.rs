@@ -216,6 +216,16 @@ impl BookingPage {
     }
 }
 
+/// Which open payments the reconciliation job asks about: those that last changed before
+/// `changed_before` and are not waiting out a failed try at `now`, oldest first, at most
+/// `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsettled {
+    pub changed_before: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    pub limit: u32,
+}
+
 /// A report to apply to a payment and its booking.
 #[derive(Debug, Clone)]
 pub struct PaymentReport {

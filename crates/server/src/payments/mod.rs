@@ -10,7 +10,9 @@ use crate::error::{AppError, AppResult};
 use marquee_domain::Entity;
 use marquee_domain::{BookingId, BookingStatus, TicketCode, MAX_SEATS_PER_BOOKING};
 use marquee_payments::{EventKind, PaymentGateway, PaymentRequest, PaymentStatus};
-use marquee_store::{NewPayment, PaidAs, Payment, PaymentOutcome, PaymentReport, Reported, User};
+use marquee_store::{
+    NewPayment, PaidAs, Payment, PaymentOutcome, PaymentReport, Reported, Unsettled, User,
+};
 use sandbox::SandboxGateway;
 use std::sync::Arc;
 
@@ -229,11 +231,20 @@ fn apply_boxed(
     Box::pin(apply(app, Report::asked(payment_ref, reported)))
 }
 
+/// Payments asked about per run: a backlog is worked off over several runs, not in one long
+/// burst of gateway calls.
+const RECONCILE_PAGE: u32 = 100;
+/// How long a node's turn at reconciliation lasts unless it renews it (each run does): one
+/// node at a time asks the gateway, and another takes over this long after it stops.
+const RECONCILE_TURN: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Finishes every payment left open for longer than `after` (invariant 5: a lost webhook never
 /// loses money or seats): makes owed refunds, and asks the gateway where the others stand. A
 /// success is applied; a payment nobody paid whose booking can no longer use it (its last
 /// attempt failed, or its hold ran out) is canceled at the gateway first, so that it cannot
-/// succeed later. Answers how many payments were settled.
+/// succeed later. A page at a time, by one node at a time; a
+/// payment that would not settle is asked about again later and later. Answers how many
+/// payments were settled.
 pub async fn reconcile(app: &App, after: chrono::Duration) -> AppResult<usize> {
     reconcile_until(app, after, || false).await
 }
@@ -244,7 +255,23 @@ pub async fn reconcile_until(
     after: chrono::Duration,
     stopping: impl Fn() -> bool,
 ) -> AppResult<usize> {
-    let open = app.store().unsettled_payments(app.now() - after).await?;
+    let now = app.now();
+    let node = app.config().node_id;
+    if !app
+        .store()
+        .take_turn("reconcile", node, now, RECONCILE_TURN)
+        .await?
+    {
+        return Ok(0);
+    }
+    let open = app
+        .store()
+        .unsettled_payments(Unsettled {
+            changed_before: now - after,
+            now,
+            limit: RECONCILE_PAGE,
+        })
+        .await?;
     metrics::gauge!("marquee_reconciliation_backlog").set(open.len() as f64);
     let mut settled = 0;
     let provider = app.payments().gateway.provider();
@@ -260,7 +287,10 @@ pub async fn reconcile_until(
             Ok(true) => settled += 1,
             Ok(false) => {}
             Err(err) => {
-                tracing::warn!(booking = %payment.booking_id, error = %err, "could not settle a payment; trying again next time")
+                tracing::warn!(booking = %payment.booking_id, error = %err, "could not settle a payment; trying again later");
+                app.store()
+                    .postpone_reconciliation(payment.booking_id, app.now())
+                    .await?;
             }
         }
     }

@@ -545,6 +545,18 @@ mod stripe_gateway {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payment_that_will_not_settle_is_asked_about_later_on_sqlite() {
+        let app = TestApp::sqlite_paying_with(stripe(UNREACHABLE.into())).await;
+        a_payment_that_will_not_settle_is_asked_about_later(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_payment_that_will_not_settle_is_asked_about_later_on_postgres() {
+        let app = TestApp::postgres_paying_with(stripe(UNREACHABLE.into())).await;
+        a_payment_that_will_not_settle_is_asked_about_later(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_gateway_timeout_during_checkout_changes_nothing_on_sqlite() {
         let slow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let app = TestApp::sqlite_paying_with(stripe(fake_stripe(slow.clone()).await)).await;
@@ -711,4 +723,56 @@ async fn a_success_unlike_its_payment_is_kept_for_review_and_never_confirms(app:
     );
     booking_when(&app, &token, &booking, "refunded").await;
     seat_when(&app, "A3", "available").await;
+}
+
+/// A gateway no one answers at (nothing listens on the discard port).
+const UNREACHABLE: &str = "http://127.0.0.1:9";
+
+/// Reconciliation cannot reach the gateway: the payment is not asked about again at once but
+/// after a wait (a minute after the first failure), so an outage is not hammered every run.
+async fn a_payment_that_will_not_settle_is_asked_about_later(app: TestApp) {
+    use marquee_store::{NewPayment, Unsettled};
+    let (_, booking) = held(&app, "ana@example.com", &["A5"]).await;
+    let id = marquee_domain::BookingId(booking.parse().unwrap());
+    let stored = app.store.get_booking(id).await.unwrap().unwrap();
+    app.store
+        .start_checkout(NewPayment {
+            booking_id: id,
+            user_id: stored.user_id,
+            provider: "stripe".into(),
+            payment_ref: "pi_out_of_reach".into(),
+            client_secret: None,
+            checkout_url: None,
+            amount: stored.quote.total,
+            now: app.clock_now(),
+        })
+        .await
+        .unwrap();
+    app.advance(Duration::minutes(20));
+    let store = app.store.clone();
+    let open_at = |now| {
+        let store = store.clone();
+        async move {
+            store
+                .unsettled_payments(Unsettled {
+                    changed_before: now,
+                    now,
+                    limit: 10,
+                })
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(open_at(app.clock_now()).await, 1);
+    let settled = marquee_server::payments::reconcile(&app.app, Duration::minutes(15))
+        .await
+        .expect("a run that could not settle still ends");
+    assert_eq!(settled, 0);
+    assert_eq!(open_at(app.clock_now()).await, 0, "waiting out the failure");
+    assert_eq!(
+        open_at(app.clock_now() + Duration::minutes(1)).await,
+        1,
+        "asked about again a minute later"
+    );
 }

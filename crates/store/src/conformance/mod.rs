@@ -66,6 +66,8 @@ macro_rules! conformance_suite {
             a_refund_owed_stays_owed,
             a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets,
             a_failed_payment_stays_open_until_canceled,
+            reconciliation_pages_and_backs_off,
+            one_node_at_a_time_has_a_jobs_turn,
             a_late_payment_records_the_expiry_it_overtook,
         );
     };

@@ -480,7 +480,11 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
     );
     // The refund is still owed: the reconciliation job finds it.
     let owed = store
-        .unsettled_payments(later + chrono::Duration::seconds(1))
+        .unsettled_payments(Unsettled {
+            changed_before: later + chrono::Duration::seconds(1),
+            now: later + chrono::Duration::seconds(1),
+            limit: 100,
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -506,7 +510,11 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         ["payment_refund_due", "booking_refunded"]
     );
     assert!(store
-        .unsettled_payments(later + chrono::Duration::seconds(1))
+        .unsettled_payments(Unsettled {
+            changed_before: later + chrono::Duration::seconds(1),
+            now: later + chrono::Duration::seconds(1),
+            limit: 100,
+        })
         .await
         .unwrap()
         .is_empty());
@@ -771,6 +779,86 @@ pub async fn a_refund_after_the_sale_frees_the_seats_and_voids_the_tickets<S: Un
     );
 }
 
+/// Reconciliation asks about a page of open payments at a time, oldest first; one whose
+/// settling failed waits a minute, then two, four, ... (at most 6 hours) before it is asked
+/// about again.
+pub async fn reconciliation_pages_and_backs_off<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let (first, _) = awaiting_payment(&*store, &w, &w.alice, &["A1"]).await;
+    let (second, _) = awaiting_payment(&*store, &w, &w.bob, &["A2"]).await;
+    let open_at = |now: DateTime<Utc>, limit| {
+        let store = store.clone();
+        async move {
+            store
+                .unsettled_payments(Unsettled {
+                    changed_before: now,
+                    now,
+                    limit,
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.booking_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let later = t0() + chrono::Duration::minutes(20);
+    assert_eq!(open_at(later, 1).await, [first.id], "a page, oldest first");
+    assert_eq!(open_at(later, 10).await, [first.id, second.id]);
+    // The first fails to settle three times: it waits 1, then 2, then 4 minutes.
+    let mut now = later;
+    for wait in [1, 2, 4] {
+        store.postpone_reconciliation(first.id, now).await.unwrap();
+        let until = now + chrono::Duration::minutes(wait);
+        assert_eq!(
+            open_at(until - chrono::Duration::seconds(1), 10).await,
+            [second.id],
+            "waiting {wait} min"
+        );
+        assert_eq!(open_at(until, 10).await, [first.id, second.id]);
+        now = until;
+    }
+    for _ in 0..20 {
+        store.postpone_reconciliation(first.id, now).await.unwrap();
+    }
+    let longest = now + chrono::Duration::hours(6);
+    assert_eq!(
+        open_at(longest - chrono::Duration::seconds(1), 10).await,
+        [second.id]
+    );
+    assert_eq!(
+        open_at(longest, 10).await,
+        [first.id, second.id],
+        "at most 6 hours"
+    );
+}
+
+/// A job one node at a time runs: a node keeps its turn while it renews it; another gets it
+/// only once the lease has run out.
+pub async fn one_node_at_a_time_has_a_jobs_turn<S: UnguardedHold>(store: Arc<S>) {
+    let lease = chrono::Duration::minutes(5);
+    let turn = |node: u16, at: DateTime<Utc>| store.take_turn("reconcile", node, at, lease);
+    assert!(turn(1, t0()).await.unwrap());
+    assert!(!turn(2, t0()).await.unwrap());
+    assert!(
+        turn(1, t0() + chrono::Duration::minutes(4)).await.unwrap(),
+        "renewed"
+    );
+    assert!(!turn(2, t0() + chrono::Duration::minutes(8)).await.unwrap());
+    assert!(
+        turn(2, t0() + chrono::Duration::minutes(9)).await.unwrap(),
+        "ran out"
+    );
+    assert!(!turn(1, t0() + chrono::Duration::minutes(9)).await.unwrap());
+    assert!(
+        store
+            .take_turn("housekeeping", 1, t0(), lease)
+            .await
+            .unwrap(),
+        "each job has its own turn"
+    );
+}
+
 /// A failed payment may still succeed at the gateway: it stays open for reconciliation until
 /// it is canceled there.
 pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store: Arc<S>) {
@@ -778,7 +866,14 @@ pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store:
     let (booking, payment) = awaiting_payment(&*store, &w, &w.alice, &["C4"]).await;
     apply(&*store, &payment, "evt_declined", Reported::Failed, t0()).await;
     let soon = t0() + chrono::Duration::seconds(1);
-    let open = store.unsettled_payments(soon).await.unwrap();
+    let open = store
+        .unsettled_payments(Unsettled {
+            changed_before: soon,
+            now: soon,
+            limit: 100,
+        })
+        .await
+        .unwrap();
     assert_eq!(
         open.iter().map(|p| p.booking_id).collect::<Vec<_>>(),
         [booking.id]
@@ -796,7 +891,15 @@ pub async fn a_failed_payment_stays_open_until_canceled<S: UnguardedHold>(store:
         store.payment(booking.id).await.unwrap().unwrap().status,
         PaymentStatus::Canceled
     );
-    assert!(store.unsettled_payments(soon).await.unwrap().is_empty());
+    assert!(store
+        .unsettled_payments(Unsettled {
+            changed_before: soon,
+            now: soon,
+            limit: 100,
+        })
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// A payment for a hold that ran out before the sweeper came: the history says when it
