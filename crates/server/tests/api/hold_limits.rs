@@ -155,6 +155,11 @@ async fn the_limits_are_public(app: TestApp) {
         limits.body["holds"],
         serde_json::json!({ "seats_per_showtime": 10, "live_holds": 3, "cooldown_seconds": 120 })
     );
+    // The tests' apps run without rate limits.
+    assert_eq!(
+        limits.body["rate_limits"],
+        serde_json::json!({ "auth": null, "booking": null, "read": null })
+    );
 }
 
 async fn limits_turned_off_refuse_nothing(app: TestApp) {

@@ -318,3 +318,16 @@ async fn an_email_without_an_account_is_throttled_like_one_with(app: TestApp) {
         1,
     );
 }
+
+#[tokio::test]
+async fn the_rate_limits_in_force_are_public() {
+    let app = limited(RateLimitConfig {
+        read: per_minute(2),
+        ..RateLimitConfig::off()
+    })
+    .await;
+    let limits = app.get("/api/v1/limits", None).await;
+    assert_eq!(limits.status, StatusCode::OK);
+    assert_eq!(limits.body["rate_limits"]["read"]["rate"], "2/min");
+    assert_eq!(limits.body["rate_limits"]["auth"], serde_json::Value::Null);
+}
