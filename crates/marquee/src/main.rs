@@ -328,7 +328,7 @@ async fn main() -> anyhow::Result<()> {
         settings_file::apply(std::env::args_os().collect(), &Cli::command())?;
     let matches = Cli::command().get_matches_from(command_line);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    init_logging(cli.log_format);
+    let _flush_logs = init_logging(cli.log_format);
     match cli.command {
         Command::Config {
             command: ConfigCommand::Check(args),
@@ -384,10 +384,20 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Logs to standard output, filtered by `MARQUEE_LOG` (default: info, sqlx's warnings).
-fn init_logging(format: LogFormat) {
+/// Logs to stdout through a writer thread of its own (`tracing_appender`): formatting a line
+/// stays on the request's thread, but the write to stdout (a lock, and a system call per
+/// line) does not, which at tens of thousands of access-log lines a second is most of their
+/// cost. Nothing is dropped: when the writer falls behind, requests wait for it. The guard
+/// flushes what is left when it is dropped, at the end of `main`.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    let (stdout, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
     let filter = tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(stdout);
     match format {
         LogFormat::Text => logs
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
@@ -398,6 +408,7 @@ fn init_logging(format: LogFormat) {
             .with_span_list(false)
             .init(),
     }
+    guard
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {

@@ -48,3 +48,29 @@ fn serve_demo_starts_on_an_empty_directory_and_answers_with_the_demo_catalog() {
         "the SQLite file is created in the working directory"
     );
 }
+
+/// A client that starts a request and never finishes its headers is cut off after
+/// `--header-read-timeout`, instead of holding a connection open for ever.
+#[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let dir = common::TempDir::new("slow-headers");
+    let server = common::serve(&dir.0, &["--demo", "--header-read-timeout", "1s"]);
+    let mut stream = TcpStream::connect(&server.address).expect("connect");
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: marquee\r\n").expect("write");
+    // Far longer than the timeout: a server that waited for ever would leave this read
+    // waiting until it gives up with an error of its own.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the connection was still open: {e}"),
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
