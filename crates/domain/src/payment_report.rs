@@ -109,6 +109,20 @@ pub struct ReportPlan {
     pub notice: Option<Notice>,
 }
 
+impl ReportPlan {
+    /// A report that changes nothing.
+    fn unchanged() -> ReportPlan {
+        ReportPlan {
+            outcome: PaymentOutcome::NoChange,
+            expired_first: false,
+            booking_moves: vec![],
+            payment_becomes: None,
+            seats: SeatsBecome::Unchanged,
+            notice: None,
+        }
+    }
+}
+
 /// A report's booking and payment as its transaction read (and locked) them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportedPayment {
@@ -197,14 +211,7 @@ pub fn seats_can_be_sold(booking: BookingId, seats: &[SeatHolding], now: DateTim
 /// payment waits for review and is never confirmed; a live hold keeps its seats until the
 /// showtime starts (the customer paid something), so that staff can still give them the seats.
 pub fn plan_review(payment: &ReportedPayment, now: DateTime<Utc>) -> ReportPlan {
-    let unchanged = ReportPlan {
-        outcome: PaymentOutcome::NoChange,
-        expired_first: false,
-        booking_moves: vec![],
-        payment_becomes: None,
-        seats: SeatsBecome::Unchanged,
-        notice: None,
-    };
+    let unchanged = ReportPlan::unchanged();
     if !matches!(
         payment.payment_status,
         PaymentStatus::Pending | PaymentStatus::Failed
@@ -251,14 +258,7 @@ fn plan_moves(
     payment: PaymentStatus,
     sellable: bool,
 ) -> ReportPlan {
-    let unchanged = ReportPlan {
-        outcome: PaymentOutcome::NoChange,
-        expired_first: false,
-        booking_moves: vec![],
-        payment_becomes: None,
-        seats: SeatsBecome::Unchanged,
-        notice: None,
-    };
+    let unchanged = ReportPlan::unchanged();
     let settle = |payment_to: PaymentStatus| (payment != payment_to).then_some(payment_to);
     let waiting = matches!(payment, PaymentStatus::Pending | PaymentStatus::Failed);
     match reported {

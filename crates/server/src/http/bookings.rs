@@ -221,6 +221,7 @@ pub struct BookingsBody {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// A booking id from an earlier page's `next_before`: the bookings older than it.
+    #[param(pattern = "^[0-9]{1,19}$")]
     before: Option<String>,
     /// 1 to 100; 20 unless given.
     #[param(minimum = 1, maximum = 100)]
@@ -307,13 +308,17 @@ pub async fn list(
         )
         .into());
     }
-    let before =
-        match params.before.as_deref() {
-            Some(id) => Some(id.parse().map(BookingId).map_err(|_| {
-                AppError::invalid(ErrorCode::InvalidQuery, "before is a booking id")
-            })?),
-            None => None,
-        };
+    // Any run of digits is a cursor: one beyond every id starts from the newest.
+    let before = match params.before.as_deref() {
+        Some(id) => Some(BookingId(
+            id.parse::<u64>()
+                .map(|id| i64::try_from(id).unwrap_or(i64::MAX))
+                .map_err(|_| {
+                    AppError::invalid(ErrorCode::InvalidQuery, "before is a booking id")
+                })?,
+        )),
+        None => None,
+    };
     let now = app.now();
     let list = bookings::list(&app, &auth.user, BookingPage { before, limit }).await?;
     let next_before = (list.len() == limit as usize)
