@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use marquee_domain::*;
 use marquee_store::*;
-use marquee_store_postgres::testing::{admin_url, fresh_store};
+use marquee_store_postgres::testing::{admin_url, fresh_store, DropDatabase};
 use marquee_store_postgres::PgStore;
 use sqlx::{Connection, PgConnection};
 use std::sync::Arc;
@@ -119,10 +119,11 @@ async fn overlapping_schedules_from_two_nodes_let_one_through() {
     second.close().await;
 }
 
-/// Holds of one seat from two nodes at once: one wins, the others are refused, and the seat
-/// map agrees.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
+/// Two nodes (stores with pools of their own) on one fresh database, with a showtime of the
+/// 8-seat hall tomorrow and a customer; the guard drops the database.
+async fn two_nodes_and_a_customer(
+    email: &str,
+) -> (Arc<PgStore>, Arc<PgStore>, ShowtimeInfo, User, DropDatabase) {
     let (first, database) = fresh_store().await;
     let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
     let hall = hall(&first).await;
@@ -132,13 +133,22 @@ async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
         .unwrap();
     let user = first
         .create_user(NewUser {
-            email: Email::parse("racer@example.com").unwrap(),
+            email: Email::parse(email).unwrap(),
             password_hash: "h".into(),
             roles: vec![Role::Customer],
             now: t0(),
         })
         .await
         .unwrap();
+    (first, second, info, user, database)
+}
+
+/// Holds of one seat from two nodes at once: one wins, the others are refused, and the seat
+/// map agrees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
+    let (first, second, info, user, _database) =
+        two_nodes_and_a_customer("racer@example.com").await;
     let others = ["A2", "A3", "A4", "A5", "A6", "A7", "A8"];
     let tasks: Vec<_> = (0..40i64)
         .map(|i| {
@@ -201,22 +211,8 @@ async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
 /// account is locked in each hold's transaction, so together they stop at the limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_accounts_share_holds_across_nodes() {
-    let (first, database) = fresh_store().await;
-    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
-    let hall = hall(&first).await;
-    let info = first
-        .schedule_showtime(showtime(&hall, t0() + Duration::days(1)))
-        .await
-        .unwrap();
-    let user = first
-        .create_user(NewUser {
-            email: Email::parse("hoarder@example.com").unwrap(),
-            password_hash: "h".into(),
-            roles: vec![Role::Customer],
-            now: t0(),
-        })
-        .await
-        .unwrap();
+    let (first, second, info, user, _database) =
+        two_nodes_and_a_customer("hoarder@example.com").await;
     let limits = HoldLimits {
         seats_per_showtime: Some(3),
         ..HoldLimits::NONE

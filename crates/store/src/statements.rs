@@ -217,21 +217,29 @@ pub async fn keep_until_start(
     booking: BookingId,
     showtime: ShowtimeId,
     now: DateTime<Utc>,
-) -> StoreResult<Vec<String>> {
-    tx.execute(
-        "UPDATE bookings SET expires_at = (SELECT starts_at FROM showtimes WHERE id = $2),
-                             updated_at = ts($3)
-         WHERE id = $1",
-        args![booking.0, showtime.0, millis(now)],
-    )
-    .await?;
-    tx.fetch_column(
-        "UPDATE showtime_seats SET held_until = (SELECT starts_at FROM showtimes WHERE id = $2)
-         WHERE booking_id = $1 AND status = 'held'
-         RETURNING label",
-        args![booking.0, showtime.0],
-    )
-    .await
+) -> StoreResult<(DateTime<Utc>, Vec<String>)> {
+    let until: Vec<i64> = tx
+        .fetch_column(
+            "UPDATE bookings SET expires_at = (SELECT starts_at FROM showtimes WHERE id = $2),
+                                 updated_at = ts($3)
+             WHERE id = $1
+             RETURNING ms(expires_at)",
+            args![booking.0, showtime.0, millis(now)],
+        )
+        .await?;
+    let until = until
+        .first()
+        .copied()
+        .ok_or_else(|| crate::StoreError::corrupt("a booking under review vanished"))?;
+    let labels = tx
+        .fetch_column(
+            "UPDATE showtime_seats SET held_until = ts($2)
+             WHERE booking_id = $1 AND status = 'held'
+             RETURNING label",
+            args![booking.0, until],
+        )
+        .await?;
+    Ok((crate::codec::instant(until)?, labels))
 }
 
 /// The tickets of a booking's seats, (seat, code) each, in one statement.

@@ -221,19 +221,13 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
     let changes = match plan.seats {
         SeatsBecome::Unchanged => vec![],
         SeatsBecome::Kept => {
-            let labels = statements::keep_until_start(tx, booking, showtime, now).await?;
-            let until = statements::lock_booking(tx, booking)
-                .await?
-                .map(|b| b.expires_at);
-            match until {
-                Some(until) => change(
-                    Some(showtime),
-                    booking,
-                    labels,
-                    SeatChangeCause::Held { until },
-                ),
-                None => vec![],
-            }
+            let (until, labels) = statements::keep_until_start(tx, booking, showtime, now).await?;
+            change(
+                Some(showtime),
+                booking,
+                labels,
+                SeatChangeCause::Held { until },
+            )
         }
         SeatsBecome::Sold => {
             let labels = statements::booking_labels(tx, booking).await?;
