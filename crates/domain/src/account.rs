@@ -85,24 +85,23 @@ impl fmt::Debug for Password {
     }
 }
 
+/// What an account is to the public side. Staff are accounts too, with a staff role of their
+/// own (`staff::StaffRole`), kept apart so that a customer's request never reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     Customer,
-    Admin,
 }
 
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Customer => "customer",
-            Role::Admin => "admin",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "customer" => Some(Role::Customer),
-            "admin" => Some(Role::Admin),
             _ => None,
         }
     }

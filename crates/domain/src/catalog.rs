@@ -45,6 +45,9 @@ pub struct Venue {
     pub city_id: CityId,
     pub name: String,
     pub address: String,
+    /// Adverts and trailers before the film, and cleaning after it: the hall is busy for both.
+    pub ads_minutes: u32,
+    pub cleaning_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,10 +93,17 @@ impl PriceList {
     }
 }
 
+impl Venue {
+    /// A venue's turnover unless it says otherwise: adverts before the film, and a clean
+    /// between audiences.
+    pub const DEFAULT_ADS_MINUTES: u32 = 20;
+    pub const DEFAULT_CLEANING_MINUTES: u32 = 15;
+}
+
 /// After the film, the next showtime of an auditorium waits for the adverts before it and a
 /// clean between audiences.
-pub const ADVERTS: Duration = Duration::minutes(20);
-pub const CLEANING: Duration = Duration::minutes(15);
+pub const ADVERTS: Duration = Duration::minutes(Venue::DEFAULT_ADS_MINUTES as i64);
+pub const CLEANING: Duration = Duration::minutes(Venue::DEFAULT_CLEANING_MINUTES as i64);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Showtime {

@@ -123,6 +123,9 @@ pub enum Entity {
     Payment,
     /// A payment provider named in a webhook's path.
     Provider,
+    User,
+    /// An invitation to join the staff.
+    Invitation,
 }
 
 impl Entity {
@@ -137,6 +140,8 @@ impl Entity {
             Entity::Ticket => "ticket",
             Entity::Payment => "payment",
             Entity::Provider => "provider",
+            Entity::User => "user",
+            Entity::Invitation => "invitation",
         }
     }
 }

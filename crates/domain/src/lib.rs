@@ -18,6 +18,7 @@ pub mod money;
 pub mod payment;
 pub mod payment_report;
 pub mod seats;
+pub mod staff;
 
 pub use account::{
     Email, EmailError, Password, PasswordError, Role, MAX_EMAIL_LEN, MAX_PASSWORD_CHARS,
@@ -38,3 +39,4 @@ pub use money::{Currency, CurrencyError, Money};
 pub use payment::{PaymentStatus, Ticket, TicketCode};
 pub use payment_report::{PaymentOutcome, Reported};
 pub use seats::{SeatChange, SeatChangeCause, SeatHolding, SeatState, ShowtimeSeat};
+pub use staff::{StaffAccess, StaffRole};

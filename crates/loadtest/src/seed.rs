@@ -82,48 +82,62 @@ pub async fn showtimes(app: &App, count: usize, capacity: usize) -> anyhow::Resu
         Some(city) => city,
         None => {
             store
-                .create_city(NewCity {
-                    name: CITY.into(),
-                    timezone: chrono_tz::UTC,
-                })
+                .create_city(
+                    NewCity {
+                        name: CITY.into(),
+                        timezone: chrono_tz::UTC,
+                    },
+                    Actor::System,
+                )
                 .await?
         }
     };
     let venue = store
-        .create_venue(NewVenue {
-            city_id: city.id,
-            name: format!("Arena {run}"),
-            address: "1 Loopback Road".into(),
-        })
+        .create_venue(
+            NewVenue {
+                city_id: city.id,
+                name: format!("Arena {run}"),
+                address: "1 Loopback Road".into(),
+                ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+            },
+            Actor::System,
+        )
         .await?;
     let mut halls = Vec::with_capacity(HALLS);
     for hall in 1..=count.min(HALLS) {
         let created = store
-            .create_auditorium(NewAuditorium {
-                venue_id: venue.id,
-                name: format!("Hall {hall}"),
-                layout: layout.clone(),
-                now,
-            })
+            .create_auditorium(
+                NewAuditorium {
+                    venue_id: venue.id,
+                    name: format!("Hall {hall}"),
+                    layout: layout.clone(),
+                    now,
+                },
+                Actor::System,
+            )
             .await?;
         halls.push(created.auditorium.id);
     }
     let mut events = Vec::new();
     for event in 1..=count.div_ceil(SHOWTIMES_PER_EVENT) {
         let created = store
-            .create_event(NewEvent {
-                kind: "movie".into(),
-                title: format!("Opening Night {run} part {event}"),
-                synopsis: "Everyone wants to be there.".into(),
-                cast: vec![],
-                genres: vec!["action".into()],
-                language: "en".into(),
-                runtime_minutes: 120,
-                certificate: "12A".into(),
-                poster_url: None,
-                trailer_url: None,
-                release_date: None,
-            })
+            .create_event(
+                NewEvent {
+                    kind: "movie".into(),
+                    title: format!("Opening Night {run} part {event}"),
+                    synopsis: "Everyone wants to be there.".into(),
+                    cast: vec![],
+                    genres: vec!["action".into()],
+                    language: "en".into(),
+                    runtime_minutes: 120,
+                    certificate: "12A".into(),
+                    poster_url: None,
+                    trailer_url: None,
+                    release_date: None,
+                },
+                Actor::System,
+            )
             .await?;
         events.push(created.id);
     }

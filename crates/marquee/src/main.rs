@@ -1,18 +1,20 @@
 //! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
-//! catalog and manages admins. Every flag can also come from a `MARQUEE_*` variable.
+//! catalog and manages the staff's owners. Every flag can also come from a `MARQUEE_*` variable.
 
 mod settings_file;
 mod store;
 
 use anyhow::Context;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
-use marquee_domain::{HoldLimits, Role, SystemClock};
+use marquee_domain::{Email, HoldLimits, StaffAccess, StaffRole, SystemClock};
 use marquee_payments::Secret;
 use marquee_server::client_address;
+use marquee_server::config::StaffMfa;
 use marquee_server::config::{HashingConfig, PaymentsConfig, RateLimitConfig};
 use marquee_server::rate_limits::{ClassLimit, Rate};
 use marquee_server::{accounts, demo, App, Config};
 use marquee_store::PoolSettings;
+use marquee_store::User;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -68,15 +70,14 @@ enum ConfigCommand {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create an account with the admin role.
+    /// Make an owner: a new account, or an existing one (whose password is then replaced).
+    /// The password is asked for at the terminal, or read from standard input's first line,
+    /// or taken from MARQUEE_ADMIN_PASSWORD; never from the command line, which others can read.
     Create {
         #[command(flatten)]
         database: DatabaseArgs,
         #[arg(long, env = "MARQUEE_ADMIN_EMAIL")]
         email: String,
-        /// Better given through the environment than on a command line others can read.
-        #[arg(long, env = "MARQUEE_ADMIN_PASSWORD", hide_env_values = true)]
-        password: String,
     },
 }
 
@@ -141,6 +142,13 @@ struct ServeArgs {
     /// How long a login lasts.
     #[arg(long, env = "MARQUEE_SESSION_TTL", default_value = "30days", value_parser = parse_duration)]
     session_ttl: std::time::Duration,
+    /// How long a staff member's login lasts.
+    #[arg(long, env = "MARQUEE_STAFF_SESSION_TTL", default_value = "10h", value_parser = parse_duration)]
+    staff_session_ttl: std::time::Duration,
+    /// Whether staff must enrol an authenticator app before they can do anything: `required`
+    /// (the default) or `optional` (the default with `--demo`).
+    #[arg(long, env = "MARQUEE_STAFF_MFA", value_parser = ["required", "optional"])]
+    staff_mfa: Option<String>,
     /// How often expired holds are swept (they block no one before that either).
     #[arg(long, env = "MARQUEE_SWEEP_INTERVAL", default_value = "15s", value_parser = parse_duration)]
     sweep_interval: std::time::Duration,
@@ -361,23 +369,12 @@ async fn main() -> anyhow::Result<()> {
             marquee_loadtest::run(args, store).await
         }
         Command::Admin {
-            command:
-                AdminCommand::Create {
-                    database,
-                    email,
-                    password,
-                },
+            command: AdminCommand::Create { database, email },
         } => {
+            let password = admin_password()?;
             let app = connect(database.config()).await?;
-            let user = accounts::register_with_roles(
-                &app,
-                &email,
-                &password,
-                vec![Role::Customer, Role::Admin],
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            tracing::info!(user = user.id.0, email = %user.email, "admin created");
+            let user = staff_owner(&app, &email, &password).await?;
+            tracing::info!(user = user.id.0, email = %user.email, "owner created");
             Ok(())
         }
     }
@@ -423,6 +420,59 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's owner, `admin@example.com`, with a new random password each start, printed to
+/// the terminal (not the log): a newcomer logs in to the back office at once.
+async fn demo_admin(app: &App) -> anyhow::Result<()> {
+    let password = demo::new_admin_password();
+    let user = staff_owner(app, demo::ADMIN_EMAIL, &password).await?;
+    println!(
+        "\n  Back office: {}/admin\n  Log in as {} with the password {password}\n  (an authenticator app is offered, not required, with --demo)\n",
+        app.config().public_url,
+        user.email
+    );
+    Ok(())
+}
+
+/// Makes `email` an owner: a new account with `password`, or an existing one whose password
+/// becomes `password`.
+async fn staff_owner(app: &App, email: &str, password: &str) -> anyhow::Result<User> {
+    let parsed = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = match app.store().find_user_by_email(&parsed).await? {
+        Some(existing) => {
+            accounts::set_password(app, &existing.user, password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            existing.user
+        }
+        None => accounts::register(app, email, password)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    let owner = StaffAccess::new(StaffRole::Owner, vec![]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.store()
+        .set_staff_access(user.id, &owner, None, app.now())
+        .await?;
+    Ok(user)
+}
+
+/// The new owner's password: from `MARQUEE_ADMIN_PASSWORD`, else asked for at the terminal
+/// (not echoed), else read from the first line of standard input.
+fn admin_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("MARQUEE_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Password for the new owner: ")?;
+        let again = rpassword::prompt_password("Once more: ")?;
+        anyhow::ensure!(password == again, "the two passwords differ");
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 /// How long one attempt of a call to Stripe may take (a call makes up to three).
 const STRIPE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -451,6 +501,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let keep_claim = tokio::spawn(keep_node_claim(app.clone()));
     if args.demo {
         load_demo(&app).await?;
+        demo_admin(&app).await?;
     }
     if app.payments().test_mode {
         tracing::warn!(
@@ -494,6 +545,12 @@ async fn keep_node_claim(app: App) {
 fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'static str)> {
     within("--hold-ttl", args.hold_ttl, 10, 24 * 3600)?;
     within("--session-ttl", args.session_ttl, 60, 366 * 24 * 3600)?;
+    within(
+        "--staff-session-ttl",
+        args.staff_session_ttl,
+        60,
+        7 * 24 * 3600,
+    )?;
     within("--sweep-interval", args.sweep_interval, 1, 3600)?;
     within("--seat-map-max-age", args.seat_map_max_age, 0, 60)?;
     let to_chrono =
@@ -596,6 +653,11 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         hold_ttl: to_chrono(args.hold_ttl)?,
         hold_limits,
         session_ttl: to_chrono(args.session_ttl)?,
+        staff_session_ttl: to_chrono(args.staff_session_ttl)?,
+        staff_mfa: match (args.staff_mfa.as_deref(), args.demo) {
+            (Some("optional"), _) | (None, true) => StaffMfa::Optional,
+            _ => StaffMfa::Required,
+        },
         sweep_interval: args.sweep_interval,
         housekeeping_interval: args.housekeeping_interval,
         seat_map_max_age: to_chrono(args.seat_map_max_age)?,

@@ -35,17 +35,8 @@ pub struct Login {
     pub user: User,
 }
 
+/// A new customer account (`marquee admin create` then makes one an owner).
 pub async fn register(app: &App, email: &str, password: &str) -> AppResult<User> {
-    register_with_roles(app, email, password, vec![Role::Customer]).await
-}
-
-/// Also used by `marquee admin create`.
-pub async fn register_with_roles(
-    app: &App,
-    email: &str,
-    password: &str,
-    roles: Vec<Role>,
-) -> AppResult<User> {
     let email = Email::parse(email)
         .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidEmail, e.to_string()))?;
     let password = Password::parse(password)
@@ -56,14 +47,15 @@ pub async fn register_with_roles(
         .create_user(NewUser {
             email,
             password_hash,
-            roles,
+            roles: vec![Role::Customer],
             now: app.now(),
         })
         .await?;
     Ok(user)
 }
 
-pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
+/// Logs in with a password and, for staff with an authenticator, its code (`totp`).
+pub async fn login(app: &App, email: &str, password: &str, totp: Option<&str>) -> AppResult<Login> {
     refuse_over_long(email, password)?;
     let parsed = Email::parse(email);
     // The account the login names, for its limits, whether or not it exists.
@@ -92,8 +84,16 @@ pub async fn login(app: &App, email: &str, password: &str) -> AppResult<Login> {
         app.login_throttle().failed(&account, app.now());
         return Err(AppError::InvalidCredentials);
     };
+    let lifetime = match crate::staff::second_factor(app, &credentials.user, totp).await {
+        Ok(lifetime) => lifetime,
+        Err(AppError::InvalidTotp) => {
+            app.login_throttle().failed(&account, app.now());
+            return Err(AppError::InvalidTotp);
+        }
+        Err(other) => return Err(other),
+    };
     app.login_throttle().succeeded(&account);
-    let (token, expires_at) = start_session(app, &credentials.user).await?;
+    let (token, expires_at) = start_session_for(app, &credentials.user, lifetime).await?;
     Ok(Login {
         token,
         expires_at,
@@ -112,7 +112,7 @@ fn refuse_over_long(email: &str, password: &str) -> AppResult<()> {
     check_not_too_long(password)
 }
 
-fn check_not_too_long(password: &str) -> AppResult<()> {
+pub(crate) fn check_not_too_long(password: &str) -> AppResult<()> {
     // Bytes first: four per character at most, so a huge body is refused without counting.
     if password.len() > 4 * MAX_PASSWORD_CHARS
         || matches!(Password::parse(password), Err(PasswordError::TooLong))
@@ -154,12 +154,27 @@ pub async fn change_password(app: &App, user: &User, current: &str, new: &str) -
         return Err(AppError::InvalidToken);
     }
     app.sessions().forget_user(user.id, app.now());
-    let (token, expires_at) = start_session(app, user).await?;
+    let lifetime = match app.store().staff_member(user.id).await? {
+        Some(_) => app.config().staff_session_ttl,
+        None => app.config().session_ttl,
+    };
+    let (token, expires_at) = start_session_for(app, user, lifetime).await?;
     Ok(Login {
         token,
         expires_at,
         user: user.clone(),
     })
+}
+
+/// Sets `user`'s password without asking for the old one (`marquee admin create`, the demo's
+/// owner), ending every session of the account.
+pub async fn set_password(app: &App, user: &User, password: &str) -> AppResult<()> {
+    let password = Password::parse(password)
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidPassword, e.to_string()))?;
+    let hash = app.password_hashers().hash(password).await?;
+    app.store().change_password(user.id, &hash).await?;
+    app.sessions().forget_user(user.id, app.now());
+    Ok(())
 }
 
 /// Logs `user` out everywhere but the session of `token`: every other session of the account
@@ -189,12 +204,20 @@ fn refuse_if_throttled(app: &App, account: &str) -> AppResult<()> {
 /// A new login token for `user`, valid for the configured session time. Also used by the load
 /// generator's set-up, which logs thousands of users in without hashing their passwords.
 pub async fn start_session(app: &App, user: &User) -> AppResult<(Token, DateTime<Utc>)> {
+    start_session_for(app, user, app.config().session_ttl).await
+}
+
+async fn start_session_for(
+    app: &App,
+    user: &User,
+    lifetime: chrono::Duration,
+) -> AppResult<(Token, DateTime<Utc>)> {
     let token = Token(format!(
         "mq_{}",
         Alphanumeric.sample_string(&mut rand::thread_rng(), 43)
     ));
     let now = app.now();
-    let expires_at = now + app.config().session_ttl;
+    let expires_at = now + lifetime;
     let hash = token_hash(token.expose());
     app.store()
         .create_session(NewSession {

@@ -18,6 +18,11 @@ pub struct Config {
     pub hold_limits: HoldLimits,
     /// How long a login token lasts.
     pub session_ttl: Duration,
+    /// How long a staff member's login lasts: a working day, not weeks.
+    pub staff_session_ttl: Duration,
+    /// Whether staff must enrol an authenticator before they can do anything (`required`,
+    /// the default) or may put it off (`optional`, for the demo).
+    pub staff_mfa: StaffMfa,
     /// How often the sweeper moves expired holds to `expired`. Expiry does not wait for it:
     /// an expired hold blocks no one from the moment it runs out.
     pub sweep_interval: std::time::Duration,
@@ -65,6 +70,13 @@ pub struct Config {
     pub login_throttle: bool,
 }
 
+/// Whether staff must have a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffMfa {
+    Required,
+    Optional,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -73,6 +85,8 @@ impl Default for Config {
             hold_ttl: Duration::minutes(10),
             hold_limits: HoldLimits::DEFAULT,
             session_ttl: Duration::days(30),
+            staff_session_ttl: Duration::hours(10),
+            staff_mfa: StaffMfa::Required,
             sweep_interval: std::time::Duration::from_secs(15),
             seat_map_max_age: Duration::seconds(1),
             payments: PaymentsConfig::Sandbox {

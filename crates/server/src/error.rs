@@ -57,6 +57,10 @@ error_codes! {
     Unauthenticated = "unauthenticated",
     InvalidToken = "invalid_token",
     InvalidCredentials = "invalid_credentials",
+    /// A member of staff logs in with a code from their authenticator: give `totp`.
+    TotpRequired = "totp_required",
+    /// The authenticator code (or recovery code) is wrong, or was used already.
+    InvalidTotp = "invalid_totp",
     // 402.
     PaymentDeclined = "payment_declined",
     // 404 and 405.
@@ -71,8 +75,18 @@ error_codes! {
     PaymentNotFound = "payment_not_found",
     ProviderNotFound = "provider_not_found",
     MethodNotAllowed = "method_not_allowed",
-    // 413.
+    UserNotFound = "user_not_found",
+    InvitationNotFound = "invitation_not_found",
+    PosterNotFound = "poster_not_found",
+    // 403.
+    /// The account may not do this (a customer on a staff route, or a role too low).
+    Forbidden = "forbidden",
+    /// Staff must enrol an authenticator (`POST /me/totp`) before anything else.
+    TotpEnrolmentRequired = "totp_enrolment_required",
+    // 413 and 415.
     PayloadTooLarge = "payload_too_large",
+    /// An upload that is not an image of a type we take.
+    UnsupportedImage = "unsupported_image",
     // 409.
     EmailTaken = "email_taken",
     SeatsUnavailable = "seats_unavailable",
@@ -118,6 +132,15 @@ pub enum AppError {
     InvalidToken,
     #[error("wrong email or password")]
     InvalidCredentials,
+    #[error("give the code from your authenticator app as `totp`")]
+    TotpRequired,
+    #[error("that code is wrong or was used already")]
+    InvalidTotp,
+    /// Not for this account (a customer, or a role too low); the message says what would do.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("enrol an authenticator app first: POST /api/v1/me/totp")]
+    TotpEnrolmentRequired,
     #[error("an account with this email exists already")]
     EmailTaken,
     #[error("no such seats: {}", .0.join(", "))]
@@ -259,6 +282,8 @@ mod tests {
         "unauthenticated",
         "invalid_token",
         "invalid_credentials",
+        "totp_required",
+        "invalid_totp",
         "payment_declined",
         "not_found",
         "city_not_found",
@@ -271,7 +296,13 @@ mod tests {
         "payment_not_found",
         "provider_not_found",
         "method_not_allowed",
+        "user_not_found",
+        "invitation_not_found",
+        "poster_not_found",
+        "forbidden",
+        "totp_enrolment_required",
         "payload_too_large",
+        "unsupported_image",
         "email_taken",
         "seats_unavailable",
         "not_enough_seats",

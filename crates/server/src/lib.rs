@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod back_office;
 pub mod bookings;
 pub mod catalog;
 pub mod client_address;
@@ -27,11 +28,14 @@ pub mod login_throttle;
 pub mod password_hashers;
 pub mod payments;
 pub mod prometheus;
+pub mod qr;
 pub mod rate_limits;
 pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;
 pub mod session_cache;
+pub mod staff;
+pub mod totp;
 
 pub use app::App;
 pub use config::Config;

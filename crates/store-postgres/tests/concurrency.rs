@@ -30,43 +30,57 @@ struct Hall {
 async fn hall(store: &PgStore) -> Hall {
     let timezone = marquee_store::codec::timezone("Europe/Lisbon").unwrap();
     let city = store
-        .create_city(NewCity {
-            name: "Lisbon".into(),
-            timezone,
-        })
+        .create_city(
+            NewCity {
+                name: "Lisbon".into(),
+                timezone,
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     let venue = store
-        .create_venue(NewVenue {
-            city_id: city.id,
-            name: "Tejo".into(),
-            address: "Rua 1".into(),
-        })
+        .create_venue(
+            NewVenue {
+                city_id: city.id,
+                name: "Tejo".into(),
+                address: "Rua 1".into(),
+                ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     let auditorium = store
-        .create_auditorium(NewAuditorium {
-            venue_id: venue.id,
-            name: "Sala 1".into(),
-            layout: SeatLayout::parse("A  ssssssss\n").unwrap(),
-            now: t0(),
-        })
+        .create_auditorium(
+            NewAuditorium {
+                venue_id: venue.id,
+                name: "Sala 1".into(),
+                layout: SeatLayout::parse("A  ssssssss\n").unwrap(),
+                now: t0(),
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     let event = store
-        .create_event(NewEvent {
-            kind: "movie".into(),
-            title: "Night".into(),
-            synopsis: String::new(),
-            cast: vec![],
-            genres: vec!["drama".into()],
-            language: "pt".into(),
-            runtime_minutes: 90,
-            certificate: "M/12".into(),
-            poster_url: None,
-            trailer_url: None,
-            release_date: None,
-        })
+        .create_event(
+            NewEvent {
+                kind: "movie".into(),
+                title: "Night".into(),
+                synopsis: String::new(),
+                cast: vec![],
+                genres: vec!["drama".into()],
+                language: "pt".into(),
+                runtime_minutes: 90,
+                certificate: "M/12".into(),
+                poster_url: None,
+                trailer_url: None,
+                release_date: None,
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     Hall { auditorium, event }

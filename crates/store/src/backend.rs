@@ -7,8 +7,11 @@
 //! Every `Store` method is here, once: it runs the shared SQL (`accounts`, `catalog`, `reads`,
 //! `sandbox`) or the shared step order (`writes`) inside the backend's transaction.
 
+use crate::audit::{self, Actor, AuditFilter, AuditRecord};
+use crate::catalog_edits::{self, AuditoriumLayout, EventChange, Poster, VenueChange};
 use crate::holds;
 use crate::sql::Sql;
+use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, housekeeping, reads, sandbox};
 use crate::{
@@ -21,7 +24,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
     AuditoriumId, Booking, BookingId, City, CityId, Email, Entity, Event, EventId, SeatLayout,
-    ShowtimeId, TicketCode, UserId, Venue, VenueId,
+    ShowtimeId, StaffAccess, TicketCode, UserId, Venue, VenueId,
 };
 
 /// How many times a write that the database aborted to break a deadlock (or for a
@@ -143,16 +146,45 @@ impl<B: Backend> Store for B {
         self.lock_node_number(node).await
     }
 
-    async fn create_city(&self, city: NewCity) -> StoreResult<City> {
-        catalog::create_city(&mut self.writing(), city).await
+    async fn create_city(&self, city: NewCity, by: Actor<City>) -> StoreResult<City> {
+        in_write!(self, "new city", |tx| catalog::create_city(
+            &mut tx,
+            city.clone(),
+            &by
+        ))
     }
-    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue> {
-        catalog::create_venue(&mut self.writing(), venue).await
+    async fn create_venue(&self, venue: NewVenue, by: Actor<Venue>) -> StoreResult<Venue> {
+        in_write!(self, "new venue", |tx| catalog::create_venue(
+            &mut tx,
+            venue.clone(),
+            &by
+        ))
     }
-    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo> {
+    async fn update_venue(
+        &self,
+        id: VenueId,
+        change: VenueChange,
+        by: Actor<Venue>,
+    ) -> StoreResult<Venue> {
+        in_write!(self, "venue change", |tx| catalog_edits::update_venue(
+            &mut tx,
+            id,
+            change.clone(),
+            &by
+        ))
+    }
+    async fn list_venues(&self, venues: Option<Vec<VenueId>>) -> StoreResult<Vec<Venue>> {
+        catalog_edits::list_venues(&mut self.reading(), venues.as_deref()).await
+    }
+    async fn create_auditorium(
+        &self,
+        auditorium: NewAuditorium,
+        by: Actor<AuditoriumInfo>,
+    ) -> StoreResult<AuditoriumInfo> {
         in_write!(self, "new auditorium", |tx| catalog::create_auditorium(
             &mut tx,
-            auditorium.clone()
+            auditorium.clone(),
+            &by
         ))
     }
     async fn replace_layout(
@@ -160,13 +192,146 @@ impl<B: Backend> Store for B {
         auditorium: AuditoriumId,
         layout: &SeatLayout,
         now: DateTime<Utc>,
+        by: Actor<AuditoriumInfo>,
     ) -> StoreResult<AuditoriumInfo> {
         in_write!(self, "new layout", |tx| catalog::replace_layout(
-            &mut tx, auditorium, layout, now
+            &mut tx, auditorium, layout, now, &by
         ))
     }
-    async fn create_event(&self, event: NewEvent) -> StoreResult<Event> {
-        catalog::create_event(&mut self.writing(), event).await
+    async fn auditorium_layout(&self, id: AuditoriumId) -> StoreResult<Option<AuditoriumLayout>> {
+        catalog_edits::auditorium_layout(&mut self.reading(), id).await
+    }
+    async fn auditoriums(&self, venue: VenueId) -> StoreResult<Vec<AuditoriumInfo>> {
+        catalog_edits::auditoriums(&mut self.reading(), venue).await
+    }
+    async fn create_event(&self, event: NewEvent, by: Actor<Event>) -> StoreResult<Event> {
+        in_write!(self, "new event", |tx| catalog::create_event(
+            &mut tx,
+            event.clone(),
+            &by
+        ))
+    }
+    async fn update_event(
+        &self,
+        id: EventId,
+        change: EventChange,
+        by: Actor<Event>,
+    ) -> StoreResult<Event> {
+        in_write!(self, "event change", |tx| catalog_edits::update_event(
+            &mut tx,
+            id,
+            change.clone(),
+            &by
+        ))
+    }
+    async fn all_events(&self, limit: u32, offset: u32) -> StoreResult<Vec<Event>> {
+        catalog_edits::all_events(&mut self.reading(), limit, offset).await
+    }
+    async fn set_poster(
+        &self,
+        id: EventId,
+        poster: &Poster,
+        url: &str,
+        by: Actor<Event>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Event> {
+        in_write!(self, "new poster", |tx| catalog_edits::set_poster(
+            &mut tx, id, poster, url, &by, now
+        ))
+    }
+    async fn poster(&self, id: EventId) -> StoreResult<Option<Poster>> {
+        catalog_edits::poster(&mut self.reading(), id).await
+    }
+
+    // --- staff and the audit log -----------------------------------------------------------
+
+    async fn staff_member(&self, user: UserId) -> StoreResult<Option<StaffMember>> {
+        staff::member(&mut self.writing(), user).await
+    }
+    async fn list_staff(&self, venues: Option<Vec<VenueId>>) -> StoreResult<Vec<StaffMember>> {
+        staff::list(&mut self.reading(), venues.as_deref()).await
+    }
+    async fn set_staff_access(
+        &self,
+        user: UserId,
+        access: &StaffAccess,
+        by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StaffMember> {
+        in_write!(self, "staff access", |tx| staff::set_access(
+            &mut tx, user, access, by, now
+        ))
+    }
+    async fn remove_staff(
+        &self,
+        user: UserId,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        in_write!(self, "staff removal", |tx| staff::remove(
+            &mut tx, user, by, now
+        ))
+    }
+    async fn start_totp(&self, user: UserId, secret: &TotpSecret) -> StoreResult<bool> {
+        in_write!(self, "totp enrolment", |tx| staff::start_totp(
+            &mut tx, user, secret
+        ))
+    }
+    async fn enable_totp(
+        &self,
+        user: UserId,
+        secret: &TotpSecret,
+        step: i64,
+        recovery_code_hashes: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        in_write!(self, "totp enabling", |tx| staff::enable_totp(
+            &mut tx,
+            user,
+            secret,
+            step,
+            recovery_code_hashes,
+            now
+        ))
+    }
+    async fn take_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
+        staff::take_totp_step(&mut self.writing(), user, step).await
+    }
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        staff::use_recovery_code(&mut self.writing(), user, code_hash, now).await
+    }
+    async fn invite_staff(&self, invitation: &NewInvitation) -> StoreResult<()> {
+        in_write!(self, "staff invitation", |tx| staff::invite(
+            &mut tx, invitation
+        ))
+    }
+    async fn staff_invitation(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Invitation>> {
+        staff::invitation(&mut self.writing(), token_hash, now).await
+    }
+    async fn join_staff(
+        &self,
+        token_hash: &[u8],
+        joining: Joining,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<StaffMember>> {
+        in_write!(self, "joining the staff", |tx| staff::join(
+            &mut tx,
+            token_hash,
+            joining.clone(),
+            now
+        ))
+    }
+    async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
+        audit::list(&mut self.reading(), filter).await
     }
     async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo> {
         in_write!(self, "scheduling", |tx| catalog::schedule_showtime(

@@ -2,6 +2,8 @@
 //! seat maps, in the SQL both backends share (see `sql`).
 
 use crate::args;
+use crate::audit::{self, Actor, Touched};
+use crate::catalog_edits::venue_touched;
 use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
 use crate::holds::price_columns;
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
@@ -21,6 +23,7 @@ const SHOWTIME_COLUMNS: &str = "
            s.booking_fee_minor, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
            e.title AS event_title, a.name AS auditorium_name,
            v.id AS venue_id, v.name AS venue_name, v.address AS venue_address,
+           v.ads_minutes AS venue_ads_minutes, v.cleaning_minutes AS venue_cleaning_minutes,
            c.id AS city_id, c.name AS city_name, c.timezone AS city_timezone,
            l.capacity, l.row_count, l.column_count,
            (SELECT count(*) FROM showtime_seats ss
@@ -34,7 +37,8 @@ const SHOWTIME_COLUMNS: &str = "
     JOIN cities c ON c.id = v.city_id
     JOIN auditorium_layouts l ON l.id = s.layout_id";
 
-const EVENT_COLUMNS: &str = "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
+pub(crate) const EVENT_COLUMNS: &str =
+    "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
     e.language, e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url,
     day(e.release_date) AS release_date";
 
@@ -61,7 +65,7 @@ async fn insert(
         .ok_or_else(|| StoreError::corrupt("an insert answered no id"))
 }
 
-pub async fn create_city(on: &mut impl Sql, city: NewCity) -> StoreResult<City> {
+pub async fn create_city(on: &mut impl Sql, city: NewCity, by: &Actor<City>) -> StoreResult<City> {
     let id = insert(
         on,
         "INSERT INTO cities (name, timezone) VALUES ($1, $2) RETURNING id",
@@ -72,36 +76,59 @@ pub async fn create_city(on: &mut impl Sql, city: NewCity) -> StoreResult<City> 
         },
     )
     .await?;
-    Ok(City {
+    let city = City {
         id: CityId(id),
         name: city.name,
         timezone: city.timezone,
-    })
+    };
+    let touched = Touched {
+        entity: "city",
+        id: Some(id),
+        venue: None,
+    };
+    audit::record(on, by, touched, None, Some(&city)).await?;
+    Ok(city)
 }
 
-pub async fn create_venue(on: &mut impl Sql, venue: NewVenue) -> StoreResult<Venue> {
+pub async fn create_venue(
+    on: &mut impl Sql,
+    venue: NewVenue,
+    by: &Actor<Venue>,
+) -> StoreResult<Venue> {
     let id = insert(
         on,
-        "INSERT INTO venues (city_id, name, address) VALUES ($1, $2, $3) RETURNING id",
-        args![venue.city_id.0, &venue.name, &venue.address],
+        "INSERT INTO venues (city_id, name, address, ads_minutes, cleaning_minutes)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        args![
+            venue.city_id.0,
+            &venue.name,
+            &venue.address,
+            i64::from(venue.ads_minutes),
+            i64::from(venue.cleaning_minutes)
+        ],
         |e| {
             e.is_foreign_key_violation()
                 .then_some(StoreError::NotFound(Entity::City))
         },
     )
     .await?;
-    Ok(Venue {
+    let venue = Venue {
         id: VenueId(id),
         city_id: venue.city_id,
         name: venue.name,
         address: venue.address,
-    })
+        ads_minutes: venue.ads_minutes,
+        cleaning_minutes: venue.cleaning_minutes,
+    };
+    audit::record(on, by, venue_touched(&venue), None, Some(&venue)).await?;
+    Ok(venue)
 }
 
 /// Creates an auditorium with version 1 of its layout; run in a write transaction.
 pub async fn create_auditorium(
     tx: &mut impl Sql,
     new: NewAuditorium,
+    by: &Actor<AuditoriumInfo>,
 ) -> StoreResult<AuditoriumInfo> {
     let id = insert(
         tx,
@@ -114,7 +141,17 @@ pub async fn create_auditorium(
     )
     .await?;
     add_layout(tx, AuditoriumId(id), &new.layout, new.now).await?;
-    auditorium(tx, AuditoriumId(id)).await
+    let after = auditorium(tx, AuditoriumId(id)).await?;
+    audit::record(tx, by, auditorium_touched(&after), None, Some(&after)).await?;
+    Ok(after)
+}
+
+fn auditorium_touched(info: &AuditoriumInfo) -> Touched {
+    Touched {
+        entity: "auditorium",
+        id: Some(info.auditorium.id.0),
+        venue: Some(info.auditorium.venue_id),
+    }
 }
 
 /// Adds a new layout version and makes it current; run in a write transaction. The
@@ -124,6 +161,7 @@ pub async fn replace_layout(
     id: AuditoriumId,
     layout: &SeatLayout,
     now: DateTime<Utc>,
+    by: &Actor<AuditoriumInfo>,
 ) -> StoreResult<AuditoriumInfo> {
     let found: Vec<i64> = tx
         .fetch_column(
@@ -134,8 +172,18 @@ pub async fn replace_layout(
     if found.is_empty() {
         return Err(StoreError::NotFound(Entity::Auditorium));
     }
+    let before = auditorium(tx, id).await?;
     add_layout(tx, id, layout, now).await?;
-    auditorium(tx, id).await
+    let after = auditorium(tx, id).await?;
+    audit::record(
+        tx,
+        by,
+        auditorium_touched(&after),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
 }
 
 async fn add_layout(
@@ -200,16 +248,17 @@ pub async fn get_city(on: &mut impl Sql, id: CityId) -> StoreResult<Option<City>
 }
 
 pub async fn get_venue(on: &mut impl Sql, id: VenueId) -> StoreResult<Option<Venue>> {
-    Ok(on
-        .fetch_optional::<VenueRow>(
-            "SELECT id, city_id, name, address FROM venues WHERE id = $1",
-            args![id.0],
-        )
+    on.fetch_optional::<VenueRow>(&format!("{} WHERE id = $1", VenueRow::COLUMNS), args![id.0])
         .await?
-        .map(VenueRow::decode))
+        .map(VenueRow::decode)
+        .transpose()
 }
 
-pub async fn create_event(on: &mut impl Sql, event: NewEvent) -> StoreResult<Event> {
+pub async fn create_event(
+    on: &mut impl Sql,
+    event: NewEvent,
+    by: &Actor<Event>,
+) -> StoreResult<Event> {
     let release_date = event.release_date.map(|d| d.to_string());
     let id = insert(
         on,
@@ -232,9 +281,16 @@ pub async fn create_event(on: &mut impl Sql, event: NewEvent) -> StoreResult<Eve
         |_| None,
     )
     .await?;
-    get_event(on, EventId(id))
+    let event = get_event(on, EventId(id))
         .await?
-        .ok_or(StoreError::NotFound(Entity::Event))
+        .ok_or(StoreError::NotFound(Entity::Event))?;
+    let touched = Touched {
+        entity: "event",
+        id: Some(id),
+        venue: None,
+    };
+    audit::record(on, by, touched, None, Some(&event)).await?;
+    Ok(event)
 }
 
 /// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a

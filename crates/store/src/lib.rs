@@ -9,8 +9,10 @@
 //! backend runs against itself.
 
 pub mod accounts;
+pub mod audit;
 pub mod backend;
 pub mod catalog;
+pub mod catalog_edits;
 pub mod codec;
 mod committed;
 mod error;
@@ -22,6 +24,7 @@ pub mod reads;
 pub mod rows;
 pub mod sandbox;
 pub mod sql;
+pub mod staff;
 pub mod statements;
 mod types;
 pub mod writes;
@@ -33,17 +36,20 @@ mod unguarded;
 #[cfg(feature = "conformance")]
 pub use unguarded::UnguardedHold;
 
+pub use audit::{Actor, AuditFilter, AuditRecord};
 pub use backend::Backend;
+pub use catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 pub use committed::{Committed, SeatChangeSink};
 pub use error::{StoreError, StoreResult};
 pub use pool::{PoolSettings, PoolStats};
+pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 pub use types::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, TicketCode,
-    UserId, Venue, VenueId,
+    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, StaffAccess,
+    TicketCode, UserId, Venue, VenueId,
 };
 
 #[async_trait]
@@ -82,18 +88,57 @@ pub trait Store: Send + Sync + 'static {
 
     // --- catalog -------------------------------------------------------------------------
 
-    async fn create_city(&self, city: NewCity) -> StoreResult<City>;
-    async fn create_venue(&self, venue: NewVenue) -> StoreResult<Venue>;
+    // Writes that staff make take an `Actor`: theirs is recorded in the audit log, in the
+    // write's transaction, with the values before and after (`audit`).
+    async fn create_city(&self, city: NewCity, by: Actor<City>) -> StoreResult<City>;
+    async fn create_venue(&self, venue: NewVenue, by: Actor<Venue>) -> StoreResult<Venue>;
+    async fn update_venue(
+        &self,
+        id: VenueId,
+        change: VenueChange,
+        by: Actor<Venue>,
+    ) -> StoreResult<Venue>;
+    /// Every venue by name, or only those named.
+    async fn list_venues(&self, venues: Option<Vec<VenueId>>) -> StoreResult<Vec<Venue>>;
     /// Creates an auditorium with version 1 of its layout.
-    async fn create_auditorium(&self, auditorium: NewAuditorium) -> StoreResult<AuditoriumInfo>;
+    async fn create_auditorium(
+        &self,
+        auditorium: NewAuditorium,
+        by: Actor<AuditoriumInfo>,
+    ) -> StoreResult<AuditoriumInfo>;
     /// Adds a new layout version and makes it current; showtimes already scheduled keep theirs.
     async fn replace_layout(
         &self,
         auditorium: marquee_domain::AuditoriumId,
         layout: &SeatLayout,
         now: DateTime<Utc>,
+        by: Actor<AuditoriumInfo>,
     ) -> StoreResult<AuditoriumInfo>;
-    async fn create_event(&self, event: NewEvent) -> StoreResult<Event>;
+    /// An auditorium with the text of its current layout.
+    async fn auditorium_layout(
+        &self,
+        id: marquee_domain::AuditoriumId,
+    ) -> StoreResult<Option<AuditoriumLayout>>;
+    async fn auditoriums(&self, venue: VenueId) -> StoreResult<Vec<AuditoriumInfo>>;
+    async fn create_event(&self, event: NewEvent, by: Actor<Event>) -> StoreResult<Event>;
+    async fn update_event(
+        &self,
+        id: EventId,
+        change: EventChange,
+        by: Actor<Event>,
+    ) -> StoreResult<Event>;
+    /// Every event by title, with showtimes or not, a page at a time.
+    async fn all_events(&self, limit: u32, offset: u32) -> StoreResult<Vec<Event>>;
+    /// Stores an event's poster and points its `poster_url` at `url`.
+    async fn set_poster(
+        &self,
+        id: EventId,
+        poster: &Poster,
+        url: &str,
+        by: Actor<Event>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Event>;
+    async fn poster(&self, id: EventId) -> StoreResult<Option<Poster>>;
     /// Schedules a showtime on the auditorium's current layout and creates its seat inventory,
     /// all available. Refuses a price list that misses a category of the layout, and a time
     /// when the auditorium is still busy with another showtime (`AuditoriumBusy`).
@@ -132,6 +177,67 @@ pub trait Store: Send + Sync + 'static {
     async fn change_password(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
     /// Ends every session of `user` except the one whose token hash is `keep`; how many ended.
     async fn delete_sessions(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64>;
+
+    // --- staff and the audit log (`staff`, `audit`) ---------------------------------------
+
+    /// Read on the writing pool: what staff may do is not read from a lagging replica.
+    async fn staff_member(&self, user: UserId) -> StoreResult<Option<StaffMember>>;
+    /// Every member of staff by email, or those working at one of `venues`.
+    async fn list_staff(&self, venues: Option<Vec<VenueId>>) -> StoreResult<Vec<StaffMember>>;
+    /// Makes an account staff with `access` (replacing what it had); audited as `by`'s.
+    /// `NotFound(User)` or `NotFound(Venue)` for an account or venue that does not exist.
+    async fn set_staff_access(
+        &self,
+        user: UserId,
+        access: &StaffAccess,
+        by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StaffMember>;
+    /// Ends an account's membership of staff and its sessions; whether it was staff.
+    async fn remove_staff(&self, user: UserId, by: UserId, now: DateTime<Utc>)
+        -> StoreResult<bool>;
+    /// Starts an enrolment of an authenticator with `secret` (the old one, and its recovery
+    /// codes, go); false when the account is not staff.
+    async fn start_totp(&self, user: UserId, secret: &TotpSecret) -> StoreResult<bool>;
+    /// Puts the enrolment of `secret` in force with these recovery codes (hashed), its first
+    /// code having been of time step `step`; false when `secret` is not the one enrolling.
+    async fn enable_totp(
+        &self,
+        user: UserId,
+        secret: &TotpSecret,
+        step: i64,
+        recovery_code_hashes: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Takes a code of time step `step`: false when one of this step or a later one was taken
+    /// already, so a code counts once across every node.
+    async fn take_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool>;
+    /// Uses an unused recovery code (by its hash); whether there was one.
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records an invitation; `NotFound(Venue)` for a venue that does not exist.
+    async fn invite_staff(&self, invitation: &NewInvitation) -> StoreResult<()>;
+    /// The invitation a token's hash stands for, while it can be taken up.
+    async fn staff_invitation(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Invitation>>;
+    /// Takes up an invitation (once, before it expires) and makes the account staff, in one
+    /// transaction; `None` when it cannot be taken up. `EmailTaken` when a new account is
+    /// asked for an email that has one.
+    async fn join_staff(
+        &self,
+        token_hash: &[u8],
+        joining: Joining,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<StaffMember>>;
+    /// Audit entries, newest first (`AuditFilter`).
+    async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>>;
 
     // --- bookings ------------------------------------------------------------------------
 

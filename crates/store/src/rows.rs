@@ -29,16 +29,23 @@ pub struct VenueRow {
     pub city_id: i64,
     pub name: String,
     pub address: String,
+    pub ads_minutes: i64,
+    pub cleaning_minutes: i64,
 }
 
 impl VenueRow {
-    pub fn decode(self) -> Venue {
-        Venue {
+    pub const COLUMNS: &'static str =
+        "SELECT id, city_id, name, address, ads_minutes, cleaning_minutes FROM venues";
+
+    pub fn decode(self) -> StoreResult<Venue> {
+        Ok(Venue {
             id: VenueId(self.id),
             city_id: CityId(self.city_id),
             name: self.name,
             address: self.address,
-        }
+            ads_minutes: unsigned(self.ads_minutes, "ads minutes")?,
+            cleaning_minutes: unsigned(self.cleaning_minutes, "cleaning minutes")?,
+        })
     }
 }
 
@@ -139,6 +146,8 @@ pub struct ShowtimeRow {
     pub venue_id: i64,
     pub venue_name: String,
     pub venue_address: String,
+    pub venue_ads_minutes: i64,
+    pub venue_cleaning_minutes: i64,
     pub city_id: i64,
     pub city_name: String,
     pub city_timezone: String,
@@ -183,6 +192,8 @@ impl ShowtimeRow {
                 city_id,
                 name: self.venue_name,
                 address: self.venue_address,
+                ads_minutes: unsigned(self.venue_ads_minutes, "ads minutes")?,
+                cleaning_minutes: unsigned(self.venue_cleaning_minutes, "cleaning minutes")?,
             },
             city: City {
                 id: city_id,

@@ -22,6 +22,8 @@ pub struct NewVenue {
     pub city_id: CityId,
     pub name: String,
     pub address: String,
+    pub ads_minutes: u32,
+    pub cleaning_minutes: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -10,12 +10,21 @@ mod venues;
 
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use marquee_domain::{Currency, PriceList, SeatCategory, SeatLayout, Showtime};
+use marquee_domain::{Currency, PriceList, SeatCategory, SeatLayout, Showtime, Venue};
 use marquee_store::{
-    NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, Store, StoreError, StoreResult,
+    Actor, NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, Store, StoreError, StoreResult,
 };
 
 use movies::{MovieSpec, MOVIES};
+use rand::distributions::{Alphanumeric, DistString};
+
+/// The demo's owner, made by `serve --demo`.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+
+/// A fresh password for the demo's owner: 16 letters and digits.
+pub fn new_admin_password() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 16)
+}
 use venues::{dedent, AuditoriumSpec, CitySpec, Screen, Tariff, CITIES};
 
 /// Local days of showtimes, starting with the day of `now`.
@@ -367,33 +376,44 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
     let catalog = catalog(now);
     let mut event_ids = Vec::with_capacity(catalog.movies.len());
     for movie in &catalog.movies {
-        event_ids.push(store.create_event(movie.clone()).await?.id);
+        event_ids.push(store.create_event(movie.clone(), Actor::System).await?.id);
     }
     for city in &catalog.cities {
         let city_id = store
-            .create_city(NewCity {
-                name: city.name.clone(),
-                timezone: city.timezone,
-            })
+            .create_city(
+                NewCity {
+                    name: city.name.clone(),
+                    timezone: city.timezone,
+                },
+                Actor::System,
+            )
             .await?
             .id;
         for venue in &city.venues {
             let venue_id = store
-                .create_venue(NewVenue {
-                    city_id,
-                    name: venue.name.clone(),
-                    address: venue.address.clone(),
-                })
+                .create_venue(
+                    NewVenue {
+                        city_id,
+                        name: venue.name.clone(),
+                        address: venue.address.clone(),
+                        ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                        cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+                    },
+                    Actor::System,
+                )
                 .await?
                 .id;
             for auditorium in &venue.auditoriums {
                 let info = store
-                    .create_auditorium(NewAuditorium {
-                        venue_id,
-                        name: auditorium.name.clone(),
-                        layout: auditorium.layout.clone(),
-                        now,
-                    })
+                    .create_auditorium(
+                        NewAuditorium {
+                            venue_id,
+                            name: auditorium.name.clone(),
+                            layout: auditorium.layout.clone(),
+                            now,
+                        },
+                        Actor::System,
+                    )
                     .await?;
                 for showtime in &auditorium.showtimes {
                     let event_id = *event_ids.get(showtime.movie).ok_or_else(|| {

@@ -4,6 +4,7 @@ use super::error::{ApiResult, ErrorBody};
 use super::extract::{AuthUser, Json};
 use crate::accounts;
 use crate::app::App;
+use crate::error::AppError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -24,11 +25,26 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// A login: the account's email and password and, for staff with an authenticator app, its
+/// current code (or one of their recovery codes).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "ana@example.com", format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 256)]
+    pub password: String,
+    /// Staff only: the 6-digit code from their authenticator app, or a recovery code
+    /// (`abcde-fghij`). Each code is taken once.
+    #[schema(example = "123456", max_length = 32)]
+    pub totp: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct UserBody {
     pub id: i64,
     pub email: String,
-    /// `customer`, `admin`.
+    /// `customer`.
     pub roles: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -72,21 +88,25 @@ pub async fn register(
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 
-/// Log in: trade an email and password for a bearer token.
-#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = Credentials,
+/// Log in: trade an email and password for a bearer token. Staff with an authenticator app
+/// also give its code; their sessions last hours (`--staff-session-ttl`), not weeks.
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginBody),
         (status = 400, description = "`invalid_json`, `invalid_body`; `invalid_email`, `invalid_password` for one longer than any can be", body = ErrorBody),
-        (status = 401, description = "`invalid_credentials` (also for an email that is not one)", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials` (also for an email that is not one); `totp_required`: staff give `totp`; `invalid_totp`: that code is wrong or was used already", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
         (status = 429, description = "`rate_limited`; `login_throttled`: too many wrong passwords for this account lately. With `Retry-After`", body = ErrorBody),
         (status = 503, description = "`overloaded`: too many passwords being hashed; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn login(
     State(app): State<App>,
-    Json(body): Json<Credentials>,
+    Json(body): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginBody>> {
-    let login = accounts::login(&app, &body.email, &body.password).await?;
+    if body.totp.as_ref().is_some_and(|t| t.len() > 32) {
+        return Err(AppError::InvalidTotp.into());
+    }
+    let login = accounts::login(&app, &body.email, &body.password, body.totp.as_deref()).await?;
     Ok(axum::Json(LoginBody {
         token: login.token.expose().to_string(),
         token_type: "Bearer",

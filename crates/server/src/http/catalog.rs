@@ -1,6 +1,6 @@
 //! `/cities`, `/events`, `/showtimes`: the catalog and seat maps. No login needed.
 
-use super::error::{parse_id, ApiResult, ErrorBody};
+use super::error::{parse_id, ApiError, ApiResult, ErrorBody};
 use super::extract::{Path, Query};
 use super::seat_map_json::SeatMapTemplate;
 use crate::app::App;
@@ -360,4 +360,31 @@ pub async fn seat_map(State(app): State<App>, Path(id): Path<String>) -> ApiResu
         .await?
         .ok_or(AppError::NotFound(Entity::Showtime))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A film's poster as uploaded in the back office. Its URL names a digest of the image, so it
+/// is cached for a year; an older digest than the current poster's is not found.
+pub async fn poster(
+    State(app): State<App>,
+    Path((event, digest)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let event = EventId(parse_id(&event, Entity::Event)?);
+    let poster = app
+        .store()
+        .poster(event)
+        .await
+        .map_err(AppError::from)?
+        .filter(|p| p.digest == digest)
+        .ok_or_else(ApiError::not_found)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, poster.content_type),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+        poster.image,
+    )
+        .into_response())
 }

@@ -11,9 +11,14 @@ use axum::response::Response;
 const DEFAULT_CSP: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// Routes whose answers are the same for everyone (the public catalog): they may be cached.
-/// Everything else may carry a token, a booking or a ticket, and is `no-store`.
-const PUBLIC_ROUTES: &[&str] = &["/api/v1/cities", "/api/v1/events", "/api/v1/showtimes"];
+/// Routes whose answers are the same for everyone (the public catalog, posters): they may be
+/// cached. Everything else may carry a token, a booking or a ticket, and is `no-store`.
+const PUBLIC_ROUTES: &[&str] = &[
+    "/api/v1/cities",
+    "/api/v1/events",
+    "/api/v1/showtimes",
+    "/media/",
+];
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let public = request

@@ -2,6 +2,7 @@
 //! `/api/v1` route is listed once, in `api_v1`, which builds both the router and the OpenAPI
 //! document, so the two cannot drift.
 
+pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;
@@ -14,6 +15,8 @@ pub mod payments;
 pub mod rate_limit;
 pub mod seat_map_json;
 pub mod shed;
+pub mod staff;
+pub mod staff_account;
 
 use crate::app::App;
 use crate::error::{AppError, ErrorCode};
@@ -45,6 +48,8 @@ use utoipa_axum::routes;
         (name = "catalog", description = "Cities, events, showtimes and seat maps"),
         (name = "bookings", description = "Holding seats"),
         (name = "payments", description = "Checkout, the gateway's webhooks, tickets"),
+        (name = "staff", description = "Staff accounts: invitations, the second factor"),
+        (name = "back office", description = "The catalog as staff run it; the audit log"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +74,9 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(auth::me))
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::revoke_sessions))
+        .routes(routes!(staff_account::start_enrolment))
+        .routes(routes!(staff_account::confirm_enrolment))
+        .routes(routes!(staff_account::accept_invitation))
         .routes(routes!(catalog::list_cities))
         .routes(routes!(catalog::list_events))
         .routes(routes!(catalog::get_event))
@@ -84,6 +92,7 @@ fn api_v1() -> OpenApiRouter<App> {
         )
         .routes(routes!(payments::ticket_qr))
         .routes(routes!(payments::sandbox_pay))
+        .merge(admin::routes())
 }
 
 /// The OpenAPI document of `/api/v1`.
@@ -230,6 +239,7 @@ pub fn router(app: App) -> Router {
         "/sandbox/checkout/{id}",
         get(payments::sandbox_checkout_page),
     )
+    .route("/media/posters/{event}/{digest}", get(catalog::poster))
     .fallback(|| async { ApiError::not_found() })
     .method_not_allowed_fallback(|| async {
         ApiError::new(

@@ -129,11 +129,7 @@ pub async fn ticket_qr(State(app): State<App>, Path(code): Path<String>) -> ApiR
         .await
         .map_err(AppError::from)?
         .ok_or(AppError::NotFound(Entity::Ticket))?;
-    let svg = qrcode::QrCode::new(code.as_str().as_bytes())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e}")))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .build();
+    let svg = crate::qr::svg(code.as_str())?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

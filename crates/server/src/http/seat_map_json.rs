@@ -164,6 +164,8 @@ mod tests {
                     city_id: CityId(1),
                     name: "Cinema Tejo".into(),
                     address: "Rua Augusta 1".into(),
+                    ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                    cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
                 },
                 city,
                 capacity: 8,

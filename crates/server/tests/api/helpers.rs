@@ -364,3 +364,64 @@ impl TestApp {
             .expect("seat exists")
     }
 }
+
+impl TestApp {
+    /// A member of staff's token: a new account with `role` at `venues`, its authenticator
+    /// enrolled through the API (so it passes the second-factor check), and the authenticator's
+    /// secret, to make codes with.
+    pub async fn staff(
+        &self,
+        email: &str,
+        role: marquee_domain::StaffRole,
+        venues: &[marquee_domain::VenueId],
+    ) -> (String, marquee_store::TotpSecret) {
+        let token = self.unenrolled_staff(email, role, venues).await;
+        let enrolment = self.post("/api/v1/me/totp", Some(&token), json!({})).await;
+        assert_eq!(
+            enrolment.status,
+            StatusCode::CREATED,
+            "{:?}",
+            enrolment.body
+        );
+        let secret =
+            marquee_store::TotpSecret(enrolment.body["secret"].as_str().expect("a secret").into());
+        let code = self.totp_code(&secret, email);
+        let confirmed = self
+            .post(
+                "/api/v1/me/totp/confirm",
+                Some(&token),
+                json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+        (token, secret)
+    }
+
+    /// A member of staff's token, before they enrolled an authenticator.
+    pub async fn unenrolled_staff(
+        &self,
+        email: &str,
+        role: marquee_domain::StaffRole,
+        venues: &[marquee_domain::VenueId],
+    ) -> String {
+        let token = self.customer(email).await;
+        let user = self
+            .store
+            .find_user_by_email(&marquee_domain::Email::parse(email).expect("an email"))
+            .await
+            .expect("a read")
+            .expect("the account");
+        let access =
+            marquee_domain::StaffAccess::new(role, venues.to_vec()).expect("a valid access");
+        self.store
+            .set_staff_access(user.user.id, &access, None, self.clock_now())
+            .await
+            .expect("staff");
+        token
+    }
+
+    /// The code an authenticator app with `secret` shows now.
+    pub fn totp_code(&self, secret: &marquee_store::TotpSecret, email: &str) -> String {
+        marquee_server::totp::code_at(secret, email, self.clock_now()).expect("a code")
+    }
+}

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod back_office;
 mod bad_input;
 mod bookings;
 mod catalog;
@@ -21,3 +22,4 @@ mod proxy;
 mod rate_limits;
 mod seat_changes;
 mod seat_maps;
+mod staff;

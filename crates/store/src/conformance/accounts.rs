@@ -33,20 +33,6 @@ pub async fn emails_are_unique_whatever_their_case<S: UnguardedHold>(store: Arc<
         .await
         .unwrap()
         .is_none());
-
-    let admin = store
-        .create_user(NewUser {
-            email: Email::parse("boss@example.com").unwrap(),
-            password_hash: "h".into(),
-            roles: vec![Role::Customer, Role::Admin],
-            now: t0(),
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get_user(admin.id).await.unwrap().unwrap().roles,
-        [Role::Customer, Role::Admin]
-    );
 }
 
 pub async fn sessions_end_at_their_expiry_and_on_logout<S: UnguardedHold>(store: Arc<S>) {

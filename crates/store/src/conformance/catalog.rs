@@ -78,18 +78,26 @@ pub async fn catalog_reads_back_what_was_written<S: UnguardedHold>(store: Arc<S>
 pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     let porto = store
-        .create_city(NewCity {
-            name: "Porto".into(),
-            timezone: chrono_tz::Europe::Lisbon,
-        })
+        .create_city(
+            NewCity {
+                name: "Porto".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     let venue = store
-        .create_venue(NewVenue {
-            city_id: porto.id,
-            name: "Batalha".into(),
-            address: "Praça da Batalha".into(),
-        })
+        .create_venue(
+            NewVenue {
+                city_id: porto.id,
+                name: "Batalha".into(),
+                address: "Praça da Batalha".into(),
+                ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+            },
+            Actor::System,
+        )
         .await
         .unwrap();
     let hall = auditorium(&*store, venue.id, "Sala 2", "A  ssss").await;
@@ -251,7 +259,7 @@ pub async fn a_showtime_keeps_the_layout_version_it_was_scheduled_with<S: Unguar
     let w = world(&*store).await;
     let changed = SeatLayout::parse("A  pppp\nB  pppp").unwrap();
     let info = store
-        .replace_layout(w.auditorium.auditorium.id, &changed, t0())
+        .replace_layout(w.auditorium.auditorium.id, &changed, t0(), Actor::System)
         .await
         .unwrap();
     assert_eq!((info.layout_version, info.auditorium.capacity), (2, 8));

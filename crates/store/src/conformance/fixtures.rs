@@ -42,18 +42,26 @@ pub struct World {
 
 pub async fn world<S: Store + ?Sized>(store: &S) -> World {
     let city = store
-        .create_city(NewCity {
-            name: "Lisbon".into(),
-            timezone: chrono_tz::Europe::Lisbon,
-        })
+        .create_city(
+            NewCity {
+                name: "Lisbon".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            Actor::System,
+        )
         .await
         .expect("city");
     let venue = store
-        .create_venue(NewVenue {
-            city_id: city.id,
-            name: "Cinema Tejo".into(),
-            address: "Rua Augusta 1".into(),
-        })
+        .create_venue(
+            NewVenue {
+                city_id: city.id,
+                name: "Cinema Tejo".into(),
+                address: "Rua Augusta 1".into(),
+                ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+            },
+            Actor::System,
+        )
         .await
         .expect("venue");
     let auditorium = auditorium(store, venue.id, "Sala 1", LAYOUT).await;
@@ -79,18 +87,26 @@ pub async fn city_in<S: Store + ?Sized>(
     timezone: chrono_tz::Tz,
 ) -> (City, Venue) {
     let city = store
-        .create_city(NewCity {
-            name: name.into(),
-            timezone,
-        })
+        .create_city(
+            NewCity {
+                name: name.into(),
+                timezone,
+            },
+            Actor::System,
+        )
         .await
         .expect("city");
     let venue = store
-        .create_venue(NewVenue {
-            city_id: city.id,
-            name: format!("Cinema {name}"),
-            address: "Main Street 1".into(),
-        })
+        .create_venue(
+            NewVenue {
+                city_id: city.id,
+                name: format!("Cinema {name}"),
+                address: "Main Street 1".into(),
+                ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+            },
+            Actor::System,
+        )
         .await
         .expect("venue");
     (city, venue)
@@ -114,12 +130,15 @@ pub async fn auditorium<S: Store + ?Sized>(
     layout: &str,
 ) -> AuditoriumInfo {
     store
-        .create_auditorium(NewAuditorium {
-            venue_id: venue,
-            name: name.into(),
-            layout: SeatLayout::parse(layout).expect("layout"),
-            now: t0(),
-        })
+        .create_auditorium(
+            NewAuditorium {
+                venue_id: venue,
+                name: name.into(),
+                layout: SeatLayout::parse(layout).expect("layout"),
+                now: t0(),
+            },
+            Actor::System,
+        )
         .await
         .expect("auditorium")
 }
@@ -135,19 +154,22 @@ pub async fn event_in<S: Store + ?Sized>(
     genres: &[&str],
 ) -> Event {
     store
-        .create_event(NewEvent {
-            kind: "movie".into(),
-            title: title.into(),
-            synopsis: format!("{title}: a film."),
-            cast: vec!["Ana Lima".into(), "Rui Sá".into()],
-            genres: genres.iter().map(|g| g.to_string()).collect(),
-            language: "pt".into(),
-            runtime_minutes,
-            certificate: "M/12".into(),
-            poster_url: None,
-            trailer_url: Some("https://example.com/trailer".into()),
-            release_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
-        })
+        .create_event(
+            NewEvent {
+                kind: "movie".into(),
+                title: title.into(),
+                synopsis: format!("{title}: a film."),
+                cast: vec!["Ana Lima".into(), "Rui Sá".into()],
+                genres: genres.iter().map(|g| g.to_string()).collect(),
+                language: "pt".into(),
+                runtime_minutes,
+                certificate: "M/12".into(),
+                poster_url: None,
+                trailer_url: Some("https://example.com/trailer".into()),
+                release_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+            },
+            Actor::System,
+        )
         .await
         .expect("event")
 }
