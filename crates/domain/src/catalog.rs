@@ -3,6 +3,7 @@
 use crate::ids::*;
 use crate::layout::{SeatCategory, SeatLayout};
 use crate::money::{Currency, Money};
+use crate::schedule::Turnover;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -98,12 +99,15 @@ impl Venue {
     /// between audiences.
     pub const DEFAULT_ADS_MINUTES: u32 = 20;
     pub const DEFAULT_CLEANING_MINUTES: u32 = 15;
-}
 
-/// After the film, the next showtime of an auditorium waits for the adverts before it and a
-/// clean between audiences.
-pub const ADVERTS: Duration = Duration::minutes(Venue::DEFAULT_ADS_MINUTES as i64);
-pub const CLEANING: Duration = Duration::minutes(Venue::DEFAULT_CLEANING_MINUTES as i64);
+    /// How long its halls are busy around a film.
+    pub fn turnover(&self) -> crate::schedule::Turnover {
+        crate::schedule::Turnover {
+            ads_minutes: self.ads_minutes,
+            cleaning_minutes: self.cleaning_minutes,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Showtime {
@@ -169,9 +173,10 @@ pub enum ShowtimeError {
 }
 
 impl Showtime {
-    /// When an auditorium is next free after a showtime of an event this long starting then.
+    /// When an auditorium is next free after a showtime of an event this long starting then,
+    /// with the default adverts and cleaning (`Turnover::default`).
     pub fn end_of(starts_at: DateTime<Utc>, runtime_minutes: u32) -> DateTime<Utc> {
-        starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
+        Turnover::default().end_of(starts_at, runtime_minutes)
     }
 
     pub fn sales_window(&self) -> SalesWindow {

@@ -18,6 +18,7 @@ pub mod money;
 pub mod payment;
 pub mod payment_report;
 pub mod price_plan;
+pub mod schedule;
 pub mod seats;
 pub mod staff;
 
@@ -42,5 +43,6 @@ pub use payment_report::{PaymentOutcome, Reported};
 pub use price_plan::{
     MissingPrices, PricePlan, PriceRule, PricingError, ShowtimePrices, TicketType,
 };
+pub use schedule::{Clash, ClashWith, ScheduleError, ScheduleRequest, Slot, Turnover};
 pub use seats::{SeatChange, SeatChangeCause, SeatHolding, SeatState, ShowtimeSeat};
 pub use staff::{StaffAccess, StaffRole};
