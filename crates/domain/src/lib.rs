@@ -17,6 +17,7 @@ pub mod layout;
 pub mod money;
 pub mod payment;
 pub mod payment_report;
+pub mod price_plan;
 pub mod seats;
 
 pub use account::{
@@ -37,4 +38,7 @@ pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};
 pub use money::{Currency, CurrencyError, Money};
 pub use payment::{PaymentStatus, Ticket, TicketCode};
 pub use payment_report::{PaymentOutcome, Reported};
+pub use price_plan::{
+    MissingPrices, PricePlan, PriceRule, PricingError, ShowtimePrices, TicketType,
+};
 pub use seats::{SeatChange, SeatChangeCause, SeatHolding, SeatState, ShowtimeSeat};
