@@ -3,6 +3,7 @@
 use crate::ids::*;
 use crate::layout::{SeatCategory, SeatLayout};
 use crate::money::{Currency, Money};
+use crate::schedule::Turnover;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -90,11 +91,6 @@ impl PriceList {
     }
 }
 
-/// After the film, the next showtime of an auditorium waits for the adverts before it and a
-/// clean between audiences.
-pub const ADVERTS: Duration = Duration::minutes(20);
-pub const CLEANING: Duration = Duration::minutes(15);
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Showtime {
     pub id: ShowtimeId,
@@ -159,9 +155,10 @@ pub enum ShowtimeError {
 }
 
 impl Showtime {
-    /// When an auditorium is next free after a showtime of an event this long starting then.
+    /// When an auditorium is next free after a showtime of an event this long starting then,
+    /// with the default adverts and cleaning (`Turnover::default`).
     pub fn end_of(starts_at: DateTime<Utc>, runtime_minutes: u32) -> DateTime<Utc> {
-        starts_at + Duration::minutes(i64::from(runtime_minutes)) + ADVERTS + CLEANING
+        Turnover::default().end_of(starts_at, runtime_minutes)
     }
 
     pub fn sales_window(&self) -> SalesWindow {

@@ -18,6 +18,7 @@ pub mod money;
 pub mod payment;
 pub mod payment_report;
 pub mod price_plan;
+pub mod schedule;
 pub mod seats;
 
 pub use account::{
@@ -41,4 +42,5 @@ pub use payment_report::{PaymentOutcome, Reported};
 pub use price_plan::{
     MissingPrices, PricePlan, PriceRule, PricingError, ShowtimePrices, TicketType,
 };
+pub use schedule::{Clash, ClashWith, ScheduleError, ScheduleRequest, Slot, Turnover};
 pub use seats::{SeatChange, SeatChangeCause, SeatHolding, SeatState, ShowtimeSeat};
