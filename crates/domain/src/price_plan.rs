@@ -33,23 +33,30 @@ pub struct TicketType {
 
 impl TicketType {
     /// A ticket type with a valid code (1 to 32 of `a-z`, `0-9`, `_`, `-`) and a name
-    /// (1 to 64 characters, not only spaces).
+    /// (1 to 64 characters, not only spaces, no control characters).
     pub fn new(code: &str, name: &str) -> Result<Self, PricingError> {
-        let code_ok = (1..=MAX_CODE_LEN).contains(&code.len())
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !code_ok {
+        if !TicketType::is_code(code) {
             return Err(PricingError::BadTypeCode(code.to_string()));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        if name.is_empty()
+            || name.chars().count() > MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
             return Err(PricingError::BadTypeName(code.to_string()));
         }
         Ok(TicketType {
             code: code.to_string(),
             name: name.to_string(),
         })
+    }
+
+    /// Whether `code` has the shape of a ticket type code.
+    pub fn is_code(code: &str) -> bool {
+        (1..=MAX_CODE_LEN).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
     }
 
     /// The one type of a showtime priced without ticket types (a bare `PriceList`).
@@ -79,6 +86,20 @@ pub struct PriceRule {
 }
 
 impl PriceRule {
+    /// A rule pricing a ticket type whatever the seat and the showtime: the last rule of a
+    /// type, after its specific ones.
+    pub fn any(ticket_type: &str, price_minor: i64) -> Self {
+        PriceRule {
+            ticket_type: ticket_type.to_string(),
+            category: None,
+            formats: vec![],
+            weekdays: vec![],
+            from: None,
+            until: None,
+            price_minor,
+        }
+    }
+
     fn matches(&self, ticket_type: &str, category: SeatCategory, at: &Occasion) -> bool {
         self.ticket_type == ticket_type
             && self.category.is_none_or(|c| c == category)
@@ -117,13 +138,7 @@ impl PricePlan {
         ticket_types: Vec<TicketType>,
         rules: Vec<PriceRule>,
     ) -> Result<Self, PricingError> {
-        if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
-            return Err(PricingError::TicketTypeCount);
-        }
-        let mut codes = HashSet::new();
-        if let Some(dup) = ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
-            return Err(PricingError::DuplicateType(dup.code.clone()));
-        }
+        let codes = distinct_codes(&ticket_types)?;
         if rules.len() > MAX_RULES {
             return Err(PricingError::TooManyRules);
         }
@@ -225,6 +240,18 @@ impl PricePlan {
     }
 }
 
+/// The codes of 1 to `MAX_TICKET_TYPES` ticket types, refused if one is there twice.
+fn distinct_codes(ticket_types: &[TicketType]) -> Result<HashSet<&str>, PricingError> {
+    if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
+        return Err(PricingError::TicketTypeCount);
+    }
+    let mut codes = HashSet::new();
+    match ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
+        Some(dup) => Err(PricingError::DuplicateType(dup.code.clone())),
+        None => Ok(codes),
+    }
+}
+
 /// The prices a showtime keeps, frozen when it was scheduled: one per ticket type and seat
 /// category, in one currency, and the booking fee per seat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,13 +275,7 @@ impl ShowtimePrices {
         ticket_types: Vec<TicketType>,
         prices: Vec<(String, SeatCategory, i64)>,
     ) -> Result<Self, PricingError> {
-        if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
-            return Err(PricingError::TicketTypeCount);
-        }
-        let mut codes = HashSet::new();
-        if let Some(dup) = ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
-            return Err(PricingError::DuplicateType(dup.code.clone()));
-        }
+        let codes = distinct_codes(&ticket_types)?;
         if booking_fee_minor < 0 || prices.iter().any(|(_, _, p)| *p < 0) {
             return Err(PricingError::NegativePrice);
         }
@@ -398,15 +419,7 @@ mod tests {
     }
 
     fn rule(ticket_type: &str, price_minor: i64) -> PriceRule {
-        PriceRule {
-            ticket_type: ticket_type.into(),
-            category: None,
-            formats: vec![],
-            weekdays: vec![],
-            from: None,
-            until: None,
-            price_minor,
-        }
+        PriceRule::any(ticket_type, price_minor)
     }
 
     fn at(date: (i32, u32, u32), hour: u32, minute: u32) -> NaiveDateTime {
@@ -620,6 +633,7 @@ mod tests {
             );
         }
         assert!(TicketType::new("adult", "  ").is_err());
+        assert!(TicketType::new("adult", "Adult\nChild").is_err());
         assert!(TicketType::new("adult", &"n".repeat(65)).is_err());
         assert_eq!(TicketType::new("adult", " Adult ").unwrap().name, "Adult");
     }

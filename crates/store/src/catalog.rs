@@ -4,6 +4,7 @@
 use crate::args;
 use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
 use crate::holds::price_columns;
+use crate::price_codec::{price_plan, price_plan_text, showtime_prices_text};
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
 use crate::sql::{self, Sql};
 use crate::{
@@ -18,7 +19,7 @@ const SHOWTIME_COLUMNS: &str = "
     SELECT s.id, s.event_id, s.auditorium_id, s.layout_id, ms(s.starts_at) AS starts_at,
            ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.currency,
            s.price_standard, s.price_premium, s.price_accessible, s.price_companion,
-           s.booking_fee_minor, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
+           s.booking_fee_minor, s.ticket_prices, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
            e.title AS event_title, a.name AS auditorium_name,
            v.id AS venue_id, v.name AS venue_name, v.address AS venue_address,
            c.id AS city_id, c.name AS city_name, c.timezone AS city_timezone,
@@ -262,7 +263,6 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     Showtime::validate_terms(
         &layout,
         &new.prices,
-        new.booking_fee_minor,
         new.sales_open_at,
         new.starts_at,
         new.sales_close_minutes,
@@ -280,13 +280,18 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     if let Some(busy) = busy.first() {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(*busy)));
     }
-    let [standard, premium, accessible, companion] = price_columns(&new.prices);
+    // The default type's prices stay in the price columns, read by code that knows no
+    // ticket types; the whole table is `ticket_prices`.
+    let [standard, premium, accessible, companion] = price_columns(&new.prices.price_list());
+    let ticket_prices = showtime_prices_text(&new.prices);
     let id = insert(
         tx,
         "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
              audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
-             price_companion, booking_fee_minor, sales_open_at, sales_close_minutes)
-         VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16)
+             price_companion, booking_fee_minor, sales_open_at, sales_close_minutes,
+             ticket_prices)
+         VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16,
+                 $17)
          RETURNING id",
         args![
             new.event_id.0,
@@ -297,14 +302,15 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
             &new.format,
             &new.audio_language,
             &new.subtitles,
-            new.prices.currency.as_str(),
+            new.prices.currency().as_str(),
             standard,
             premium,
             accessible,
             companion,
-            new.booking_fee_minor,
+            new.prices.booking_fee_minor(),
             millis(new.sales_open_at),
-            i64::from(new.sales_close_minutes)
+            i64::from(new.sales_close_minutes),
+            ticket_prices.as_str()
         ],
         |_| None,
     )
@@ -457,4 +463,40 @@ pub async fn seat_map(
         )
         .await?;
     rows::seat_map(showtime, seats).map(Some)
+}
+
+/// A venue's price plan, if it has one.
+pub async fn venue_price_plan(on: &mut impl Sql, venue: VenueId) -> StoreResult<Option<PricePlan>> {
+    on.fetch_column::<String>(
+        "SELECT plan FROM venue_price_plans WHERE venue_id = $1",
+        args![venue.0],
+    )
+    .await?
+    .pop()
+    .map(|stored| price_plan(&stored))
+    .transpose()
+}
+
+/// Replaces a venue's price plan whole (or gives it its first). Showtimes already scheduled
+/// keep the prices they were scheduled with.
+pub async fn put_price_plan(
+    on: &mut impl Sql,
+    venue: VenueId,
+    plan: &PricePlan,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    on.execute(
+        "INSERT INTO venue_price_plans (venue_id, plan, updated_at) VALUES ($1, $2, ts($3))
+         ON CONFLICT (venue_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
+        args![venue.0, price_plan_text(plan).as_str(), millis(now)],
+    )
+    .await
+    .map_err(|e| {
+        if e.is_foreign_key_violation() {
+            StoreError::NotFound(Entity::Venue)
+        } else {
+            e
+        }
+    })?;
+    Ok(())
 }

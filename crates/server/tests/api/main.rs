@@ -21,3 +21,4 @@ mod proxy;
 mod rate_limits;
 mod seat_changes;
 mod seat_maps;
+mod ticket_types;

@@ -37,7 +37,7 @@ pub async fn catalog_reads_back_what_was_written<S: UnguardedHold>(store: Arc<S>
     assert_eq!(info.city, w.city);
     assert_eq!((info.capacity, info.seats_available), (21, 21));
     assert_eq!(info.showtime.prices, prices());
-    assert_eq!(info.showtime.booking_fee_minor, 75);
+    assert_eq!(info.showtime.prices.booking_fee_minor(), 75);
     assert_eq!(
         info.showtime.ends_at,
         Showtime::end_of(info.showtime.starts_at, 100)
@@ -284,12 +284,17 @@ pub async fn a_showtime_needs_a_price_for_every_category_of_its_layout<S: Unguar
 ) {
     let w = world(&*store).await;
     let mut missing = new_showtime(&w.event, &w.auditorium, w.showtime.showtime.ends_at);
-    missing
-        .prices
-        .prices
-        .retain(|(c, _)| *c != SeatCategory::Companion);
+    let entries = prices()
+        .entries()
+        .iter()
+        .filter(|(t, c, _)| (t.as_str(), *c) != ("child", SeatCategory::Companion))
+        .cloned()
+        .collect();
+    missing.prices = ShowtimePrices::new(eur(), 75, ticket_types(), entries).unwrap();
     match store.schedule_showtime(missing).await {
-        Err(StoreError::InvalidShowtime(ShowtimeError::MissingPrice(SeatCategory::Companion))) => {}
-        other => panic!("expected a missing companion price, got {other:?}"),
+        Err(StoreError::InvalidShowtime(ShowtimeError::MissingPrices(MissingPrices(pairs)))) => {
+            assert_eq!(pairs, [("child".to_string(), SeatCategory::Companion)])
+        }
+        other => panic!("expected a missing child companion price, got {other:?}"),
     }
 }
