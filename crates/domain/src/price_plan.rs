@@ -12,7 +12,8 @@
 use crate::catalog::PriceList;
 use crate::layout::SeatCategory;
 use crate::money::{Currency, Money};
-use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -20,8 +21,9 @@ pub const MAX_TICKET_TYPES: usize = 20;
 pub const MAX_RULES: usize = 500;
 pub const MAX_CODE_LEN: usize = 32;
 pub const MAX_NAME_CHARS: usize = 64;
-/// Formats are short words (`2D`, `3D`, `IMAX`, `live`).
+/// Formats are short words (`2D`, `3D`, `IMAX`, `live`), a few to a rule.
 pub const MAX_FORMAT_LEN: usize = 16;
+pub const MAX_FORMATS_PER_RULE: usize = 10;
 
 /// A kind of ticket a venue sells (Adult, Child...). `code` is what clients send (`adult`),
 /// `name` what people read.
@@ -164,12 +166,15 @@ impl PricePlan {
                     return Err(bad("from must be before until"));
                 }
             }
-            if rule
-                .formats
-                .iter()
-                .any(|f| f.is_empty() || f.len() > MAX_FORMAT_LEN)
+            if rule.formats.len() > MAX_FORMATS_PER_RULE
+                || rule
+                    .formats
+                    .iter()
+                    .any(|f| f.is_empty() || f.len() > MAX_FORMAT_LEN)
             {
-                return Err(bad("a format is 1 to 16 characters"));
+                return Err(bad(
+                    "a rule names at most 10 formats, each 1 to 16 characters",
+                ));
             }
         }
         Ok(PricePlan {
@@ -194,6 +199,18 @@ impl PricePlan {
 
     pub fn rules(&self) -> &[PriceRule] {
         &self.rules
+    }
+
+    /// `resolve` for a showtime starting at the instant `starts_at` in a venue in `zone`.
+    pub fn resolve_at(
+        &self,
+        starts_at: DateTime<Utc>,
+        zone: Tz,
+        format: &str,
+        categories: &[SeatCategory],
+    ) -> Result<ShowtimePrices, PricingError> {
+        let local_start = starts_at.with_timezone(&zone).naive_local();
+        self.resolve(local_start, format, categories)
     }
 
     /// The prices of a showtime starting at `local_start` (the venue's wall clock) in
@@ -486,6 +503,21 @@ mod tests {
     }
 
     #[test]
+    fn an_instant_is_priced_by_the_venue_wall_clock() {
+        // 15:30 UTC on a summer Monday is 16:30 in London (a matinee) and 17:30 in Berlin.
+        let starts_at = at((2026, 7, 6), 15, 30).and_utc();
+        let adult = |zone| {
+            plan()
+                .resolve_at(starts_at, zone, "2D", &[SeatCategory::Standard])
+                .unwrap()
+                .price_of("adult", SeatCategory::Standard)
+                .map(|m| m.minor)
+        };
+        assert_eq!(adult(chrono_tz::Europe::London), Some(900));
+        assert_eq!(adult(chrono_tz::Europe::Berlin), Some(1200));
+    }
+
+    #[test]
     fn a_format_rule_prices_only_that_format_and_the_first_match_wins() {
         let plan = plan();
         // The 3D rule comes before the matinee rule, so a 3D matinee pays the 3D price.
@@ -609,6 +641,14 @@ mod tests {
                 types(),
                 vec![rule("adult", 1); MAX_RULES + 1],
                 "at most 500 rules",
+            ),
+            (
+                types(),
+                vec![PriceRule {
+                    formats: vec!["3D".into(), String::new()],
+                    ..rule("adult", 1)
+                }],
+                "rule 1: a rule names at most 10 formats",
             ),
         ];
         for (types, rules, expected) in cases {

@@ -285,10 +285,14 @@ impl HallPlan<'_> {
         let subtitles =
             (spec.language != self.city.language).then(|| self.city.language.to_string());
         // Scheduling resolves the venue's plan at the local start time, as an admin's does.
-        let local_start = starts_at.with_timezone(&self.city.timezone).naive_local();
         let prices = self
             .price_plan
-            .resolve(local_start, format.as_str(), &self.layout.categories())
+            .resolve_at(
+                starts_at,
+                self.city.timezone,
+                format.as_str(),
+                &self.layout.categories(),
+            )
             .ok()?;
         Some(DemoShowtime {
             movie,

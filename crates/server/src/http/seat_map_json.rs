@@ -11,7 +11,8 @@ use marquee_domain::{SeatCategory, SeatState};
 use marquee_store::SeatMap;
 
 /// A state no seat has, escaped by the serialiser as `\u0001`. Labels and categories are
-/// checked plain text (letters and digits), so it appears nowhere else.
+/// checked plain text (letters and digits), and ticket type names have no control characters
+/// (`TicketType::new`), so it appears nowhere else.
 const MARKER: &str = "\u{1}";
 const ESCAPED_MARKER: &[u8] = b"\\u0001";
 /// How the template's answer ends; the real count of available seats replaces the 0.

@@ -153,13 +153,15 @@ pub async fn a_later_plan_change_leaves_scheduled_prices_alone<S: UnguardedHold>
         .unwrap();
     // Lisbon is on UTC in winter: the showtime starts at 14:00 local on a Wednesday, a matinee.
     let starts_at = Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap();
-    let local = starts_at.with_timezone(&w.city.timezone).naive_local();
+    let local = starts_at.with_timezone(&w.city.timezone);
     assert_eq!(chrono::Datelike::weekday(&local), Weekday::Wed);
     let categories = SeatLayout::parse(LAYOUT).unwrap().categories();
     let stored_plan = store.venue_price_plan(w.venue.id).await.unwrap().unwrap();
     let scheduled = store
         .schedule_showtime(NewShowtime {
-            prices: stored_plan.resolve(local, "2D", &categories).unwrap(),
+            prices: stored_plan
+                .resolve_at(starts_at, w.city.timezone, "2D", &categories)
+                .unwrap(),
             ..new_showtime(&w.event, &w.auditorium, starts_at)
         })
         .await
