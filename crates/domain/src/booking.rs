@@ -1,9 +1,9 @@
 //! Bookings: a user's order for seats of one showtime, and the states it goes through.
 
-use crate::catalog::PriceList;
 use crate::ids::{BookingId, ShowtimeId, UserId};
 use crate::layout::SeatCategory;
 use crate::money::Money;
+use crate::price_plan::ShowtimePrices;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::fmt;
@@ -130,11 +130,13 @@ impl fmt::Display for BookingReference {
     }
 }
 
-/// One seat of a booking and what it costs.
+/// One seat of a booking, the ticket type it was sold as, and what it costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingLine {
     pub label: String,
     pub category: SeatCategory,
+    /// The code of a ticket type of the showtime's frozen prices.
+    pub ticket_type: String,
     pub price: Money,
 }
 
@@ -148,28 +150,29 @@ pub struct Quote {
 }
 
 impl Quote {
-    /// Prices seats from a showtime's price list; `None` if a category has no price or the
-    /// sum overflows.
+    /// Prices seats (label, category, ticket type code) from a showtime's frozen prices;
+    /// `None` if a (type, category) has no price or the sum overflows.
     pub fn for_seats<'a>(
-        prices: &PriceList,
-        booking_fee_minor: i64,
-        seats: impl IntoIterator<Item = (&'a str, SeatCategory)>,
+        prices: &ShowtimePrices,
+        seats: impl IntoIterator<Item = (&'a str, SeatCategory, &'a str)>,
     ) -> Option<Quote> {
-        let currency = prices.currency;
+        let currency = prices.currency();
         let lines = seats
             .into_iter()
-            .map(|(label, category)| {
+            .map(|(label, category, ticket_type)| {
                 Some(BookingLine {
                     label: label.to_string(),
                     category,
-                    price: prices.price_of(category)?,
+                    ticket_type: ticket_type.to_string(),
+                    price: prices.price_of(ticket_type, category)?,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
         let subtotal = lines.iter().try_fold(Money::zero(currency), |sum, line| {
             sum.checked_add(line.price)
         })?;
-        let fees = Money::new(booking_fee_minor, currency).checked_mul(lines.len() as i64)?;
+        let fees =
+            Money::new(prices.booking_fee_minor(), currency).checked_mul(lines.len() as i64)?;
         let total = subtotal.checked_add(fees)?;
         Some(Quote {
             lines,
@@ -247,6 +250,7 @@ pub fn check_quantity(quantity: usize) -> Result<(), HoldRequestError> {
 mod tests {
     use super::*;
     use crate::money::Currency;
+    use crate::price_plan::TicketType;
 
     #[test]
     fn the_state_machine_allows_only_the_documented_transitions() {
@@ -312,29 +316,42 @@ mod tests {
     }
 
     #[test]
-    fn a_quote_prices_each_seat_and_adds_fees_per_seat() {
+    fn a_quote_prices_each_seat_by_its_ticket_type_and_adds_fees_per_seat() {
         let eur = Currency::parse("EUR").unwrap();
-        let prices = PriceList {
-            currency: eur,
-            prices: vec![
-                (SeatCategory::Standard, 1000),
-                (SeatCategory::Premium, 1450),
-            ],
-        };
-        let quote = Quote::for_seats(
-            &prices,
+        let types = vec![
+            TicketType::new("adult", "Adult").unwrap(),
+            TicketType::new("child", "Child").unwrap(),
+        ];
+        let prices = ShowtimePrices::new(
+            eur,
             75,
-            [
-                ("A1", SeatCategory::Standard),
-                ("A2", SeatCategory::Premium),
+            types,
+            vec![
+                ("adult".into(), SeatCategory::Standard, 1000),
+                ("adult".into(), SeatCategory::Premium, 1450),
+                ("child".into(), SeatCategory::Standard, 600),
             ],
         )
         .unwrap();
-        assert_eq!(quote.subtotal, Money::new(2450, eur));
-        assert_eq!(quote.fees, Money::new(150, eur));
-        assert_eq!(quote.total, Money::new(2600, eur));
+        let quote = Quote::for_seats(
+            &prices,
+            [
+                ("A1", SeatCategory::Standard, "adult"),
+                ("A2", SeatCategory::Premium, "adult"),
+                ("A3", SeatCategory::Standard, "child"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(quote.subtotal, Money::new(3050, eur));
+        assert_eq!(quote.fees, Money::new(225, eur));
+        assert_eq!(quote.total, Money::new(3275, eur));
         assert_eq!(quote.lines[1].price, Money::new(1450, eur));
-        assert!(Quote::for_seats(&prices, 0, [("W1", SeatCategory::Accessible)]).is_none());
+        assert_eq!(
+            (quote.lines[2].ticket_type.as_str(), quote.lines[2].price),
+            ("child", Money::new(600, eur))
+        );
+        assert!(Quote::for_seats(&prices, [("W1", SeatCategory::Accessible, "adult")]).is_none());
+        assert!(Quote::for_seats(&prices, [("A2", SeatCategory::Premium, "child")]).is_none());
     }
 
     #[test]

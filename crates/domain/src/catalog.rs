@@ -3,6 +3,7 @@
 use crate::ids::*;
 use crate::layout::{SeatCategory, SeatLayout};
 use crate::money::{Currency, Money};
+use crate::price_plan::{MissingPrices, ShowtimePrices};
 use crate::schedule::Turnover;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -122,9 +123,9 @@ pub struct Showtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
-    pub prices: PriceList,
-    /// Added to every seat of a booking.
-    pub booking_fee_minor: i64,
+    /// Frozen when the showtime was scheduled: a later change of the venue's price plan does
+    /// not change them. The booking fee per seat is among them.
+    pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
     /// Sales close this many minutes before the start.
     pub sales_close_minutes: u32,
@@ -164,10 +165,8 @@ pub enum ShowtimeError {
     SalesClosed(DateTime<Utc>),
     #[error("this showtime started at {0}")]
     Started(DateTime<Utc>),
-    #[error("the price list has no price for {0} seats, which the layout has")]
-    MissingPrice(SeatCategory),
-    #[error("prices and fees cannot be negative")]
-    NegativePrice,
+    #[error("the prices give no price for {0}, which the layout has")]
+    MissingPrices(MissingPrices),
     #[error("sales must open before they close")]
     SalesWindowEmpty,
 }
@@ -192,24 +191,23 @@ impl Showtime {
         self.sales_window().check(now)
     }
 
-    /// A price list and sales window fit to be scheduled on this layout.
+    /// Prices and a sales window fit to be scheduled on this layout: every ticket type has a
+    /// price for every seat category of the layout, and sales open before they close.
     pub fn validate_terms(
         layout: &SeatLayout,
-        prices: &PriceList,
-        booking_fee_minor: i64,
+        prices: &ShowtimePrices,
         sales_open_at: DateTime<Utc>,
         starts_at: DateTime<Utc>,
         sales_close_minutes: u32,
     ) -> Result<(), ShowtimeError> {
-        if booking_fee_minor < 0 || prices.prices.iter().any(|(_, p)| *p < 0) {
-            return Err(ShowtimeError::NegativePrice);
-        }
-        if let Some(missing) = layout
-            .categories()
-            .into_iter()
-            .find(|c| prices.price_of(*c).is_none())
-        {
-            return Err(ShowtimeError::MissingPrice(missing));
+        let missing: Vec<(String, SeatCategory)> = prices
+            .ticket_types()
+            .flat_map(|t| layout.categories().into_iter().map(move |c| (t, c)))
+            .filter(|(t, c)| prices.price_of(&t.code, *c).is_none())
+            .map(|(t, c)| (t.code.clone(), c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ShowtimeError::MissingPrices(MissingPrices(missing)));
         }
         if sales_open_at >= starts_at - Duration::minutes(i64::from(sales_close_minutes)) {
             return Err(ShowtimeError::SalesWindowEmpty);
@@ -221,6 +219,7 @@ impl Showtime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::price_plan::TicketType;
     use chrono::TimeZone;
 
     fn showtime(starts_at: DateTime<Utc>) -> Showtime {
@@ -234,11 +233,14 @@ mod tests {
             format: "2D".into(),
             audio_language: "en".into(),
             subtitles: None,
-            prices: PriceList {
-                currency: Currency::parse("EUR").unwrap(),
-                prices: vec![],
-            },
-            booking_fee_minor: 0,
+            prices: ShowtimePrices::single_type(
+                &PriceList {
+                    currency: Currency::parse("EUR").unwrap(),
+                    prices: vec![],
+                },
+                0,
+            )
+            .unwrap(),
             sales_open_at: starts_at - Duration::days(7),
             sales_close_minutes: 15,
         }
@@ -265,33 +267,46 @@ mod tests {
     }
 
     #[test]
-    fn a_price_list_must_cover_every_category_of_the_layout() {
+    fn the_prices_must_cover_every_ticket_type_and_category_of_the_layout() {
         let layout = SeatLayout::parse("A  sspp").unwrap();
         let eur = Currency::parse("EUR").unwrap();
-        let only_standard = PriceList {
-            currency: eur,
-            prices: vec![(SeatCategory::Standard, 900)],
+        let types = vec![
+            TicketType::new("adult", "Adult").unwrap(),
+            TicketType::new("child", "Child").unwrap(),
+        ];
+        let priced = |pairs: &[(&str, SeatCategory)]| {
+            let prices = pairs
+                .iter()
+                .map(|(t, c)| (t.to_string(), *c, 900))
+                .collect();
+            ShowtimePrices::new(eur, 0, types.clone(), prices).unwrap()
         };
         let start = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
         let open = start - Duration::days(1);
+        let no_premium_child = priced(&[
+            ("adult", SeatCategory::Standard),
+            ("adult", SeatCategory::Premium),
+            ("child", SeatCategory::Standard),
+        ]);
         assert_eq!(
-            Showtime::validate_terms(&layout, &only_standard, 0, open, start, 0),
-            Err(ShowtimeError::MissingPrice(SeatCategory::Premium))
+            Showtime::validate_terms(&layout, &no_premium_child, open, start, 0),
+            Err(ShowtimeError::MissingPrices(MissingPrices(vec![(
+                "child".into(),
+                SeatCategory::Premium
+            )])))
         );
-        let both = PriceList {
-            currency: eur,
-            prices: vec![(SeatCategory::Standard, 900), (SeatCategory::Premium, 1200)],
-        };
+        let all = priced(&[
+            ("adult", SeatCategory::Standard),
+            ("adult", SeatCategory::Premium),
+            ("child", SeatCategory::Standard),
+            ("child", SeatCategory::Premium),
+        ]);
         assert_eq!(
-            Showtime::validate_terms(&layout, &both, 50, open, start, 0),
+            Showtime::validate_terms(&layout, &all, open, start, 0),
             Ok(())
         );
         assert_eq!(
-            Showtime::validate_terms(&layout, &both, -1, open, start, 0),
-            Err(ShowtimeError::NegativePrice)
-        );
-        assert_eq!(
-            Showtime::validate_terms(&layout, &both, 0, start, start, 0),
+            Showtime::validate_terms(&layout, &all, start, start, 0),
             Err(ShowtimeError::SalesWindowEmpty)
         );
     }

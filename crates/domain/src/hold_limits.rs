@@ -219,6 +219,7 @@ mod tests {
             user_id: user,
             showtime_id: showtime,
             seats: (1..=seats).map(|n| format!("A{n}")).collect(),
+            ticket_types: vec![],
             expires_at: t(10),
             now: t(0),
             limits: HoldLimits::DEFAULT,

@@ -4,10 +4,11 @@
 //! availability condition, so the database checks the plan once more.
 
 use crate::booking::{Booking, BookingReference, BookingStatus, Quote, Transition};
-use crate::catalog::{PriceList, SalesWindow, ShowtimeError};
+use crate::catalog::{SalesWindow, ShowtimeError};
 use crate::hold_limits::{AccountBooking, AccountShares, HoldLimits, LimitReached};
 use crate::ids::{BookingId, ShowtimeId, UserId};
 use crate::layout::SeatCategory;
+use crate::price_plan::ShowtimePrices;
 use crate::seats::SeatState;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -21,18 +22,45 @@ pub struct NewHold {
     pub showtime_id: ShowtimeId,
     /// 1 to `MAX_SEATS_PER_BOOKING` distinct labels (checked by the caller).
     pub seats: Vec<String>,
+    /// The ticket type code of each seat, in the order of `seats`; empty when every seat is
+    /// the showtime's default type (the `seats: [...]` form of a booking).
+    pub ticket_types: Vec<String>,
     pub expires_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
     /// The account's share of showtimes this hold must stay within.
     pub limits: HoldLimits,
 }
 
+impl NewHold {
+    /// Each seat with its ticket type code: the one asked for, or the default.
+    pub fn seat_types<'a>(
+        &'a self,
+        prices: &'a ShowtimePrices,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let default = prices.default_type().code.as_str();
+        self.seats.iter().enumerate().map(move |(index, label)| {
+            let ticket_type = self.ticket_types.get(index).map_or(default, String::as_str);
+            (label.as_str(), ticket_type)
+        })
+    }
+
+    /// The ticket types asked for that the showtime does not sell, each once.
+    pub fn unknown_ticket_types(&self, prices: &ShowtimePrices) -> Vec<String> {
+        let mut unknown: Vec<String> = Vec::new();
+        for (_, code) in self.seat_types(prices) {
+            if prices.ticket_type(code).is_none() && !unknown.iter().any(|u| u == code) {
+                unknown.push(code.to_string());
+            }
+        }
+        unknown
+    }
+}
+
 /// What a showtime sells at, and when.
 #[derive(Debug, Clone)]
 pub struct SaleTerms {
     pub window: SalesWindow,
-    pub prices: PriceList,
-    pub booking_fee_minor: i64,
+    pub prices: ShowtimePrices,
 }
 
 /// A seat a batch asked for, as its transaction read (and locked) it.
@@ -53,6 +81,8 @@ pub enum HoldRefusal {
     NoSuchShowtime,
     NotOnSale(ShowtimeError),
     UnknownSeats(Vec<String>),
+    /// Ticket types the showtime does not sell.
+    UnknownTicketTypes(Vec<String>),
     SeatsUnavailable(Vec<String>),
     /// A seat's category has no price, or the total overflows: the stored showtime is wrong.
     Unpriced,
@@ -145,6 +175,10 @@ fn decide(
         .window
         .check(hold.now)
         .map_err(HoldRefusal::NotOnSale)?;
+    let unknown_types = hold.unknown_ticket_types(&terms.prices);
+    if !unknown_types.is_empty() {
+        return Err(HoldRefusal::UnknownTicketTypes(unknown_types));
+    }
     let key = |label: &String| (hold.showtime_id, label.clone());
     let unknown: Vec<String> = hold
         .seats
@@ -158,19 +192,18 @@ fn decide(
     shares.check(hold).map_err(HoldRefusal::OverLimit)?;
     let mut free = Vec::with_capacity(hold.seats.len());
     let mut unavailable = Vec::new();
-    for label in &hold.seats {
-        match seats.get(&key(label)) {
+    for (label, ticket_type) in hold.seat_types(&terms.prices) {
+        match seats.get(&(hold.showtime_id, label.to_string())) {
             Some(seat) if seat.state.as_of(seat.held_until, hold.now) == SeatState::Available => {
-                free.push((label.as_str(), seat.category))
+                free.push((label, seat.category, ticket_type))
             }
-            _ => unavailable.push(label.clone()),
+            _ => unavailable.push(label.to_string()),
         }
     }
     if !unavailable.is_empty() {
         return Err(HoldRefusal::SeatsUnavailable(unavailable));
     }
-    let quote = Quote::for_seats(&terms.prices, terms.booking_fee_minor, free)
-        .ok_or(HoldRefusal::Unpriced)?;
+    let quote = Quote::for_seats(&terms.prices, free).ok_or(HoldRefusal::Unpriced)?;
     let booking = held_booking(hold, quote);
     for label in &hold.seats {
         if let Some(seat) = seats.get_mut(&key(label)) {
@@ -198,5 +231,75 @@ pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
             at: hold.now,
         }],
         tickets: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hold_limits::HoldLimits;
+    use crate::money::Currency;
+    use crate::price_plan::TicketType;
+
+    fn prices() -> ShowtimePrices {
+        ShowtimePrices::new(
+            Currency::parse("EUR").unwrap(),
+            0,
+            vec![
+                TicketType::new("adult", "Adult").unwrap(),
+                TicketType::new("child", "Child").unwrap(),
+            ],
+            vec![
+                ("adult".into(), SeatCategory::Standard, 1000),
+                ("child".into(), SeatCategory::Standard, 600),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn hold(seats: &[&str], ticket_types: &[&str]) -> NewHold {
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        NewHold {
+            id: BookingId(1),
+            reference: BookingReference::from_random(1),
+            user_id: UserId(1),
+            showtime_id: ShowtimeId(1),
+            seats: seats.iter().map(|s| s.to_string()).collect(),
+            ticket_types: ticket_types.iter().map(|s| s.to_string()).collect(),
+            expires_at: now,
+            now,
+            limits: HoldLimits::NONE,
+        }
+    }
+
+    #[test]
+    fn a_seat_without_a_ticket_type_is_the_default_type() {
+        let prices = prices();
+        let types = |hold: NewHold| -> Vec<(String, String)> {
+            hold.seat_types(&prices)
+                .map(|(seat, t)| (seat.to_string(), t.to_string()))
+                .collect()
+        };
+        let pair = |seat: &str, t: &str| (seat.to_string(), t.to_string());
+        assert_eq!(
+            types(hold(&["A1", "A2"], &[])),
+            [pair("A1", "adult"), pair("A2", "adult")]
+        );
+        assert_eq!(
+            types(hold(&["A1", "A2"], &["child", "adult"])),
+            [pair("A1", "child"), pair("A2", "adult")]
+        );
+    }
+
+    #[test]
+    fn ticket_types_the_showtime_does_not_sell_are_named_once() {
+        let prices = prices();
+        assert!(hold(&["A1"], &["child"])
+            .unknown_ticket_types(&prices)
+            .is_empty());
+        assert_eq!(
+            hold(&["A1", "A2", "A3"], &["senior", "adult", "senior"]).unknown_ticket_types(&prices),
+            ["senior"]
+        );
     }
 }

@@ -12,7 +12,8 @@
 use crate::catalog::PriceList;
 use crate::layout::SeatCategory;
 use crate::money::{Currency, Money};
-use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -20,8 +21,9 @@ pub const MAX_TICKET_TYPES: usize = 20;
 pub const MAX_RULES: usize = 500;
 pub const MAX_CODE_LEN: usize = 32;
 pub const MAX_NAME_CHARS: usize = 64;
-/// Formats are short words (`2D`, `3D`, `IMAX`, `live`).
+/// Formats are short words (`2D`, `3D`, `IMAX`, `live`), a few to a rule.
 pub const MAX_FORMAT_LEN: usize = 16;
+pub const MAX_FORMATS_PER_RULE: usize = 10;
 
 /// A kind of ticket a venue sells (Adult, Child...). `code` is what clients send (`adult`),
 /// `name` what people read.
@@ -33,23 +35,30 @@ pub struct TicketType {
 
 impl TicketType {
     /// A ticket type with a valid code (1 to 32 of `a-z`, `0-9`, `_`, `-`) and a name
-    /// (1 to 64 characters, not only spaces).
+    /// (1 to 64 characters, not only spaces, no control characters).
     pub fn new(code: &str, name: &str) -> Result<Self, PricingError> {
-        let code_ok = (1..=MAX_CODE_LEN).contains(&code.len())
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !code_ok {
+        if !TicketType::is_code(code) {
             return Err(PricingError::BadTypeCode(code.to_string()));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        if name.is_empty()
+            || name.chars().count() > MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
             return Err(PricingError::BadTypeName(code.to_string()));
         }
         Ok(TicketType {
             code: code.to_string(),
             name: name.to_string(),
         })
+    }
+
+    /// Whether `code` has the shape of a ticket type code.
+    pub fn is_code(code: &str) -> bool {
+        (1..=MAX_CODE_LEN).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
     }
 
     /// The one type of a showtime priced without ticket types (a bare `PriceList`).
@@ -79,6 +88,20 @@ pub struct PriceRule {
 }
 
 impl PriceRule {
+    /// A rule pricing a ticket type whatever the seat and the showtime: the last rule of a
+    /// type, after its specific ones.
+    pub fn any(ticket_type: &str, price_minor: i64) -> Self {
+        PriceRule {
+            ticket_type: ticket_type.to_string(),
+            category: None,
+            formats: vec![],
+            weekdays: vec![],
+            from: None,
+            until: None,
+            price_minor,
+        }
+    }
+
     fn matches(&self, ticket_type: &str, category: SeatCategory, at: &Occasion) -> bool {
         self.ticket_type == ticket_type
             && self.category.is_none_or(|c| c == category)
@@ -117,13 +140,7 @@ impl PricePlan {
         ticket_types: Vec<TicketType>,
         rules: Vec<PriceRule>,
     ) -> Result<Self, PricingError> {
-        if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
-            return Err(PricingError::TicketTypeCount);
-        }
-        let mut codes = HashSet::new();
-        if let Some(dup) = ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
-            return Err(PricingError::DuplicateType(dup.code.clone()));
-        }
+        let codes = distinct_codes(&ticket_types)?;
         if rules.len() > MAX_RULES {
             return Err(PricingError::TooManyRules);
         }
@@ -149,12 +166,15 @@ impl PricePlan {
                     return Err(bad("from must be before until"));
                 }
             }
-            if rule
-                .formats
-                .iter()
-                .any(|f| f.is_empty() || f.len() > MAX_FORMAT_LEN)
+            if rule.formats.len() > MAX_FORMATS_PER_RULE
+                || rule
+                    .formats
+                    .iter()
+                    .any(|f| f.is_empty() || f.len() > MAX_FORMAT_LEN)
             {
-                return Err(bad("a format is 1 to 16 characters"));
+                return Err(bad(
+                    "a rule names at most 10 formats, each 1 to 16 characters",
+                ));
             }
         }
         Ok(PricePlan {
@@ -179,6 +199,18 @@ impl PricePlan {
 
     pub fn rules(&self) -> &[PriceRule] {
         &self.rules
+    }
+
+    /// `resolve` for a showtime starting at the instant `starts_at` in a venue in `zone`.
+    pub fn resolve_at(
+        &self,
+        starts_at: DateTime<Utc>,
+        zone: Tz,
+        format: &str,
+        categories: &[SeatCategory],
+    ) -> Result<ShowtimePrices, PricingError> {
+        let local_start = starts_at.with_timezone(&zone).naive_local();
+        self.resolve(local_start, format, categories)
     }
 
     /// The prices of a showtime starting at `local_start` (the venue's wall clock) in
@@ -225,6 +257,18 @@ impl PricePlan {
     }
 }
 
+/// The codes of 1 to `MAX_TICKET_TYPES` ticket types, refused if one is there twice.
+fn distinct_codes(ticket_types: &[TicketType]) -> Result<HashSet<&str>, PricingError> {
+    if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
+        return Err(PricingError::TicketTypeCount);
+    }
+    let mut codes = HashSet::new();
+    match ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
+        Some(dup) => Err(PricingError::DuplicateType(dup.code.clone())),
+        None => Ok(codes),
+    }
+}
+
 /// The prices a showtime keeps, frozen when it was scheduled: one per ticket type and seat
 /// category, in one currency, and the booking fee per seat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,13 +292,7 @@ impl ShowtimePrices {
         ticket_types: Vec<TicketType>,
         prices: Vec<(String, SeatCategory, i64)>,
     ) -> Result<Self, PricingError> {
-        if ticket_types.is_empty() || ticket_types.len() > MAX_TICKET_TYPES {
-            return Err(PricingError::TicketTypeCount);
-        }
-        let mut codes = HashSet::new();
-        if let Some(dup) = ticket_types.iter().find(|t| !codes.insert(t.code.as_str())) {
-            return Err(PricingError::DuplicateType(dup.code.clone()));
-        }
+        let codes = distinct_codes(&ticket_types)?;
         if booking_fee_minor < 0 || prices.iter().any(|(_, _, p)| *p < 0) {
             return Err(PricingError::NegativePrice);
         }
@@ -398,15 +436,7 @@ mod tests {
     }
 
     fn rule(ticket_type: &str, price_minor: i64) -> PriceRule {
-        PriceRule {
-            ticket_type: ticket_type.into(),
-            category: None,
-            formats: vec![],
-            weekdays: vec![],
-            from: None,
-            until: None,
-            price_minor,
-        }
+        PriceRule::any(ticket_type, price_minor)
     }
 
     fn at(date: (i32, u32, u32), hour: u32, minute: u32) -> NaiveDateTime {
@@ -470,6 +500,21 @@ mod tests {
         let plan = plan();
         assert_eq!(adult_standard(&plan, at(SATURDAY, 14, 0), "2D"), 1200);
         assert_eq!(adult_standard(&plan, at((2026, 12, 11), 14, 0), "2D"), 900);
+    }
+
+    #[test]
+    fn an_instant_is_priced_by_the_venue_wall_clock() {
+        // 15:30 UTC on a summer Monday is 16:30 in London (a matinee) and 17:30 in Berlin.
+        let starts_at = at((2026, 7, 6), 15, 30).and_utc();
+        let adult = |zone| {
+            plan()
+                .resolve_at(starts_at, zone, "2D", &[SeatCategory::Standard])
+                .unwrap()
+                .price_of("adult", SeatCategory::Standard)
+                .map(|m| m.minor)
+        };
+        assert_eq!(adult(chrono_tz::Europe::London), Some(900));
+        assert_eq!(adult(chrono_tz::Europe::Berlin), Some(1200));
     }
 
     #[test]
@@ -597,6 +642,14 @@ mod tests {
                 vec![rule("adult", 1); MAX_RULES + 1],
                 "at most 500 rules",
             ),
+            (
+                types(),
+                vec![PriceRule {
+                    formats: vec!["3D".into(), String::new()],
+                    ..rule("adult", 1)
+                }],
+                "rule 1: a rule names at most 10 formats",
+            ),
         ];
         for (types, rules, expected) in cases {
             let err = PricePlan::new(eur(), 0, types, rules).unwrap_err();
@@ -620,6 +673,7 @@ mod tests {
             );
         }
         assert!(TicketType::new("adult", "  ").is_err());
+        assert!(TicketType::new("adult", "Adult\nChild").is_err());
         assert!(TicketType::new("adult", &"n".repeat(65)).is_err());
         assert_eq!(TicketType::new("adult", " Adult ").unwrap().name, "Adult");
     }

@@ -277,7 +277,7 @@ mod tests {
         let user = accounts::register(&app, "ana@loadtest.invalid", "a long enough secret")
             .await
             .unwrap();
-        let seats = SeatChoice::Named(vec!["A1".into(), "A2".into()]);
+        let seats = SeatChoice::seats(vec!["A1".into(), "A2".into()]);
         let booking = bookings::hold(&app, &user, showtime, seats).await.unwrap();
         (app, path, showtime, booking.id.0)
     }

@@ -159,11 +159,13 @@ pub async fn showtimes(app: &App, count: usize, capacity: usize) -> anyhow::Resu
                 format: "IMAX".into(),
                 audio_language: "en".into(),
                 subtitles: None,
-                prices: PriceList {
-                    currency: Currency::parse("EUR")?,
-                    prices: vec![(SeatCategory::Standard, 1500)],
-                },
-                booking_fee_minor: 100,
+                prices: ShowtimePrices::single_type(
+                    &PriceList {
+                        currency: Currency::parse("EUR")?,
+                        prices: vec![(SeatCategory::Standard, 1500)],
+                    },
+                    100,
+                )?,
                 sales_open_at: now - Duration::minutes(1),
                 sales_close_minutes: 15,
             })

@@ -7,17 +7,31 @@ use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
 use marquee_domain::Entity;
 use marquee_domain::{
-    Booking, BookingId, BookingReference, BookingStatus, SeatCategory, ShowtimeId,
+    Booking, BookingId, BookingReference, BookingStatus, SeatCategory, ShowtimeId, TicketType,
 };
 use marquee_store::{BookingPage, NewHold, StoreError, User};
 
-/// What to hold: named seats, or a number of the best available ones.
+/// What to hold: named seats (each with a ticket type code, or all of the showtime's default
+/// type when `ticket_types` is empty), or a number of the best available ones.
 pub enum SeatChoice {
-    Named(Vec<String>),
+    Named {
+        seats: Vec<String>,
+        ticket_types: Vec<String>,
+    },
     BestAvailable {
         quantity: usize,
         category: Option<SeatCategory>,
     },
+}
+
+impl SeatChoice {
+    /// These seats, each of the showtime's default ticket type.
+    pub fn seats(seats: Vec<String>) -> Self {
+        SeatChoice::Named {
+            seats,
+            ticket_types: vec![],
+        }
+    }
 }
 
 /// Another node's hold (or a map picker's) can take the seats best-available chose from the
@@ -33,7 +47,10 @@ pub async fn hold(
     choice: SeatChoice,
 ) -> AppResult<Booking> {
     match choice {
-        SeatChoice::Named(seats) => {
+        SeatChoice::Named {
+            seats,
+            ticket_types,
+        } => {
             check_requested_seats(&seats).map_err(|e| {
                 AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string())
             })?;
@@ -46,7 +63,14 @@ pub async fn hold(
             if !malformed.is_empty() {
                 return Err(AppError::UnknownSeats(malformed));
             }
-            hold_named(app, user, showtime, seats).await
+            // Nor does a code no ticket type could have.
+            if let Some(bad) = ticket_types.iter().find(|t| !TicketType::is_code(t)) {
+                return Err(AppError::invalid(
+                    crate::error::ErrorCode::UnknownTicketType,
+                    format!("{bad:?} is not a ticket type code"),
+                ));
+            }
+            hold_named(app, user, showtime, seats, ticket_types).await
         }
         SeatChoice::BestAvailable { quantity, category } => {
             check_quantity(quantity).map_err(|e| {
@@ -59,7 +83,7 @@ pub async fn hold(
                     .seat_maps()
                     .claim_best(showtime, app.now(), quantity, category)
                     .await?;
-                let held = hold_named(app, user, showtime, seats.clone()).await;
+                let held = hold_named(app, user, showtime, seats.clone(), vec![]).await;
                 if held.is_err() {
                     app.seat_maps().unclaim(showtime, &seats);
                 }
@@ -78,6 +102,7 @@ async fn hold_named(
     user: &User,
     showtime: ShowtimeId,
     seats: Vec<String>,
+    ticket_types: Vec<String>,
 ) -> AppResult<Booking> {
     let now = app.now();
     let mut attempt = 0;
@@ -89,6 +114,7 @@ async fn hold_named(
             user_id: user.id,
             showtime_id: showtime,
             seats: seats.clone(),
+            ticket_types: ticket_types.clone(),
             expires_at: now + app.config().hold_ttl,
             now,
             limits: app.config().hold_limits,

@@ -46,6 +46,8 @@ error_codes! {
     InvalidSeats = "invalid_seats",
     InvalidQuantity = "invalid_quantity",
     UnknownSeats = "unknown_seats",
+    /// A ticket `type` the showtime does not sell (its types are in `GET /showtimes/{id}`).
+    UnknownTicketType = "unknown_ticket_type",
     InvalidShowtime = "invalid_showtime",
     InvalidLayout = "invalid_layout",
     AuditoriumBusy = "auditorium_busy",
@@ -214,6 +216,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::EmailTaken => AppError::EmailTaken,
             StoreError::UnknownSeats(seats) => AppError::UnknownSeats(seats),
+            StoreError::UnknownTicketTypes(codes) => AppError::invalid(
+                ErrorCode::UnknownTicketType,
+                format!("this showtime sells no ticket type {}", codes.join(", ")),
+            ),
             StoreError::SeatsUnavailable(seats) => AppError::SeatsUnavailable(seats),
             StoreError::NotOnSale(why) => AppError::NotOnSale(why),
             StoreError::InvalidTransition { from, .. } => AppError::WrongBookingState(from),
@@ -272,6 +278,7 @@ mod tests {
         "invalid_seats",
         "invalid_quantity",
         "unknown_seats",
+        "unknown_ticket_type",
         "invalid_showtime",
         "invalid_layout",
         "auditorium_busy",

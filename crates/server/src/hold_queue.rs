@@ -247,6 +247,7 @@ fn refusal_reason(error: &StoreError) -> &'static str {
     match error {
         StoreError::SeatsUnavailable(_) => "seats_unavailable",
         StoreError::UnknownSeats(_) => "unknown_seats",
+        StoreError::UnknownTicketTypes(_) => "unknown_ticket_types",
         StoreError::NotOnSale(_) => "not_on_sale",
         StoreError::NotFound(_) => "not_found",
         StoreError::ReferenceTaken => "reference_taken",
@@ -294,6 +295,7 @@ mod tests {
             user_id: UserId(1),
             showtime_id: ShowtimeId(1),
             seats: vec!["A1".into()],
+            ticket_types: vec![],
             expires_at: requested_at + chrono::Duration::minutes(10),
             now: requested_at,
             limits: marquee_domain::HoldLimits::NONE,

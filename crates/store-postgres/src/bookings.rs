@@ -135,8 +135,10 @@ async fn write_holds(
                   AS b(id, reference, user_id, showtime_id, status, expires_at, subtotal, fees,
                        total, currency, created_at)
          ), priced AS (
-             INSERT INTO booking_seats (booking_id, position, label, category, price_minor)
-             SELECT * FROM UNNEST($17::int8[], $18::int8[], $19::text[], $20::text[], $21::int8[])
+             INSERT INTO booking_seats (booking_id, position, label, category, price_minor,
+                                        ticket_type)
+             SELECT * FROM UNNEST($17::int8[], $18::int8[], $19::text[], $20::text[], $21::int8[],
+                                  $26::text[])
          ), recorded AS (
              INSERT INTO booking_transitions (booking_id, from_status, to_status, at)
              SELECT t.booking_id, t.from_status, t.to_status, ts(t.at)
@@ -170,6 +172,7 @@ async fn write_holds(
     .bind(column(&transitions, |(_, t)| t.from.map(|s| s.as_str())))
     .bind(column(&transitions, |(_, t)| t.to.as_str()))
     .bind(column(&transitions, |(_, t)| millis(t.at)))
+    .bind(column(&lines, |(.., l)| l.ticket_type.as_str()))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| {

@@ -15,11 +15,12 @@ fn t0() -> DateTime<Utc> {
         .unwrap()
 }
 
-fn prices() -> PriceList {
-    PriceList {
+fn prices() -> ShowtimePrices {
+    let list = PriceList {
         currency: Currency::parse("EUR").unwrap(),
         prices: vec![(SeatCategory::Standard, 900)],
-    }
+    };
+    ShowtimePrices::single_type(&list, 50).unwrap()
 }
 
 struct Hall {
@@ -95,7 +96,6 @@ fn showtime(hall: &Hall, starts_at: DateTime<Utc>) -> NewShowtime {
         audio_language: "pt".into(),
         subtitles: None,
         prices: prices(),
-        booking_fee_minor: 50,
         sales_open_at: t0() - Duration::days(7),
         sales_close_minutes: 15,
     }
@@ -184,6 +184,7 @@ async fn one_seat_wanted_by_two_nodes_goes_to_one_hold() {
                 user_id: user.id,
                 showtime_id: info.showtime.id,
                 seats,
+                ticket_types: vec![],
                 expires_at: t0() + Duration::minutes(10),
                 now: t0(),
                 limits: HoldLimits::NONE,
@@ -244,6 +245,7 @@ async fn an_accounts_share_holds_across_nodes() {
                 user_id: user.id,
                 showtime_id: info.showtime.id,
                 seats: vec![format!("A{i}")],
+                ticket_types: vec![],
                 expires_at: t0() + Duration::minutes(10),
                 now: t0(),
                 limits,

@@ -152,7 +152,7 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
     });
     bookings.build().execute(&mut *conn).await?;
     let mut lines: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO booking_seats (booking_id, position, label, category, price_minor) ",
+        "INSERT INTO booking_seats (booking_id, position, label, category, price_minor, ticket_type) ",
     );
     lines.push_values(
         held.iter()
@@ -162,7 +162,8 @@ async fn insert_bookings(conn: &mut SqliteConnection, held: &[&Booking]) -> Stor
                 .push_bind(position as i64)
                 .push_bind(&line.label)
                 .push_bind(line.category.as_str())
-                .push_bind(line.price.minor);
+                .push_bind(line.price.minor)
+                .push_bind(&line.ticket_type);
         },
     );
     lines.build().execute(&mut *conn).await?;

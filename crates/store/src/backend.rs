@@ -23,8 +23,8 @@ use crate::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    AuditoriumId, Booking, BookingId, City, CityId, Email, Entity, Event, EventId, SeatLayout,
-    ShowtimeId, StaffAccess, TicketCode, UserId, Venue, VenueId,
+    AuditoriumId, Booking, BookingId, City, CityId, Email, Entity, Event, EventId, PricePlan,
+    SeatLayout, ShowtimeId, StaffAccess, TicketCode, UserId, Venue, VenueId,
 };
 
 /// How many times a write that the database aborted to break a deadlock (or for a
@@ -338,6 +338,17 @@ impl<B: Backend> Store for B {
             &mut tx,
             showtime.clone()
         ))
+    }
+    async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>> {
+        catalog::venue_price_plan(&mut self.reading(), venue).await
+    }
+    async fn put_price_plan(
+        &self,
+        venue: VenueId,
+        plan: &PricePlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        catalog::put_price_plan(&mut self.writing(), venue, plan, now).await
     }
     async fn list_cities(&self) -> StoreResult<Vec<City>> {
         catalog::list_cities(&mut self.reading()).await

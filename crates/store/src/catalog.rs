@@ -6,6 +6,7 @@ use crate::audit::{self, Actor, Touched};
 use crate::catalog_edits::venue_touched;
 use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
 use crate::holds::price_columns;
+use crate::price_codec::{price_plan, price_plan_text, showtime_prices_text};
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
 use crate::sql::{self, Sql};
 use crate::{
@@ -13,6 +14,7 @@ use crate::{
     ShowtimeFilter, ShowtimeInfo, StoreError, StoreResult,
 };
 use chrono::{DateTime, Utc};
+use marquee_domain::schedule::Turnover;
 use marquee_domain::*;
 
 /// A showtime with everything a listing shows; `$1` is the `now` of the seat count.
@@ -20,7 +22,7 @@ const SHOWTIME_COLUMNS: &str = "
     SELECT s.id, s.event_id, s.auditorium_id, s.layout_id, ms(s.starts_at) AS starts_at,
            ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.currency,
            s.price_standard, s.price_premium, s.price_accessible, s.price_companion,
-           s.booking_fee_minor, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
+           s.booking_fee_minor, s.ticket_prices, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
            e.title AS event_title, a.name AS auditorium_name,
            v.id AS venue_id, v.name AS venue_name, v.address AS venue_address,
            v.ads_minutes AS venue_ads_minutes, v.cleaning_minutes AS venue_cleaning_minutes,
@@ -297,10 +299,11 @@ pub async fn create_event(
 /// write transaction. Locking the auditorium's row serializes scheduling in it: a second
 /// schedule waits until the first commits, then sees its showtime in the overlap check.
 pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let (layout_id, layout_text): (i64, String) = tx
+    let (layout_id, layout_text, ads_minutes, cleaning_minutes): (i64, String, i64, i64) = tx
         .fetch_optional(
-            "SELECT l.id, l.layout
+            "SELECT l.id, l.layout, v.ads_minutes, v.cleaning_minutes
              FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id
+             JOIN venues v ON v.id = a.venue_id
              WHERE a.id = $1 FOR UPDATE OF a",
             args![new.auditorium_id.0],
         )
@@ -318,13 +321,17 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     Showtime::validate_terms(
         &layout,
         &new.prices,
-        new.booking_fee_minor,
         new.sales_open_at,
         new.starts_at,
         new.sales_close_minutes,
     )
     .map_err(StoreError::InvalidShowtime)?;
-    let ends_at = Showtime::end_of(new.starts_at, unsigned(runtime, "runtime")?);
+    // The hall is busy for the venue's own adverts and cleaning around the film.
+    let turnover = Turnover {
+        ads_minutes: unsigned(ads_minutes, "ads minutes")?,
+        cleaning_minutes: unsigned(cleaning_minutes, "cleaning minutes")?,
+    };
+    let ends_at = turnover.end_of(new.starts_at, unsigned(runtime, "runtime")?);
     let busy: Vec<i64> = tx
         .fetch_column(
             "SELECT id FROM showtimes
@@ -336,13 +343,18 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     if let Some(busy) = busy.first() {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(*busy)));
     }
-    let [standard, premium, accessible, companion] = price_columns(&new.prices);
+    // The default type's prices stay in the price columns, read by code that knows no
+    // ticket types; the whole table is `ticket_prices`.
+    let [standard, premium, accessible, companion] = price_columns(&new.prices.price_list());
+    let ticket_prices = showtime_prices_text(&new.prices);
     let id = insert(
         tx,
         "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
              audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
-             price_companion, booking_fee_minor, sales_open_at, sales_close_minutes)
-         VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16)
+             price_companion, booking_fee_minor, sales_open_at, sales_close_minutes,
+             ticket_prices)
+         VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16,
+                 $17)
          RETURNING id",
         args![
             new.event_id.0,
@@ -353,14 +365,15 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
             &new.format,
             &new.audio_language,
             &new.subtitles,
-            new.prices.currency.as_str(),
+            new.prices.currency().as_str(),
             standard,
             premium,
             accessible,
             companion,
-            new.booking_fee_minor,
+            new.prices.booking_fee_minor(),
             millis(new.sales_open_at),
-            i64::from(new.sales_close_minutes)
+            i64::from(new.sales_close_minutes),
+            ticket_prices.as_str()
         ],
         |_| None,
     )
@@ -513,4 +526,40 @@ pub async fn seat_map(
         )
         .await?;
     rows::seat_map(showtime, seats).map(Some)
+}
+
+/// A venue's price plan, if it has one.
+pub async fn venue_price_plan(on: &mut impl Sql, venue: VenueId) -> StoreResult<Option<PricePlan>> {
+    on.fetch_column::<String>(
+        "SELECT plan FROM venue_price_plans WHERE venue_id = $1",
+        args![venue.0],
+    )
+    .await?
+    .pop()
+    .map(|stored| price_plan(&stored))
+    .transpose()
+}
+
+/// Replaces a venue's price plan whole (or gives it its first). Showtimes already scheduled
+/// keep the prices they were scheduled with.
+pub async fn put_price_plan(
+    on: &mut impl Sql,
+    venue: VenueId,
+    plan: &PricePlan,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    on.execute(
+        "INSERT INTO venue_price_plans (venue_id, plan, updated_at) VALUES ($1, $2, ts($3))
+         ON CONFLICT (venue_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
+        args![venue.0, price_plan_text(plan).as_str(), millis(now)],
+    )
+    .await
+    .map_err(|e| {
+        if e.is_foreign_key_violation() {
+            StoreError::NotFound(Entity::Venue)
+        } else {
+            e
+        }
+    })?;
+    Ok(())
 }

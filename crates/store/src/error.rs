@@ -13,6 +13,8 @@ pub enum StoreError {
     EmailTaken,
     #[error("no such seats: {}", .0.join(", "))]
     UnknownSeats(Vec<String>),
+    #[error("the showtime sells no ticket type {}", .0.join(", "))]
+    UnknownTicketTypes(Vec<String>),
     #[error("seats not available: {}", .0.join(", "))]
     SeatsUnavailable(Vec<String>),
     #[error("{0}")]

@@ -21,6 +21,8 @@ pub struct SaleTermsRow {
     pub price_accessible: Option<i64>,
     pub price_companion: Option<i64>,
     pub booking_fee_minor: i64,
+    /// Every ticket type's prices (`price_codec`); NULL for a showtime with one type.
+    pub ticket_prices: Option<String>,
 }
 
 impl SaleTermsRow {
@@ -31,8 +33,10 @@ impl SaleTermsRow {
                 starts_at: instant(self.starts_at)?,
                 close_minutes: unsigned(self.sales_close_minutes, "sales close minutes")?,
             },
-            prices: price_list(
+            prices: frozen_prices(
                 &self.currency,
+                self.booking_fee_minor,
+                self.ticket_prices.as_deref(),
                 [
                     self.price_standard,
                     self.price_premium,
@@ -40,9 +44,24 @@ impl SaleTermsRow {
                     self.price_companion,
                 ],
             )?,
-            booking_fee_minor: self.booking_fee_minor,
         })
     }
+}
+
+/// A showtime's frozen prices from its price columns and its `ticket_prices` table.
+pub fn frozen_prices(
+    currency_code: &str,
+    booking_fee_minor: i64,
+    ticket_prices: Option<&str>,
+    columns: [Option<i64>; 4],
+) -> StoreResult<ShowtimePrices> {
+    let default_prices = price_list(currency_code, columns)?;
+    crate::price_codec::showtime_prices(
+        default_prices.currency,
+        booking_fee_minor,
+        ticket_prices,
+        default_prices,
+    )
 }
 
 /// A price list from the price columns, in `SeatCategory::ALL` order; a NULL column means the
@@ -64,19 +83,20 @@ pub fn price_columns(prices: &PriceList) -> [Option<i64>; 4] {
     SeatCategory::ALL.map(|category| prices.price_of(category).map(|m| m.minor))
 }
 
-/// Prices the seats a hold took (label, category), in the order they were asked for.
+/// Prices the seats a hold took (label, category) as the ticket types asked for, in the order
+/// they were asked for.
 pub fn quote(
     hold: &NewHold,
     terms: &SaleTerms,
     taken: &[(String, SeatCategory)],
 ) -> StoreResult<Quote> {
     let ordered = hold
-        .seats
-        .iter()
-        .filter_map(|label| taken.iter().find(|(l, _)| l == label))
-        .map(|(label, category)| (label.as_str(), *category));
-    Quote::for_seats(&terms.prices, terms.booking_fee_minor, ordered)
-        .ok_or_else(|| HoldRefusal::Unpriced.into())
+        .seat_types(&terms.prices)
+        .filter_map(|(label, ticket_type)| {
+            let (label, category) = taken.iter().find(|(l, _)| l == label)?;
+            Some((label.as_str(), *category, ticket_type))
+        });
+    Quote::for_seats(&terms.prices, ordered).ok_or_else(|| HoldRefusal::Unpriced.into())
 }
 
 /// A seat a batch asked for, as read (and locked) in the batch's transaction.
@@ -191,6 +211,7 @@ impl From<HoldRefusal> for StoreError {
             HoldRefusal::NoSuchShowtime => StoreError::NotFound(Entity::Showtime),
             HoldRefusal::NotOnSale(why) => StoreError::NotOnSale(why),
             HoldRefusal::UnknownSeats(seats) => StoreError::UnknownSeats(seats),
+            HoldRefusal::UnknownTicketTypes(codes) => StoreError::UnknownTicketTypes(codes),
             HoldRefusal::SeatsUnavailable(seats) => StoreError::SeatsUnavailable(seats),
             HoldRefusal::OverLimit(reached) => StoreError::OverLimit(reached),
             HoldRefusal::Unpriced => {

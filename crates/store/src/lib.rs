@@ -20,6 +20,7 @@ pub mod holds;
 pub mod housekeeping;
 pub mod payments;
 mod pool;
+pub mod price_codec;
 pub mod reads;
 pub mod rows;
 pub mod sandbox;
@@ -48,8 +49,8 @@ pub use types::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
-    Booking, BookingId, City, CityId, Email, Event, EventId, SeatLayout, ShowtimeId, StaffAccess,
-    TicketCode, UserId, Venue, VenueId,
+    Booking, BookingId, City, CityId, Email, Event, EventId, PricePlan, SeatLayout, ShowtimeId,
+    StaffAccess, TicketCode, UserId, Venue, VenueId,
 };
 
 #[async_trait]
@@ -143,6 +144,17 @@ pub trait Store: Send + Sync + 'static {
     /// all available. Refuses a price list that misses a category of the layout, and a time
     /// when the auditorium is still busy with another showtime (`AuditoriumBusy`).
     async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
+
+    /// A venue's price plan; `None` when it has none yet.
+    async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>>;
+    /// Replaces a venue's price plan whole; showtimes already scheduled keep their prices.
+    /// `NotFound(Venue)` when there is no such venue.
+    async fn put_price_plan(
+        &self,
+        venue: VenueId,
+        plan: &PricePlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     async fn list_cities(&self) -> StoreResult<Vec<City>>;
     async fn get_city(&self, id: CityId) -> StoreResult<Option<City>>;

@@ -46,7 +46,7 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
     let seats: Vec<BookingSeatRow> = on
         .fetch_all(
             &format!(
-                "SELECT s.booking_id, s.label, s.category, s.price_minor
+                "SELECT s.booking_id, s.label, s.category, s.ticket_type, s.price_minor
                  FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
                  WHERE {filter} ORDER BY s.booking_id, s.position"
             ),

@@ -139,6 +139,7 @@ pub struct ShowtimeRow {
     pub price_accessible: Option<i64>,
     pub price_companion: Option<i64>,
     pub booking_fee_minor: i64,
+    pub ticket_prices: Option<String>,
     pub sales_open_at: i64,
     pub sales_close_minutes: i64,
     pub event_title: String,
@@ -159,8 +160,10 @@ pub struct ShowtimeRow {
 
 impl ShowtimeRow {
     pub fn decode(self) -> StoreResult<ShowtimeInfo> {
-        let prices = crate::holds::price_list(
+        let prices = crate::holds::frozen_prices(
             &self.currency,
+            self.booking_fee_minor,
+            self.ticket_prices.as_deref(),
             [
                 self.price_standard,
                 self.price_premium,
@@ -181,7 +184,6 @@ impl ShowtimeRow {
                 audio_language: self.audio_language,
                 subtitles: self.subtitles,
                 prices,
-                booking_fee_minor: self.booking_fee_minor,
                 sales_open_at: instant(self.sales_open_at)?,
                 sales_close_minutes: unsigned(self.sales_close_minutes, "sales close minutes")?,
             },
@@ -316,6 +318,7 @@ pub struct BookingSeatRow {
     pub booking_id: i64,
     pub label: String,
     pub category: String,
+    pub ticket_type: String,
     pub price_minor: i64,
 }
 
@@ -353,6 +356,7 @@ pub fn bookings(
                     Ok(BookingLine {
                         label: s.label.clone(),
                         category: category(&s.category)?,
+                        ticket_type: s.ticket_type.clone(),
                         price: Money::new(s.price_minor, currency),
                     })
                 })

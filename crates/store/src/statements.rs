@@ -308,7 +308,7 @@ pub async fn sale_terms(tx: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<
     tx.fetch_optional::<SaleTermsRow>(
         "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at,
                 sales_close_minutes, currency, price_standard, price_premium, price_accessible,
-                price_companion, booking_fee_minor
+                price_companion, booking_fee_minor, ticket_prices
          FROM showtimes WHERE id = $1",
         args![showtime.0],
     )

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
     Auditorium, AuditoriumId, Booking, BookingId, City, CityId, Email, EventId, LayoutId, Money,
-    PaymentStatus, PriceList, Role, SeatLayout, Showtime, ShowtimeSeat, TicketCode, UserId, Venue,
-    VenueId,
+    PaymentStatus, Role, SeatLayout, Showtime, ShowtimePrices, ShowtimeSeat, TicketCode, UserId,
+    Venue, VenueId,
 };
 
 #[derive(Debug, Clone)]
@@ -66,8 +66,8 @@ pub struct NewShowtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
-    pub prices: PriceList,
-    pub booking_fee_minor: i64,
+    /// Resolved from the venue's price plan (`PricePlan::resolve`) and frozen in the showtime.
+    pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
     pub sales_close_minutes: u32,
 }

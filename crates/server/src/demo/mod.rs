@@ -6,11 +6,12 @@
 //! the store enforces on an admin's catalog.
 
 mod movies;
+mod price_plans;
 mod venues;
 
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use marquee_domain::{Currency, PriceList, SeatCategory, SeatLayout, Showtime, Venue};
+use marquee_domain::{Currency, PricePlan, SeatLayout, Showtime, ShowtimePrices, Venue};
 use marquee_store::{
     Actor, NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, Store, StoreError, StoreResult,
 };
@@ -25,7 +26,7 @@ pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub fn new_admin_password() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 16)
 }
-use venues::{dedent, AuditoriumSpec, CitySpec, Screen, Tariff, CITIES};
+use venues::{dedent, AuditoriumSpec, CitySpec, Screen, CITIES};
 
 /// Local days of showtimes, starting with the day of `now`.
 pub const DAYS: u64 = 7;
@@ -54,6 +55,8 @@ pub struct DemoCity {
 pub struct DemoVenue {
     pub name: String,
     pub address: String,
+    /// Every showtime of the venue was priced from it.
+    pub price_plan: PricePlan,
     pub auditoriums: Vec<DemoAuditorium>,
 }
 
@@ -73,8 +76,8 @@ pub struct DemoShowtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
-    pub prices: PriceList,
-    pub booking_fee_minor: i64,
+    /// Resolved from the venue's price plan.
+    pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
     pub sales_close_minutes: u32,
 }
@@ -124,6 +127,9 @@ pub fn catalog(now: DateTime<Utc>) -> DemoCatalog {
         let Ok(currency) = Currency::parse(spec.currency) else {
             continue;
         };
+        let Ok(price_plan) = price_plans::price_plan(currency, &spec.tariff) else {
+            continue;
+        };
         let today = now.with_timezone(&spec.timezone).date_naive();
         // Which of the city's ordinary screens this is, for the film rotation.
         let mut screen_index = 0;
@@ -140,7 +146,7 @@ pub fn catalog(now: DateTime<Utc>) -> DemoCatalog {
                 }
                 let plan = HallPlan {
                     city: spec,
-                    currency,
+                    price_plan: &price_plan,
                     hall,
                     layout: &layout,
                     rotation,
@@ -158,6 +164,7 @@ pub fn catalog(now: DateTime<Utc>) -> DemoCatalog {
             venues.push(DemoVenue {
                 name: venue.name.to_string(),
                 address: venue.address.to_string(),
+                price_plan: price_plan.clone(),
                 auditoriums,
             });
         }
@@ -235,7 +242,7 @@ impl Rotation {
 /// Everything needed to schedule one auditorium's days.
 struct HallPlan<'a> {
     city: &'a CitySpec,
-    currency: Currency,
+    price_plan: &'a PricePlan,
     hall: &'a AuditoriumSpec,
     layout: &'a SeatLayout,
     rotation: Rotation,
@@ -264,7 +271,7 @@ impl HallPlan<'_> {
             };
             // Sales open at `now`, and must open before they close.
             if starts_at - sales_close > now {
-                showtimes.push(self.showtime(movie, spec, starts_at, now));
+                showtimes.extend(self.showtime(movie, spec, starts_at, now));
             }
             starts_at = round_up(Showtime::end_of(starts_at, spec.runtime_minutes));
             slot += 1;
@@ -278,7 +285,7 @@ impl HallPlan<'_> {
         spec: &MovieSpec,
         starts_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> DemoShowtime {
+    ) -> Option<DemoShowtime> {
         let format = match self.hall.screen {
             Screen::Imax => Format::Imax,
             Screen::ThreeD if spec.three_d => Format::ThreeD,
@@ -286,17 +293,26 @@ impl HallPlan<'_> {
         };
         let subtitles =
             (spec.language != self.city.language).then(|| self.city.language.to_string());
-        DemoShowtime {
+        // Scheduling resolves the venue's plan at the local start time, as an admin's does.
+        let prices = self
+            .price_plan
+            .resolve_at(
+                starts_at,
+                self.city.timezone,
+                format.as_str(),
+                &self.layout.categories(),
+            )
+            .ok()?;
+        Some(DemoShowtime {
             movie,
             starts_at,
             format: format.as_str().into(),
             audio_language: spec.language.into(),
             subtitles,
-            prices: price_list(self.currency, &self.city.tariff, format, self.layout),
-            booking_fee_minor: self.city.tariff.booking_fee,
+            prices,
             sales_open_at: now,
             sales_close_minutes: SALES_CLOSE_MINUTES,
-        }
+        })
     }
 }
 
@@ -315,33 +331,6 @@ impl Format {
             Format::Imax => "IMAX",
         }
     }
-}
-
-/// A price for exactly the categories the layout has. Wheelchair spaces and companion seats
-/// cost what a standard seat does: nobody pays extra for access.
-fn price_list(
-    currency: Currency,
-    tariff: &Tariff,
-    format: Format,
-    layout: &SeatLayout,
-) -> PriceList {
-    let base = tariff.standard
-        + match format {
-            Format::TwoD => 0,
-            Format::ThreeD => tariff.three_d_extra,
-            Format::Imax => tariff.imax_extra,
-        };
-    let prices = layout
-        .categories()
-        .into_iter()
-        .map(|category| match category {
-            SeatCategory::Premium => (category, base + tariff.premium_extra),
-            SeatCategory::Standard | SeatCategory::Accessible | SeatCategory::Companion => {
-                (category, base)
-            }
-        })
-        .collect();
-    PriceList { currency, prices }
 }
 
 fn ordinary_screens(city: &CitySpec) -> usize {
@@ -403,6 +392,9 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                 )
                 .await?
                 .id;
+            store
+                .put_price_plan(venue_id, &venue.price_plan, now)
+                .await?;
             for auditorium in &venue.auditoriums {
                 let info = store
                     .create_auditorium(
@@ -431,7 +423,6 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                             audio_language: showtime.audio_language.clone(),
                             subtitles: showtime.subtitles.clone(),
                             prices: showtime.prices.clone(),
-                            booking_fee_minor: showtime.booking_fee_minor,
                             sales_open_at: showtime.sales_open_at,
                             sales_close_minutes: showtime.sales_close_minutes,
                         })

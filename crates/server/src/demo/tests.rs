@@ -2,6 +2,7 @@
 
 use super::*;
 use chrono::Timelike;
+use marquee_domain::SeatCategory;
 use std::collections::{BTreeSet, HashSet};
 
 /// A spring morning in the week the clocks go forward in Europe (New York changed three
@@ -273,33 +274,72 @@ fn no_two_showtimes_of_an_auditorium_overlap() {
 }
 
 #[test]
-fn every_showtime_prices_every_category_of_its_layout_in_its_city_currency() {
+fn every_showtime_prices_every_type_and_category_of_its_layout_in_its_city_currency() {
     for now in nows() {
         let catalog = catalog(now);
         for (city, hall, showtime) in showtimes(&catalog) {
-            assert_eq!(showtime.prices.currency, city.currency);
-            for category in hall.layout.categories() {
-                assert!(
-                    showtime.prices.price_of(category).is_some(),
-                    "{} {category}",
-                    hall.name
-                );
-            }
+            assert_eq!(showtime.prices.currency(), city.currency);
             let terms = Showtime::validate_terms(
                 &hall.layout,
                 &showtime.prices,
-                showtime.booking_fee_minor,
                 showtime.sales_open_at,
                 showtime.starts_at,
                 showtime.sales_close_minutes,
             );
             assert_eq!(terms, Ok(()), "{} {}", hall.name, showtime.starts_at);
-            let price = |c| showtime.prices.price_of(c).map(|m| m.minor);
-            if let Some(accessible) = price(SeatCategory::Accessible) {
-                assert_eq!(Some(accessible), price(SeatCategory::Standard));
+            assert_eq!(showtime.prices.ticket_types().count(), 4);
+            for ticket in showtime.prices.ticket_types() {
+                let price = |c| showtime.prices.price_of(&ticket.code, c).map(|m| m.minor);
+                if let Some(accessible) = price(SeatCategory::Accessible) {
+                    assert_eq!(Some(accessible), price(SeatCategory::Standard));
+                }
             }
         }
     }
+}
+
+#[test]
+fn a_weekday_matinee_is_cheaper_and_3d_and_imax_cost_more() {
+    let catalog = catalog(nows()[1]);
+    let adult = |s: &DemoShowtime| {
+        s.prices
+            .price_of("adult", SeatCategory::Standard)
+            .map(|m| m.minor)
+    };
+    let mut compared = HashSet::new();
+    for city in &catalog.cities {
+        let of_city: Vec<&DemoShowtime> = showtimes(&catalog)
+            .filter(|(c, _, _)| c.name == city.name)
+            .map(|(_, _, s)| s)
+            .collect();
+        let local = |s: &DemoShowtime| s.starts_at.with_timezone(&city.timezone);
+        let is_matinee = |s: &DemoShowtime| {
+            local(s).hour() < 17 && chrono::Datelike::weekday(&local(s)).num_days_from_monday() < 5
+        };
+        let full = |format: &str| {
+            of_city
+                .iter()
+                .find(|s| s.format == format && !is_matinee(s))
+                .and_then(|s| adult(s))
+        };
+        let matinee_2d = of_city
+            .iter()
+            .find(|s| s.format == "2D" && is_matinee(s))
+            .and_then(|s| adult(s));
+        let full_2d = full("2D");
+        assert!(
+            matinee_2d.is_some() && matinee_2d < full_2d,
+            "{}",
+            city.name
+        );
+        for surcharged in ["3D", "IMAX"] {
+            if let Some(price) = full(surcharged) {
+                assert!(full_2d < Some(price), "{} {surcharged}", city.name);
+                compared.insert(surcharged);
+            }
+        }
+    }
+    assert_eq!(compared.len(), 2, "{compared:?}");
 }
 
 #[test]

@@ -19,8 +19,9 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 
-/// Either `seats` (labels from the seat map) or `quantity` (and optionally `category`) for
-/// the best available seats. Its schema is written by hand (`hold_request_schema`): the
+/// `seats` (labels from the seat map, all of the default ticket type), `tickets` (each seat
+/// with its ticket type), or `quantity` (and optionally `category`) for the best available
+/// seats. Its schema is written by hand (`hold_request_schema`): the
 /// derived one cannot say "one or the other", and the document must say what `hold` checks.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,11 +29,22 @@ pub struct HoldRequest {
     pub showtime_id: i64,
     /// 1 to 10 seat labels, e.g. `["F7", "F8"]`.
     pub seats: Option<Vec<String>>,
+    /// 1 to 10 seats, each with its ticket type, e.g. `[{"seat": "F7", "type": "child"}]`.
+    pub tickets: Option<Vec<TicketRequest>>,
     /// 1 to 10: how many seats side by side to pick.
     pub quantity: Option<usize>,
     /// With `quantity`: `standard`, `premium`, `accessible` or `companion`. Without it, standard
     /// and premium seats are picked; wheelchair spaces only when asked for.
     pub category: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRequest {
+    pub seat: String,
+    /// A ticket type code the showtime sells (`GET /showtimes/{id}`: `ticket_types`).
+    #[serde(rename = "type")]
+    pub ticket_type: String,
 }
 
 impl utoipa::PartialSchema for HoldRequest {
@@ -43,7 +55,7 @@ impl utoipa::PartialSchema for HoldRequest {
 
 impl ToSchema for HoldRequest {}
 
-/// `HoldRequest` as `hold` reads it: exactly one of two closed shapes. A `null` counts as
+/// `HoldRequest` as `hold` reads it: exactly one of three closed shapes. A `null` counts as
 /// absent, as serde reads it.
 fn hold_request_schema() -> Schema {
     let showtime_id = || {
@@ -52,16 +64,39 @@ fn hold_request_schema() -> Schema {
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
     };
     let null = || ObjectBuilder::new().schema_type(Type::Null);
-    let seat_label = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some("^[A-Z]{1,3}[0-9]{1,3}$"))
-        .description(Some("Row letters and a seat number, e.g. `F7`."));
+    let seat_label = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[A-Z]{1,3}[0-9]{1,3}$"))
+            .description(Some("Row letters and a seat number, e.g. `F7`."))
+    };
     let seats = ArrayBuilder::new()
-        .items(seat_label)
+        .items(seat_label())
         .min_items(Some(1))
         .max_items(Some(MAX_SEATS_PER_BOOKING))
         .unique_items(true)
-        .description(Some("1 to 10 seat labels from the seat map, each once."));
+        .description(Some(
+            "1 to 10 seat labels from the seat map, each once, all of the showtime's default \
+             ticket type.",
+        ));
+    let ticket_type = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[a-z0-9_-]{1,32}$"))
+        .description(Some(
+            "A ticket type code the showtime sells (`ticket_types` of `GET /showtimes/{id}`).",
+        ));
+    let ticket = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("seat", seat_label())
+        .property("type", ticket_type)
+        .required("seat")
+        .required("type")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    let tickets = ArrayBuilder::new()
+        .items(ticket)
+        .min_items(Some(1))
+        .max_items(Some(MAX_SEATS_PER_BOOKING))
+        .description(Some("1 to 10 seats, each once, each with its ticket type."));
     let quantity = ObjectBuilder::new()
         .schema_type(Type::Integer)
         .minimum(Some(1))
@@ -84,16 +119,29 @@ fn hold_request_schema() -> Schema {
         .title(Some("Named seats"))
         .property("showtime_id", showtime_id())
         .property("seats", seats)
+        .property("tickets", null())
         .property("quantity", null())
         .property("category", null())
         .required("showtime_id")
         .required("seats")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    let typed = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .title(Some("Seats with ticket types"))
+        .property("showtime_id", showtime_id())
+        .property("seats", null())
+        .property("tickets", tickets)
+        .property("quantity", null())
+        .property("category", null())
+        .required("showtime_id")
+        .required("tickets")
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     let best = ObjectBuilder::new()
         .schema_type(Type::Object)
         .title(Some("Best available"))
         .property("showtime_id", showtime_id())
         .property("seats", null())
+        .property("tickets", null())
         .property("quantity", quantity)
         .property("category", category)
         .required("showtime_id")
@@ -101,10 +149,12 @@ fn hold_request_schema() -> Schema {
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     OneOfBuilder::new()
         .description(Some(
-            "Either `seats` (labels from the seat map) or `quantity` (and optionally \
-             `category`) for the best available seats.",
+            "`seats` (labels from the seat map, of the default ticket type), `tickets` (each \
+             seat with its ticket type), or `quantity` (and optionally `category`) for the \
+             best available seats of the default ticket type.",
         ))
         .item(named)
+        .item(typed)
         .item(best)
         .into()
 }
@@ -113,7 +163,10 @@ fn hold_request_schema() -> Schema {
 pub struct LineBody {
     pub seat: String,
     pub category: String,
-    /// Minor units.
+    /// The ticket type's code, e.g. `adult`.
+    #[serde(rename = "type")]
+    pub ticket_type: String,
+    /// Minor units: the frozen price of this type and category.
     pub price: i64,
 }
 
@@ -180,6 +233,7 @@ impl BookingBody {
                 .map(|l| LineBody {
                     seat: l.label.clone(),
                     category: l.category.as_str().to_string(),
+                    ticket_type: l.ticket_type.clone(),
                     price: l.price.minor,
                 })
                 .collect(),
@@ -247,7 +301,7 @@ pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
             ("checkout_booking" = (operation_id = "checkout", parameters(("id" = "$response.body#/id")),
                 description = "Pay for the hold")),
         )),
-        (status = 400, description = "`invalid_seats`, `invalid_quantity`, `unknown_seats`, `invalid_request`, `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 400, description = "`invalid_seats`, `invalid_quantity`, `unknown_seats`, `unknown_ticket_type` (nothing is held), `invalid_request`, `invalid_json`, `invalid_body`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 404, description = "`showtime_not_found`", body = ErrorBody),
         (status = 409, description = "`seats_unavailable` (with `seats`), `not_enough_seats`, `showtime_started`, `sales_closed`, `sales_not_open`", body = ErrorBody),
@@ -260,9 +314,17 @@ pub async fn hold(
     auth: AuthUser,
     Json(body): Json<HoldRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<BookingBody>)> {
-    let choice = match (body.seats, body.quantity, body.category) {
-        (Some(seats), None, None) => SeatChoice::Named(seats),
-        (None, Some(quantity), category) => {
+    let choice = match (body.seats, body.tickets, body.quantity, body.category) {
+        (Some(seats), None, None, None) => SeatChoice::seats(seats),
+        (None, Some(tickets), None, None) => {
+            let (seats, ticket_types) =
+                tickets.into_iter().map(|t| (t.seat, t.ticket_type)).unzip();
+            SeatChoice::Named {
+                seats,
+                ticket_types,
+            }
+        }
+        (None, None, Some(quantity), category) => {
             let category = category
                 .map(|c| {
                     SeatCategory::parse(&c).ok_or_else(|| {
@@ -278,7 +340,8 @@ pub async fn hold(
         _ => {
             return Err(AppError::invalid(
                 ErrorCode::InvalidRequest,
-                "give either seats (a list of labels) or quantity (and optionally category)",
+                "give one of seats (a list of labels), tickets (a list of {seat, type}) or \
+                 quantity (and optionally category)",
             )
             .into())
         }

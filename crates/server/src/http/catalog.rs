@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use marquee_domain::Entity;
-use marquee_domain::{City, Event, EventId, ShowtimeId};
+use marquee_domain::{City, Event, EventId, PriceList, ShowtimeId, ShowtimePrices};
 use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -180,6 +180,36 @@ pub struct VenueBody {
     pub address: String,
 }
 
+/// A ticket type a showtime sells (Adult, Child...) and its frozen prices.
+#[derive(Serialize, ToSchema)]
+pub struct TicketTypeBody {
+    /// What `POST /bookings` takes as a ticket's `type`, e.g. `child`.
+    pub code: String,
+    pub name: String,
+    /// Price of a seat by category, in minor units, before the booking fee.
+    pub prices: BTreeMap<String, i64>,
+}
+
+impl TicketTypeBody {
+    pub fn all(prices: &ShowtimePrices) -> Vec<TicketTypeBody> {
+        prices
+            .ticket_types()
+            .map(|t| TicketTypeBody {
+                code: t.code.clone(),
+                name: t.name.clone(),
+                prices: category_prices(&prices.price_list_of(&t.code)),
+            })
+            .collect()
+    }
+}
+
+fn category_prices(list: &PriceList) -> BTreeMap<String, i64> {
+    list.prices
+        .iter()
+        .map(|(c, p)| (c.as_str().to_string(), *p))
+        .collect()
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ShowtimeBody {
     pub id: i64,
@@ -199,8 +229,11 @@ pub struct ShowtimeBody {
     pub auditorium: PlaceBody,
     /// ISO 4217; every amount is in its minor units (cents).
     pub currency: String,
-    /// Price of a seat by category, in minor units.
+    /// Price of a seat by category for the default ticket type (the first of
+    /// `ticket_types`), in minor units.
     pub prices: BTreeMap<String, i64>,
+    /// What the showtime sells, the default first; each type's price by seat category.
+    pub ticket_types: Vec<TicketTypeBody>,
     /// Added per seat, in minor units.
     pub booking_fee: i64,
     pub sales_open_at: DateTime<Utc>,
@@ -235,14 +268,10 @@ impl ShowtimeBody {
                 id: s.auditorium_id.0,
                 name: info.auditorium_name.clone(),
             },
-            currency: s.prices.currency.to_string(),
-            prices: s
-                .prices
-                .prices
-                .iter()
-                .map(|(c, p)| (c.as_str().to_string(), *p))
-                .collect(),
-            booking_fee: s.booking_fee_minor,
+            currency: s.prices.currency().to_string(),
+            prices: category_prices(&s.prices.price_list()),
+            ticket_types: TicketTypeBody::all(&s.prices),
+            booking_fee: s.prices.booking_fee_minor(),
             sales_open_at: s.sales_open_at,
             sales_close_at: window.closes_at(),
             on_sale: window.check(now).is_ok(),
@@ -326,7 +355,8 @@ pub struct SeatBody {
     pub category: String,
     /// `available`, `held`, `sold`, `blocked`.
     pub state: String,
-    /// In minor units of the showtime's currency, before the booking fee.
+    /// For the default ticket type, in minor units of the showtime's currency, before the
+    /// booking fee; `ticket_types` has every type's price of each category.
     pub price: i64,
 }
 
@@ -337,6 +367,8 @@ pub struct SeatMapBody {
     pub rows: u32,
     pub columns: u32,
     pub currency: String,
+    /// What the showtime sells, the default first; each type's price by seat category.
+    pub ticket_types: Vec<TicketTypeBody>,
     pub seats: Vec<SeatBody>,
     /// Last, so that a rendered map can end with it (see `seat_map_json`).
     pub seats_available: u32,

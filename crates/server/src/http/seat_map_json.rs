@@ -3,7 +3,7 @@
 //! state, split at the markers, and a change is rendered by copying the pieces with the
 //! states between them: no serialiser runs on the hot path of an on-sale.
 
-use super::catalog::{SeatBody, SeatMapBody};
+use super::catalog::{SeatBody, SeatMapBody, TicketTypeBody};
 use crate::error::{AppError, AppResult};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -11,7 +11,8 @@ use marquee_domain::{SeatCategory, SeatState};
 use marquee_store::SeatMap;
 
 /// A state no seat has, escaped by the serialiser as `\u0001`. Labels and categories are
-/// checked plain text (letters and digits), so it appears nowhere else.
+/// checked plain text (letters and digits), and ticket type names have no control characters
+/// (`TicketType::new`), so it appears nowhere else.
 const MARKER: &str = "\u{1}";
 const ESCAPED_MARKER: &[u8] = b"\\u0001";
 /// How the template's answer ends; the real count of available seats replaces the 0.
@@ -80,12 +81,14 @@ pub fn body<'a>(
     seats_available: u32,
 ) -> SeatMapBody {
     let prices = &map.info.showtime.prices;
-    let price = |c: SeatCategory| prices.price_of(c).map_or(0, |m| m.minor);
+    let default_type = &prices.default_type().code;
+    let price = |c: SeatCategory| prices.price_of(default_type, c).map_or(0, |m| m.minor);
     SeatMapBody {
         showtime_id: map.info.showtime.id.0,
         rows: map.rows,
         columns: map.columns,
-        currency: prices.currency.to_string(),
+        currency: prices.currency().to_string(),
+        ticket_types: TicketTypeBody::all(prices),
         seats: map
             .seats
             .iter()
@@ -144,16 +147,19 @@ mod tests {
                     format: "2D".into(),
                     audio_language: "en".into(),
                     subtitles: None,
-                    prices: PriceList {
-                        currency: Currency::parse("EUR").unwrap(),
-                        prices: vec![
-                            (SeatCategory::Standard, 900),
-                            (SeatCategory::Premium, 1200),
-                            (SeatCategory::Accessible, 900),
-                            (SeatCategory::Companion, 450),
-                        ],
-                    },
-                    booking_fee_minor: 50,
+                    prices: ShowtimePrices::single_type(
+                        &PriceList {
+                            currency: Currency::parse("EUR").unwrap(),
+                            prices: vec![
+                                (SeatCategory::Standard, 900),
+                                (SeatCategory::Premium, 1200),
+                                (SeatCategory::Accessible, 900),
+                                (SeatCategory::Companion, 450),
+                            ],
+                        },
+                        50,
+                    )
+                    .unwrap(),
                     sales_open_at: now - Duration::days(1),
                     sales_close_minutes: 15,
                 },

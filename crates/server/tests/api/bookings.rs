@@ -77,7 +77,7 @@ async fn a_hold_answers_the_booking_with_its_expiry_and_total(app: TestApp) {
     assert_eq!(b["currency"], "EUR");
     assert_eq!(
         b["lines"][0],
-        json!({ "seat": "B3", "category": "premium", "price": 1450 })
+        json!({ "seat": "B3", "category": "premium", "type": "adult", "price": 1450 })
     );
     assert_eq!(b["showtime_id"], app.showtime_id());
     let reference = b["reference"].as_str().unwrap();

@@ -23,3 +23,4 @@ mod rate_limits;
 mod seat_changes;
 mod seat_maps;
 mod staff;
+mod ticket_types;

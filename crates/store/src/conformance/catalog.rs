@@ -37,7 +37,7 @@ pub async fn catalog_reads_back_what_was_written<S: UnguardedHold>(store: Arc<S>
     assert_eq!(info.city, w.city);
     assert_eq!((info.capacity, info.seats_available), (21, 21));
     assert_eq!(info.showtime.prices, prices());
-    assert_eq!(info.showtime.booking_fee_minor, 75);
+    assert_eq!(info.showtime.prices.booking_fee_minor(), 75);
     assert_eq!(
         info.showtime.ends_at,
         Showtime::end_of(info.showtime.starts_at, 100)
@@ -253,6 +253,134 @@ pub async fn an_auditorium_hosts_one_showtime_at_a_time<S: UnguardedHold>(store:
     assert_eq!(count, 2, "the refused showtimes were not written");
 }
 
+/// A venue's own adverts and cleaning size the slot its halls are busy, and an edit of the
+/// venue is recorded with the values before and after.
+pub async fn a_venues_turnover_sizes_its_showtimes<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let staff = w.alice.id;
+    let render: fn(&Venue) -> serde_json::Value =
+        |v| serde_json::json!({ "ads": v.ads_minutes, "cleaning": v.cleaning_minutes });
+    let changed = store
+        .update_venue(
+            w.venue.id,
+            VenueChange {
+                ads_minutes: Some(5),
+                cleaning_minutes: Some(40),
+                ..VenueChange::default()
+            },
+            Actor::staff(staff, t0(), "venue.update", render),
+        )
+        .await
+        .unwrap();
+    assert_eq!((changed.ads_minutes, changed.cleaning_minutes), (5, 40));
+    assert_eq!(changed.name, w.venue.name, "what was not given stays");
+    let start = w.showtime.showtime.starts_at + Duration::days(1);
+    let later = schedule(&*store, &w.event, &w.auditorium, start).await;
+    assert_eq!(
+        later.showtime.ends_at,
+        start + Duration::minutes(100 + 5 + 40)
+    );
+    // The showtime scheduled before the change keeps its slot.
+    let first = store
+        .get_showtime(w.showtime.showtime.id, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.showtime.ends_at, w.showtime.showtime.ends_at);
+
+    let log = store
+        .audit_log(&AuditFilter {
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        log.len(),
+        1,
+        "the system's writes are not audited, staff's are"
+    );
+    assert_eq!(log[0].action, "venue.update");
+    assert_eq!(log[0].actor, Some(staff));
+    assert_eq!(log[0].venue, Some(w.venue.id));
+    assert_eq!(
+        log[0].before,
+        Some(serde_json::json!({ "ads": 20, "cleaning": 15 }))
+    );
+    assert_eq!(
+        log[0].after,
+        Some(serde_json::json!({ "ads": 5, "cleaning": 40 }))
+    );
+    let elsewhere = store
+        .audit_log(&AuditFilter {
+            venues: Some(vec![VenueId(w.venue.id.0 + 1000)]),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(elsewhere.is_empty());
+}
+
+/// A code's time step is taken once, on every node; a recovery code is used once.
+pub async fn a_second_factor_code_counts_once<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let sam = w.alice.id;
+    let owner = StaffAccess::new(StaffRole::Owner, vec![]).unwrap();
+    store
+        .set_staff_access(sam, &owner, None, t0())
+        .await
+        .unwrap();
+    let secret = TotpSecret("JBSWY3DPEHPK3PXP".into());
+    assert!(store.start_totp(sam, &secret).await.unwrap());
+    assert!(
+        !store.take_totp_step(sam, 100).await.unwrap(),
+        "no code counts before the enrolment is confirmed"
+    );
+    let recovery = vec![vec![1u8; 32], vec![2u8; 32]];
+    let other = TotpSecret("KRSXG5CTMVRXEZLU".into());
+    assert!(
+        !store
+            .enable_totp(sam, &other, 100, &recovery, t0())
+            .await
+            .unwrap(),
+        "only the secret being enrolled can be confirmed"
+    );
+    assert!(store
+        .enable_totp(sam, &secret, 100, &recovery, t0())
+        .await
+        .unwrap());
+    assert!(
+        !store.take_totp_step(sam, 100).await.unwrap(),
+        "the enrolling code is spent"
+    );
+    assert!(store.take_totp_step(sam, 101).await.unwrap());
+    assert!(!store.take_totp_step(sam, 101).await.unwrap());
+    assert!(
+        !store.take_totp_step(sam, 99).await.unwrap(),
+        "an older code is spent too"
+    );
+    assert!(store
+        .use_recovery_code(sam, &[2u8; 32], t0())
+        .await
+        .unwrap());
+    assert!(!store
+        .use_recovery_code(sam, &[2u8; 32], t0())
+        .await
+        .unwrap());
+    assert!(!store
+        .use_recovery_code(sam, &[3u8; 32], t0())
+        .await
+        .unwrap());
+    let member = store.staff_member(sam).await.unwrap().unwrap();
+    assert_eq!(member.access, owner);
+    assert_eq!(member.totp_enabled_at, Some(t0()));
+    // Removing a member ends their sessions and their place on the staff.
+    assert!(store.remove_staff(sam, w.bob.id, t0()).await.unwrap());
+    assert!(store.staff_member(sam).await.unwrap().is_none());
+    assert!(!store.remove_staff(sam, w.bob.id, t0()).await.unwrap());
+}
+
 pub async fn a_showtime_keeps_the_layout_version_it_was_scheduled_with<S: UnguardedHold>(
     store: Arc<S>,
 ) {
@@ -292,12 +420,17 @@ pub async fn a_showtime_needs_a_price_for_every_category_of_its_layout<S: Unguar
 ) {
     let w = world(&*store).await;
     let mut missing = new_showtime(&w.event, &w.auditorium, w.showtime.showtime.ends_at);
-    missing
-        .prices
-        .prices
-        .retain(|(c, _)| *c != SeatCategory::Companion);
+    let entries = prices()
+        .entries()
+        .iter()
+        .filter(|(t, c, _)| (t.as_str(), *c) != ("child", SeatCategory::Companion))
+        .cloned()
+        .collect();
+    missing.prices = ShowtimePrices::new(eur(), 75, ticket_types(), entries).unwrap();
     match store.schedule_showtime(missing).await {
-        Err(StoreError::InvalidShowtime(ShowtimeError::MissingPrice(SeatCategory::Companion))) => {}
-        other => panic!("expected a missing companion price, got {other:?}"),
+        Err(StoreError::InvalidShowtime(ShowtimeError::MissingPrices(MissingPrices(pairs)))) => {
+            assert_eq!(pairs, [("child".to_string(), SeatCategory::Companion)])
+        }
+        other => panic!("expected a missing child companion price, got {other:?}"),
     }
 }

@@ -18,16 +18,34 @@ pub fn eur() -> Currency {
     Currency::parse("EUR").expect("EUR is a currency")
 }
 
-pub fn prices() -> PriceList {
-    PriceList {
-        currency: eur(),
-        prices: vec![
-            (SeatCategory::Standard, 1000),
-            (SeatCategory::Premium, 1450),
-            (SeatCategory::Accessible, 1000),
-            (SeatCategory::Companion, 500),
-        ],
-    }
+/// Two ticket types: adult (the default) and child, for every category of `LAYOUT`; a
+/// booking fee of 75 a seat.
+pub fn prices() -> ShowtimePrices {
+    let adult = [
+        (SeatCategory::Standard, 1000),
+        (SeatCategory::Premium, 1450),
+        (SeatCategory::Accessible, 1000),
+        (SeatCategory::Companion, 500),
+    ];
+    let child = [
+        (SeatCategory::Standard, 600),
+        (SeatCategory::Premium, 900),
+        (SeatCategory::Accessible, 600),
+        (SeatCategory::Companion, 300),
+    ];
+    let entries = adult
+        .iter()
+        .map(|(c, p)| ("adult".to_string(), *c, *p))
+        .chain(child.iter().map(|(c, p)| ("child".to_string(), *c, *p)))
+        .collect();
+    ShowtimePrices::new(eur(), 75, ticket_types(), entries).expect("valid prices")
+}
+
+pub fn ticket_types() -> Vec<TicketType> {
+    vec![
+        TicketType::new("adult", "Adult").expect("a ticket type"),
+        TicketType::new("child", "Child").expect("a ticket type"),
+    ]
 }
 
 pub struct World {
@@ -187,7 +205,6 @@ pub fn new_showtime(
         audio_language: "pt".into(),
         subtitles: Some("en".into()),
         prices: prices(),
-        booking_fee_minor: 75,
         sales_open_at: t0() - Duration::days(7),
         sales_close_minutes: 15,
     }
@@ -228,6 +245,7 @@ pub fn hold(user: &User, showtime: &ShowtimeInfo, seats: &[&str], now: DateTime<
         user_id: user.id,
         showtime_id: showtime.showtime.id,
         seats: seats.iter().map(|s| s.to_string()).collect(),
+        ticket_types: vec![],
         expires_at: now + Duration::minutes(10),
         now,
         limits: HoldLimits::NONE,

@@ -11,6 +11,7 @@ mod catalog;
 pub mod fixtures;
 mod payments;
 mod race;
+mod ticket_types;
 
 pub use accounts::*;
 pub use batch::*;
@@ -18,6 +19,7 @@ pub use bookings::*;
 pub use catalog::*;
 pub use payments::*;
 pub use race::*;
+pub use ticket_types::*;
 
 /// Expands to one `#[tokio::test]` per conformance test, each on a fresh store from `$fresh`,
 /// an async fn returning `(Arc<S>, Guard)` with `S: UnguardedHold`.
@@ -29,7 +31,13 @@ macro_rules! conformance_suite {
             events_and_showtimes_are_filtered_by_city_and_day,
             an_auditorium_hosts_one_showtime_at_a_time,
             a_showtime_keeps_the_layout_version_it_was_scheduled_with,
+            a_venues_turnover_sizes_its_showtimes,
+            a_second_factor_code_counts_once,
             a_showtime_needs_a_price_for_every_category_of_its_layout,
+            a_hold_prices_each_seat_as_its_ticket_type,
+            an_unknown_ticket_type_is_refused_and_holds_nothing,
+            a_venue_price_plan_is_replaced_whole,
+            a_later_plan_change_leaves_scheduled_prices_alone,
             emails_are_unique_whatever_their_case,
             sessions_end_at_their_expiry_and_on_logout,
             a_seat_is_never_held_by_two_live_bookings,
