@@ -13,6 +13,7 @@ pub mod backend;
 pub mod catalog;
 pub mod codec;
 mod committed;
+pub mod dashboard;
 mod error;
 pub mod holds;
 pub mod housekeeping;
@@ -35,6 +36,7 @@ pub use unguarded::UnguardedHold;
 
 pub use backend::Backend;
 pub use committed::{Committed, SeatChangeSink};
+pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
 pub use pool::{PoolSettings, PoolStats};
 pub use types::*;
@@ -221,6 +223,8 @@ pub trait Store: Send + Sync + 'static {
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
+    /// The back office's figures of today (see `dashboard`), read in one snapshot.
+    async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData>;
 
     // --- the sandbox gateway's own records, and shared settings ---------------------------
 
