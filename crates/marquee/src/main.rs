@@ -461,7 +461,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     log_rate_limits(&app.config().rate_limits, app.config().login_throttle);
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
-    marquee_server::server::run(listener, app, shutdown_signal()).await?;
+    // The one router: the JSON API and the web pages (`marquee-web`).
+    let router =
+        marquee_server::http::router_with_pages(app.clone(), Some(marquee_web::pages(&app)));
+    marquee_server::server::run(listener, router, app, shutdown_signal()).await?;
     keep_claim.abort();
     tracing::info!("stopped");
     Ok(())

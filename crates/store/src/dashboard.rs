@@ -49,6 +49,7 @@ pub struct DashboardData {
 pub struct DashboardVenue {
     pub id: VenueId,
     pub name: String,
+    pub city_id: CityId,
     pub city: String,
 }
 
@@ -99,6 +100,7 @@ pub struct RecentBooking {
 struct VenueRow {
     id: i64,
     name: String,
+    city_id: i64,
     city: String,
 }
 
@@ -202,7 +204,7 @@ pub async fn dashboard(on: &mut impl Sql, query: &DashboardQuery) -> StoreResult
     let venues: Vec<VenueRow> = on
         .fetch_all(
             &format!(
-                "SELECT v.id, v.name, c.name AS city FROM venues v JOIN cities c ON c.id = v.city_id
+                "SELECT v.id, v.name, v.city_id, c.name AS city FROM venues v JOIN cities c ON c.id = v.city_id
                  WHERE {} ORDER BY c.name, v.name, v.id",
                 b.venues
             ),
@@ -298,6 +300,7 @@ fn decode(
             .map(|r| DashboardVenue {
                 id: VenueId(r.id),
                 name: r.name,
+                city_id: CityId(r.city_id),
                 city: r.city,
             })
             .collect(),
