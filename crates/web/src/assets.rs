@@ -77,7 +77,14 @@ pub async fn serve(Path(file): Path<String>) -> Response {
             asset.bytes,
         )
             .into_response(),
-        None => crate::page::error_page(StatusCode::NOT_FOUND),
+        // Not kept by caches: the name may be served by a newer node soon.
+        None => {
+            let mut missing = crate::page::error_page(StatusCode::NOT_FOUND);
+            missing
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            missing
+        }
     }
 }
 

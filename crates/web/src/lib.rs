@@ -19,7 +19,7 @@ pub mod session;
 pub mod shell;
 
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use marquee_server::http::Pages;
 use marquee_server::App;
@@ -29,13 +29,19 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub fn pages(app: &App) -> Pages {
     let routes = Router::new()
         .route("/login", get(login::form).post(login::submit))
-        .route("/logout", axum::routing::post(login::logout))
+        .route("/logout", post(login::logout))
         .route("/admin", get(admin::today::page))
-        .route_layer(middleware::from_fn_with_state(app.clone(), csrf::guard))
-        .route("/assets/{file}", get(assets::serve))
-        .layer(CatchPanicLayer::custom(page::panic_page));
+        .route("/assets/{file}", get(assets::serve));
     Pages {
-        routes,
+        routes: guarded(app, routes),
         error_page: page::error_page,
     }
+}
+
+/// What every page route gets: the CSRF check of state-changing requests, and a panic
+/// answered with the HTML 500 page.
+pub fn guarded(app: &App, routes: Router<App>) -> Router<App> {
+    routes
+        .layer(middleware::from_fn_with_state(app.clone(), csrf::guard))
+        .layer(CatchPanicLayer::custom(page::panic_page))
 }
