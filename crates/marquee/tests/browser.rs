@@ -61,11 +61,6 @@ async fn figures_of(browser: &Browser, venue: &str) -> Vec<String> {
 }
 
 async fn log_in(browser: &Browser, password: &str) {
-    let form = browser
-        .client
-        .form(Locator::Css("form[action='/login']"))
-        .await
-        .expect("the login form");
     let email = browser
         .client
         .find(Locator::Id("email"))
@@ -81,7 +76,7 @@ async fn log_in(browser: &Browser, password: &str) {
         .send_keys(password)
         .await
         .expect("typed");
-    form.submit().await.expect("submitted");
+    browser.click_to_next_page("form[action='/login'] button").await;
 }
 
 async fn path_of(browser: &Browser) -> String {
@@ -187,13 +182,8 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
         .await
         .expect("the token removed");
     browser
-        .client
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .expect("the log-out button")
-        .click()
-        .await
-        .expect("clicked");
+        .click_to_next_page("form[action='/logout'] button")
+        .await;
     let refused = browser
         .client
         .find(Locator::Css("h1"))
@@ -209,19 +199,9 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
         .await
         .expect("a page");
     browser
-        .client
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .expect("the log-out button")
-        .click()
-        .await
-        .expect("clicked");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Id("login-heading"))
-        .await
-        .expect("the login page");
+        .click_to_next_page("form[action='/logout'] button")
+        .await;
+    assert_eq!(path_of(&browser).await, "/login");
     assert_eq!(me_status(&address, &token).await, 401, "the session ended");
     browser.close().await;
 }

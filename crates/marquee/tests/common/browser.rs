@@ -1,7 +1,7 @@
 //! Headless Chromium driven through WebDriver (Debian's `chromium` and `chromium-driver`;
 //! `scripts/test` installs them), for tests that do what a person does in a browser.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -64,6 +64,38 @@ impl Browser {
             .await
             .expect("a browser session");
         Browser { client, driver }
+    }
+
+    /// Clicks the element `css` and waits (at most 10 s) until the page it leads to has
+    /// loaded: the old page's root is gone and the new one is complete. A click alone does
+    /// not wait for the navigation it starts.
+    pub async fn click_to_next_page(&self, css: &str) {
+        let old = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("a page");
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("clicked");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let gone = old.tag_name().await.is_err();
+            let complete = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await
+                .is_ok_and(|state| state == "complete");
+            if gone && complete {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no new page after clicking {css}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub async fn close(self) {
