@@ -13,8 +13,8 @@ use std::path::Path;
 
 const ADMIN: &str = "admin@example.com";
 
-/// `marquee admin create` in `dir`, then `serve --demo` there.
-fn server_with_admin(dir: &Path) -> common::Server {
+/// `marquee admin create` in `dir`, then `serve --demo <args>` there.
+fn server_with_admin(dir: &Path, args: &[&str]) -> common::Server {
     let created = common::marquee(dir)
         .args(["admin", "create", "--email", ADMIN])
         .env("MARQUEE_ADMIN_PASSWORD", PASSWORD)
@@ -22,7 +22,7 @@ fn server_with_admin(dir: &Path) -> common::Server {
         .status()
         .expect("marquee admin create runs");
     assert!(created.success());
-    common::serve(dir, &["--demo"])
+    common::serve(dir, &[&["--demo"], args].concat())
 }
 
 /// What the customer did through the API before the admin looks: a paid booking of two
@@ -55,7 +55,8 @@ async fn figures_of(browser: &Browser, venue: &str) -> Vec<String> {
         .expect("the venue's card");
     let mut figures = Vec::new();
     for figure in card.find_all(Locator::Css("dd")).await.expect("figures") {
-        figures.push(figure.text().await.expect("text"));
+        let text = figure.text().await.expect("text");
+        figures.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     figures
 }
@@ -76,7 +77,9 @@ async fn log_in(browser: &Browser, password: &str) {
         .send_keys(password)
         .await
         .expect("typed");
-    browser.click_to_next_page("form[action='/login'] button").await;
+    browser
+        .click_to_next_page("form[action='/login'] button")
+        .await;
 }
 
 async fn path_of(browser: &Browser) -> String {
@@ -112,7 +115,7 @@ async fn me_status(address: &str, token: &str) -> u16 {
 #[tokio::test]
 async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
     let dir = common::TempDir::new("browser");
-    let server = server_with_admin(&dir.0);
+    let server = server_with_admin(&dir.0, &[]);
     let address = server.address.clone();
     let (venue, paid, held) = bookings_through_the_api(&address).await;
     let browser = Browser::start(1280, 900).await;
@@ -206,6 +209,32 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
     browser.close().await;
 }
 
+/// The next showtime of each film on in London with seats sold and held (a customer each,
+/// within the hold limits), so the bars show something.
+async fn busy_london(address: &str) {
+    let lister = Client::new(address);
+    let events = lister.get("/events?city=London&per_page=12").await;
+    let events = events["events"].as_array().expect("events").clone();
+    for (n, event) in events.iter().enumerate() {
+        let mut customer = Client::new(address);
+        customer.sign_up(&format!("customer{n}@example.com")).await;
+        let showtimes = customer
+            .get(&format!("/events/{}/showtimes?city=London", event["id"]))
+            .await;
+        let Some(showtime) = showtimes["showtimes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["on_sale"] == true))
+        else {
+            continue;
+        };
+        let paid = customer.hold(&showtime["id"], 2 + n as u32 % 4).await;
+        customer
+            .pay(paid["id"].as_str().expect("a booking id"))
+            .await;
+        customer.hold(&showtime["id"], 1 + n as u32 % 2).await;
+    }
+}
+
 /// Draws docs/screenshots/admin-dashboard-{desktop,phone}.png (run by `scripts/screenshots`).
 #[tokio::test]
 #[ignore = "writes docs/screenshots; run by scripts/screenshots"]
@@ -213,11 +242,15 @@ async fn screenshots() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&out).expect("docs/screenshots");
     let dir = common::TempDir::new("screenshots");
-    let server = server_with_admin(&dir.0);
+    // Many customers sign up at once from here.
+    let server = server_with_admin(&dir.0, &["--rate-limits", "off"]);
     let address = server.address.clone();
-    bookings_through_the_api(&address).await;
-    for (name, width, height) in [("desktop", 1280, 1000), ("phone", 360, 1400)] {
-        let browser = Browser::start(width, height).await;
+    busy_london(&address).await;
+    for name in ["desktop", "phone"] {
+        let browser = match name {
+            "desktop" => Browser::start(1280, 1500).await,
+            _ => Browser::phone(360, 1100).await,
+        };
         browser
             .client
             .goto(&format!("http://{address}/login"))

@@ -30,6 +30,40 @@ fn free_port() -> u16 {
 impl Browser {
     /// Starts chromedriver and a headless Chromium whose window is `width` x `height`.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Self::launch(serde_json::json!({
+            "args": Self::args(&[format!("--window-size={width},{height}")]),
+        }))
+        .await
+    }
+
+    /// A phone's screen, `width` CSS pixels wide: Chromium's device emulation (a headless
+    /// window cannot be narrower than 500 px).
+    pub async fn phone(width: u32, height: u32) -> Browser {
+        Self::launch(serde_json::json!({
+            "args": Self::args(&[]),
+            "mobileEmulation": {
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
+            },
+        }))
+        .await
+    }
+
+    fn args(more: &[String]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "--headless=new",
+            // Tests run as root in containers, where Chromium's sandbox cannot start.
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend_from_slice(more);
+        args
+    }
+
+    async fn launch(chrome_options: serde_json::Value) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -43,20 +77,7 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "args": [
-                    "--headless=new",
-                    // Tests run as root in containers, where Chromium's sandbox cannot start.
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--hide-scrollbars",
-                    format!("--window-size={width},{height}"),
-                ]
-            }),
-        );
+        capabilities.insert("goog:chromeOptions".into(), chrome_options);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(capabilities)
@@ -93,7 +114,10 @@ impl Browser {
             if gone && complete {
                 return;
             }
-            assert!(Instant::now() < deadline, "no new page after clicking {css}");
+            assert!(
+                Instant::now() < deadline,
+                "no new page after clicking {css}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

@@ -29,11 +29,17 @@ struct VenueView {
     /// "Thursday 3 December".
     date: String,
     tickets: u32,
-    revenue: String,
+    /// Each currency's amount ("26.50") and code ("GBP"), the code shown smaller.
+    revenue: Vec<(String, String)>,
     holds: u32,
     held_seats: u32,
     showtimes: Vec<ShowtimeView>,
+    /// Today's showtimes after those shown.
+    later: usize,
 }
+
+/// How many of a venue's next showtimes the page shows; the rest are counted.
+const NEXT_SHOWTIMES: usize = 5;
 
 struct ShowtimeView {
     /// Local to the venue: "19:30".
@@ -97,20 +103,24 @@ pub async fn page(State(app): State<App>, Staff(staff): Staff) -> Result<Respons
 }
 
 fn venue(v: marquee_server::dashboard::VenueToday) -> VenueView {
-    let revenue = if v.revenue.is_empty() {
-        "0.00".to_string()
-    } else {
-        v.revenue
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" + ")
-    };
+    let revenue = v
+        .revenue
+        .iter()
+        .map(|money| {
+            let shown = money.to_string();
+            match shown.rsplit_once(' ') {
+                Some((amount, currency)) => (amount.to_string(), currency.to_string()),
+                None => (shown, String::new()),
+            }
+        })
+        .collect();
     VenueView {
         date: v.date.format("%A %-d %B").to_string(),
+        later: v.showtimes.len().saturating_sub(NEXT_SHOWTIMES),
         showtimes: v
             .showtimes
             .iter()
+            .take(NEXT_SHOWTIMES)
             .map(|s| ShowtimeView {
                 time: local(s.starts_at, v.timezone, "%H:%M"),
                 at: s.starts_at.to_rfc3339(),
