@@ -420,15 +420,24 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's owner, `admin@example.com`, with a new random password each start, printed to
-/// the terminal (not the log): a newcomer logs in to the back office at once.
+/// The demo's owner, `admin@example.com`: made on the demo's first start with a random
+/// password printed to the terminal (not the log), so a newcomer logs in to the back office at
+/// once. Later starts leave the account alone (`marquee admin create` sets a new password).
 async fn demo_admin(app: &App) -> anyhow::Result<()> {
+    let email = Email::parse(demo::ADMIN_EMAIL).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let back_office = format!("{}/admin", app.config().public_url);
+    if app.store().find_user_by_email(&email).await?.is_some() {
+        println!(
+            "\n  Back office: {back_office}\n  Log in as {email} with the password printed when \
+             it was made\n  (or set one: marquee admin create --email {email})\n"
+        );
+        return Ok(());
+    }
     let password = demo::new_admin_password();
-    let user = staff_owner(app, demo::ADMIN_EMAIL, &password).await?;
+    staff_owner(app, email.as_str(), &password).await?;
     println!(
-        "\n  Back office: {}/admin\n  Log in as {} with the password {password}\n  (an authenticator app is offered, not required, with --demo)\n",
-        app.config().public_url,
-        user.email
+        "\n  Back office: {back_office}\n  Log in as {email} with the password {password}\n  \
+         (an authenticator app is offered, not required, with --demo)\n"
     );
     Ok(())
 }
@@ -512,7 +521,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     log_rate_limits(&app.config().rate_limits, app.config().login_throttle);
     tracing::info!(address = %listener.local_addr()?, backend = app.store().backend(), hold_limits = ?app.config().hold_limits, "Marquee is serving");
-    marquee_server::server::run(listener, app, shutdown_signal()).await?;
+    // The one router: the JSON API and the web pages (`marquee-web`).
+    let router =
+        marquee_server::http::router_with_pages(app.clone(), Some(marquee_web::pages(&app)));
+    marquee_server::server::run(listener, router, app, shutdown_signal()).await?;
     keep_claim.abort();
     tracing::info!("stopped");
     Ok(())

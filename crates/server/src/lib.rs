@@ -10,6 +10,7 @@
 //! - `jobs`: background work (the hold sweeper, payment reconciliation).
 //! - `server`: serving HTTP until a shutdown, then draining; `prometheus`: the metrics
 //!   recorder behind `/metrics`.
+//! - `dashboard`: the back office's "today at a glance".
 //! - `demo`: the demo catalog.
 
 pub mod accounts;
@@ -19,6 +20,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod client_address;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod hold_queue;

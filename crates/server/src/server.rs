@@ -19,10 +19,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-/// Serves `app` on `listener` until `shutdown` completes, then drains (see `serve`), stops
-/// the jobs between two of their passes and closes the database pools.
+/// Serves `router` (over `app`) on `listener` until `shutdown` completes, then drains (see
+/// `serve`), stops the jobs between two of their passes and closes the database pools.
 pub async fn run(
     listener: TcpListener,
+    router: Router,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -37,7 +38,7 @@ pub async fn run(
     ));
     let housekeeper = tokio::spawn(crate::jobs::housekeeping(app.clone(), jobs_stopped.clone()));
     let upkeep = tokio::spawn(crate::jobs::metrics_upkeep(jobs_stopped));
-    serve(listener, app.clone(), shutdown).await;
+    serve(listener, router, app.clone(), shutdown).await;
     let _ = stop_jobs.send(true);
     let _ = sweeper.await;
     let _ = reconciler.await;
@@ -53,10 +54,10 @@ pub async fn run(
 /// Returns when every connection has closed, or after `shutdown_grace` at the latest.
 pub async fn serve(
     listener: TcpListener,
+    router: Router,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let router = crate::http::router(app.clone());
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(app.config().header_read_timeout);

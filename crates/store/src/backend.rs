@@ -13,12 +13,12 @@ use crate::holds;
 use crate::sql::Sql;
 use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 use crate::writes::{self, BatchStatements, ReportWritten};
-use crate::{accounts, catalog, housekeeping, reads, sandbox};
+use crate::{accounts, catalog, dashboard, housekeeping, reads, sandbox};
 use crate::{
-    AuditoriumInfo, BookingPage, Committed, EventFilter, NewAuditorium, NewCity, NewEvent, NewHold,
-    NewPayment, NewSession, NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport,
-    SandboxPayment, SeatMap, Session, ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult,
-    Unsettled, User, UserCredentials,
+    AuditoriumInfo, BookingPage, Committed, DashboardData, DashboardQuery, EventFilter,
+    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSession, NewShowtime, NewUser,
+    NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
+    ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult, Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -505,6 +505,12 @@ impl<B: Backend> Store for B {
     }
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
         reads::outbox_kinds(&mut self.reading(), booking).await
+    }
+    async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData> {
+        let mut tx = self.begin_snapshot().await?;
+        let figures = dashboard::dashboard(&mut tx, query).await?;
+        self.commit(tx).await?;
+        Ok(figures)
     }
 
     async fn create_sandbox_payment(&self, payment: SandboxPayment) -> StoreResult<SandboxPayment> {

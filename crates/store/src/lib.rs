@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod catalog_edits;
 pub mod codec;
 mod committed;
+pub mod dashboard;
 mod error;
 pub mod holds;
 pub mod housekeeping;
@@ -41,6 +42,7 @@ pub use audit::{Actor, AuditFilter, AuditRecord};
 pub use backend::Backend;
 pub use catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 pub use committed::{Committed, SeatChangeSink};
+pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
 pub use pool::{PoolSettings, PoolStats};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
@@ -339,6 +341,8 @@ pub trait Store: Send + Sync + 'static {
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
+    /// The back office's figures of today (see `dashboard`), read in one snapshot.
+    async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData>;
 
     // --- the sandbox gateway's own records, and shared settings ---------------------------
 

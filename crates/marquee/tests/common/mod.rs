@@ -2,6 +2,9 @@
 // Each test binary includes this module and uses a part of it.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod browser;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

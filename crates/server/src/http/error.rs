@@ -57,6 +57,20 @@ impl ApiError {
         self
     }
 
+    /// The status the error answers with (the web pages answer with it too).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message a client is shown (the web pages show a 4xx's too).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
     pub fn not_found() -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,

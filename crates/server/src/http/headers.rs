@@ -1,6 +1,7 @@
 //! Security headers on every answer: no content sniffing, no referrer sent on, HTML (and
 //! SVG) that no other site may frame and that loads nothing from elsewhere, and nothing
-//! private kept in a cache.
+//! private kept in a cache. The web pages (`PAGE_CSP`, which they set themselves) load our own stylesheet, scripts
+//! and images, and post forms to us; nothing inline, nothing from another origin.
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue};
@@ -11,13 +12,21 @@ use axum::response::Response;
 const DEFAULT_CSP: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// Routes whose answers are the same for everyone (the public catalog, posters): they may be
-/// cached. Everything else may carry a token, a booking or a ticket, and is `no-store`.
+/// For the web pages: our own files only, no inline script or style (an injected `<script>`
+/// or `style=` does nothing), forms post only to us, no other site may frame a page.
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+    frame-ancestors 'none'";
+
+/// Routes whose answers are the same for everyone (the public catalog, posters, the pages' assets):
+/// they may be cached, as long as the answer says so itself. Everything else may carry a
+/// token, a booking or a ticket, and is `no-store`.
 const PUBLIC_ROUTES: &[&str] = &[
     "/api/v1/cities",
     "/api/v1/events",
     "/api/v1/showtimes",
     "/media/",
+    "/assets/",
 ];
 
 pub async fn security_headers(request: Request, next: Next) -> Response {

@@ -22,7 +22,7 @@ use crate::app::App;
 use crate::error::{AppError, ErrorCode};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -213,18 +213,44 @@ fn spell_links_in_camel_case(document: &mut Value) {
     }
 }
 
+/// The web pages served beside the API (the `marquee-web` crate builds them; this crate
+/// cannot name it without a cycle): their routes, and how a page answers an error status
+/// (a path nobody serves, a method a path does not take) in HTML.
+pub struct Pages {
+    pub routes: Router<App>,
+    pub error_page: fn(StatusCode) -> Response,
+}
+
+/// The API alone: every path outside it is a JSON 404 (the API's tests).
 pub fn router(app: App) -> Router {
+    router_with_pages(app, None)
+}
+
+/// The one router a node serves: `/api` (JSON, errors too), the pages, the monitoring routes.
+pub fn router_with_pages(app: App, pages: Option<Pages>) -> Router {
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api_v1())
         .split_for_parts();
     document_edge_refusals(&mut openapi);
     rate_limit::document(&mut openapi);
     let document = Arc::new(openapi_json(&openapi));
-    api.route_layer(axum::middleware::from_fn_with_state(
+    let error_page = pages.as_ref().map(|p| p.error_page);
+    // A path outside `/api` gets the pages' HTML answer when there are pages.
+    let answer = move |uri: Uri, status: StatusCode, code: ErrorCode, message: &'static str| {
+        match error_page {
+            Some(page) if !is_api(uri.path()) => page(status),
+            _ => ApiError::new(status, code, message).into_response(),
+        }
+    };
+    let api = api.route_layer(axum::middleware::from_fn_with_state(
         app.clone(),
         rate_limit::by_address,
-    ))
-    .route(
+    ));
+    let api = match pages {
+        Some(pages) => api.merge(pages.routes),
+        None => api,
+    };
+    api.route(
         "/api/openapi.json",
         get(move || async move {
             match document.as_ref() {
@@ -240,9 +266,17 @@ pub fn router(app: App) -> Router {
         get(payments::sandbox_checkout_page),
     )
     .route("/media/posters/{event}/{digest}", get(catalog::poster))
-    .fallback(|| async { ApiError::not_found() })
-    .method_not_allowed_fallback(|| async {
-        ApiError::new(
+    .fallback(move |uri: Uri| async move {
+        answer(
+            uri,
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "there is nothing here",
+        )
+    })
+    .method_not_allowed_fallback(move |uri: Uri| async move {
+        answer(
+            uri,
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::MethodNotAllowed,
             "this path does not take that method",
@@ -272,6 +306,11 @@ pub fn router(app: App) -> Router {
     .layer(SetRequestIdLayer::new(observe::REQUEST_ID, MakeRequestUuid))
     .layer(middleware::from_fn(observe::drop_odd_request_id))
     .with_state(app)
+}
+
+/// Whether a path is the JSON API's, whose answers (errors too) are JSON.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// How long `/readyz` waits for the database: a probe must answer before its own timeout.

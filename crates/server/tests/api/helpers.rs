@@ -180,6 +180,7 @@ impl TestApp {
         let router = marquee_server::http::router(app.clone());
         tokio::spawn(marquee_server::server::serve(
             listener,
+            router.clone(),
             app.clone(),
             std::future::pending(),
         ));

@@ -8,6 +8,7 @@ mod accounts;
 mod batch;
 mod bookings;
 mod catalog;
+mod dashboard;
 pub mod fixtures;
 mod payments;
 mod race;
@@ -17,6 +18,7 @@ pub use accounts::*;
 pub use batch::*;
 pub use bookings::*;
 pub use catalog::*;
+pub use dashboard::*;
 pub use payments::*;
 pub use race::*;
 pub use ticket_types::*;
@@ -77,6 +79,7 @@ macro_rules! conformance_suite {
             reconciliation_pages_and_backs_off,
             one_node_at_a_time_has_a_jobs_turn,
             a_late_payment_records_the_expiry_it_overtook,
+            the_dashboard_counts_each_venue_within_its_own_day,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

@@ -6,7 +6,12 @@ use chrono::{DateTime, Utc};
 use marquee_domain::*;
 use std::sync::Arc;
 
-fn checkout(booking: &Booking, user: &User, payment_ref: &str, now: DateTime<Utc>) -> NewPayment {
+pub(super) fn checkout(
+    booking: &Booking,
+    user: &User,
+    payment_ref: &str,
+    now: DateTime<Utc>,
+) -> NewPayment {
     NewPayment {
         booking_id: booking.id,
         user_id: user.id,
@@ -147,7 +152,12 @@ pub async fn a_booking_waiting_for_its_payment_expires_with_its_hold<S: Unguarde
 
 static NEXT_CODE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-fn report(payment: &Payment, event: &str, reported: Reported, now: DateTime<Utc>) -> PaymentReport {
+pub(super) fn report(
+    payment: &Payment,
+    event: &str,
+    reported: Reported,
+    now: DateTime<Utc>,
+) -> PaymentReport {
     PaymentReport {
         provider: payment.provider.clone(),
         payment_ref: payment.payment_ref.clone(),

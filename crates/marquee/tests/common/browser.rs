@@ -1,0 +1,128 @@
+//! Headless Chromium driven through WebDriver (Debian's `chromium` and `chromium-driver`;
+//! `scripts/test` installs them), for tests that do what a person does in a browser.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A chromedriver and one browser session on it; both end when dropped (call `close` first
+/// to end the session cleanly).
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium whose window is `width` x `height`.
+    pub async fn start(width: u32, height: u32) -> Browser {
+        Self::launch(serde_json::json!({
+            "args": Self::args(&[format!("--window-size={width},{height}")]),
+        }))
+        .await
+    }
+
+    /// A phone's screen, `width` CSS pixels wide: Chromium's device emulation (a headless
+    /// window cannot be narrower than 500 px).
+    pub async fn phone(width: u32, height: u32) -> Browser {
+        Self::launch(serde_json::json!({
+            "args": Self::args(&[]),
+            "mobileEmulation": {
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true }
+            },
+        }))
+        .await
+    }
+
+    fn args(more: &[String]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "--headless=new",
+            // Tests run as root in containers, where Chromium's sandbox cannot start.
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend_from_slice(more);
+        args
+    }
+
+    async fn launch(chrome_options: serde_json::Value) -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (apt-get install chromium chromium-driver)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("goog:chromeOptions".into(), chrome_options);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a browser session");
+        Browser { client, driver }
+    }
+
+    /// Clicks the element `css` and waits (at most 10 s) until the page it leads to has
+    /// loaded: the old page's root is gone and the new one is complete. A click alone does
+    /// not wait for the navigation it starts.
+    pub async fn click_to_next_page(&self, css: &str) {
+        let old = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("a page");
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("clicked");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let gone = old.tag_name().await.is_err();
+            let complete = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await
+                .is_ok_and(|state| state == "complete");
+            if gone && complete {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no new page after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}

@@ -1,0 +1,47 @@
+//! Marquee's web pages, rendered on the server over the same services as the JSON API (a rule
+//! lives in the service, never only in a page). Browsing works without JavaScript.
+//!
+//! Where things are:
+//! - `routes` below: every page route, in one list. A page's handler is in the module named
+//!   after it (`login`, `admin::today`), its template in `templates/` under the same name.
+//! - `shell`: the header, navigation and account around every page (`templates/base.html`).
+//! - `page`: rendering a template into an answer (with the pages' CSP), and the error pages.
+//! - `session`: the session cookie and the `SignedIn` / `Staff` extractors; `csrf`: the
+//!   CSRF token and the guard on every state-changing request.
+//! - `assets`: the stylesheet and scripts (`assets/`), embedded, served with hashed names.
+
+pub mod admin;
+pub mod assets;
+pub mod csrf;
+pub mod login;
+pub mod page;
+pub mod session;
+pub mod shell;
+
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use marquee_server::http::Pages;
+use marquee_server::App;
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// The pages, for `marquee_server::http::router_with_pages`.
+pub fn pages(app: &App) -> Pages {
+    let routes = Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/admin", get(admin::today::page))
+        .route("/assets/{file}", get(assets::serve));
+    Pages {
+        routes: guarded(app, routes),
+        error_page: page::error_page,
+    }
+}
+
+/// What every page route gets: the CSRF check of state-changing requests, and a panic
+/// answered with the HTML 500 page.
+pub fn guarded(app: &App, routes: Router<App>) -> Router<App> {
+    routes
+        .layer(middleware::from_fn_with_state(app.clone(), csrf::guard))
+        .layer(CatchPanicLayer::custom(page::panic_page))
+}
