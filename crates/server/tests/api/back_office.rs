@@ -14,6 +14,7 @@ both_backends!(
     a_layout_with_an_error_names_its_row_and_column_and_saves_nothing,
     a_poster_must_be_an_image_and_is_served_for_ever,
     roles_below_the_route_are_forbidden,
+    the_dashboard_shows_a_venues_day_to_its_own_staff,
 );
 
 /// Path segments after `/admin/` whose `{id}` belongs to a venue: staff of another venue get
@@ -436,4 +437,51 @@ async fn a_poster_must_be_an_image_and_is_served_for_ever(app: TestApp) {
         )
         .await;
     assert_eq!(stale.status, StatusCode::NOT_FOUND);
+}
+
+async fn the_dashboard_shows_a_venues_day_to_its_own_staff(app: TestApp) {
+    let venue = app.world.venue.id;
+    let (_, elsewhere) = marquee_store::conformance::fixtures::city_in(
+        &*app.store,
+        "Porto",
+        chrono_tz::Europe::Lisbon,
+    )
+    .await;
+    let (box_office, _) = app
+        .staff("bo@example.com", StaffRole::BoxOffice, &[venue])
+        .await;
+    let (other, _) = app
+        .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])
+        .await;
+    let (usher, _) = app
+        .staff("una@example.com", StaffRole::Usher, &[venue])
+        .await;
+    let customer = app.customer("carla@example.com").await;
+    assert_eq!(
+        app.hold(&customer, &["A1", "A2"]).await.status,
+        StatusCode::CREATED
+    );
+
+    let today = app.get("/api/v1/admin/dashboard", Some(&box_office)).await;
+    assert_eq!(today.status, StatusCode::OK, "{:?}", today.body);
+    let venues = today.body["venues"].as_array().unwrap();
+    assert_eq!(venues.len(), 1, "their venue only: {:?}", today.body);
+    assert_eq!(venues[0]["venue_id"], venue.0);
+    assert_eq!(venues[0]["holds"], 1);
+    assert_eq!(venues[0]["held_seats"], 2);
+    assert_eq!(today.body["recent"][0]["seats"], 2);
+    assert_eq!(today.body["recent"][0]["status"], "held");
+
+    let theirs = app.get("/api/v1/admin/dashboard", Some(&other)).await;
+    let theirs = theirs.body["venues"].as_array().unwrap();
+    assert!(theirs.iter().all(|v| v["venue_id"] != venue.0));
+    assert!(
+        app.get("/api/v1/admin/dashboard", Some(&other)).await.body["recent"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "another venue's bookings are not theirs to see"
+    );
+    let refused = app.get("/api/v1/admin/dashboard", Some(&usher)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -50,6 +50,7 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/events/{id}", "patch"),
         ("/api/v1/admin/events/{id}/poster", "put"),
         ("/api/v1/admin/audit", "get"),
+        ("/api/v1/admin/dashboard", "get"),
     ];
     for (path, method) in contract {
         assert!(

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod dashboard;
 pub mod staff;
 
 use crate::app::App;
@@ -38,6 +39,7 @@ pub fn routes() -> OpenApiRouter<App> {
             )),
         )
         .routes(routes!(audit::audit_log))
+        .routes(routes!(dashboard::dashboard))
 }
 
 /// `staff`'s write `action`, recorded in the audit log with the values rendered by `render`
