@@ -80,6 +80,8 @@ error_codes! {
     UserNotFound = "user_not_found",
     InvitationNotFound = "invitation_not_found",
     PosterNotFound = "poster_not_found",
+    /// The venue has no price plan yet (`PUT /admin/venues/{id}/price-plan` gives it one).
+    PricePlanNotFound = "price_plan_not_found",
     // 403.
     /// The account may not do this (a customer on a staff route, or a role too low).
     Forbidden = "forbidden",
@@ -306,6 +308,7 @@ mod tests {
         "user_not_found",
         "invitation_not_found",
         "poster_not_found",
+        "price_plan_not_found",
         "forbidden",
         "totp_enrolment_required",
         "payload_too_large",

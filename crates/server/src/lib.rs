@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod login_throttle;
 pub mod password_hashers;
 pub mod payments;
+pub mod price_plans;
 pub mod prometheus;
 pub mod qr;
 pub mod rate_limits;

@@ -347,8 +347,11 @@ impl<B: Backend> Store for B {
         venue: VenueId,
         plan: &PricePlan,
         now: DateTime<Utc>,
+        by: Actor<PricePlan>,
     ) -> StoreResult<()> {
-        catalog::put_price_plan(&mut self.writing(), venue, plan, now).await
+        in_write!(self, "price plan", |tx| catalog::put_price_plan(
+            &mut tx, venue, plan, now, &by
+        ))
     }
     async fn list_cities(&self) -> StoreResult<Vec<City>> {
         catalog::list_cities(&mut self.reading()).await

@@ -540,26 +540,28 @@ pub async fn venue_price_plan(on: &mut impl Sql, venue: VenueId) -> StoreResult<
     .transpose()
 }
 
-/// Replaces a venue's price plan whole (or gives it its first). Showtimes already scheduled
-/// keep the prices they were scheduled with.
+/// Replaces a venue's price plan whole (or gives it its first); run in a write transaction.
+/// Showtimes already scheduled keep the prices they were scheduled with.
 pub async fn put_price_plan(
-    on: &mut impl Sql,
+    tx: &mut impl Sql,
     venue: VenueId,
     plan: &PricePlan,
     now: DateTime<Utc>,
+    by: &Actor<PricePlan>,
 ) -> StoreResult<()> {
-    on.execute(
+    // The venue's row is locked so two edits of its plan audit their befores in turn.
+    crate::catalog_edits::locked_venue(tx, venue).await?;
+    let before = venue_price_plan(tx, venue).await?;
+    tx.execute(
         "INSERT INTO venue_price_plans (venue_id, plan, updated_at) VALUES ($1, $2, ts($3))
          ON CONFLICT (venue_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
         args![venue.0, price_plan_text(plan).as_str(), millis(now)],
     )
-    .await
-    .map_err(|e| {
-        if e.is_foreign_key_violation() {
-            StoreError::NotFound(Entity::Venue)
-        } else {
-            e
-        }
-    })?;
-    Ok(())
+    .await?;
+    let touched = Touched {
+        entity: "price_plan",
+        id: Some(venue.0),
+        venue: Some(venue),
+    };
+    audit::record(tx, by, touched, before.as_ref(), Some(plan)).await
 }

@@ -150,12 +150,13 @@ pub trait Store: Send + Sync + 'static {
     /// A venue's price plan; `None` when it has none yet.
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>>;
     /// Replaces a venue's price plan whole; showtimes already scheduled keep their prices.
-    /// `NotFound(Venue)` when there is no such venue.
+    /// `NotFound(Venue)` when there is no such venue; audited as `by`'s.
     async fn put_price_plan(
         &self,
         venue: VenueId,
         plan: &PricePlan,
         now: DateTime<Utc>,
+        by: Actor<PricePlan>,
     ) -> StoreResult<()>;
 
     async fn list_cities(&self) -> StoreResult<Vec<City>>;

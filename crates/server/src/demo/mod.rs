@@ -393,7 +393,7 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                 .await?
                 .id;
             store
-                .put_price_plan(venue_id, &venue.price_plan, now)
+                .put_price_plan(venue_id, &venue.price_plan, now, Actor::System)
                 .await?;
             for auditorium in &venue.auditoriums {
                 let info = store

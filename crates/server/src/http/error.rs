@@ -109,6 +109,7 @@ impl From<AppError> for ApiError {
                     Entity::Provider => C::ProviderNotFound,
                     Entity::User => C::UserNotFound,
                     Entity::Invitation => C::InvitationNotFound,
+                    Entity::PricePlan => C::PricePlanNotFound,
                 },
             ),
             AppError::Unauthenticated => (S::UNAUTHORIZED, C::Unauthenticated),

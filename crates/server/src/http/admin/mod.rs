@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod pricing;
 pub mod staff;
 
 use crate::app::App;
@@ -23,6 +24,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(catalog::list_cities, catalog::create_city))
         .routes(routes!(catalog::list_venues, catalog::create_venue))
         .routes(routes!(catalog::update_venue))
+        .routes(routes!(pricing::get_price_plan, pricing::put_price_plan))
         .routes(routes!(
             catalog::list_auditoriums,
             catalog::create_auditorium
