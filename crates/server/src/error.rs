@@ -101,6 +101,10 @@ error_codes! {
     HoldExpired = "hold_expired",
     InvalidBookingState = "invalid_booking_state",
     PaymentSettled = "payment_settled",
+    /// Showtimes that would overlap others in their hall; `clashes` lists each.
+    ScheduleConflict = "schedule_conflict",
+    /// The venue has no price plan to price a showtime with.
+    NoPricePlan = "no_price_plan",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -157,6 +161,10 @@ pub enum AppError {
     NotOnSale(ShowtimeError),
     #[error("the booking is {0}")]
     WrongBookingState(BookingStatus),
+    #[error("{} showtime(s) would overlap another in the hall (each is in `clashes`)", .0.len())]
+    ScheduleConflict(Vec<marquee_store::ScheduleClash>),
+    #[error("the venue has no price plan yet: PUT /api/v1/admin/venues/{{id}}/price-plan first")]
+    NoPricePlan,
     /// The payment gateway said no, or did not answer.
     #[error("{0}")]
     Gateway(marquee_payments::GatewayError),
@@ -235,6 +243,8 @@ impl From<StoreError> for AppError {
                 ErrorCode::AuditoriumBusy,
                 format!("the auditorium is busy then with showtime {id}"),
             ),
+            StoreError::ScheduleConflict(clashes) => AppError::ScheduleConflict(clashes),
+            StoreError::NoPricePlan => AppError::NoPricePlan,
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
@@ -322,6 +332,8 @@ mod tests {
         "hold_expired",
         "invalid_booking_state",
         "payment_settled",
+        "schedule_conflict",
+        "no_price_plan",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

@@ -16,8 +16,8 @@ use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, dashboard, housekeeping, reads, sandbox};
 use crate::{
     AuditoriumInfo, BookingPage, Committed, DashboardData, DashboardQuery, EventFilter,
-    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSession, NewShowtime, NewUser,
-    NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
+    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession, NewShowtime,
+    NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
     ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult, Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
@@ -337,6 +337,15 @@ impl<B: Backend> Store for B {
         in_write!(self, "scheduling", |tx| catalog::schedule_showtime(
             &mut tx,
             showtime.clone()
+        ))
+    }
+    async fn schedule(
+        &self,
+        schedule: NewSchedule,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>> {
+        in_write!(self, "scheduling", |tx| crate::scheduling::schedule(
+            &mut tx, &schedule, &by
         ))
     }
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>> {

@@ -295,43 +295,70 @@ pub async fn create_event(
     Ok(event)
 }
 
-/// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a
-/// write transaction. Locking the auditorium's row serializes scheduling in it: a second
-/// schedule waits until the first commits, then sees its showtime in the overlap check.
-pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let (layout_id, layout_text, ads_minutes, cleaning_minutes): (i64, String, i64, i64) = tx
+/// What scheduling in a hall needs to know of it, read with its row locked: locking the
+/// auditorium serializes scheduling in it, so a second schedule waits until the first
+/// commits, then sees its showtimes in the clash check.
+pub(crate) struct Hall {
+    pub layout_id: i64,
+    pub layout: SeatLayout,
+    pub venue: VenueId,
+    pub turnover: Turnover,
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(sqlx::FromRow)]
+struct HallRow {
+    layout_id: i64,
+    layout: String,
+    venue_id: i64,
+    ads_minutes: i64,
+    cleaning_minutes: i64,
+    timezone: String,
+}
+
+pub(crate) async fn locked_hall(tx: &mut impl Sql, id: AuditoriumId) -> StoreResult<Hall> {
+    let row: HallRow = tx
         .fetch_optional(
-            "SELECT l.id, l.layout, v.ads_minutes, v.cleaning_minutes
+            "SELECT l.id AS layout_id, l.layout, v.id AS venue_id, v.ads_minutes,
+                    v.cleaning_minutes, c.timezone
              FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id
-             JOIN venues v ON v.id = a.venue_id
+             JOIN venues v ON v.id = a.venue_id JOIN cities c ON c.id = v.city_id
              WHERE a.id = $1 FOR UPDATE OF a",
-            args![new.auditorium_id.0],
+            args![id.0],
         )
         .await?
         .ok_or(StoreError::NotFound(Entity::Auditorium))?;
+    Ok(Hall {
+        layout_id: row.layout_id,
+        layout: parse_layout(&row.layout)?,
+        venue: VenueId(row.venue_id),
+        // The hall is busy for the venue's own adverts and cleaning around the film.
+        turnover: Turnover {
+            ads_minutes: unsigned(row.ads_minutes, "ads minutes")?,
+            cleaning_minutes: unsigned(row.cleaning_minutes, "cleaning minutes")?,
+        },
+        timezone: crate::codec::timezone(&row.timezone)?,
+    })
+}
+
+pub(crate) async fn runtime(tx: &mut impl Sql, event: EventId) -> StoreResult<u32> {
     let runtime: i64 = tx
         .fetch_column(
             "SELECT runtime_minutes FROM events WHERE id = $1",
-            args![new.event_id.0],
+            args![event.0],
         )
         .await?
         .pop()
         .ok_or(StoreError::NotFound(Entity::Event))?;
-    let layout = parse_layout(&layout_text)?;
-    Showtime::validate_terms(
-        &layout,
-        &new.prices,
-        new.sales_open_at,
-        new.starts_at,
-        new.sales_close_minutes,
-    )
-    .map_err(StoreError::InvalidShowtime)?;
-    // The hall is busy for the venue's own adverts and cleaning around the film.
-    let turnover = Turnover {
-        ads_minutes: unsigned(ads_minutes, "ads minutes")?,
-        cleaning_minutes: unsigned(cleaning_minutes, "cleaning minutes")?,
-    };
-    let ends_at = turnover.end_of(new.starts_at, unsigned(runtime, "runtime")?);
+    unsigned(runtime, "runtime")
+}
+
+/// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a
+/// write transaction.
+pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
+    let hall = locked_hall(tx, new.auditorium_id).await?;
+    let runtime = runtime(tx, new.event_id).await?;
+    let ends_at = hall.turnover.end_of(new.starts_at, runtime);
     let busy: Vec<i64> = tx
         .fetch_column(
             "SELECT id FROM showtimes
@@ -343,6 +370,29 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     if let Some(busy) = busy.first() {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(*busy)));
     }
+    let id = insert_showtime(tx, &hall, &new, ends_at).await?;
+    get_showtime(tx, id, new.sales_open_at)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))
+}
+
+/// Inserts a showtime whose slot is free, with its seat inventory on the hall's layout, after
+/// checking its terms (prices for every category, a sales window).
+pub(crate) async fn insert_showtime(
+    tx: &mut impl Sql,
+    hall: &Hall,
+    new: &NewShowtime,
+    ends_at: DateTime<Utc>,
+) -> StoreResult<ShowtimeId> {
+    let layout = &hall.layout;
+    Showtime::validate_terms(
+        layout,
+        &new.prices,
+        new.sales_open_at,
+        new.starts_at,
+        new.sales_close_minutes,
+    )
+    .map_err(StoreError::InvalidShowtime)?;
     // The default type's prices stay in the price columns, read by code that knows no
     // ticket types; the whole table is `ticket_prices`.
     let [standard, premium, accessible, companion] = price_columns(&new.prices.price_list());
@@ -359,7 +409,7 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
         args![
             new.event_id.0,
             new.auditorium_id.0,
-            layout_id,
+            hall.layout_id,
             millis(new.starts_at),
             millis(ends_at),
             &new.format,
@@ -406,9 +456,7 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
         )
         .await?;
     }
-    get_showtime(tx, ShowtimeId(id), new.sales_open_at)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Showtime))
+    Ok(ShowtimeId(id))
 }
 
 /// Events with at least one showtime matching the filter, by title. A genre matches one whole

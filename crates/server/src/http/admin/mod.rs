@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod pricing;
+pub mod schedule;
 pub mod staff;
 
 use crate::app::App;
@@ -39,6 +40,8 @@ pub fn routes() -> OpenApiRouter<App> {
                 crate::back_office::MAX_POSTER_BYTES,
             )),
         )
+        .routes(routes!(schedule::create_showtime))
+        .routes(routes!(schedule::create_schedule))
         .routes(routes!(audit::audit_log))
 }
 
