@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::ScheduleRequest;
-use marquee_domain::{AuditoriumId, Entity, EventId};
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId};
 use marquee_store::{Actor, NewSchedule, ShowtimeInfo};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
@@ -29,6 +29,8 @@ pub struct ShowtimeTerms {
     /// The event's language unless given.
     pub audio_language: Option<String>,
     pub subtitles: Option<String>,
+    /// Access tag names, e.g. `captioned`.
+    pub access: Vec<String>,
     /// At once unless given.
     pub sales_open_at: Option<DateTime<Utc>>,
     /// 0 (sales close at the start) unless given.
@@ -96,6 +98,12 @@ async fn schedule_at(
             MAX_LANGUAGE_LEN,
         )?,
         subtitles,
+        access: AccessTag::parse_all(terms.access.iter().map(String::as_str)).map_err(|tag| {
+            invalid(format!(
+                "access: {tag:?} is not one of {}",
+                AccessTag::names()
+            ))
+        })?,
         sales_open_at: terms.sales_open_at,
         sales_close_minutes,
         now,

@@ -4,7 +4,9 @@
 use crate::args;
 use crate::audit::{self, Actor, Touched};
 use crate::catalog_edits::venue_touched;
-use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
+use crate::codec::{
+    access_needle, access_text, join_list, layout as parse_layout, millis, unsigned,
+};
 use crate::holds::price_columns;
 use crate::price_codec::{price_plan, price_plan_text, showtime_prices_text};
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
@@ -20,7 +22,7 @@ use marquee_domain::*;
 /// A showtime with everything a listing shows; `$1` is the `now` of the seat count.
 const SHOWTIME_COLUMNS: &str = "
     SELECT s.id, s.event_id, s.auditorium_id, s.layout_id, ms(s.starts_at) AS starts_at,
-           ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.currency,
+           ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.access, s.currency,
            s.price_standard, s.price_premium, s.price_accessible, s.price_companion,
            s.booking_fee_minor, s.ticket_prices, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
            e.title AS event_title, a.name AS auditorium_name,
@@ -402,9 +404,9 @@ pub(crate) async fn insert_showtime(
         "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
              audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
              price_companion, booking_fee_minor, sales_open_at, sales_close_minutes,
-             ticket_prices)
+             ticket_prices, access)
          VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16,
-                 $17)
+                 $17, $18)
          RETURNING id",
         args![
             new.event_id.0,
@@ -423,7 +425,8 @@ pub(crate) async fn insert_showtime(
             new.prices.booking_fee_minor(),
             millis(new.sales_open_at),
             i64::from(new.sales_close_minutes),
-            ticket_prices.as_str()
+            ticket_prices.as_str(),
+            access_text(&new.access).as_str()
         ],
         |_| None,
     )
@@ -463,6 +466,7 @@ pub(crate) async fn insert_showtime(
 /// line of the newline-joined genres (`instr`, not `LIKE`, so `%` and `_` are not wildcards).
 pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult<Vec<Event>> {
     let genre = filter.genre.as_ref().map(|g| format!("\n{g}\n"));
+    let access = filter.access.map(access_needle);
     on.fetch_all::<EventRow>(
         &format!(
             "SELECT {EVENT_COLUMNS} FROM events e
@@ -473,7 +477,8 @@ pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult
                  WHERE s.event_id = e.id
                    AND ($1::int8 IS NULL OR v.city_id = $1)
                    AND ($2::int8 IS NULL OR s.starts_at >= ts($2))
-                   AND ($3::int8 IS NULL OR s.starts_at < ts($3)))
+                   AND ($3::int8 IS NULL OR s.starts_at < ts($3))
+                   AND ($8::text IS NULL OR instr('\n' || s.access || '\n', $8) > 0))
                AND ($4::text IS NULL OR e.language = $4)
                AND ($5::text IS NULL OR instr('\n' || e.genres || '\n', $5) > 0)
              ORDER BY e.title, e.id
@@ -486,7 +491,8 @@ pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult
             filter.language.as_deref(),
             genre.as_deref(),
             i64::from(filter.limit),
-            i64::from(filter.offset)
+            i64::from(filter.offset),
+            access.as_deref()
         ],
     )
     .await?
@@ -517,6 +523,7 @@ pub async fn list_showtimes(
                AND ($3::int8 IS NULL OR v.city_id = $3)
                AND ($4::int8 IS NULL OR s.starts_at >= ts($4))
                AND ($5::int8 IS NULL OR s.starts_at < ts($5))
+               AND ($7::text IS NULL OR instr('\n' || s.access || '\n', $7) > 0)
              ORDER BY s.starts_at, s.id
              LIMIT $6"
         ),
@@ -526,7 +533,8 @@ pub async fn list_showtimes(
             filter.city_id.map(|c| c.0),
             filter.starts_from.map(millis),
             filter.starts_until.map(millis),
-            i64::from(filter.limit)
+            i64::from(filter.limit),
+            filter.access.map(access_needle).as_deref()
         ],
     )
     .await?

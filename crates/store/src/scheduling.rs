@@ -25,6 +25,7 @@ pub struct NewSchedule {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    pub access: Vec<AccessTag>,
     /// When sales open; `None`: at once (`now`).
     pub sales_open_at: Option<DateTime<Utc>>,
     pub sales_close_minutes: u32,
@@ -161,6 +162,7 @@ pub async fn schedule(
             format: new.format.clone(),
             audio_language: new.audio_language.clone(),
             subtitles: new.subtitles.clone(),
+            access: new.access.clone(),
             prices,
             sales_open_at: new.sales_open_at.unwrap_or(new.now),
             sales_close_minutes: new.sales_close_minutes,

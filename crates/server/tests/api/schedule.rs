@@ -13,6 +13,7 @@ both_backends!(
     a_showtime_clashes_until_the_hall_is_cleaned,
     a_schedule_is_made_whole_or_refused_with_every_clash,
     scheduling_refuses_bad_input_and_other_venues_halls,
+    access_tags_are_set_at_scheduling_shown_and_filtered_on,
 );
 
 /// Adult and child, cheaper before 17:00 on weekdays; every seat category priced.
@@ -118,6 +119,7 @@ async fn showtimes_in_store(app: &TestApp) -> usize {
             city_id: None,
             starts_from: None,
             starts_until: None,
+            access: None,
             limit: 10_000,
             now: app.clock_now(),
         })
@@ -452,4 +454,89 @@ async fn scheduling_refuses_bad_input_and_other_venues_halls(app: TestApp) {
         .await;
     assert_eq!(many.code(), "auditorium_not_found");
     assert_eq!(showtimes_in_store(&app).await, before);
+}
+
+async fn access_tags_are_set_at_scheduling_shown_and_filtered_on(app: TestApp) {
+    let manager = with_plan(&app).await;
+    let mut captioned = showtime_at(&app, "2026-11-25T18:00:00Z");
+    captioned["access"] = json!(["relaxed", "captioned"]);
+    let made = app
+        .post("/api/v1/admin/showtimes", Some(&manager), captioned)
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    assert_eq!(made.body["access"], json!(["captioned", "relaxed"]));
+    let id = made.body["id"].as_i64().unwrap();
+    let plain = app
+        .post(
+            "/api/v1/admin/showtimes",
+            Some(&manager),
+            showtime_at(&app, "2026-11-25T21:00:00Z"),
+        )
+        .await;
+    assert_eq!(plain.body["access"], json!([]));
+
+    // Wherever the showtime is shown.
+    let one = app.get(&format!("/api/v1/showtimes/{id}"), None).await;
+    assert_eq!(one.body["access"], json!(["captioned", "relaxed"]));
+    let seats = app
+        .get(&format!("/api/v1/showtimes/{id}/seats"), None)
+        .await;
+    assert_eq!(seats.body["access"], json!(["captioned", "relaxed"]));
+    let film = app.world.event.id.0;
+    let all = app
+        .get(&format!("/api/v1/events/{film}/showtimes"), None)
+        .await;
+    assert_eq!(all.body["showtimes"].as_array().unwrap().len(), 3);
+
+    // And as a filter: a tag matches whole, never part of another.
+    let filtered = app
+        .get(
+            &format!("/api/v1/events/{film}/showtimes?access=captioned"),
+            None,
+        )
+        .await;
+    let ids: Vec<&Value> = filtered.body["showtimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["id"])
+        .collect();
+    assert_eq!(ids, [&json!(id)]);
+    for (query, titles) in [
+        ("access=relaxed", 1),
+        ("access=audio_described", 0),
+        ("access=captioned&date=2026-11-24", 0),
+        ("access=captioned&date=2026-11-25", 1),
+    ] {
+        let events = app.get(&format!("/api/v1/events?{query}"), None).await;
+        assert_eq!(events.status, StatusCode::OK, "{query}");
+        assert_eq!(
+            events.body["events"].as_array().unwrap().len(),
+            titles,
+            "{query}: {:?}",
+            events.body
+        );
+    }
+    let wrong = app
+        .get(
+            &format!("/api/v1/events/{film}/showtimes?access=deaf"),
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert_eq!(wrong.code(), "invalid_query");
+    assert!(wrong.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("parent_and_baby"));
+    let mut unknown = showtime_at(&app, "2026-11-27T18:00:00Z");
+    unknown["access"] = json!(["subtitled", "4dx"]);
+    let refused = app
+        .post("/api/v1/admin/showtimes", Some(&manager), unknown)
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("\"4dx\""));
 }

@@ -3,7 +3,7 @@
 
 use super::{by, json};
 use crate::app::App;
-use crate::http::catalog::TicketTypeBody;
+use crate::http::catalog::{access_names, TicketTypeBody};
 use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::Json;
 use crate::http::staff::{Manager, Staff};
@@ -30,6 +30,8 @@ pub struct AdminShowtimeBody {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    /// Access and experience tags.
+    pub access: Vec<String>,
     /// ISO 4217; amounts are in its minor units.
     pub currency: String,
     /// Added per seat.
@@ -53,6 +55,7 @@ impl From<&ShowtimeInfo> for AdminShowtimeBody {
             format: s.format.clone(),
             audio_language: s.audio_language.clone(),
             subtitles: s.subtitles.clone(),
+            access: access_names(&s.access),
             currency: s.prices.currency().to_string(),
             booking_fee: s.prices.booking_fee_minor(),
             ticket_types: TicketTypeBody::all(&s.prices),
@@ -80,6 +83,11 @@ pub struct NewShowtimeRequest {
     pub audio_language: Option<String>,
     #[schema(example = "pt", max_length = 16)]
     pub subtitles: Option<String>,
+    /// Access and experience tags: `subtitled`, `captioned` (SDH), `audio_described`,
+    /// `relaxed`, `parent_and_baby`.
+    #[serde(default)]
+    #[schema(example = json!(["captioned", "relaxed"]))]
+    pub access: Vec<String>,
     /// When seats go on sale; at once unless given.
     pub sales_open_at: Option<DateTime<Utc>>,
     /// Sales close this many minutes before the start; 0 unless given.
@@ -111,6 +119,7 @@ pub async fn create_showtime(
         format: body.format,
         audio_language: body.audio_language,
         subtitles: body.subtitles,
+        access: body.access,
         sales_open_at: body.sales_open_at,
         sales_close_minutes: body.sales_close_minutes,
     };
@@ -143,6 +152,9 @@ pub struct NewScheduleRequest {
     pub audio_language: Option<String>,
     #[schema(max_length = 16)]
     pub subtitles: Option<String>,
+    /// Access and experience tags of every showtime of the schedule.
+    #[serde(default)]
+    pub access: Vec<String>,
     pub sales_open_at: Option<DateTime<Utc>>,
     #[schema(maximum = 1440)]
     pub sales_close_minutes: Option<u32>,
@@ -179,6 +191,7 @@ pub async fn create_schedule(
         format: body.format,
         audio_language: body.audio_language,
         subtitles: body.subtitles,
+        access: body.access,
         sales_open_at: body.sales_open_at,
         sales_close_minutes: body.sales_close_minutes,
     };
