@@ -7,6 +7,7 @@ use crate::price_plan::{MissingPrices, ShowtimePrices};
 use crate::schedule::Turnover;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct City {
@@ -123,12 +124,76 @@ pub struct Showtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    /// What the screening offers for access and experience, in `AccessTag::ALL`'s order.
+    pub access: Vec<AccessTag>,
     /// Frozen when the showtime was scheduled: a later change of the venue's price plan does
     /// not change them. The booking fee per seat is among them.
     pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
     /// Sales close this many minutes before the start.
     pub sales_close_minutes: u32,
+}
+
+/// An access or experience tag of a showtime, so that those who need it can find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccessTag {
+    /// Subtitles on screen.
+    Subtitled,
+    /// Captions for deaf and hard-of-hearing people (SDH): speech and sounds.
+    Captioned,
+    /// An audio description of what is on screen, for blind and partially sighted people.
+    AudioDescribed,
+    /// Relaxed or sensory-friendly: softer sound, lights up, moving about is fine.
+    Relaxed,
+    /// For parents with babies.
+    ParentAndBaby,
+}
+
+impl AccessTag {
+    pub const ALL: [AccessTag; 5] = [
+        AccessTag::Subtitled,
+        AccessTag::Captioned,
+        AccessTag::AudioDescribed,
+        AccessTag::Relaxed,
+        AccessTag::ParentAndBaby,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessTag::Subtitled => "subtitled",
+            AccessTag::Captioned => "captioned",
+            AccessTag::AudioDescribed => "audio_described",
+            AccessTag::Relaxed => "relaxed",
+            AccessTag::ParentAndBaby => "parent_and_baby",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        AccessTag::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// Every tag's name, for a message saying what is accepted.
+    pub fn names() -> String {
+        AccessTag::ALL.map(AccessTag::as_str).join(", ")
+    }
+
+    /// The tags of `names` in `ALL`'s order, each once; the first name that is no tag is the
+    /// error.
+    pub fn parse_all<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Self>, String> {
+        let mut tags = names
+            .into_iter()
+            .map(|n| AccessTag::parse(n).ok_or_else(|| n.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        tags.sort();
+        tags.dedup();
+        Ok(tags)
+    }
+}
+
+impl fmt::Display for AccessTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// When a showtime's seats can be held: from `opens_at` until `close_minutes` before the start.
@@ -219,6 +284,22 @@ impl Showtime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_tags_read_back_in_one_order_each_once() {
+        for tag in AccessTag::ALL {
+            assert_eq!(AccessTag::parse(tag.as_str()), Some(tag));
+        }
+        assert_eq!(
+            AccessTag::parse_all(["relaxed", "captioned", "relaxed"]),
+            Ok(vec![AccessTag::Captioned, AccessTag::Relaxed])
+        );
+        assert_eq!(
+            AccessTag::parse_all(["captioned", "Captioned"]),
+            Err("Captioned".to_string())
+        );
+        assert_eq!(AccessTag::ParentAndBaby.to_string(), "parent_and_baby");
+    }
     use crate::price_plan::TicketType;
     use chrono::TimeZone;
 
@@ -233,6 +314,7 @@ mod tests {
             format: "2D".into(),
             audio_language: "en".into(),
             subtitles: None,
+            access: vec![],
             prices: ShowtimePrices::single_type(
                 &PriceList {
                     currency: Currency::parse("EUR").unwrap(),

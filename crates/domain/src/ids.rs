@@ -126,6 +126,8 @@ pub enum Entity {
     User,
     /// An invitation to join the staff.
     Invitation,
+    /// A venue's price plan (a venue may have none yet).
+    PricePlan,
 }
 
 impl Entity {
@@ -142,6 +144,7 @@ impl Entity {
             Entity::Provider => "provider",
             Entity::User => "user",
             Entity::Invitation => "invitation",
+            Entity::PricePlan => "price plan",
         }
     }
 }

@@ -31,7 +31,7 @@ pub use booking::{
     MAX_SEATS_PER_BOOKING,
 };
 pub use catalog::{
-    Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue,
+    AccessTag, Auditorium, City, Event, PriceList, SalesWindow, Showtime, ShowtimeError, Venue,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hold_limits::{HoldLimits, Limit, LimitReached};

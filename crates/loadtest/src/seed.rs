@@ -159,6 +159,7 @@ pub async fn showtimes(app: &App, count: usize, capacity: usize) -> anyhow::Resu
                 format: "IMAX".into(),
                 audio_language: "en".into(),
                 subtitles: None,
+                access: vec![],
                 prices: ShowtimePrices::single_type(
                     &PriceList {
                         currency: Currency::parse("EUR")?,

@@ -88,6 +88,7 @@ fn live_bookings(dir: &std::path::Path, database_url: &str) -> usize {
                 city_id: None,
                 starts_from: None,
                 starts_until: None,
+                access: None,
                 limit: 10_000,
                 now,
             })

@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use marquee_domain::catalog::day_bounds;
 use marquee_domain::Entity;
-use marquee_domain::{City, CityId, Event, EventId};
+use marquee_domain::{AccessTag, City, CityId, Event, EventId};
 use marquee_store::{EventFilter, ShowtimeFilter, ShowtimeInfo};
 
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -83,8 +83,26 @@ pub struct EventQuery {
     pub days: Days,
     pub genre: Option<String>,
     pub language: Option<String>,
+    /// An access tag (`captioned`...): only events with a showtime that has it.
+    pub access: Option<String>,
     pub page: u32,
     pub per_page: u32,
+}
+
+/// The access tag a listing is filtered by, if one is asked for.
+fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>> {
+    asked
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            AccessTag::parse(a).ok_or_else(|| {
+                AppError::invalid(
+                    crate::error::ErrorCode::InvalidQuery,
+                    format!("access is one of {}", AccessTag::names()),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// Events with a showtime that matches, by title.
@@ -118,6 +136,7 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> 
             .language
             .map(|l| l.trim().to_lowercase())
             .filter(|l| !l.is_empty()),
+        access: access_filter(query.access.as_deref())?,
         limit: query.per_page,
         offset: (query.page - 1).saturating_mul(query.per_page),
     };
@@ -147,6 +166,7 @@ pub async fn event_showtimes(
     id: EventId,
     city: Option<&str>,
     days: Days,
+    access: Option<&str>,
 ) -> AppResult<Vec<ShowtimeInfo>> {
     get_event(app, id).await?;
     let city = match city {
@@ -160,6 +180,7 @@ pub async fn event_showtimes(
         city_id: city.map(|c| c.id),
         starts_from: Some(starts_from),
         starts_until,
+        access: access_filter(access)?,
         limit: MAX_SHOWTIMES,
         now,
     };

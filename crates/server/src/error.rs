@@ -80,6 +80,8 @@ error_codes! {
     UserNotFound = "user_not_found",
     InvitationNotFound = "invitation_not_found",
     PosterNotFound = "poster_not_found",
+    /// The venue has no price plan yet (`PUT /admin/venues/{id}/price-plan` gives it one).
+    PricePlanNotFound = "price_plan_not_found",
     // 403.
     /// The account may not do this (a customer on a staff route, or a role too low).
     Forbidden = "forbidden",
@@ -99,6 +101,10 @@ error_codes! {
     HoldExpired = "hold_expired",
     InvalidBookingState = "invalid_booking_state",
     PaymentSettled = "payment_settled",
+    /// Showtimes that would overlap others in their hall; `clashes` lists each.
+    ScheduleConflict = "schedule_conflict",
+    /// The venue has no price plan to price a showtime with.
+    NoPricePlan = "no_price_plan",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -155,6 +161,10 @@ pub enum AppError {
     NotOnSale(ShowtimeError),
     #[error("the booking is {0}")]
     WrongBookingState(BookingStatus),
+    #[error("{} showtime(s) would overlap another in the hall (each is in `clashes`)", .0.len())]
+    ScheduleConflict(Vec<marquee_store::ScheduleClash>),
+    #[error("the venue has no price plan yet: PUT /api/v1/admin/venues/{{id}}/price-plan first")]
+    NoPricePlan,
     /// The payment gateway said no, or did not answer.
     #[error("{0}")]
     Gateway(marquee_payments::GatewayError),
@@ -233,6 +243,8 @@ impl From<StoreError> for AppError {
                 ErrorCode::AuditoriumBusy,
                 format!("the auditorium is busy then with showtime {id}"),
             ),
+            StoreError::ScheduleConflict(clashes) => AppError::ScheduleConflict(clashes),
+            StoreError::NoPricePlan => AppError::NoPricePlan,
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
@@ -306,6 +318,7 @@ mod tests {
         "user_not_found",
         "invitation_not_found",
         "poster_not_found",
+        "price_plan_not_found",
         "forbidden",
         "totp_enrolment_required",
         "payload_too_large",
@@ -319,6 +332,8 @@ mod tests {
         "hold_expired",
         "invalid_booking_state",
         "payment_settled",
+        "schedule_conflict",
+        "no_price_plan",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

@@ -95,6 +95,7 @@ fn showtime(hall: &Hall, starts_at: DateTime<Utc>) -> NewShowtime {
         format: "2D".into(),
         audio_language: "pt".into(),
         subtitles: None,
+        access: vec![],
         prices: prices(),
         sales_open_at: t0() - Duration::days(7),
         sales_close_minutes: 15,
@@ -130,6 +131,73 @@ async fn overlapping_schedules_from_two_nodes_let_one_through() {
     }
     assert_eq!(scheduled.len(), 1, "{scheduled:?}");
     assert!(busy.iter().all(|id| *id == scheduled[0]), "{busy:?}");
+    second.close().await;
+}
+
+/// Two nodes schedule overlapping schedules (two showtimes each) into one hall at once: the
+/// hall's row lock lets one schedule through whole, and each other is refused whole, its
+/// clashes naming the winner's showtimes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_schedules_are_decided_one_at_a_time_and_whole() {
+    let (first, database) = fresh_store().await;
+    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
+    let hall = Arc::new(hall(&first).await);
+    let plan = PricePlan::new(
+        Currency::parse("EUR").unwrap(),
+        50,
+        vec![TicketType::new("adult", "Adult").unwrap()],
+        vec![PriceRule::any("adult", 900)],
+    )
+    .unwrap();
+    first
+        .put_price_plan(
+            hall.auditorium.auditorium.venue_id,
+            &plan,
+            t0(),
+            Actor::System,
+        )
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let store = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            let start = t0() + Duration::days(1) + Duration::minutes(i);
+            let schedule = NewSchedule {
+                event_id: hall.event.id,
+                auditorium_id: hall.auditorium.auditorium.id,
+                starts: vec![start, start + Duration::hours(6)],
+                format: "2D".into(),
+                audio_language: "pt".into(),
+                subtitles: None,
+                access: vec![],
+                sales_open_at: None,
+                sales_close_minutes: 0,
+                now: t0(),
+            };
+            tokio::spawn(async move { store.schedule(schedule, Actor::System).await })
+        })
+        .collect();
+    let mut scheduled = Vec::new();
+    let mut refused = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(made) => scheduled.push(made),
+            Err(StoreError::ScheduleConflict(clashes)) => refused.push(clashes),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    let winners: Vec<ShowtimeId> = scheduled[0].iter().map(|s| s.showtime.id).collect();
+    assert_eq!(winners.len(), 2);
+    assert_eq!(refused.len(), 11);
+    for clashes in refused {
+        let named: Vec<Option<ShowtimeId>> = clashes.iter().map(|c| c.showtime).collect();
+        assert_eq!(named, [Some(winners[0]), Some(winners[1])]);
+    }
     second.close().await;
 }
 

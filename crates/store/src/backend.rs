@@ -16,8 +16,8 @@ use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, dashboard, housekeeping, reads, sandbox};
 use crate::{
     AuditoriumInfo, BookingPage, Committed, DashboardData, DashboardQuery, EventFilter,
-    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSession, NewShowtime, NewUser,
-    NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
+    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession, NewShowtime,
+    NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
     ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult, Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
@@ -339,6 +339,15 @@ impl<B: Backend> Store for B {
             showtime.clone()
         ))
     }
+    async fn schedule(
+        &self,
+        schedule: NewSchedule,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>> {
+        in_write!(self, "scheduling", |tx| crate::scheduling::schedule(
+            &mut tx, &schedule, &by
+        ))
+    }
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>> {
         catalog::venue_price_plan(&mut self.reading(), venue).await
     }
@@ -347,8 +356,11 @@ impl<B: Backend> Store for B {
         venue: VenueId,
         plan: &PricePlan,
         now: DateTime<Utc>,
+        by: Actor<PricePlan>,
     ) -> StoreResult<()> {
-        catalog::put_price_plan(&mut self.writing(), venue, plan, now).await
+        in_write!(self, "price plan", |tx| catalog::put_price_plan(
+            &mut tx, venue, plan, now, &by
+        ))
     }
     async fn list_cities(&self) -> StoreResult<Vec<City>> {
         catalog::list_cities(&mut self.reading()).await

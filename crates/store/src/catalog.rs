@@ -4,7 +4,9 @@
 use crate::args;
 use crate::audit::{self, Actor, Touched};
 use crate::catalog_edits::venue_touched;
-use crate::codec::{join_list, layout as parse_layout, millis, unsigned};
+use crate::codec::{
+    access_needle, access_text, join_list, layout as parse_layout, millis, unsigned,
+};
 use crate::holds::price_columns;
 use crate::price_codec::{price_plan, price_plan_text, showtime_prices_text};
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
@@ -20,7 +22,7 @@ use marquee_domain::*;
 /// A showtime with everything a listing shows; `$1` is the `now` of the seat count.
 const SHOWTIME_COLUMNS: &str = "
     SELECT s.id, s.event_id, s.auditorium_id, s.layout_id, ms(s.starts_at) AS starts_at,
-           ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.currency,
+           ms(s.ends_at) AS ends_at, s.format, s.audio_language, s.subtitles, s.access, s.currency,
            s.price_standard, s.price_premium, s.price_accessible, s.price_companion,
            s.booking_fee_minor, s.ticket_prices, ms(s.sales_open_at) AS sales_open_at, s.sales_close_minutes,
            e.title AS event_title, a.name AS auditorium_name,
@@ -295,43 +297,70 @@ pub async fn create_event(
     Ok(event)
 }
 
-/// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a
-/// write transaction. Locking the auditorium's row serializes scheduling in it: a second
-/// schedule waits until the first commits, then sees its showtime in the overlap check.
-pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
-    let (layout_id, layout_text, ads_minutes, cleaning_minutes): (i64, String, i64, i64) = tx
+/// What scheduling in a hall needs to know of it, read with its row locked: locking the
+/// auditorium serializes scheduling in it, so a second schedule waits until the first
+/// commits, then sees its showtimes in the clash check.
+pub(crate) struct Hall {
+    pub layout_id: i64,
+    pub layout: SeatLayout,
+    pub venue: VenueId,
+    pub turnover: Turnover,
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(sqlx::FromRow)]
+struct HallRow {
+    layout_id: i64,
+    layout: String,
+    venue_id: i64,
+    ads_minutes: i64,
+    cleaning_minutes: i64,
+    timezone: String,
+}
+
+pub(crate) async fn locked_hall(tx: &mut impl Sql, id: AuditoriumId) -> StoreResult<Hall> {
+    let row: HallRow = tx
         .fetch_optional(
-            "SELECT l.id, l.layout, v.ads_minutes, v.cleaning_minutes
+            "SELECT l.id AS layout_id, l.layout, v.id AS venue_id, v.ads_minutes,
+                    v.cleaning_minutes, c.timezone
              FROM auditoriums a JOIN auditorium_layouts l ON l.id = a.current_layout_id
-             JOIN venues v ON v.id = a.venue_id
+             JOIN venues v ON v.id = a.venue_id JOIN cities c ON c.id = v.city_id
              WHERE a.id = $1 FOR UPDATE OF a",
-            args![new.auditorium_id.0],
+            args![id.0],
         )
         .await?
         .ok_or(StoreError::NotFound(Entity::Auditorium))?;
+    Ok(Hall {
+        layout_id: row.layout_id,
+        layout: parse_layout(&row.layout)?,
+        venue: VenueId(row.venue_id),
+        // The hall is busy for the venue's own adverts and cleaning around the film.
+        turnover: Turnover {
+            ads_minutes: unsigned(row.ads_minutes, "ads minutes")?,
+            cleaning_minutes: unsigned(row.cleaning_minutes, "cleaning minutes")?,
+        },
+        timezone: crate::codec::timezone(&row.timezone)?,
+    })
+}
+
+pub(crate) async fn runtime(tx: &mut impl Sql, event: EventId) -> StoreResult<u32> {
     let runtime: i64 = tx
         .fetch_column(
             "SELECT runtime_minutes FROM events WHERE id = $1",
-            args![new.event_id.0],
+            args![event.0],
         )
         .await?
         .pop()
         .ok_or(StoreError::NotFound(Entity::Event))?;
-    let layout = parse_layout(&layout_text)?;
-    Showtime::validate_terms(
-        &layout,
-        &new.prices,
-        new.sales_open_at,
-        new.starts_at,
-        new.sales_close_minutes,
-    )
-    .map_err(StoreError::InvalidShowtime)?;
-    // The hall is busy for the venue's own adverts and cleaning around the film.
-    let turnover = Turnover {
-        ads_minutes: unsigned(ads_minutes, "ads minutes")?,
-        cleaning_minutes: unsigned(cleaning_minutes, "cleaning minutes")?,
-    };
-    let ends_at = turnover.end_of(new.starts_at, unsigned(runtime, "runtime")?);
+    unsigned(runtime, "runtime")
+}
+
+/// Schedules a showtime on the auditorium's current layout with its seat inventory; run in a
+/// write transaction.
+pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResult<ShowtimeInfo> {
+    let hall = locked_hall(tx, new.auditorium_id).await?;
+    let runtime = runtime(tx, new.event_id).await?;
+    let ends_at = hall.turnover.end_of(new.starts_at, runtime);
     let busy: Vec<i64> = tx
         .fetch_column(
             "SELECT id FROM showtimes
@@ -343,6 +372,29 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
     if let Some(busy) = busy.first() {
         return Err(StoreError::AuditoriumBusy(ShowtimeId(*busy)));
     }
+    let id = insert_showtime(tx, &hall, &new, ends_at).await?;
+    get_showtime(tx, id, new.sales_open_at)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))
+}
+
+/// Inserts a showtime whose slot is free, with its seat inventory on the hall's layout, after
+/// checking its terms (prices for every category, a sales window).
+pub(crate) async fn insert_showtime(
+    tx: &mut impl Sql,
+    hall: &Hall,
+    new: &NewShowtime,
+    ends_at: DateTime<Utc>,
+) -> StoreResult<ShowtimeId> {
+    let layout = &hall.layout;
+    Showtime::validate_terms(
+        layout,
+        &new.prices,
+        new.sales_open_at,
+        new.starts_at,
+        new.sales_close_minutes,
+    )
+    .map_err(StoreError::InvalidShowtime)?;
     // The default type's prices stay in the price columns, read by code that knows no
     // ticket types; the whole table is `ticket_prices`.
     let [standard, premium, accessible, companion] = price_columns(&new.prices.price_list());
@@ -352,14 +404,14 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
         "INSERT INTO showtimes (event_id, auditorium_id, layout_id, starts_at, ends_at, format,
              audio_language, subtitles, currency, price_standard, price_premium, price_accessible,
              price_companion, booking_fee_minor, sales_open_at, sales_close_minutes,
-             ticket_prices)
+             ticket_prices, access)
          VALUES ($1, $2, $3, ts($4), ts($5), $6, $7, $8, $9, $10, $11, $12, $13, $14, ts($15), $16,
-                 $17)
+                 $17, $18)
          RETURNING id",
         args![
             new.event_id.0,
             new.auditorium_id.0,
-            layout_id,
+            hall.layout_id,
             millis(new.starts_at),
             millis(ends_at),
             &new.format,
@@ -373,7 +425,8 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
             new.prices.booking_fee_minor(),
             millis(new.sales_open_at),
             i64::from(new.sales_close_minutes),
-            ticket_prices.as_str()
+            ticket_prices.as_str(),
+            access_text(&new.access).as_str()
         ],
         |_| None,
     )
@@ -406,15 +459,14 @@ pub async fn schedule_showtime(tx: &mut impl Sql, new: NewShowtime) -> StoreResu
         )
         .await?;
     }
-    get_showtime(tx, ShowtimeId(id), new.sales_open_at)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Showtime))
+    Ok(ShowtimeId(id))
 }
 
 /// Events with at least one showtime matching the filter, by title. A genre matches one whole
 /// line of the newline-joined genres (`instr`, not `LIKE`, so `%` and `_` are not wildcards).
 pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult<Vec<Event>> {
     let genre = filter.genre.as_ref().map(|g| format!("\n{g}\n"));
+    let access = filter.access.map(access_needle);
     on.fetch_all::<EventRow>(
         &format!(
             "SELECT {EVENT_COLUMNS} FROM events e
@@ -425,7 +477,8 @@ pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult
                  WHERE s.event_id = e.id
                    AND ($1::int8 IS NULL OR v.city_id = $1)
                    AND ($2::int8 IS NULL OR s.starts_at >= ts($2))
-                   AND ($3::int8 IS NULL OR s.starts_at < ts($3)))
+                   AND ($3::int8 IS NULL OR s.starts_at < ts($3))
+                   AND ($8::text IS NULL OR instr('\n' || s.access || '\n', $8) > 0))
                AND ($4::text IS NULL OR e.language = $4)
                AND ($5::text IS NULL OR instr('\n' || e.genres || '\n', $5) > 0)
              ORDER BY e.title, e.id
@@ -438,7 +491,8 @@ pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult
             filter.language.as_deref(),
             genre.as_deref(),
             i64::from(filter.limit),
-            i64::from(filter.offset)
+            i64::from(filter.offset),
+            access.as_deref()
         ],
     )
     .await?
@@ -469,6 +523,7 @@ pub async fn list_showtimes(
                AND ($3::int8 IS NULL OR v.city_id = $3)
                AND ($4::int8 IS NULL OR s.starts_at >= ts($4))
                AND ($5::int8 IS NULL OR s.starts_at < ts($5))
+               AND ($7::text IS NULL OR instr('\n' || s.access || '\n', $7) > 0)
              ORDER BY s.starts_at, s.id
              LIMIT $6"
         ),
@@ -478,7 +533,8 @@ pub async fn list_showtimes(
             filter.city_id.map(|c| c.0),
             filter.starts_from.map(millis),
             filter.starts_until.map(millis),
-            i64::from(filter.limit)
+            i64::from(filter.limit),
+            filter.access.map(access_needle).as_deref()
         ],
     )
     .await?
@@ -540,26 +596,28 @@ pub async fn venue_price_plan(on: &mut impl Sql, venue: VenueId) -> StoreResult<
     .transpose()
 }
 
-/// Replaces a venue's price plan whole (or gives it its first). Showtimes already scheduled
-/// keep the prices they were scheduled with.
+/// Replaces a venue's price plan whole (or gives it its first); run in a write transaction.
+/// Showtimes already scheduled keep the prices they were scheduled with.
 pub async fn put_price_plan(
-    on: &mut impl Sql,
+    tx: &mut impl Sql,
     venue: VenueId,
     plan: &PricePlan,
     now: DateTime<Utc>,
+    by: &Actor<PricePlan>,
 ) -> StoreResult<()> {
-    on.execute(
+    // The venue's row is locked so two edits of its plan audit their befores in turn.
+    crate::catalog_edits::locked_venue(tx, venue).await?;
+    let before = venue_price_plan(tx, venue).await?;
+    tx.execute(
         "INSERT INTO venue_price_plans (venue_id, plan, updated_at) VALUES ($1, $2, ts($3))
          ON CONFLICT (venue_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
         args![venue.0, price_plan_text(plan).as_str(), millis(now)],
     )
-    .await
-    .map_err(|e| {
-        if e.is_foreign_key_violation() {
-            StoreError::NotFound(Entity::Venue)
-        } else {
-            e
-        }
-    })?;
-    Ok(())
+    .await?;
+    let touched = Touched {
+        entity: "price_plan",
+        id: Some(venue.0),
+        venue: Some(venue),
+    };
+    audit::record(tx, by, touched, before.as_ref(), Some(plan)).await
 }

@@ -50,7 +50,7 @@ pub async fn update_venue(
 }
 
 /// A venue read with its row locked until the transaction ends.
-async fn locked_venue(tx: &mut impl Sql, id: VenueId) -> StoreResult<Venue> {
+pub(crate) async fn locked_venue(tx: &mut impl Sql, id: VenueId) -> StoreResult<Venue> {
     tx.fetch_optional::<VenueRow>(
         &format!("{} WHERE id = $1 FOR UPDATE", VenueRow::COLUMNS),
         args![id.0],

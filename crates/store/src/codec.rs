@@ -18,6 +18,24 @@ pub fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Access tags as stored: newline-joined, like genres.
+pub fn access_text(tags: &[AccessTag]) -> String {
+    tags.iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn access_tags(text: &str) -> StoreResult<Vec<AccessTag>> {
+    AccessTag::parse_all(text.lines().filter(|l| !l.is_empty()))
+        .map_err(|tag| StoreError::corrupt(format!("access tag {tag:?}")))
+}
+
+/// What a filter on one access tag matches against `'\n' || access || '\n'`.
+pub fn access_needle(tag: AccessTag) -> String {
+    format!("\n{tag}\n")
+}
+
 pub fn roles_text(roles: &[Role]) -> String {
     roles
         .iter()

@@ -25,6 +25,11 @@ pub enum StoreError {
     InvalidLayout(LayoutError),
     #[error("the auditorium is busy then with showtime {0}")]
     AuditoriumBusy(ShowtimeId),
+    /// Showtimes that would overlap others in their hall: every clash.
+    #[error("{} showtime(s) would clash in the hall", .0.len())]
+    ScheduleConflict(Vec<crate::scheduling::ScheduleClash>),
+    #[error("the venue has no price plan to price its showtimes")]
+    NoPricePlan,
     #[error("the booking is {from}; it cannot become {to}")]
     InvalidTransition {
         from: BookingStatus,

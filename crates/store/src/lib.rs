@@ -25,6 +25,7 @@ pub mod price_codec;
 pub mod reads;
 pub mod rows;
 pub mod sandbox;
+pub mod scheduling;
 pub mod sql;
 pub mod staff;
 pub mod statements;
@@ -45,6 +46,7 @@ pub use committed::{Committed, SeatChangeSink};
 pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
 pub use pool::{PoolSettings, PoolStats};
+pub use scheduling::{NewSchedule, ScheduleClash};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 pub use types::*;
 
@@ -146,16 +148,26 @@ pub trait Store: Send + Sync + 'static {
     /// all available. Refuses a price list that misses a category of the layout, and a time
     /// when the auditorium is still busy with another showtime (`AuditoriumBusy`).
     async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
+    /// Schedules every showtime of `schedule` or none, in one transaction, each priced by the
+    /// venue's plan at its local start and frozen (`scheduling`). `ScheduleConflict` lists
+    /// every clash with the hall's showtimes and within the request; `NoPricePlan` when the
+    /// venue has none. Each showtime is audited as `by`'s.
+    async fn schedule(
+        &self,
+        schedule: NewSchedule,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>>;
 
     /// A venue's price plan; `None` when it has none yet.
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>>;
     /// Replaces a venue's price plan whole; showtimes already scheduled keep their prices.
-    /// `NotFound(Venue)` when there is no such venue.
+    /// `NotFound(Venue)` when there is no such venue; audited as `by`'s.
     async fn put_price_plan(
         &self,
         venue: VenueId,
         plan: &PricePlan,
         now: DateTime<Utc>,
+        by: Actor<PricePlan>,
     ) -> StoreResult<()>;
 
     async fn list_cities(&self) -> StoreResult<Vec<City>>;

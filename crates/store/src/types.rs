@@ -6,9 +6,9 @@ pub use marquee_domain::{NewHold, PaymentOutcome, Reported};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::{
-    Auditorium, AuditoriumId, Booking, BookingId, City, CityId, Email, EventId, LayoutId, Money,
-    PaymentStatus, Role, SeatLayout, Showtime, ShowtimePrices, ShowtimeSeat, TicketCode, UserId,
-    Venue, VenueId,
+    AccessTag, Auditorium, AuditoriumId, Booking, BookingId, City, CityId, Email, EventId,
+    LayoutId, Money, PaymentStatus, Role, SeatLayout, Showtime, ShowtimePrices, ShowtimeSeat,
+    TicketCode, UserId, Venue, VenueId,
 };
 
 #[derive(Debug, Clone)]
@@ -66,6 +66,7 @@ pub struct NewShowtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    pub access: Vec<AccessTag>,
     /// Resolved from the venue's price plan (`PricePlan::resolve`) and frozen in the showtime.
     pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
@@ -94,6 +95,8 @@ pub struct EventFilter {
     pub starts_until: Option<DateTime<Utc>>,
     pub genre: Option<String>,
     pub language: Option<String>,
+    /// Only events with a showtime that has this tag (among the others' conditions).
+    pub access: Option<AccessTag>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -104,6 +107,8 @@ pub struct ShowtimeFilter {
     pub city_id: Option<CityId>,
     pub starts_from: Option<DateTime<Utc>>,
     pub starts_until: Option<DateTime<Utc>>,
+    /// Only showtimes with this tag.
+    pub access: Option<AccessTag>,
     pub limit: u32,
     pub now: DateTime<Utc>,
 }

@@ -393,7 +393,7 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                 .await?
                 .id;
             store
-                .put_price_plan(venue_id, &venue.price_plan, now)
+                .put_price_plan(venue_id, &venue.price_plan, now, Actor::System)
                 .await?;
             for auditorium in &venue.auditoriums {
                 let info = store
@@ -422,6 +422,7 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                             format: showtime.format.clone(),
                             audio_language: showtime.audio_language.clone(),
                             subtitles: showtime.subtitles.clone(),
+                            access: vec![],
                             prices: showtime.prices.clone(),
                             sales_open_at: showtime.sales_open_at,
                             sales_close_minutes: showtime.sales_close_minutes,

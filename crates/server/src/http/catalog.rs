@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use marquee_domain::Entity;
-use marquee_domain::{City, Event, EventId, PriceList, ShowtimeId, ShowtimePrices};
+use marquee_domain::{AccessTag, City, Event, EventId, PriceList, ShowtimeId, ShowtimePrices};
 use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -106,6 +106,9 @@ pub struct EventsParams {
     genre: Option<String>,
     /// ISO 639-1 code of the original language.
     language: Option<String>,
+    /// Only events with a showtime that has this access tag: `subtitled`, `captioned` (SDH),
+    /// `audio_described`, `relaxed` or `parent_and_baby`.
+    access: Option<String>,
     /// From 1.
     #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     page: Option<u32>,
@@ -145,6 +148,7 @@ pub async fn list_events(
         },
         genre: params.genre,
         language: params.language,
+        access: params.access,
         page,
         per_page,
     };
@@ -224,6 +228,9 @@ pub struct ShowtimeBody {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    /// Access and experience tags: `subtitled`, `captioned` (SDH), `audio_described`,
+    /// `relaxed`, `parent_and_baby`.
+    pub access: Vec<String>,
     pub city: CityBody,
     pub venue: VenueBody,
     pub auditorium: PlaceBody,
@@ -258,6 +265,7 @@ impl ShowtimeBody {
             format: s.format.clone(),
             audio_language: s.audio_language.clone(),
             subtitles: s.subtitles.clone(),
+            access: access_names(&s.access),
             city: CityBody::from(&info.city),
             venue: VenueBody {
                 id: info.venue.id.0,
@@ -281,6 +289,11 @@ impl ShowtimeBody {
     }
 }
 
+/// Access tags as the API writes them.
+pub fn access_names(tags: &[AccessTag]) -> Vec<String> {
+    tags.iter().map(|t| t.as_str().to_string()).collect()
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct ShowtimesParams {
     /// A city id or name.
@@ -288,6 +301,9 @@ pub struct ShowtimesParams {
     /// A local date (`2026-11-24`, years 1970 to 9999).
     #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     date: Option<NaiveDate>,
+    /// Only showtimes with this access tag: `subtitled`, `captioned` (SDH), `audio_described`,
+    /// `relaxed` or `parent_and_baby`.
+    access: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -312,8 +328,14 @@ pub async fn event_showtimes(
         date: params.date,
         ..Days::default()
     };
-    let showtimes =
-        catalog::event_showtimes(&app, EventId(id), params.city.as_deref(), days).await?;
+    let showtimes = catalog::event_showtimes(
+        &app,
+        EventId(id),
+        params.city.as_deref(),
+        days,
+        params.access.as_deref(),
+    )
+    .await?;
     let now = app.now();
     Ok(Json(ShowtimesBody {
         showtimes: showtimes
@@ -367,6 +389,8 @@ pub struct SeatMapBody {
     pub rows: u32,
     pub columns: u32,
     pub currency: String,
+    /// The showtime's access and experience tags (see `ShowtimeBody`).
+    pub access: Vec<String>,
     /// What the showtime sells, the default first; each type's price by seat category.
     pub ticket_types: Vec<TicketTypeBody>,
     pub seats: Vec<SeatBody>,

@@ -5,8 +5,11 @@ use crate::error::{AppError, ErrorCode};
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use marquee_domain::schedule::Slot;
 use marquee_domain::{BookingStatus, Entity, ShowtimeError};
 use marquee_payments::{GatewayError, WebhookError};
+use marquee_store::ScheduleClash;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -25,6 +28,48 @@ pub struct ErrorDetail {
     /// The seats an error is about (`seats_unavailable`, `unknown_seats`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<Vec<String>>,
+    /// The clashes of a `schedule_conflict`: each showtime asked for that would overlap
+    /// another in its hall.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clashes: Option<Vec<ClashBody>>,
+}
+
+/// A hall's time from `starts_at` to `ends_at` (adverts, film and cleaning).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SlotBody {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl From<Slot> for SlotBody {
+    fn from(slot: Slot) -> Self {
+        SlotBody {
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+        }
+    }
+}
+
+/// A showtime asked for that overlaps another.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClashBody {
+    /// The slot asked for.
+    pub proposed: SlotBody,
+    /// The showtime of the hall it overlaps; `null` when it overlaps another showtime of
+    /// the same request.
+    pub showtime_id: Option<i64>,
+    /// The slot it overlaps.
+    pub with: SlotBody,
+}
+
+impl From<&ScheduleClash> for ClashBody {
+    fn from(clash: &ScheduleClash) -> Self {
+        ClashBody {
+            proposed: clash.proposed.into(),
+            showtime_id: clash.showtime.map(|s| s.0),
+            with: clash.with.into(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -33,6 +78,7 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     seats: Option<Vec<String>>,
+    clashes: Option<Vec<ClashBody>>,
     /// Sent as `Retry-After` (whole seconds, rounded up).
     retry_after: Option<std::time::Duration>,
     /// Kept for the log line of a 5xx; never sent.
@@ -46,6 +92,7 @@ impl ApiError {
             code,
             message: message.into(),
             seats: None,
+            clashes: None,
             retry_after: None,
             source: None,
         }
@@ -109,6 +156,7 @@ impl From<AppError> for ApiError {
                     Entity::Provider => C::ProviderNotFound,
                     Entity::User => C::UserNotFound,
                     Entity::Invitation => C::InvitationNotFound,
+                    Entity::PricePlan => C::PricePlanNotFound,
                 },
             ),
             AppError::Unauthenticated => (S::UNAUTHORIZED, C::Unauthenticated),
@@ -128,6 +176,8 @@ impl From<AppError> for ApiError {
             AppError::NotOnSale(_) => (S::BAD_REQUEST, C::InvalidShowtime),
             AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, C::HoldExpired),
             AppError::WrongBookingState(_) => (S::CONFLICT, C::InvalidBookingState),
+            AppError::ScheduleConflict(_) => (S::CONFLICT, C::ScheduleConflict),
+            AppError::NoPricePlan => (S::CONFLICT, C::NoPricePlan),
             AppError::Gateway(GatewayError::Declined { .. }) => {
                 (S::PAYMENT_REQUIRED, C::PaymentDeclined)
             }
@@ -149,6 +199,12 @@ impl From<AppError> for ApiError {
             }
             _ => None,
         };
+        let clashes = match &err {
+            AppError::ScheduleConflict(clashes) => {
+                Some(clashes.iter().map(ClashBody::from).collect())
+            }
+            _ => None,
+        };
         let retry_after = match &err {
             AppError::Wait { retry_after, .. } => *retry_after,
             _ => None,
@@ -162,6 +218,7 @@ impl From<AppError> for ApiError {
             code,
             message,
             seats,
+            clashes,
             retry_after,
             source,
         }
@@ -283,6 +340,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 seats: self.seats,
+                clashes: self.clashes,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

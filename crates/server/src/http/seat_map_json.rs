@@ -88,6 +88,7 @@ pub fn body<'a>(
         rows: map.rows,
         columns: map.columns,
         currency: prices.currency().to_string(),
+        access: super::catalog::access_names(&map.info.showtime.access),
         ticket_types: TicketTypeBody::all(prices),
         seats: map
             .seats
@@ -147,6 +148,7 @@ mod tests {
                     format: "2D".into(),
                     audio_language: "en".into(),
                     subtitles: None,
+                    access: vec![],
                     prices: ShowtimePrices::single_type(
                         &PriceList {
                             currency: Currency::parse("EUR").unwrap(),

@@ -32,6 +32,7 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
             json!({ "name": "Screen 9", "layout": "A  ss.ss" })
         }
         ("put", "/api/v1/admin/auditoriums/{id}/layout") => layout,
+        ("put", "/api/v1/admin/venues/{id}/price-plan") => crate::schedule::plan(),
         _ => return None,
     })
 }

@@ -20,6 +20,7 @@ mod password;
 mod payments;
 mod proxy;
 mod rate_limits;
+mod schedule;
 mod seat_changes;
 mod seat_maps;
 mod staff;

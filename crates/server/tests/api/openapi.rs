@@ -40,6 +40,8 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/venues", "get"),
         ("/api/v1/admin/venues", "post"),
         ("/api/v1/admin/venues/{id}", "patch"),
+        ("/api/v1/admin/venues/{id}/price-plan", "get"),
+        ("/api/v1/admin/venues/{id}/price-plan", "put"),
         ("/api/v1/admin/venues/{id}/auditoriums", "get"),
         ("/api/v1/admin/venues/{id}/auditoriums", "post"),
         ("/api/v1/admin/auditoriums/{id}", "get"),
@@ -49,6 +51,8 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/events", "post"),
         ("/api/v1/admin/events/{id}", "patch"),
         ("/api/v1/admin/events/{id}/poster", "put"),
+        ("/api/v1/admin/showtimes", "post"),
+        ("/api/v1/admin/schedules", "post"),
         ("/api/v1/admin/audit", "get"),
         ("/api/v1/admin/dashboard", "get"),
     ];

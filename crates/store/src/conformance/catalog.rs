@@ -186,6 +186,7 @@ pub async fn events_and_showtimes_are_filtered_by_city_and_day<S: UnguardedHold>
         city_id: city,
         starts_from: None,
         starts_until: None,
+        access: None,
         limit: 100,
         now: t0(),
     };
@@ -244,6 +245,7 @@ pub async fn an_auditorium_hosts_one_showtime_at_a_time<S: UnguardedHold>(store:
             city_id: None,
             starts_from: None,
             starts_until: None,
+            access: None,
             limit: 10,
             now: t0(),
         })

@@ -204,6 +204,7 @@ pub fn new_showtime(
         format: "2D".into(),
         audio_language: "pt".into(),
         subtitles: Some("en".into()),
+        access: vec![],
         prices: prices(),
         sales_open_at: t0() - Duration::days(7),
         sales_close_minutes: 15,

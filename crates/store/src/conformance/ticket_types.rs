@@ -121,7 +121,7 @@ pub async fn a_venue_price_plan_is_replaced_whole<S: UnguardedHold>(store: Arc<S
     assert_eq!(store.venue_price_plan(w.venue.id).await.unwrap(), None);
     let first = plan(1000, 800, 500);
     store
-        .put_price_plan(w.venue.id, &first, t0())
+        .put_price_plan(w.venue.id, &first, t0(), Actor::System)
         .await
         .unwrap();
     assert_eq!(
@@ -130,7 +130,7 @@ pub async fn a_venue_price_plan_is_replaced_whole<S: UnguardedHold>(store: Arc<S
     );
     let second = plan(1100, 900, 550);
     store
-        .put_price_plan(w.venue.id, &second, t0())
+        .put_price_plan(w.venue.id, &second, t0(), Actor::System)
         .await
         .unwrap();
     assert_eq!(
@@ -139,7 +139,9 @@ pub async fn a_venue_price_plan_is_replaced_whole<S: UnguardedHold>(store: Arc<S
     );
     let nowhere = VenueId(w.venue.id.0 + 1000);
     assert!(matches!(
-        store.put_price_plan(nowhere, &second, t0()).await,
+        store
+            .put_price_plan(nowhere, &second, t0(), Actor::System)
+            .await,
         Err(StoreError::NotFound(Entity::Venue))
     ));
     assert_eq!(store.venue_price_plan(nowhere).await.unwrap(), None);
@@ -148,7 +150,7 @@ pub async fn a_venue_price_plan_is_replaced_whole<S: UnguardedHold>(store: Arc<S
 pub async fn a_later_plan_change_leaves_scheduled_prices_alone<S: UnguardedHold>(store: Arc<S>) {
     let w = world(&*store).await;
     store
-        .put_price_plan(w.venue.id, &plan(1000, 800, 500), t0())
+        .put_price_plan(w.venue.id, &plan(1000, 800, 500), t0(), Actor::System)
         .await
         .unwrap();
     // Lisbon is on UTC in winter: the showtime starts at 14:00 local on a Wednesday, a matinee.
@@ -173,7 +175,7 @@ pub async fn a_later_plan_change_leaves_scheduled_prices_alone<S: UnguardedHold>
     );
 
     store
-        .put_price_plan(w.venue.id, &plan(1300, 1200, 700), t0())
+        .put_price_plan(w.venue.id, &plan(1300, 1200, 700), t0(), Actor::System)
         .await
         .unwrap();
     let read = store

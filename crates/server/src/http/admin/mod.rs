@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod catalog;
 pub mod dashboard;
+pub mod pricing;
+pub mod schedule;
 pub mod staff;
 
 use crate::app::App;
@@ -24,6 +26,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(catalog::list_cities, catalog::create_city))
         .routes(routes!(catalog::list_venues, catalog::create_venue))
         .routes(routes!(catalog::update_venue))
+        .routes(routes!(pricing::get_price_plan, pricing::put_price_plan))
         .routes(routes!(
             catalog::list_auditoriums,
             catalog::create_auditorium
@@ -38,6 +41,8 @@ pub fn routes() -> OpenApiRouter<App> {
                 crate::back_office::MAX_POSTER_BYTES,
             )),
         )
+        .routes(routes!(schedule::create_showtime))
+        .routes(routes!(schedule::create_schedule))
         .routes(routes!(audit::audit_log))
         .routes(routes!(dashboard::dashboard))
 }

@@ -1,0 +1,177 @@
+//! The schedule as staff make it: one showtime, or a repeating schedule ("14:00 and 21:00,
+//! Monday to Friday, from ... to ...") expanded in the venue's time zone. The store schedules
+//! them all or none, prices each by the venue's plan at its local start, and refuses clashes
+//! with every clash listed (`marquee_store::scheduling`).
+
+use crate::app::App;
+use crate::back_office;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::price_plans::{clock_time, weekday};
+use crate::staff::StaffUser;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use marquee_domain::price_plan::MAX_FORMAT_LEN;
+use marquee_domain::schedule::ScheduleRequest;
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId};
+use marquee_store::{Actor, NewSchedule, ShowtimeInfo};
+
+/// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
+const MAX_LANGUAGE_LEN: usize = 16;
+/// Sales may close at most a day before the start.
+const MAX_SALES_CLOSE_MINUTES: u32 = 24 * 60;
+
+/// What every showtime of a request shares.
+#[derive(Debug, Clone)]
+pub struct ShowtimeTerms {
+    pub event_id: EventId,
+    pub auditorium_id: AuditoriumId,
+    pub format: String,
+    /// The event's language unless given.
+    pub audio_language: Option<String>,
+    pub subtitles: Option<String>,
+    /// Access tag names, e.g. `captioned`.
+    pub access: Vec<String>,
+    /// At once unless given.
+    pub sales_open_at: Option<DateTime<Utc>>,
+    /// 0 (sales close at the start) unless given.
+    pub sales_close_minutes: Option<u32>,
+}
+
+/// "At these times, on these weekdays, from this date to that one", as sent: `HH:MM` and
+/// `mon`...`sun`.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub times: Vec<String>,
+    pub weekdays: Vec<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::invalid(ErrorCode::InvalidRequest, message)
+}
+
+/// A short code (a format, a language): trimmed, 1 to `max` characters, no control ones.
+fn code(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(invalid(format!("{field} is 1 to {max} characters")));
+    }
+    Ok(value.to_string())
+}
+
+/// The schedule `terms` make at `starts`, checked: the hall is one of `staff`'s venues', the
+/// event exists, the fields are valid, and nothing starts in the past.
+async fn schedule_at(
+    app: &App,
+    terms: ShowtimeTerms,
+    starts: Vec<DateTime<Utc>>,
+) -> AppResult<NewSchedule> {
+    let event = app
+        .store()
+        .get_event(terms.event_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Event))?;
+    let now = app.now();
+    if let Some(past) = starts.iter().find(|s| **s <= now) {
+        return Err(invalid(format!("{past} is in the past")));
+    }
+    let sales_close_minutes = terms.sales_close_minutes.unwrap_or(0);
+    if sales_close_minutes > MAX_SALES_CLOSE_MINUTES {
+        return Err(invalid(format!(
+            "sales_close_minutes is at most {MAX_SALES_CLOSE_MINUTES}"
+        )));
+    }
+    let subtitles = terms
+        .subtitles
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| code("subtitles", &s, MAX_LANGUAGE_LEN))
+        .transpose()?;
+    Ok(NewSchedule {
+        event_id: event.id,
+        auditorium_id: terms.auditorium_id,
+        starts,
+        format: code("format", &terms.format, MAX_FORMAT_LEN)?,
+        audio_language: code(
+            "audio_language",
+            terms.audio_language.as_deref().unwrap_or(&event.language),
+            MAX_LANGUAGE_LEN,
+        )?,
+        subtitles,
+        access: AccessTag::parse_all(terms.access.iter().map(String::as_str)).map_err(|tag| {
+            invalid(format!(
+                "access: {tag:?} is not one of {}",
+                AccessTag::names()
+            ))
+        })?,
+        sales_open_at: terms.sales_open_at,
+        sales_close_minutes,
+        now,
+    })
+}
+
+/// The time zone of the venue a hall of `staff`'s is in (404 for another venue's hall).
+async fn hall_zone(app: &App, staff: &StaffUser, hall: AuditoriumId) -> AppResult<Tz> {
+    let hall = back_office::auditorium(app, staff, hall).await?;
+    let venue = app
+        .store()
+        .get_venue(hall.info.auditorium.venue_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Venue))?;
+    let city = app
+        .store()
+        .get_city(venue.city_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::City))?;
+    Ok(city.timezone)
+}
+
+/// Schedules one showtime.
+pub async fn schedule_one(
+    app: &App,
+    staff: &StaffUser,
+    terms: ShowtimeTerms,
+    starts_at: DateTime<Utc>,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<ShowtimeInfo> {
+    hall_zone(app, staff, terms.auditorium_id).await?;
+    let schedule = schedule_at(app, terms, vec![starts_at]).await?;
+    app.store()
+        .schedule(schedule, by)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a schedule of one made nothing")))
+}
+
+/// Schedules a repeating schedule, all of it or nothing.
+pub async fn schedule_many(
+    app: &App,
+    staff: &StaffUser,
+    terms: ShowtimeTerms,
+    repeat: Repeat,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<Vec<ShowtimeInfo>> {
+    let zone = hall_zone(app, staff, terms.auditorium_id).await?;
+    let request = ScheduleRequest {
+        times: repeat
+            .times
+            .iter()
+            .map(|t| clock_time(t).ok_or_else(|| invalid(format!("times: {t:?} is not HH:MM"))))
+            .collect::<AppResult<_>>()?,
+        weekdays: repeat
+            .weekdays
+            .iter()
+            .map(|d| {
+                weekday(d).ok_or_else(|| invalid(format!("weekdays: {d:?} is not mon ... sun")))
+            })
+            .collect::<AppResult<_>>()?,
+        from: repeat.from,
+        to: repeat.to,
+    };
+    let starts = request.expand(zone).map_err(|e| invalid(e.to_string()))?;
+    if starts.is_empty() {
+        return Err(invalid("none of the weekdays falls between from and to"));
+    }
+    let schedule = schedule_at(app, terms, starts).await?;
+    Ok(app.store().schedule(schedule, by).await?)
+}
