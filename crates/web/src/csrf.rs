@@ -63,6 +63,23 @@ pub fn new_secret() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
 }
 
+/// The token for a form shown to someone who may have no session (the login form, an
+/// invitation's): made from their session or login secret, or from a new login secret whose
+/// `Set-Cookie` comes with it.
+pub fn token_for_anyone(
+    headers: &HeaderMap,
+    cookies: &Cookies,
+) -> (String, Option<axum::http::HeaderValue>) {
+    match secret_of(headers, cookies) {
+        Some(secret) => (token(&secret), None),
+        None => {
+            let secret = new_secret();
+            let cookie = cookies.set(cookies.login, &secret, None);
+            (token(&secret), Some(cookie))
+        }
+    }
+}
+
 /// Refuses a state-changing request whose token is missing or wrong (see the module).
 pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Response {
     if matches!(

@@ -6,6 +6,7 @@
 //!   after it (`login`, `admin::today`), its template in `templates/` under the same name.
 //! - `shell`: the header, navigation and account around every page (`templates/base.html`).
 //! - `page`: rendering a template into an answer (with the pages' CSP), and the error pages.
+//! - `form`: a form's errors next to their fields.
 //! - `session`: the session cookie and the `SignedIn` / `Staff` extractors; `csrf`: the
 //!   CSRF token and the guard on every state-changing request.
 //! - `assets`: the stylesheet and scripts (`assets/`), embedded, served with hashed names.
@@ -13,6 +14,7 @@
 pub mod admin;
 pub mod assets;
 pub mod csrf;
+pub mod form;
 pub mod login;
 pub mod page;
 pub mod session;
@@ -31,6 +33,14 @@ pub fn pages(app: &App) -> Pages {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin", get(admin::today::page))
+        .route(
+            "/admin/totp",
+            get(admin::totp::form).post(admin::totp::confirm),
+        )
+        .route(
+            "/admin/join/{token}",
+            get(admin::join::form).post(admin::join::submit),
+        )
         .route("/assets/{file}", get(assets::serve));
     Pages {
         routes: guarded(app, routes),

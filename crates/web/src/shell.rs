@@ -34,6 +34,16 @@ impl Shell {
         }
     }
 
+    /// Someone signed in who may not use the back office yet (a member of staff who owes an
+    /// authenticator): their account and log-out, no navigation.
+    pub fn signed_in(user: &User, csrf: &str) -> Shell {
+        Shell {
+            account: Some(user.email.to_string()),
+            csrf: csrf.to_string(),
+            nav: Vec::new(),
+        }
+    }
+
     /// A staff page: the staff navigation, with `current` marked.
     pub fn staff(user: &User, csrf: &str, current: &str) -> Shell {
         Shell {
