@@ -8,7 +8,7 @@
 //! error.
 
 use crate::page::PageError;
-use marquee_server::error::AppError;
+use marquee_server::error::{AppError, ErrorCode};
 
 /// Where a form's error messages go: a field's name, or `FORM` for above the form.
 #[derive(Default)]
@@ -24,9 +24,13 @@ impl FieldErrors {
         error: AppError,
         fields: &[&'static str],
     ) -> Result<FieldErrors, PageError> {
-        let AppError::Invalid { message, .. } = &error else {
+        let AppError::Invalid { code, message } = &error else {
             return Err(PageError::App(error));
         };
+        // A layout's error names its row and column, not the field.
+        if *code == ErrorCode::InvalidLayout && fields.contains(&"layout") {
+            return Ok(FieldErrors::one("layout", message));
+        }
         for &field in fields {
             if let Some(rest) = message.strip_prefix(field).filter(|r| r.starts_with(' ')) {
                 // `ads_minutes is ...` reads as `Ads minutes is ...` next to its field.
@@ -78,7 +82,6 @@ pub fn sentence(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use marquee_server::error::ErrorCode;
 
     fn invalid(message: &str) -> AppError {
         AppError::invalid(ErrorCode::InvalidRequest, message)

@@ -38,6 +38,19 @@ pub fn pages(app: &App) -> Pages {
             get(admin::totp::form).post(admin::totp::confirm),
         )
         .route(
+            "/admin/venues",
+            get(admin::venues::list).post(admin::venues::create),
+        )
+        .route("/admin/cities", post(admin::venues::create_city))
+        .route(
+            "/admin/venues/{id}",
+            get(admin::venues::show).post(admin::venues::update),
+        )
+        .route(
+            "/admin/venues/{id}/auditoriums",
+            post(admin::venues::add_auditorium),
+        )
+        .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),
         )

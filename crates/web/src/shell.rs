@@ -5,9 +5,9 @@ use crate::assets;
 use marquee_store::User;
 
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them. A
-/// route is listed once its page exists: `/admin/venues`, `/admin/films`,
+/// route is listed once its page exists: `/admin/films`,
 /// `/admin/price-plans`, `/admin/bookings`, `/admin/audit` and `/admin/checkin` come next.
-const STAFF_NAV: &[(&str, &str)] = &[("/admin", "Today")];
+const STAFF_NAV: &[(&str, &str)] = &[("/admin", "Today"), ("/admin/venues", "Venues")];
 
 pub struct NavLink {
     pub href: &'static str,

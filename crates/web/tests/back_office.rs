@@ -167,3 +167,313 @@ async fn an_unknown_invitation_is_not_found_and_a_customer_cannot_enrol() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(!refused.body.contains("<svg"));
 }
+
+/// The id at the end of a redirect's `Location` path before `suffix`.
+fn id_in(location: &str, prefix: &str, suffix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{prefix}<id>{suffix} in {location}"))
+}
+
+#[tokio::test]
+async fn an_owner_adds_a_city_a_venue_and_a_hall_and_sees_errors_next_to_the_fields() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+
+    // A city in no time zone: the error next to the zone, the zone as typed, no city.
+    let wrong = app
+        .post_form(
+            "/admin/cities",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Lisbon"),
+                ("timezone", "Mars/Olympus"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&wrong.body, "id=\"city-timezone-error\">", "<")
+            .contains("Timezone &#34;Mars/Olympus&#34; is not an IANA time zone"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("value=\"Mars/Olympus\""));
+    assert!(app.store.list_cities().await.expect("a read").is_empty());
+    let city = app
+        .post_form(
+            "/admin/cities",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Lisbon"),
+                ("timezone", "Europe/Lisbon"),
+            ],
+        )
+        .await;
+    assert_eq!(city.status, StatusCode::SEE_OTHER);
+    let city_id = app.store.list_cities().await.expect("a read")[0]
+        .id
+        .0
+        .to_string();
+
+    // Minutes that are no number: the error next to them, the rest as typed (escaped).
+    let name = "<script>alert('tejo')</script>";
+    let venue_form = |ads: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("city_id", city_id.clone()),
+            ("name", name.to_string()),
+            ("address", "Rua Augusta 1".to_string()),
+            ("ads_minutes", ads.to_string()),
+        ]
+    };
+    let refused = app
+        .post_form(
+            "/admin/venues",
+            Some(&cookie),
+            &pairs(&venue_form("twenty")),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("id=\"venue-ads-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"twenty\""));
+    assert!(!refused.body.contains("<script>alert"));
+    assert!(refused.body.contains("&#60;script&#62;") || refused.body.contains("&lt;script&gt;"));
+    let created = app
+        .post_form("/admin/venues", Some(&cookie), &pairs(&venue_form("")))
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let venue = marquee_domain::VenueId(id_in(location(&created), "/admin/venues/", ""));
+    let stored = app
+        .store
+        .get_venue(venue)
+        .await
+        .expect("a read")
+        .expect("the venue");
+    assert_eq!((stored.name.as_str(), stored.ads_minutes), (name, 20));
+
+    // The details form: a turnover too long is refused next to its field and changes nothing.
+    let path = format!("/admin/venues/{}", venue.0);
+    let page = app.get(&path, Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert"));
+    let long = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Tejo"),
+                ("address", "Rua 2"),
+                ("ads_minutes", "20"),
+                ("cleaning_minutes", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&long.body, "id=\"venue-cleaning-error\">", "<"),
+        "Cleaning minutes is at most 180 minutes."
+    );
+    assert!(long.body.contains("value=\"999\"") && long.body.contains("value=\"Tejo\""));
+    assert_eq!(
+        app.store
+            .get_venue(venue)
+            .await
+            .expect("a read")
+            .expect("the venue")
+            .name,
+        name
+    );
+    let saved = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Tejo"),
+                ("address", "Rua 2"),
+                ("ads_minutes", "25"),
+                ("cleaning_minutes", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let stored = app
+        .store
+        .get_venue(venue)
+        .await
+        .expect("a read")
+        .expect("the venue");
+    assert_eq!(
+        (
+            stored.name.as_str(),
+            stored.ads_minutes,
+            stored.cleaning_minutes
+        ),
+        ("Tejo", 25, 10)
+    );
+
+    // A hall whose layout is wrong: the row and column next to the layout, the text kept.
+    let hall_path = format!("{path}/auditoriums");
+    let bad = app
+        .post_form(
+            &hall_path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Sala 1"),
+                ("layout", "A  ss\nB  sx"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&bad.body, "id=\"hall-layout-error\">", "<")
+            .starts_with("Row B (line 2), column 5"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("A  ss\nB  sx</textarea>"));
+    let hall = app
+        .post_form(
+            &hall_path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Sala 1"),
+                ("layout", "A  ss.ss\nB  ss.ss"),
+            ],
+        )
+        .await;
+    assert_eq!(hall.status, StatusCode::SEE_OTHER);
+    id_in(location(&hall), "/admin/auditoriums/", "/layout");
+    let halls = app.store.auditoriums(venue).await.expect("a read");
+    assert_eq!((halls.len(), halls[0].auditorium.capacity), (1, 8));
+
+    // Each write is the owner's in the audit log, as the API records it.
+    let log = app
+        .store
+        .audit_log(&marquee_store::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("a read");
+    let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "auditorium.create",
+            "venue.update",
+            "venue.create",
+            "city.create"
+        ]
+    );
+    assert!(log
+        .iter()
+        .all(|r| r.actor_email.as_deref() == Some("admin@example.com")));
+}
+
+#[tokio::test]
+async fn a_manager_sees_their_venue_only() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let store = &*app.store;
+    let city = store
+        .create_city(
+            marquee_store::NewCity {
+                name: "Lisbon".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a city");
+    let venue = |name: &'static str| marquee_store::NewVenue {
+        city_id: city.id,
+        name: name.into(),
+        address: "Rua 1".into(),
+        ads_minutes: 20,
+        cleaning_minutes: 15,
+    };
+    let ours = store
+        .create_venue(venue("Ours"), marquee_store::Actor::System)
+        .await
+        .expect("a venue");
+    let theirs = store
+        .create_venue(venue("Theirs"), marquee_store::Actor::System)
+        .await
+        .expect("a venue");
+    let sam = marquee_server::accounts::register(&app.app, "sam@example.com", PASSWORD)
+        .await
+        .expect("an account");
+    let access =
+        marquee_domain::StaffAccess::new(marquee_domain::StaffRole::Manager, vec![ours.id])
+            .expect("an access");
+    store
+        .set_staff_access(sam.id, &access, None, fixtures::t0())
+        .await
+        .expect("a manager");
+    let (cookie, csrf) = app.session_of("sam@example.com").await;
+
+    let list = app.get("/admin/venues", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(">Ours<") && !list.body.contains("Theirs"));
+    assert!(
+        !list.body.contains("action=\"/admin/venues\""),
+        "no form to add a venue"
+    );
+    assert_eq!(
+        app.get(&format!("/admin/venues/{}", ours.id.0), Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let other = app
+        .get(&format!("/admin/venues/{}", theirs.id.0), Some(&cookie))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let post = app
+        .post_form(
+            &format!("/admin/venues/{}", theirs.id.0),
+            Some(&cookie),
+            &[("csrf", &csrf), ("name", "Mine now"), ("address", "x")],
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
+    let add = app
+        .post_form(
+            "/admin/venues",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("city_id", &city.id.0.to_string()),
+                ("name", "New"),
+                ("address", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.list_venues(None).await.expect("a read").len(), 2);
+    assert_eq!(
+        store
+            .get_venue(theirs.id)
+            .await
+            .expect("a read")
+            .expect("theirs")
+            .name,
+        "Theirs"
+    );
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
