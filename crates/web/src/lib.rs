@@ -51,6 +51,11 @@ pub fn pages(app: &App) -> Pages {
             post(admin::venues::add_auditorium),
         )
         .route(
+            "/admin/auditoriums/{id}/layout",
+            get(admin::layout::page).post(admin::layout::save),
+        )
+        .route("/admin/layouts/preview", post(admin::layout::preview))
+        .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),
         )

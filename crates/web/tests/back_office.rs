@@ -477,3 +477,157 @@ async fn a_manager_sees_their_venue_only() {
 fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+/// A venue with a hall (whose name is markup) of `layout`, made through the store.
+async fn hall(
+    app: &TestApp,
+    layout: &str,
+) -> (marquee_domain::VenueId, marquee_domain::AuditoriumId) {
+    let store = &*app.store;
+    let city = store
+        .create_city(
+            marquee_store::NewCity {
+                name: "Lisbon".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a city");
+    let venue = store
+        .create_venue(
+            marquee_store::NewVenue {
+                city_id: city.id,
+                name: "Tejo".into(),
+                address: "Rua 1".into(),
+                ads_minutes: 20,
+                cleaning_minutes: 15,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a venue");
+    let hall = fixtures::auditorium(store, venue.id, "Sala <b>1</b>", layout).await;
+    (venue.id, hall.auditorium.id)
+}
+
+#[tokio::test]
+async fn the_seat_map_editor_saves_a_new_version_and_names_a_wrong_row_and_column() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (_, hall) = hall(&app, "A  ss.ss\nB  ss.ss").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let path = format!("/admin/auditoriums/{}/layout", hall.0);
+
+    let page = app.get(&path, Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("A  ss.ss\nB  ss.ss</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(&marquee_web::assets::url("layout-editor.js")));
+    assert!(!page.body.contains("<b>1</b>"), "the hall's name escaped");
+    assert!(page.body.contains("8 seats in 2 rows"));
+    for label in ["A1", "A4", "B3"] {
+        assert!(
+            page.body.contains(&format!(">{label}</text>")),
+            "{label} in the preview"
+        );
+    }
+
+    let wrong = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[("csrf", &csrf), ("layout", "A  wc.ss\nA  ss")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&wrong.body, "id=\"layout-error\">", "<")
+            .starts_with("Row A (line 2), column 1: row A appears twice"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("A  wc.ss\nA  ss</textarea>"));
+    let now = app
+        .store
+        .auditorium_layout(hall)
+        .await
+        .expect("a read")
+        .expect("the hall");
+    assert_eq!(now.info.layout_version, 1);
+
+    let layout = "A  wc.sscw\nB  ss.ssss";
+    let saved = app
+        .post_form(&path, Some(&cookie), &[("csrf", &csrf), ("layout", layout)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), path);
+    let now = app
+        .store
+        .auditorium_layout(hall)
+        .await
+        .expect("a read")
+        .expect("the hall");
+    assert_eq!((now.info.layout_version, now.layout.as_str()), (2, layout));
+}
+
+#[tokio::test]
+async fn the_live_preview_is_the_servers_and_needs_the_csrf_header() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let drawn = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            Some(&csrf),
+            &[("layout", "A  w.c\nB  pp")],
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::OK);
+    assert!(
+        drawn.body.contains("class=\"seat accessible\"") && drawn.body.contains(">A2</text>"),
+        "{}",
+        drawn.body
+    );
+    assert!(!drawn.body.contains("<html"), "a fragment");
+    let wrong = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            Some(&csrf),
+            &[("layout", "A  <x>")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong
+            .body
+            .contains("Row A (line 1), column 4: &#39;&#60;&#39; is not a seat"),
+        "{}",
+        wrong.body
+    );
+    let forged = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            None,
+            &[("layout", "A  ss")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    app.account("ana@example.com").await;
+    let (customer, customer_csrf) = app.session_of("ana@example.com").await;
+    let refused = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &customer,
+            Some(&customer_csrf),
+            &[("layout", "A  ss")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

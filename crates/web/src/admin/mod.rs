@@ -1,6 +1,7 @@
 //! The back office's pages, under `/admin`: one module per page.
 
 pub mod join;
+pub mod layout;
 pub mod today;
 pub mod totp;
 pub mod venues;

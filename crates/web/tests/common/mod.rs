@@ -139,6 +139,29 @@ impl TestApp {
             .await
     }
 
+    /// A form posted as a script posts it: the CSRF token in the `X-CSRF-Token` header.
+    pub async fn post_form_by_script(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Answer {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        self.send(request.body(Body::from(body)).expect("a request"))
+            .await
+    }
+
     pub async fn post_form(
         &self,
         path: &str,
