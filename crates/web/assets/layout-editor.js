@@ -21,11 +21,16 @@ const preview = document.getElementById("layout-preview");
 const grid = panel?.querySelector(".seat-grid");
 const csrf = text?.form?.querySelector("input[name='csrf']")?.value ?? "";
 
-/** The text as rows of a label and its places (one character each); notes are left out. */
+/** Notes (`#` lines) of the text, kept at its top when the grid rewrites it. */
+let notes = [];
+
+/** The text as rows of a label and its places (one character each); notes go to `notes`. */
 function parse(value) {
   const rows = [];
+  notes = [];
   for (const line of value.split("\n")) {
     const trimmed = line.trim();
+    if (trimmed.startsWith("#")) notes.push(trimmed);
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const [, label, places] = trimmed.match(/^(\S+)\s*(.*)$/);
     rows.push({ label, places: [...places.replace(/\s/g, "")] });
@@ -36,9 +41,10 @@ function parse(value) {
 /** Rows back as text, places lined up; trailing aisles mean nothing and are dropped. */
 function serialise(rows) {
   const width = Math.max(1, ...rows.map((row) => row.label.length)) + 2;
-  return rows
-    .map((row) => row.label.padEnd(width) + row.places.join("").replace(/\.+$/, ""))
-    .join("\n");
+  const lines = rows.map(
+    (row) => row.label.padEnd(width) + row.places.join("").replace(/\.+$/, ""),
+  );
+  return [...notes, ...lines].join("\n");
 }
 
 /** The label after `label`: B after A, AA after Z. */

@@ -64,6 +64,12 @@ impl FieldErrors {
     }
 }
 
+/// A textarea's text as it was typed: browsers send its line breaks as CRLF (the HTML
+/// standard says so), which would be stored as typed.
+pub fn textarea(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
 /// A service's message as a sentence: a capital first, a full stop last.
 pub fn sentence(message: &str) -> String {
     let mut chars = message.trim().chars();

@@ -10,7 +10,7 @@
 //! a small drawing of characters.
 
 use super::{by, id_of};
-use crate::form::FieldErrors;
+use crate::form::{textarea, FieldErrors};
 use crate::page::{html, PageError};
 use crate::session::Staff;
 use crate::shell::Shell;
@@ -203,12 +203,13 @@ pub async fn save(
     Form(typed): Form<LayoutForm>,
 ) -> Result<Response, PageError> {
     let id = AuditoriumId(id_of(&id)?);
+    let layout = textarea(&typed.layout);
     let actor = by(&app, &staff.staff, "auditorium.layout", auditorium_json);
-    match back_office::replace_layout(&app, &staff.staff, id, &typed.layout, actor).await {
+    match back_office::replace_layout(&app, &staff.staff, id, &layout, actor).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/auditoriums/{}/layout", id.0)).into_response()),
         Err(error) => {
             let errors = FieldErrors::from_refusal(error, &["layout"])?;
-            let page = editor(&app, &staff, id, Some((typed.layout, errors))).await?;
+            let page = editor(&app, &staff, id, Some((layout, errors))).await?;
             Ok(html(StatusCode::BAD_REQUEST, &page))
         }
     }

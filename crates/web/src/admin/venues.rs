@@ -4,7 +4,7 @@
 //! 404 page, as its API answers.
 
 use super::{by, id_of, minutes};
-use crate::form::FieldErrors;
+use crate::form::{textarea, FieldErrors};
 use crate::page::{html, PageError};
 use crate::session::{SignedIn, Staff};
 use crate::shell::Shell;
@@ -147,7 +147,7 @@ pub async fn create(
         let input = VenueInput {
             city_id: CityId(city_id),
             name: typed.name.clone(),
-            address: typed.address.clone(),
+            address: textarea(&typed.address),
             ads_minutes,
             cleaning_minutes,
         };
@@ -336,7 +336,7 @@ pub async fn update(
         let (ads_minutes, cleaning_minutes) = turnover(&typed)?;
         let change = VenueChange {
             name: Some(typed.name.clone()),
-            address: Some(typed.address.clone()),
+            address: Some(textarea(&typed.address)),
             ads_minutes,
             cleaning_minutes,
         };
@@ -359,9 +359,10 @@ pub async fn add_auditorium(
     State(app): State<App>,
     staff: Staff<Manager>,
     Path(id): Path<String>,
-    Form(typed): Form<HallForm>,
+    Form(mut typed): Form<HallForm>,
 ) -> Result<Response, PageError> {
     let id = VenueId(id_of(&id)?);
+    typed.layout = textarea(&typed.layout);
     let actor = by(&app, &staff.staff, "auditorium.create", auditorium_json);
     match back_office::create_auditorium(&app, &staff.staff, id, &typed.name, &typed.layout, actor)
         .await
