@@ -304,6 +304,14 @@ pub async fn update_event(
     Ok(app.store().update_event(id, change, by).await?)
 }
 
+/// One film or event, for staff to edit.
+pub async fn event(app: &App, id: EventId) -> AppResult<Event> {
+    app.store()
+        .get_event(id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Event))
+}
+
 pub async fn list_events(app: &App, page: u32, per_page: u32) -> AppResult<Vec<Event>> {
     let offset = page.saturating_sub(1).saturating_mul(per_page);
     Ok(app.store().all_events(per_page, offset).await?)

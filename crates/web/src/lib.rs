@@ -20,6 +20,7 @@ pub mod page;
 pub mod session;
 pub mod shell;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
@@ -55,6 +56,18 @@ pub fn pages(app: &App) -> Pages {
             get(admin::layout::page).post(admin::layout::save),
         )
         .route("/admin/layouts/preview", post(admin::layout::preview))
+        .route(
+            "/admin/films",
+            get(admin::films::list).post(admin::films::create),
+        )
+        .route(
+            "/admin/films/{id}",
+            get(admin::films::show).post(admin::films::update),
+        )
+        .route(
+            "/admin/films/{id}/poster",
+            post(admin::films::upload_poster).layer(DefaultBodyLimit::max(csrf::MULTIPART_LIMIT)),
+        )
         .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),

@@ -5,9 +5,13 @@ use crate::assets;
 use marquee_store::User;
 
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them. A
-/// route is listed once its page exists: `/admin/films`,
+/// route is listed once its page exists:
 /// `/admin/price-plans`, `/admin/bookings`, `/admin/audit` and `/admin/checkin` come next.
-const STAFF_NAV: &[(&str, &str)] = &[("/admin", "Today"), ("/admin/venues", "Venues")];
+const STAFF_NAV: &[(&str, &str)] = &[
+    ("/admin", "Today"),
+    ("/admin/venues", "Venues"),
+    ("/admin/films", "Films"),
+];
 
 pub struct NavLink {
     pub href: &'static str,

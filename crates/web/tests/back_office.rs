@@ -631,3 +631,196 @@ async fn the_live_preview_is_the_servers_and_needs_the_csrf_header() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+#[tokio::test]
+async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let title = "<img src=x onerror=alert(1)>";
+    let film = |runtime: &'static str, trailer: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "movie".to_string()),
+            ("title", title.to_string()),
+            ("synopsis", "Two lines\r\nof synopsis".to_string()),
+            ("cast", "Ana Lopes\r\n\r\n  Rui Silva ".to_string()),
+            ("genres", "Drama".to_string()),
+            ("language", "pt".to_string()),
+            ("runtime_minutes", runtime.to_string()),
+            ("certificate", "M/12".to_string()),
+            ("trailer_url", trailer.to_string()),
+            ("release_date", "2026-12-24".to_string()),
+        ]
+    };
+    let refused = app
+        .post_form("/admin/films", Some(&cookie), &pairs(&film("long", "")))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("id=\"film-runtime-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"long\"") && !refused.body.contains("<img src=x"));
+    let script = app
+        .post_form(
+            "/admin/films",
+            Some(&cookie),
+            &pairs(&film("95", "javascript:alert(1)")),
+        )
+        .await;
+    assert_eq!(script.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&script.body, "id=\"film-trailer-error\">", "<"),
+        "Trailer url is an http or https URL."
+    );
+    assert!(app
+        .store
+        .all_events(10, 0)
+        .await
+        .expect("a read")
+        .is_empty());
+
+    let created = app
+        .post_form(
+            "/admin/films",
+            Some(&cookie),
+            &pairs(&film("95", "https://example.com/t")),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = marquee_domain::EventId(id_in(location(&created), "/admin/films/", ""));
+    let event = app
+        .store
+        .get_event(id)
+        .await
+        .expect("a read")
+        .expect("the film");
+    assert_eq!(event.title, title);
+    assert_eq!(event.synopsis, "Two lines\nof synopsis");
+    assert_eq!(event.cast, ["Ana Lopes", "Rui Silva"]);
+    assert_eq!(
+        (event.runtime_minutes, event.certificate.as_str()),
+        (95, "M/12")
+    );
+    assert_eq!(
+        event.release_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 24)
+    );
+
+    // Editing: an emptied trailer and date are cleared.
+    let mut edit = film("100", "");
+    edit.retain(|(name, _)| *name != "release_date");
+    let saved = app
+        .post_form(
+            &format!("/admin/films/{}", id.0),
+            Some(&cookie),
+            &pairs(&edit),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let event = app
+        .store
+        .get_event(id)
+        .await
+        .expect("a read")
+        .expect("the film");
+    assert_eq!(
+        (event.runtime_minutes, event.trailer_url, event.release_date),
+        (100, None, None)
+    );
+
+    let list = app.get("/admin/films", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list
+        .body
+        .contains(&format!("href=\"/admin/films/{}\"", id.0)));
+    assert!(!list.body.contains("<img src=x"));
+}
+
+#[tokio::test]
+async fn a_poster_is_uploaded_through_the_page_and_its_form_needs_the_csrf_field() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let film = fixtures::event(&*app.store, "The Long Light", 100).await;
+    let (cookie, csrf) = app.admin_session().await;
+    let path = format!("/admin/films/{}/poster", film.id.0);
+    let poster_of = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .get_event(film.id)
+                .await
+                .expect("a read")
+                .expect("the film")
+                .poster_url
+        }
+    };
+
+    for forged in [vec![], vec![("csrf", None, "0".repeat(64).into_bytes())]] {
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = forged
+            .iter()
+            .map(|(n, f, b)| (*n, *f, b.as_slice()))
+            .collect();
+        parts.push(("poster", Some("poster.png"), PNG));
+        let refused = app.post_multipart(&path, &cookie, &parts).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(poster_of(&app).await, None);
+    }
+
+    let gif = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("a.gif"), b"GIF89a...."),
+            ],
+        )
+        .await;
+    assert_eq!(gif.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&gif.body, "id=\"poster-error\">", "<"),
+        "A poster is a JPEG, PNG or WebP image."
+    );
+    let mut big = PNG.to_vec();
+    big.resize(marquee_server::back_office::MAX_POSTER_BYTES + 1, 0);
+    let too_big = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("big.png"), &big),
+            ],
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        between(&too_big.body, "id=\"poster-error\">", "<"),
+        "A poster is at most 5 MB."
+    );
+    assert_eq!(poster_of(&app).await, None);
+
+    let uploaded = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("poster.png"), PNG),
+            ],
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let url = poster_of(&app).await.expect("a poster");
+    let page = app
+        .get(&format!("/admin/films/{}", film.id.0), Some(&cookie))
+        .await;
+    assert!(
+        page.body.contains(&format!("src=\"{url}\"")),
+        "{}",
+        page.body
+    );
+}

@@ -139,6 +139,43 @@ impl TestApp {
             .await
     }
 
+    /// A multipart form (what a browser sends when a form has a file): each part a field
+    /// name, a file name for a file, and its bytes.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> Answer {
+        const BOUNDARY: &str = "----marqueetestboundary7MA4YWxk";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+            match file {
+                Some(file) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .expect("a request");
+        self.send(request).await
+    }
+
     /// A form posted as a script posts it: the CSRF token in the `X-CSRF-Token` header.
     pub async fn post_form_by_script(
         &self,
