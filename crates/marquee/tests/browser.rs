@@ -235,7 +235,8 @@ async fn busy_london(address: &str) {
     }
 }
 
-/// Draws docs/screenshots/admin-dashboard-{desktop,phone}.png (run by `scripts/screenshots`).
+/// Draws docs/screenshots/admin-dashboard-{desktop,phone}.png and
+/// admin-seat-editor-{desktop,phone}.png (run by `scripts/screenshots`).
 #[tokio::test]
 #[ignore = "writes docs/screenshots; run by scripts/screenshots"]
 async fn screenshots() {
@@ -260,6 +261,204 @@ async fn screenshots() {
         assert_eq!(path_of(&browser).await, "/admin");
         let png = browser.client.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(format!("admin-dashboard-{name}.png")), png).expect("written");
+        // The seat-map editor on the demo's first hall, the grid's focus on a place.
+        browser
+            .client
+            .goto(&format!("http://{address}/admin/auditoriums/1/layout"))
+            .await
+            .expect("a page");
+        element(&browser, "[data-row='2'][data-column='3']")
+            .await
+            .send_keys(&char::from(fantoccini::key::Key::Right).to_string())
+            .await
+            .expect("focus on the grid");
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("admin-seat-editor-{name}.png")), png).expect("written");
         browser.close().await;
     }
+}
+
+/// The element `css`, found now (the editor redraws its grid after each change, so an element
+/// found before a change is gone).
+async fn element(browser: &Browser, css: &str) -> fantoccini::elements::Element {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    let field = element(browser, css).await;
+    field.clear().await.expect("cleared");
+    field.send_keys(text).await.expect("typed");
+}
+
+/// The code the authenticator app would show `at`, for the key the enrolment page shows.
+fn code_for(key: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    let secret = marquee_store::TotpSecret(key.split_whitespace().collect());
+    marquee_server::totp::code_at(&secret, ADMIN, at).expect("a code")
+}
+
+/// Clicks the grid's place at (`row`, `column`) `times` times.
+async fn click_place(browser: &Browser, row: u32, column: u32, times: u32) {
+    for _ in 0..times {
+        element(
+            browser,
+            &format!("[data-row='{row}'][data-column='{column}']"),
+        )
+        .await
+        .click()
+        .await
+        .expect("clicked");
+    }
+}
+
+/// Presses `key` on whatever has the keyboard.
+async fn press(browser: &Browser, key: &str) {
+    let focused = browser.client.active_element().await.expect("a focus");
+    focused.send_keys(key).await.expect("a key");
+}
+
+#[tokio::test]
+async fn an_owner_enrols_logs_in_with_a_code_and_draws_a_hall_in_the_editor() {
+    let dir = common::TempDir::new("editor");
+    let server = server_with_admin(&dir.0, &["--staff-mfa", "required"]);
+    let address = server.address.clone();
+    let browser = Browser::start(1280, 1000).await;
+    let page = |path: &str| format!("http://{address}{path}");
+
+    // Owing an authenticator, the owner is sent to enrol it, and enrols with the app's code.
+    browser.client.goto(&page("/login")).await.expect("a page");
+    log_in(&browser, PASSWORD).await;
+    assert_eq!(path_of(&browser).await, "/admin/totp");
+    let key = element(&browser, "#totp-secret")
+        .await
+        .text()
+        .await
+        .expect("the key");
+    type_into(&browser, "#code", &code_for(&key, chrono::Utc::now())).await;
+    browser
+        .click_to_next_page("form[action='/admin/totp'] button")
+        .await;
+    let codes = browser
+        .client
+        .find_all(Locator::Css("#recovery-codes li"))
+        .await
+        .expect("recovery codes");
+    assert_eq!(codes.len(), marquee_server::totp::RECOVERY_CODES);
+    browser
+        .click_to_next_page("form[action='/logout'] button")
+        .await;
+
+    // Logging in again takes a code (the next one: the enrolment's cannot be used twice).
+    log_in(&browser, PASSWORD).await;
+    type_into(&browser, "#password", PASSWORD).await;
+    let next = chrono::Utc::now() + chrono::Duration::seconds(30);
+    type_into(&browser, "#code", &code_for(&key, next)).await;
+    browser
+        .click_to_next_page("form[action='/login'] button")
+        .await;
+    assert_eq!(path_of(&browser).await, "/admin");
+
+    // A venue in the demo's first city, and a hall of three rows to draw from.
+    browser
+        .client
+        .goto(&page("/admin/venues"))
+        .await
+        .expect("a page");
+    type_into(&browser, "#venue-name", "Cinema <Browser>").await;
+    type_into(&browser, "#venue-address", "1 Test Street").await;
+    browser
+        .click_to_next_page("form[action='/admin/venues'] button")
+        .await;
+    let venue_path = path_of(&browser).await;
+    assert!(venue_path.starts_with("/admin/venues/"), "{venue_path}");
+    type_into(&browser, "#hall-name", "Screen 9").await;
+    browser
+        .click_to_next_page("form[action$='/auditoriums'] button")
+        .await;
+    let editor_path = path_of(&browser).await;
+    let hall: i64 = editor_path
+        .trim_start_matches("/admin/auditoriums/")
+        .trim_end_matches("/layout")
+        .parse()
+        .expect("the hall's id");
+
+    // Six rows; an aisle down the fifth place, keyed; two wheelchair spaces with companion
+    // seats at the back, clicked.
+    for _ in 0..3 {
+        element(&browser, "[data-action='add-row']")
+            .await
+            .click()
+            .await
+            .expect("a row added");
+    }
+    element(&browser, "[data-row='0'][data-column='4']")
+        .await
+        .send_keys(" ")
+        .await
+        .expect("Space");
+    for _ in 1..6 {
+        press(
+            &browser,
+            &char::from(fantoccini::key::Key::Down).to_string(),
+        )
+        .await;
+        press(
+            &browser,
+            &char::from(fantoccini::key::Key::Enter).to_string(),
+        )
+        .await;
+    }
+    click_place(&browser, 5, 0, 2).await;
+    click_place(&browser, 5, 1, 3).await;
+    click_place(&browser, 5, 7, 2).await;
+    click_place(&browser, 5, 6, 3).await;
+    let expected = "A  ssss.sss\nB  ssss.sss\nC  ssss.sss\nD  ssss.sss\nE  ssss.sss\nF  wcss.scw";
+    let text = element(&browser, "#layout")
+        .await
+        .prop("value")
+        .await
+        .expect("the text");
+    assert_eq!(text.as_deref(), Some(expected));
+
+    // The live preview (drawn by the server) follows, then the layout is saved.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let summary = element(&browser, "#layout-preview")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if summary.contains("42 seats in 6 rows") && summary.contains("2 wheelchair spaces") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the preview: {summary}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    browser
+        .click_to_next_page("form[action$='/layout'] button")
+        .await;
+
+    // What was saved, read through the API.
+    let token = session_token(&browser).await;
+    let saved: Value = reqwest::Client::new()
+        .get(format!("http://{address}/api/v1/admin/auditoriums/{hall}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(saved["layout"], expected);
+    assert_eq!(
+        (saved["layout_version"].as_u64(), saved["capacity"].as_u64()),
+        (Some(2), Some(42))
+    );
+    browser.close().await;
 }

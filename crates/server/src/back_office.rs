@@ -61,7 +61,7 @@ pub async fn create_city(
 ) -> AppResult<City> {
     let timezone = timezone.parse::<chrono_tz::Tz>().map_err(|_| {
         invalid(format!(
-            "{timezone:?} is not an IANA time zone (e.g. Europe/Lisbon)"
+            "timezone {timezone:?} is not an IANA time zone (e.g. Europe/Lisbon)"
         ))
     })?;
     Ok(app
@@ -133,6 +133,15 @@ pub async fn update_venue(
     Ok(app.store().update_venue(id, change, by).await?)
 }
 
+/// One of `staff`'s venues.
+pub async fn venue(app: &App, staff: &StaffUser, id: VenueId) -> AppResult<Venue> {
+    staff.venue(id, Entity::Venue)?;
+    app.store()
+        .get_venue(id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Venue))
+}
+
 pub async fn list_venues(app: &App, staff: &StaffUser) -> AppResult<Vec<Venue>> {
     Ok(app.store().list_venues(staff.venue_filter()).await?)
 }
@@ -180,11 +189,7 @@ pub async fn auditoriums(
     staff: &StaffUser,
     venue: VenueId,
 ) -> AppResult<Vec<AuditoriumInfo>> {
-    staff.venue(venue, Entity::Venue)?;
-    app.store()
-        .get_venue(venue)
-        .await?
-        .ok_or(AppError::NotFound(Entity::Venue))?;
+    self::venue(app, staff, venue).await?;
     Ok(app.store().auditoriums(venue).await?)
 }
 
@@ -297,6 +302,14 @@ pub async fn update_event(
 ) -> AppResult<Event> {
     let change = event_change(input)?;
     Ok(app.store().update_event(id, change, by).await?)
+}
+
+/// One film or event, for staff to edit.
+pub async fn event(app: &App, id: EventId) -> AppResult<Event> {
+    app.store()
+        .get_event(id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Event))
 }
 
 pub async fn list_events(app: &App, page: u32, per_page: u32) -> AppResult<Vec<Event>> {

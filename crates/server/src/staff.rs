@@ -118,6 +118,20 @@ pub async fn start_enrolment(app: &App, user: &User) -> AppResult<Enrolment> {
     }
     let secret = totp::new_secret()?;
     app.store().start_totp(user.id, &secret).await?;
+    enrolment_of(secret, user)
+}
+
+/// The enrolment `user` has started and not confirmed yet, else a new one: a page shown
+/// again (a reload, a wrong code) keeps the secret the app may have scanned already.
+pub async fn pending_or_new_enrolment(app: &App, user: &User) -> AppResult<Enrolment> {
+    let member = member_of(app, user.id).await?;
+    match (member.totp_secret, member.totp_enabled_at) {
+        (Some(secret), None) => enrolment_of(secret, user),
+        _ => start_enrolment(app, user).await,
+    }
+}
+
+fn enrolment_of(secret: marquee_store::TotpSecret, user: &User) -> AppResult<Enrolment> {
     let otpauth_uri = totp::otpauth_uri(&secret, user.email.as_str())?;
     let qr_svg = crate::qr::svg(&otpauth_uri)?;
     Ok(Enrolment {
@@ -210,21 +224,25 @@ pub async fn invite(
     })
 }
 
+/// The invitation behind `token`, while it can still be taken up (else 404).
+pub async fn invitation(app: &App, token: &str) -> AppResult<marquee_store::Invitation> {
+    if token.len() > 128 {
+        return Err(AppError::NotFound(Entity::Invitation));
+    }
+    app.store()
+        .staff_invitation(&token_hash(token), app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Invitation))
+}
+
 /// Takes up an invitation with a password: a new account's, or (when the email has an
 /// account) that account's own, which proves it is theirs. The invitee then logs in and
 /// enrols an authenticator.
 pub async fn accept(app: &App, token: &str, password: &str) -> AppResult<StaffMember> {
     crate::accounts::check_not_too_long(password)?;
-    if token.len() > 128 {
-        return Err(AppError::NotFound(Entity::Invitation));
-    }
+    let invitation = invitation(app, token).await?;
     let hash = token_hash(token);
     let now = app.now();
-    let invitation = app
-        .store()
-        .staff_invitation(&hash, now)
-        .await?
-        .ok_or(AppError::NotFound(Entity::Invitation))?;
     let joining = match app.store().find_user_by_email(&invitation.email).await? {
         Some(existing) => {
             let matches = app

@@ -28,6 +28,11 @@ const FILES: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/app.js"),
     },
+    Asset {
+        name: "layout-editor.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/layout-editor.js"),
+    },
 ];
 
 /// A year: the longest lifetime browsers honour; `immutable` spares even a revalidation.

@@ -1,6 +1,7 @@
 //! Cross-site request forgery: every request that may change something (any method but GET,
 //! HEAD and OPTIONS) to a page route must carry a token that only our own pages could have
-//! given it, in the form field `csrf` or the header `X-CSRF-Token` (for scripts). `guard`
+//! given it, in the form field `csrf` (of a urlencoded or a multipart form: an upload's form
+//! works without JavaScript too) or the header `X-CSRF-Token` (for scripts). `guard`
 //! checks it before the handler runs; a missing or wrong token is a 403 page and nothing
 //! happens.
 //!
@@ -25,9 +26,12 @@ use sha2::Sha256;
 pub const FIELD: &str = "csrf";
 /// The header a script sends the token in.
 pub const HEADER: &str = "x-csrf-token";
-/// The largest form body read to look for the token (page forms are small; uploads send
-/// the header).
+/// The largest form body read to look for the token (page forms are small).
 const FORM_LIMIT: usize = 64 * 1024;
+/// The largest multipart body read (a poster and its form). It is above the poster's own limit,
+/// so a poster a little too big reaches the service and is refused next to its field; the
+/// page's upload route takes as much (`lib.rs`).
+pub const MULTIPART_LIMIT: usize = 2 * marquee_server::back_office::MAX_POSTER_BYTES;
 /// What the HMAC signs: a version, so a change of scheme invalidates old tokens.
 const PURPOSE: &[u8] = b"marquee csrf v1";
 
@@ -63,6 +67,23 @@ pub fn new_secret() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
 }
 
+/// The token for a form shown to someone who may have no session (the login form, an
+/// invitation's): made from their session or login secret, or from a new login secret whose
+/// `Set-Cookie` comes with it.
+pub fn token_for_anyone(
+    headers: &HeaderMap,
+    cookies: &Cookies,
+) -> (String, Option<axum::http::HeaderValue>) {
+    match secret_of(headers, cookies) {
+        Some(secret) => (token(&secret), None),
+        None => {
+            let secret = new_secret();
+            let cookie = cookies.set(cookies.login, &secret, None);
+            (token(&secret), Some(cookie))
+        }
+    }
+}
+
 /// Refuses a state-changing request whose token is missing or wrong (see the module).
 pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Response {
     if matches!(
@@ -87,24 +108,31 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
             refused()
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return refused();
-    }
+        .unwrap_or("")
+        .to_string();
+    let multipart = multer::parse_boundary(&content_type).ok();
+    let limit = match &multipart {
+        Some(_) => MULTIPART_LIMIT,
+        None if content_type.starts_with("application/x-www-form-urlencoded") => FORM_LIMIT,
+        None => return refused(),
+    };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return error_with(
             StatusCode::PAYLOAD_TOO_LARGE,
             "This form sent more than a page takes.",
         );
     };
-    let given = form_urlencoded::parse(&bytes)
-        .find(|(name, _)| name == FIELD)
-        .map(|(_, value)| value.into_owned());
+    let given = match multipart {
+        Some(boundary) => multipart_field(bytes.clone(), boundary).await,
+        None => form_urlencoded::parse(&bytes)
+            .find(|(name, _)| name == FIELD)
+            .map(|(_, value)| value.into_owned()),
+    };
     match given {
         Some(given) if matches(&secret, &given) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -112,6 +140,19 @@ pub async fn guard(State(app): State<App>, request: Request, next: Next) -> Resp
         }
         _ => refused(),
     }
+}
+
+/// The `csrf` field of a multipart body (read in memory: the body is in hand already), or
+/// `None` when it has none or cannot be read.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 #[cfg(test)]

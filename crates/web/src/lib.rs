@@ -6,6 +6,7 @@
 //!   after it (`login`, `admin::today`), its template in `templates/` under the same name.
 //! - `shell`: the header, navigation and account around every page (`templates/base.html`).
 //! - `page`: rendering a template into an answer (with the pages' CSP), and the error pages.
+//! - `form`: a form's errors next to their fields.
 //! - `session`: the session cookie and the `SignedIn` / `Staff` extractors; `csrf`: the
 //!   CSRF token and the guard on every state-changing request.
 //! - `assets`: the stylesheet and scripts (`assets/`), embedded, served with hashed names.
@@ -13,11 +14,13 @@
 pub mod admin;
 pub mod assets;
 pub mod csrf;
+pub mod form;
 pub mod login;
 pub mod page;
 pub mod session;
 pub mod shell;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
@@ -31,6 +34,44 @@ pub fn pages(app: &App) -> Pages {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin", get(admin::today::page))
+        .route(
+            "/admin/totp",
+            get(admin::totp::form).post(admin::totp::confirm),
+        )
+        .route(
+            "/admin/venues",
+            get(admin::venues::list).post(admin::venues::create),
+        )
+        .route("/admin/cities", post(admin::venues::create_city))
+        .route(
+            "/admin/venues/{id}",
+            get(admin::venues::show).post(admin::venues::update),
+        )
+        .route(
+            "/admin/venues/{id}/auditoriums",
+            post(admin::venues::add_auditorium),
+        )
+        .route(
+            "/admin/auditoriums/{id}/layout",
+            get(admin::layout::page).post(admin::layout::save),
+        )
+        .route("/admin/layouts/preview", post(admin::layout::preview))
+        .route(
+            "/admin/films",
+            get(admin::films::list).post(admin::films::create),
+        )
+        .route(
+            "/admin/films/{id}",
+            get(admin::films::show).post(admin::films::update),
+        )
+        .route(
+            "/admin/films/{id}/poster",
+            post(admin::films::upload_poster).layer(DefaultBodyLimit::max(csrf::MULTIPART_LIMIT)),
+        )
+        .route(
+            "/admin/join/{token}",
+            get(admin::join::form).post(admin::join::submit),
+        )
         .route("/assets/{file}", get(assets::serve));
     Pages {
         routes: guarded(app, routes),

@@ -35,11 +35,15 @@ struct LoginPage {
     error: Option<String>,
     /// Whether the form asks for the authenticator code (a member of staff's second step).
     needs_code: bool,
+    /// Just joined the staff through an invitation.
+    joined: bool,
 }
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// Set by an invitation taken up: the form welcomes the new member of staff.
+    joined: Option<String>,
 }
 
 /// `GET /login`: the form. A browser without a session or login secret gets a login secret,
@@ -49,22 +53,15 @@ pub async fn form(
     headers: HeaderMap,
     Query(query): Query<LoginQuery>,
 ) -> Response {
-    let cookies = Cookies::of(&app);
-    let (secret, new_cookie) = match csrf::secret_of(&headers, &cookies) {
-        Some(secret) => (secret, None),
-        None => {
-            let secret = csrf::new_secret();
-            let cookie = cookies.set(cookies.login, &secret, None);
-            (secret, Some(cookie))
-        }
-    };
+    let (csrf, new_cookie) = csrf::token_for_anyone(&headers, &Cookies::of(&app));
     let page = LoginPage {
         shell: Shell::anonymous(),
-        csrf: csrf::token(&secret),
+        csrf,
         email: String::new(),
         next: query.next.filter(|n| is_local(n)).unwrap_or_default(),
         error: None,
         needs_code: false,
+        joined: query.joined.is_some(),
     };
     let mut response = html(StatusCode::OK, &page);
     if let Some(cookie) = new_cookie {
@@ -142,6 +139,7 @@ fn refused(secret: &str, typed: LoginForm, error: AppError) -> Response {
             String::new()
         },
         error: Some(message),
+        joined: false,
     };
     html(status, &page)
 }

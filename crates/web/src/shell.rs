@@ -5,9 +5,13 @@ use crate::assets;
 use marquee_store::User;
 
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them. A
-/// route is listed once its page exists: `/admin/venues`, `/admin/films`,
+/// route is listed once its page exists:
 /// `/admin/price-plans`, `/admin/bookings`, `/admin/audit` and `/admin/checkin` come next.
-const STAFF_NAV: &[(&str, &str)] = &[("/admin", "Today")];
+const STAFF_NAV: &[(&str, &str)] = &[
+    ("/admin", "Today"),
+    ("/admin/venues", "Venues"),
+    ("/admin/films", "Films"),
+];
 
 pub struct NavLink {
     pub href: &'static str,
@@ -30,6 +34,16 @@ impl Shell {
         Shell {
             account: None,
             csrf: String::new(),
+            nav: Vec::new(),
+        }
+    }
+
+    /// Someone signed in who may not use the back office yet (a member of staff who owes an
+    /// authenticator): their account and log-out, no navigation.
+    pub fn signed_in(user: &User, csrf: &str) -> Shell {
+        Shell {
+            account: Some(user.email.to_string()),
+            csrf: csrf.to_string(),
             nav: Vec::new(),
         }
     }

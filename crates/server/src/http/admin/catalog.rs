@@ -23,7 +23,7 @@ use marquee_store::AuditoriumInfo;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-fn city_json(city: &City) -> serde_json::Value {
+pub fn city_json(city: &City) -> serde_json::Value {
     json(CityBody::from(city))
 }
 
@@ -103,7 +103,7 @@ impl From<&Venue> for AdminVenueBody {
     }
 }
 
-fn venue_json(venue: &Venue) -> serde_json::Value {
+pub fn venue_json(venue: &Venue) -> serde_json::Value {
     json(AdminVenueBody::from(venue))
 }
 
@@ -247,7 +247,7 @@ impl From<&AuditoriumInfo> for AuditoriumBody {
     }
 }
 
-fn auditorium_json(a: &AuditoriumInfo) -> serde_json::Value {
+pub fn auditorium_json(a: &AuditoriumInfo) -> serde_json::Value {
     json(AuditoriumBody::from(a))
 }
 
@@ -439,7 +439,7 @@ pub async fn preview_layout(
     Ok(axum::Json(LayoutPreviewBody::from(&layout)))
 }
 
-fn event_json(event: &Event) -> serde_json::Value {
+pub fn event_json(event: &Event) -> serde_json::Value {
     json(EventBody::from(event.clone()))
 }
 

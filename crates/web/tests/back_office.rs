@@ -1,0 +1,826 @@
+//! The back office's pages over HTTP, in process: joining the staff and enrolling an
+//! authenticator, venues and halls, the seat-map editor's form. What a page changed is read
+//! back through the services or the store, not from the page.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::{Answer, TestApp, PASSWORD};
+use marquee_server::staff::{self, StaffUser};
+use marquee_server::totp;
+use marquee_store::conformance::fixtures;
+use marquee_store::TotpSecret;
+
+/// The text between `start` and the next `end` in a page.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let at = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {page}"))
+        + start.len();
+    page[at..].split(end).next().unwrap_or("")
+}
+
+fn location(answer: &Answer) -> &str {
+    answer.header(header::LOCATION)
+}
+
+#[tokio::test]
+async fn an_invited_member_joins_and_enrols_before_seeing_the_back_office() {
+    let app = TestApp::with_mfa_required().await;
+    let owner = app.owner("owner@example.com").await;
+    let owner = app
+        .store
+        .staff_member(owner)
+        .await
+        .expect("a read")
+        .expect("the owner");
+    let owner = StaffUser {
+        user: owner.user,
+        access: owner.access,
+    };
+    let link = staff::invite(&app.app, &owner, "sam@example.com", "owner", vec![])
+        .await
+        .expect("an invitation");
+    let path = format!("/admin/join/{}", link.token);
+
+    // The invitation names whom it is for; its form comes with a login secret for CSRF.
+    let form = app.get(&path, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(">sam@example.com<"), "{}", form.body);
+    let secret_cookie = form.cookies()[0]
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_string();
+
+    // Too short a password: the error next to the field, nothing joined.
+    let short = app
+        .post_form(
+            &path,
+            Some(&secret_cookie),
+            &[("csrf", &form.csrf_field()), ("password", "short")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(
+        short.body.contains("id=\"password-error\""),
+        "{}",
+        short.body
+    );
+    assert!(short.body.contains("aria-invalid=\"true\""));
+    assert!(
+        staff::invitation(&app.app, &link.token).await.is_ok(),
+        "still open"
+    );
+
+    let joined = app
+        .post_form(
+            &path,
+            Some(&secret_cookie),
+            &[("csrf", &form.csrf_field()), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    assert_eq!(location(&joined), "/login?next=%2Fadmin&joined=1");
+    assert_eq!(
+        app.get(&path, None).await.status,
+        StatusCode::NOT_FOUND,
+        "used once"
+    );
+
+    // Logged in, the back office sends the new member to enrol first.
+    let (cookie, _) = app.session_of("sam@example.com").await;
+    let today = app.get("/admin", Some(&cookie)).await;
+    assert_eq!(today.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&today), "/admin/totp");
+
+    let enrol = app.get("/admin/totp", Some(&cookie)).await;
+    assert_eq!(enrol.status, StatusCode::OK);
+    assert!(enrol.body.contains("<svg"), "the QR code inline");
+    assert!(!enrol.body.contains("<?xml"));
+    let secret: String = between(&enrol.body, "id=\"totp-secret\">", "<")
+        .split_whitespace()
+        .collect();
+    let again = app.get("/admin/totp", Some(&cookie)).await;
+    assert!(
+        again
+            .body
+            .contains(&between(&enrol.body, "id=\"totp-secret\">", "<").to_string()),
+        "a reload keeps the secret"
+    );
+
+    let code = totp::code_at(
+        &TotpSecret(secret.clone()),
+        "sam@example.com",
+        fixtures::t0(),
+    )
+    .expect("a code");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = app
+        .post_form(
+            "/admin/totp",
+            Some(&cookie),
+            &[("csrf", &enrol.csrf_field()), ("code", wrong)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("id=\"code-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused
+        .body
+        .contains(&between(&enrol.body, "id=\"totp-secret\">", "<").to_string()));
+    assert_eq!(
+        location(&app.get("/admin", Some(&cookie)).await),
+        "/admin/totp"
+    );
+
+    let done = app
+        .post_form(
+            "/admin/totp",
+            Some(&cookie),
+            &[("csrf", &enrol.csrf_field()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let codes = between(&done.body, "id=\"recovery-codes\">", "</ol>");
+    assert_eq!(codes.matches("<li>").count(), totp::RECOVERY_CODES);
+    assert_eq!(
+        app.get("/admin", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    let later = app.get("/admin/totp", Some(&cookie)).await;
+    assert!(later.body.contains("is set up") && !later.body.contains("<svg"));
+}
+
+#[tokio::test]
+async fn an_unknown_invitation_is_not_found_and_a_customer_cannot_enrol() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let unknown = app.get("/admin/join/not-a-token", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(common::is_html(&unknown));
+    app.account("ana@example.com").await;
+    let (customer, _) = app.session_of("ana@example.com").await;
+    let refused = app.get("/admin/totp", Some(&customer)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("<svg"));
+}
+
+/// The id at the end of a redirect's `Location` path before `suffix`.
+fn id_in(location: &str, prefix: &str, suffix: &str) -> i64 {
+    location
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{prefix}<id>{suffix} in {location}"))
+}
+
+#[tokio::test]
+async fn an_owner_adds_a_city_a_venue_and_a_hall_and_sees_errors_next_to_the_fields() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+
+    // A city in no time zone: the error next to the zone, the zone as typed, no city.
+    let wrong = app
+        .post_form(
+            "/admin/cities",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Lisbon"),
+                ("timezone", "Mars/Olympus"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&wrong.body, "id=\"city-timezone-error\">", "<")
+            .contains("Timezone &#34;Mars/Olympus&#34; is not an IANA time zone"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("value=\"Mars/Olympus\""));
+    assert!(app.store.list_cities().await.expect("a read").is_empty());
+    let city = app
+        .post_form(
+            "/admin/cities",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Lisbon"),
+                ("timezone", "Europe/Lisbon"),
+            ],
+        )
+        .await;
+    assert_eq!(city.status, StatusCode::SEE_OTHER);
+    let city_id = app.store.list_cities().await.expect("a read")[0]
+        .id
+        .0
+        .to_string();
+
+    // Minutes that are no number: the error next to them, the rest as typed (escaped).
+    let name = "<script>alert('tejo')</script>";
+    let venue_form = |ads: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("city_id", city_id.clone()),
+            ("name", name.to_string()),
+            ("address", "Rua Augusta 1".to_string()),
+            ("ads_minutes", ads.to_string()),
+        ]
+    };
+    let refused = app
+        .post_form(
+            "/admin/venues",
+            Some(&cookie),
+            &pairs(&venue_form("twenty")),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("id=\"venue-ads-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"twenty\""));
+    assert!(!refused.body.contains("<script>alert"));
+    assert!(refused.body.contains("&#60;script&#62;") || refused.body.contains("&lt;script&gt;"));
+    let created = app
+        .post_form("/admin/venues", Some(&cookie), &pairs(&venue_form("")))
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let venue = marquee_domain::VenueId(id_in(location(&created), "/admin/venues/", ""));
+    let stored = app
+        .store
+        .get_venue(venue)
+        .await
+        .expect("a read")
+        .expect("the venue");
+    assert_eq!((stored.name.as_str(), stored.ads_minutes), (name, 20));
+
+    // The details form: a turnover too long is refused next to its field and changes nothing.
+    let path = format!("/admin/venues/{}", venue.0);
+    let page = app.get(&path, Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert"));
+    let long = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Tejo"),
+                ("address", "Rua 2"),
+                ("ads_minutes", "20"),
+                ("cleaning_minutes", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&long.body, "id=\"venue-cleaning-error\">", "<"),
+        "Cleaning minutes is at most 180 minutes."
+    );
+    assert!(long.body.contains("value=\"999\"") && long.body.contains("value=\"Tejo\""));
+    assert_eq!(
+        app.store
+            .get_venue(venue)
+            .await
+            .expect("a read")
+            .expect("the venue")
+            .name,
+        name
+    );
+    let saved = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Tejo"),
+                ("address", "Rua 2"),
+                ("ads_minutes", "25"),
+                ("cleaning_minutes", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let stored = app
+        .store
+        .get_venue(venue)
+        .await
+        .expect("a read")
+        .expect("the venue");
+    assert_eq!(
+        (
+            stored.name.as_str(),
+            stored.ads_minutes,
+            stored.cleaning_minutes
+        ),
+        ("Tejo", 25, 10)
+    );
+
+    // A hall whose layout is wrong: the row and column next to the layout, the text kept.
+    let hall_path = format!("{path}/auditoriums");
+    let bad = app
+        .post_form(
+            &hall_path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Sala 1"),
+                ("layout", "A  ss\nB  sx"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&bad.body, "id=\"hall-layout-error\">", "<")
+            .starts_with("Row B (line 2), column 5"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("A  ss\nB  sx</textarea>"));
+    let hall = app
+        .post_form(
+            &hall_path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Sala 1"),
+                ("layout", "A  ss.ss\nB  ss.ss"),
+            ],
+        )
+        .await;
+    assert_eq!(hall.status, StatusCode::SEE_OTHER);
+    id_in(location(&hall), "/admin/auditoriums/", "/layout");
+    let halls = app.store.auditoriums(venue).await.expect("a read");
+    assert_eq!((halls.len(), halls[0].auditorium.capacity), (1, 8));
+
+    // Each write is the owner's in the audit log, as the API records it.
+    let log = app
+        .store
+        .audit_log(&marquee_store::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("a read");
+    let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "auditorium.create",
+            "venue.update",
+            "venue.create",
+            "city.create"
+        ]
+    );
+    assert!(log
+        .iter()
+        .all(|r| r.actor_email.as_deref() == Some("admin@example.com")));
+}
+
+#[tokio::test]
+async fn a_manager_sees_their_venue_only() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let store = &*app.store;
+    let city = store
+        .create_city(
+            marquee_store::NewCity {
+                name: "Lisbon".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a city");
+    let venue = |name: &'static str| marquee_store::NewVenue {
+        city_id: city.id,
+        name: name.into(),
+        address: "Rua 1".into(),
+        ads_minutes: 20,
+        cleaning_minutes: 15,
+    };
+    let ours = store
+        .create_venue(venue("Ours"), marquee_store::Actor::System)
+        .await
+        .expect("a venue");
+    let theirs = store
+        .create_venue(venue("Theirs"), marquee_store::Actor::System)
+        .await
+        .expect("a venue");
+    let sam = marquee_server::accounts::register(&app.app, "sam@example.com", PASSWORD)
+        .await
+        .expect("an account");
+    let access =
+        marquee_domain::StaffAccess::new(marquee_domain::StaffRole::Manager, vec![ours.id])
+            .expect("an access");
+    store
+        .set_staff_access(sam.id, &access, None, fixtures::t0())
+        .await
+        .expect("a manager");
+    let (cookie, csrf) = app.session_of("sam@example.com").await;
+
+    let list = app.get("/admin/venues", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(">Ours<") && !list.body.contains("Theirs"));
+    assert!(
+        !list.body.contains("action=\"/admin/venues\""),
+        "no form to add a venue"
+    );
+    assert_eq!(
+        app.get(&format!("/admin/venues/{}", ours.id.0), Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let other = app
+        .get(&format!("/admin/venues/{}", theirs.id.0), Some(&cookie))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let post = app
+        .post_form(
+            &format!("/admin/venues/{}", theirs.id.0),
+            Some(&cookie),
+            &[("csrf", &csrf), ("name", "Mine now"), ("address", "x")],
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
+    let add = app
+        .post_form(
+            "/admin/venues",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("city_id", &city.id.0.to_string()),
+                ("name", "New"),
+                ("address", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.list_venues(None).await.expect("a read").len(), 2);
+    assert_eq!(
+        store
+            .get_venue(theirs.id)
+            .await
+            .expect("a read")
+            .expect("theirs")
+            .name,
+        "Theirs"
+    );
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A venue with a hall (whose name is markup) of `layout`, made through the store.
+async fn hall(
+    app: &TestApp,
+    layout: &str,
+) -> (marquee_domain::VenueId, marquee_domain::AuditoriumId) {
+    let store = &*app.store;
+    let city = store
+        .create_city(
+            marquee_store::NewCity {
+                name: "Lisbon".into(),
+                timezone: chrono_tz::Europe::Lisbon,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a city");
+    let venue = store
+        .create_venue(
+            marquee_store::NewVenue {
+                city_id: city.id,
+                name: "Tejo".into(),
+                address: "Rua 1".into(),
+                ads_minutes: 20,
+                cleaning_minutes: 15,
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("a venue");
+    let hall = fixtures::auditorium(store, venue.id, "Sala <b>1</b>", layout).await;
+    (venue.id, hall.auditorium.id)
+}
+
+#[tokio::test]
+async fn the_seat_map_editor_saves_a_new_version_and_names_a_wrong_row_and_column() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (_, hall) = hall(&app, "A  ss.ss\nB  ss.ss").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let path = format!("/admin/auditoriums/{}/layout", hall.0);
+
+    let page = app.get(&path, Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("A  ss.ss\nB  ss.ss</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(&marquee_web::assets::url("layout-editor.js")));
+    assert!(!page.body.contains("<b>1</b>"), "the hall's name escaped");
+    assert!(page.body.contains("8 seats in 2 rows"));
+    for label in ["A1", "A4", "B3"] {
+        assert!(
+            page.body.contains(&format!(">{label}</text>")),
+            "{label} in the preview"
+        );
+    }
+
+    let wrong = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[("csrf", &csrf), ("layout", "A  wc.ss\nA  ss")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&wrong.body, "id=\"layout-error\">", "<")
+            .starts_with("Row A (line 2), column 1: row A appears twice"),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("A  wc.ss\nA  ss</textarea>"));
+    let now = app
+        .store
+        .auditorium_layout(hall)
+        .await
+        .expect("a read")
+        .expect("the hall");
+    assert_eq!(now.info.layout_version, 1);
+
+    let layout = "A  wc.sscw\nB  ss.ssss";
+    let saved = app
+        .post_form(&path, Some(&cookie), &[("csrf", &csrf), ("layout", layout)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), path);
+    let now = app
+        .store
+        .auditorium_layout(hall)
+        .await
+        .expect("a read")
+        .expect("the hall");
+    assert_eq!((now.info.layout_version, now.layout.as_str()), (2, layout));
+}
+
+#[tokio::test]
+async fn the_live_preview_is_the_servers_and_needs_the_csrf_header() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let drawn = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            Some(&csrf),
+            &[("layout", "A  w.c\nB  pp")],
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::OK);
+    assert!(
+        drawn.body.contains("class=\"seat accessible\"") && drawn.body.contains(">A2</text>"),
+        "{}",
+        drawn.body
+    );
+    assert!(!drawn.body.contains("<html"), "a fragment");
+    let wrong = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            Some(&csrf),
+            &[("layout", "A  <x>")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong
+            .body
+            .contains("Row A (line 1), column 4: &#39;&#60;&#39; is not a seat"),
+        "{}",
+        wrong.body
+    );
+    let forged = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &cookie,
+            None,
+            &[("layout", "A  ss")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    app.account("ana@example.com").await;
+    let (customer, customer_csrf) = app.session_of("ana@example.com").await;
+    let refused = app
+        .post_form_by_script(
+            "/admin/layouts/preview",
+            &customer,
+            Some(&customer_csrf),
+            &[("layout", "A  ss")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+#[tokio::test]
+async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let title = "<img src=x onerror=alert(1)>";
+    let film = |runtime: &'static str, trailer: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "movie".to_string()),
+            ("title", title.to_string()),
+            ("synopsis", "Two lines\r\nof synopsis".to_string()),
+            ("cast", "Ana Lopes\r\n\r\n  Rui Silva ".to_string()),
+            ("genres", "Drama".to_string()),
+            ("language", "pt".to_string()),
+            ("runtime_minutes", runtime.to_string()),
+            ("certificate", "M/12".to_string()),
+            ("trailer_url", trailer.to_string()),
+            ("release_date", "2026-12-24".to_string()),
+        ]
+    };
+    let refused = app
+        .post_form("/admin/films", Some(&cookie), &pairs(&film("long", "")))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("id=\"film-runtime-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"long\"") && !refused.body.contains("<img src=x"));
+    let script = app
+        .post_form(
+            "/admin/films",
+            Some(&cookie),
+            &pairs(&film("95", "javascript:alert(1)")),
+        )
+        .await;
+    assert_eq!(script.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&script.body, "id=\"film-trailer-error\">", "<"),
+        "Trailer url is an http or https URL."
+    );
+    assert!(app
+        .store
+        .all_events(10, 0)
+        .await
+        .expect("a read")
+        .is_empty());
+
+    let created = app
+        .post_form(
+            "/admin/films",
+            Some(&cookie),
+            &pairs(&film("95", "https://example.com/t")),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = marquee_domain::EventId(id_in(location(&created), "/admin/films/", ""));
+    let event = app
+        .store
+        .get_event(id)
+        .await
+        .expect("a read")
+        .expect("the film");
+    assert_eq!(event.title, title);
+    assert_eq!(event.synopsis, "Two lines\nof synopsis");
+    assert_eq!(event.cast, ["Ana Lopes", "Rui Silva"]);
+    assert_eq!(
+        (event.runtime_minutes, event.certificate.as_str()),
+        (95, "M/12")
+    );
+    assert_eq!(
+        event.release_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 24)
+    );
+
+    // Editing: an emptied trailer and date are cleared.
+    let mut edit = film("100", "");
+    edit.retain(|(name, _)| *name != "release_date");
+    let saved = app
+        .post_form(
+            &format!("/admin/films/{}", id.0),
+            Some(&cookie),
+            &pairs(&edit),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let event = app
+        .store
+        .get_event(id)
+        .await
+        .expect("a read")
+        .expect("the film");
+    assert_eq!(
+        (event.runtime_minutes, event.trailer_url, event.release_date),
+        (100, None, None)
+    );
+
+    let list = app.get("/admin/films", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list
+        .body
+        .contains(&format!("href=\"/admin/films/{}\"", id.0)));
+    assert!(!list.body.contains("<img src=x"));
+}
+
+#[tokio::test]
+async fn a_poster_is_uploaded_through_the_page_and_its_form_needs_the_csrf_field() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let film = fixtures::event(&*app.store, "The Long Light", 100).await;
+    let (cookie, csrf) = app.admin_session().await;
+    let path = format!("/admin/films/{}/poster", film.id.0);
+    let poster_of = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .get_event(film.id)
+                .await
+                .expect("a read")
+                .expect("the film")
+                .poster_url
+        }
+    };
+
+    for forged in [vec![], vec![("csrf", None, "0".repeat(64).into_bytes())]] {
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = forged
+            .iter()
+            .map(|(n, f, b)| (*n, *f, b.as_slice()))
+            .collect();
+        parts.push(("poster", Some("poster.png"), PNG));
+        let refused = app.post_multipart(&path, &cookie, &parts).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(poster_of(&app).await, None);
+    }
+
+    let gif = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("a.gif"), b"GIF89a...."),
+            ],
+        )
+        .await;
+    assert_eq!(gif.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        between(&gif.body, "id=\"poster-error\">", "<"),
+        "A poster is a JPEG, PNG or WebP image."
+    );
+    let mut big = PNG.to_vec();
+    big.resize(marquee_server::back_office::MAX_POSTER_BYTES + 1, 0);
+    let too_big = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("big.png"), &big),
+            ],
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        between(&too_big.body, "id=\"poster-error\">", "<"),
+        "A poster is at most 5 MB."
+    );
+    assert_eq!(poster_of(&app).await, None);
+
+    let uploaded = app
+        .post_multipart(
+            &path,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("poster", Some("poster.png"), PNG),
+            ],
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let url = poster_of(&app).await.expect("a poster");
+    let page = app
+        .get(&format!("/admin/films/{}", film.id.0), Some(&cookie))
+        .await;
+    assert!(
+        page.body.contains(&format!("src=\"{url}\"")),
+        "{}",
+        page.body
+    );
+}
