@@ -68,6 +68,7 @@ pub fn pages(app: &App) -> Pages {
             "/admin/films/{id}/poster",
             post(admin::films::upload_poster).layer(DefaultBodyLimit::max(csrf::MULTIPART_LIMIT)),
         )
+        .route("/admin/audit", get(admin::audit::page))
         .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),

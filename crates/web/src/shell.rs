@@ -6,11 +6,12 @@ use marquee_store::User;
 
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them. A
 /// route is listed once its page exists:
-/// `/admin/price-plans`, `/admin/bookings`, `/admin/audit` and `/admin/checkin` come next.
+/// `/admin/price-plans`, `/admin/bookings` and `/admin/checkin` come next.
 const STAFF_NAV: &[(&str, &str)] = &[
     ("/admin", "Today"),
     ("/admin/venues", "Venues"),
     ("/admin/films", "Films"),
+    ("/admin/audit", "Audit log"),
 ];
 
 pub struct NavLink {

@@ -1,5 +1,6 @@
 //! The back office's pages, under `/admin`: one module per page.
 
+pub mod audit;
 pub mod films;
 pub mod join;
 pub mod layout;
