@@ -70,6 +70,11 @@ pub fn pages(app: &App) -> Pages {
         )
         .route("/admin/audit", get(admin::audit::page))
         .route(
+            "/admin/staff",
+            get(admin::staff::list).post(admin::staff::invite),
+        )
+        .route("/admin/staff/{user}/remove", post(admin::staff::remove))
+        .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),
         )

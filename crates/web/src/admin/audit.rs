@@ -94,7 +94,7 @@ pub async fn page(
         })
         .collect();
     let page = AuditPage {
-        shell: Shell::staff(&staff.signed_in.user, &staff.signed_in.csrf, "/admin/audit"),
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/audit"),
         people: people
             .iter()
             .map(|m| (m.user.id.0.to_string(), m.user.email.to_string()))

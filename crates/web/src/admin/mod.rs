@@ -4,6 +4,7 @@ pub mod audit;
 pub mod films;
 pub mod join;
 pub mod layout;
+pub mod staff;
 pub mod today;
 pub mod totp;
 pub mod venues;
