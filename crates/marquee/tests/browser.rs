@@ -445,16 +445,9 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         .await;
 
     // What was saved, read through the API.
-    let token = session_token(&browser).await;
-    let saved: Value = reqwest::Client::new()
-        .get(format!("http://{address}/api/v1/admin/auditoriums/{hall}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let mut api = Client::new(&address);
+    api.token = Some(session_token(&browser).await);
+    let saved = api.get(&format!("/admin/auditoriums/{hall}")).await;
     assert_eq!(saved["layout"], expected);
     assert_eq!(
         (saved["layout_version"].as_u64(), saved["capacity"].as_u64()),
@@ -488,15 +481,7 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     browser
         .click_to_next_page("form[action$='/poster'] button")
         .await;
-    let events: Value = reqwest::Client::new()
-        .get(format!("http://{address}/api/v1/admin/events?per_page=100"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let events = api.get("/admin/events?per_page=100").await;
     let stored = events["events"]
         .as_array()
         .and_then(|all| all.iter().find(|e| e["id"] == film))
