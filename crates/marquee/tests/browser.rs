@@ -321,7 +321,7 @@ async fn press(browser: &Browser, key: &str) {
 }
 
 #[tokio::test]
-async fn an_owner_enrols_logs_in_with_a_code_and_draws_a_hall_in_the_editor() {
+async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_a_browser() {
     let dir = common::TempDir::new("editor");
     let server = server_with_admin(&dir.0, &["--staff-mfa", "required"]);
     let address = server.address.clone();
@@ -445,20 +445,127 @@ async fn an_owner_enrols_logs_in_with_a_code_and_draws_a_hall_in_the_editor() {
         .await;
 
     // What was saved, read through the API.
-    let token = session_token(&browser).await;
-    let saved: Value = reqwest::Client::new()
-        .get(format!("http://{address}/api/v1/admin/auditoriums/{hall}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let mut api = Client::new(&address);
+    api.token = Some(session_token(&browser).await);
+    let saved = api.get(&format!("/admin/auditoriums/{hall}")).await;
     assert_eq!(saved["layout"], expected);
     assert_eq!(
         (saved["layout_version"].as_u64(), saved["capacity"].as_u64()),
         (Some(2), Some(42))
     );
+
+    // A film added, and its poster uploaded through the page's form.
+    browser
+        .client
+        .goto(&page("/admin/films"))
+        .await
+        .expect("a page");
+    type_into(&browser, "#film-title", "The Long Light").await;
+    type_into(&browser, "#film-language", "en").await;
+    type_into(&browser, "#film-runtime", "104").await;
+    browser
+        .click_to_next_page("form[action='/admin/films'] button")
+        .await;
+    let film: i64 = path_of(&browser)
+        .await
+        .trim_start_matches("/admin/films/")
+        .parse()
+        .expect("the film's id");
+    let poster = dir.0.join("poster.png");
+    std::fs::write(&poster, ONE_PIXEL_PNG).expect("a poster file");
+    element(&browser, "#poster")
+        .await
+        .send_keys(&poster.display().to_string())
+        .await
+        .expect("a file chosen");
+    browser
+        .click_to_next_page("form[action$='/poster'] button")
+        .await;
+    let events = api.get("/admin/events?per_page=100").await;
+    let stored = events["events"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["id"] == film))
+        .expect("the film through the API")
+        .clone();
+    let url = stored["poster_url"].as_str().expect("a poster URL");
+    let image = reqwest::get(format!("http://{address}{url}"))
+        .await
+        .expect("the poster");
+    assert_eq!(
+        image.bytes().await.expect("its bytes").as_ref(),
+        ONE_PIXEL_PNG
+    );
+
+    // A manager invited on the page takes the invitation up, enrols and reaches today's page.
+    browser
+        .client
+        .goto(&page("/admin/staff"))
+        .await
+        .expect("a page");
+    type_into(&browser, "#invite-email", "sam@example.com").await;
+    let role = element(&browser, "#invite-role").await;
+    role.select_by_value("manager").await.expect("a role");
+    element(&browser, "input[name='venue_ids']")
+        .await
+        .click()
+        .await
+        .expect("a venue");
+    browser
+        .click_to_next_page("form[action='/admin/staff'] button")
+        .await;
+    let link = element(&browser, "#invite-url")
+        .await
+        .text()
+        .await
+        .expect("the link");
+    browser
+        .click_to_next_page("form[action='/logout'] button")
+        .await;
+    browser.client.goto(&link).await.expect("the invitation");
+    assert_eq!(
+        element(&browser, "#invited-email")
+            .await
+            .text()
+            .await
+            .expect("text"),
+        "sam@example.com"
+    );
+    type_into(&browser, "#password", PASSWORD).await;
+    browser
+        .click_to_next_page("form[action^='/admin/join/'] button")
+        .await;
+    type_into(&browser, "#email", "sam@example.com").await;
+    type_into(&browser, "#password", PASSWORD).await;
+    browser
+        .click_to_next_page("form[action='/login'] button")
+        .await;
+    assert_eq!(path_of(&browser).await, "/admin/totp");
+    let key = element(&browser, "#totp-secret")
+        .await
+        .text()
+        .await
+        .expect("the key");
+    let secret = marquee_store::TotpSecret(key.split_whitespace().collect());
+    let code = marquee_server::totp::code_at(&secret, "sam@example.com", chrono::Utc::now())
+        .expect("a code");
+    type_into(&browser, "#code", &code).await;
+    browser
+        .click_to_next_page("form[action='/admin/totp'] button")
+        .await;
+    browser.click_to_next_page("a[href='/admin']").await;
+    assert_eq!(path_of(&browser).await, "/admin");
+    assert_eq!(
+        element(&browser, "h1").await.text().await.expect("text"),
+        "Today at a glance"
+    );
     browser.close().await;
 }
+
+/// A 1x1 PNG: a poster as small as they come.
+const ONE_PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];

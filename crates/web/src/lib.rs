@@ -68,6 +68,12 @@ pub fn pages(app: &App) -> Pages {
             "/admin/films/{id}/poster",
             post(admin::films::upload_poster).layer(DefaultBodyLimit::max(csrf::MULTIPART_LIMIT)),
         )
+        .route("/admin/audit", get(admin::audit::page))
+        .route(
+            "/admin/staff",
+            get(admin::staff::list).post(admin::staff::invite),
+        )
+        .route("/admin/staff/{user}/remove", post(admin::staff::remove))
         .route(
             "/admin/join/{token}",
             get(admin::join::form).post(admin::join::submit),

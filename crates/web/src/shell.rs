@@ -2,15 +2,21 @@
 //! signed-in account (and its log-out form), and the links to the stylesheet and script.
 
 use crate::assets;
+use crate::session::SignedIn;
+use marquee_domain::StaffRole;
+use marquee_server::staff::StaffUser;
 use marquee_store::User;
 
-/// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them. A
-/// route is listed once its page exists:
-/// `/admin/price-plans`, `/admin/bookings`, `/admin/audit` and `/admin/checkin` come next.
-const STAFF_NAV: &[(&str, &str)] = &[
-    ("/admin", "Today"),
-    ("/admin/venues", "Venues"),
-    ("/admin/films", "Films"),
+/// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them, with
+/// the role each needs (a link is shown to those who may follow it). A route is listed once
+/// its page exists:
+/// `/admin/price-plans`, `/admin/bookings` and `/admin/checkin` come next.
+const STAFF_NAV: &[(&str, &str, StaffRole)] = &[
+    ("/admin", "Today", StaffRole::BoxOffice),
+    ("/admin/venues", "Venues", StaffRole::Manager),
+    ("/admin/films", "Films", StaffRole::Manager),
+    ("/admin/audit", "Audit log", StaffRole::Manager),
+    ("/admin/staff", "Staff", StaffRole::Owner),
 ];
 
 pub struct NavLink {
@@ -48,14 +54,15 @@ impl Shell {
         }
     }
 
-    /// A staff page: the staff navigation, with `current` marked.
-    pub fn staff(user: &User, csrf: &str, current: &str) -> Shell {
+    /// A staff page: the navigation `staff` may follow, with `current` marked.
+    pub fn staff(signed_in: &SignedIn, staff: &StaffUser, current: &str) -> Shell {
         Shell {
-            account: Some(user.email.to_string()),
-            csrf: csrf.to_string(),
+            account: Some(signed_in.user.email.to_string()),
+            csrf: signed_in.csrf.clone(),
             nav: STAFF_NAV
                 .iter()
-                .map(|&(href, label)| NavLink {
+                .filter(|(_, _, needs)| staff.access.require(*needs).is_ok())
+                .map(|&(href, label, _)| NavLink {
                     href,
                     label,
                     current: href == current,

@@ -824,3 +824,229 @@ async fn a_poster_is_uploaded_through_the_page_and_its_form_needs_the_csrf_field
         page.body
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_is_filtered_by_person_venue_and_day_and_paged() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let owner = app.owner("owner@example.com").await;
+    let (cookie, csrf) = app.session_of("owner@example.com").await;
+    // 51 cities by the owner: more than a page.
+    for n in 0..51 {
+        let actor = marquee_store::Actor::staff(
+            owner,
+            fixtures::t0(),
+            "city.create",
+            marquee_server::http::admin::catalog::city_json,
+        );
+        marquee_server::back_office::create_city(
+            &app.app,
+            &format!("City <{n}>"),
+            "Europe/Lisbon",
+            actor,
+        )
+        .await
+        .expect("a city");
+    }
+    let (venue, _) = hall(&app, "A  ss").await;
+    let saved = app
+        .post_form(
+            &format!("/admin/venues/{}", venue.0),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "Tejo <Norte>"),
+                ("address", "Rua 1"),
+                ("ads_minutes", "20"),
+                ("cleaning_minutes", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+
+    let first = app.get("/admin/audit", Some(&cookie)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("<time datetime").count(), 50);
+    assert!(first.body.contains("venue.update") && !first.body.contains("Tejo <Norte>"));
+    let older = between(&first.body, "href=\"/admin/audit?", "\"")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let second = app
+        .get(&format!("/admin/audit?{older}"), Some(&cookie))
+        .await;
+    let all = app
+        .store
+        .audit_log(&marquee_store::AuditFilter {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .expect("a read")
+        .len();
+    assert_eq!(all, 52, "51 cities and a venue's update; {older}");
+    assert_eq!(
+        second.body.matches("<time datetime").count(),
+        2,
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("City &#60;0&#62;") || second.body.contains("City &lt;0&gt;"));
+
+    let by_venue = app
+        .get(&format!("/admin/audit?venue={}", venue.0), Some(&cookie))
+        .await;
+    assert_eq!(by_venue.body.matches("<time datetime").count(), 1);
+    assert!(by_venue.body.contains("venue.update"));
+    let by_person = app
+        .get(
+            &format!("/admin/audit?person={}", owner.0 + 1000),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(by_person.body.matches("<time datetime").count(), 0);
+    let day = fixtures::t0().date_naive();
+    let that_day = app
+        .get(
+            &format!("/admin/audit?from={day}&to={day}&person={}", owner.0),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(that_day.body.matches("<time datetime").count(), 50);
+    let next_day = app
+        .get(
+            &format!("/admin/audit?from={}", day.succ_opt().expect("a day")),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(next_day.body.matches("<time datetime").count(), 0);
+    let wrong = app
+        .get("/admin/audit?from=24%2F12%2F2026", Some(&cookie))
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong.body.contains("id=\"audit-from-error\"")
+            && wrong.body.contains("value=\"24/12/2026\"")
+    );
+}
+
+#[tokio::test]
+async fn an_owner_invites_with_the_link_shown_once_and_removes_staff() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (venue, _) = hall(&app, "A  ss").await;
+    let (cookie, csrf) = app.admin_session().await;
+    let venue_id = venue.0.to_string();
+
+    let wrong = app
+        .post_form(
+            "/admin/staff",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("email", "not an email <b>"),
+                ("role", "manager"),
+                ("venue_ids", &venue_id),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong.body.contains("id=\"invite-email-error\""),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        wrong.body.contains("value=\"not an email &#60;b&#62;\"")
+            || wrong.body.contains("value=\"not an email &lt;b&gt;\"")
+    );
+    assert!(
+        wrong
+            .body
+            .contains(&format!("value=\"{venue_id}\" checked")),
+        "the venue stays ticked"
+    );
+    let nowhere = app
+        .post_form(
+            "/admin/staff",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("email", "sam@example.com"),
+                ("role", "manager"),
+            ],
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::BAD_REQUEST);
+    assert!(
+        between(&nowhere.body, "id=\"invite-venues-error\">", "<").contains("one or more venues"),
+        "{}",
+        nowhere.body
+    );
+
+    let invited = app
+        .post_form(
+            "/admin/staff",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("email", "Sam@Example.com"),
+                ("role", "manager"),
+                ("venue_ids", &venue_id),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK);
+    let url = between(&invited.body, "id=\"invite-url\">", "<").to_string();
+    let path = url
+        .strip_prefix("http://127.0.0.1:8080")
+        .expect("a link to this node");
+    let join = app.get(path, None).await;
+    assert_eq!(join.status, StatusCode::OK);
+    assert!(join.body.contains(">sam@example.com<"));
+    assert!(
+        !app.get("/admin/staff", Some(&cookie))
+            .await
+            .body
+            .contains(path),
+        "shown once"
+    );
+
+    // Sam joins; the owner sees and removes them, and their session ends.
+    marquee_server::staff::accept(&app.app, path.trim_start_matches("/admin/join/"), PASSWORD)
+        .await
+        .expect("joined");
+    let (sam, _) = app.session_of("sam@example.com").await;
+    let sams = app.get("/admin/venues", Some(&sam)).await;
+    assert_eq!(sams.status, StatusCode::OK);
+    assert!(
+        !sams.body.contains("href=\"/admin/staff\""),
+        "no link a manager cannot follow"
+    );
+    assert_eq!(
+        app.get("/admin/staff", Some(&sam)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = app.get("/admin/staff", Some(&cookie)).await;
+    assert!(list.body.contains("sam@example.com") && list.body.contains(">Tejo<"));
+    let sam_id = app
+        .store
+        .find_user_by_email(&marquee_domain::Email::parse("sam@example.com").expect("an email"))
+        .await
+        .expect("a read")
+        .expect("sam")
+        .user
+        .id;
+    let removed = app
+        .post_form(
+            &format!("/admin/staff/{}/remove", sam_id.0),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(app
+        .store
+        .staff_member(sam_id)
+        .await
+        .expect("a read")
+        .is_none());
+    assert!(!app.session_alive(&sam).await);
+}

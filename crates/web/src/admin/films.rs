@@ -161,7 +161,7 @@ async fn films_page(
         })
         .collect();
     Ok(FilmsPage {
-        shell: Shell::staff(&staff.signed_in.user, &staff.signed_in.csrf, "/admin/films"),
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/films"),
         csrf: staff.signed_in.csrf.clone(),
         films,
         page,
@@ -233,7 +233,7 @@ async fn film_page(
     let event = back_office::event(app, id).await?;
     let (film, errors) = typed.unwrap_or_else(|| (FilmForm::of(&event), FieldErrors::default()));
     Ok(FilmPage {
-        shell: Shell::staff(&staff.signed_in.user, &staff.signed_in.csrf, "/admin/films"),
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/films"),
         csrf: staff.signed_in.csrf.clone(),
         id: id.0,
         title: event.title,

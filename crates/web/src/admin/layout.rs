@@ -163,11 +163,7 @@ async fn editor(
     let found = back_office::auditorium(app, &staff.staff, id).await?;
     let (layout, errors) = typed.unwrap_or((found.layout, FieldErrors::default()));
     Ok(EditorPage {
-        shell: Shell::staff(
-            &staff.signed_in.user,
-            &staff.signed_in.csrf,
-            "/admin/venues",
-        ),
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/venues"),
         csrf: staff.signed_in.csrf.clone(),
         id: id.0,
         venue_id: found.info.auditorium.venue_id.0,

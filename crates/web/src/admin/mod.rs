@@ -1,8 +1,10 @@
 //! The back office's pages, under `/admin`: one module per page.
 
+pub mod audit;
 pub mod films;
 pub mod join;
 pub mod layout;
+pub mod staff;
 pub mod today;
 pub mod totp;
 pub mod venues;

@@ -97,7 +97,7 @@ pub async fn page(State(app): State<App>, staff: Staff<BoxOffice>) -> Result<Res
     let today = dashboard::today(&app, staff.staff.venue_filter()).await?;
     let signed_in = &staff.signed_in;
     let page = TodayPage {
-        shell: Shell::staff(&signed_in.user, &signed_in.csrf, "/admin"),
+        shell: Shell::staff(signed_in, &staff.staff, "/admin"),
         recent: bookings(&today),
         venues: today.venues.into_iter().map(venue).collect(),
     };

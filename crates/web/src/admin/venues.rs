@@ -111,7 +111,7 @@ async fn list_page(
         })
         .collect();
     Ok(VenuesPage {
-        shell: Shell::staff(&me.user, &me.csrf, "/admin/venues"),
+        shell: Shell::staff(me, staff, "/admin/venues"),
         csrf: me.csrf.clone(),
         venues,
         owner: staff.access.role == StaffRole::Owner,
@@ -296,11 +296,7 @@ async fn venue_page(
         details.unwrap_or_else(|| (details_of(&venue), FieldErrors::default()));
     let (hall, hall_errors) = hall.unwrap_or_default();
     Ok(VenuePage {
-        shell: Shell::staff(
-            &staff.signed_in.user,
-            &staff.signed_in.csrf,
-            "/admin/venues",
-        ),
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/venues"),
         csrf: staff.signed_in.csrf.clone(),
         id: venue.id.0,
         title: venue.name,
