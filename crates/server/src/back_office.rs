@@ -7,7 +7,6 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::staff::StaffUser;
-use chrono::NaiveDate;
 use marquee_domain::{AuditoriumId, City, Entity, Event, EventId, SeatLayout, Venue, VenueId};
 use marquee_store::catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 use marquee_store::{
@@ -209,22 +208,8 @@ pub async fn replace_layout(
         .await?)
 }
 
-/// An event as staff describe it.
-pub struct EventInput {
-    pub kind: Option<String>,
-    pub title: Option<String>,
-    pub synopsis: Option<String>,
-    pub cast: Option<Vec<String>>,
-    pub genres: Option<Vec<String>>,
-    pub language: Option<String>,
-    pub runtime_minutes: Option<u32>,
-    pub certificate: Option<String>,
-    pub trailer_url: Option<Option<String>>,
-    pub release_date: Option<Option<NaiveDate>>,
-}
-
-/// Checks what is given of an event; what is absent stays absent.
-fn event_change(input: EventInput) -> AppResult<EventChange> {
+/// Checks what staff gave of an event (an `EventChange`: what is absent stays absent).
+fn event_change(input: EventChange) -> AppResult<EventChange> {
     let list = |field: &str, items: Vec<String>| -> AppResult<Vec<String>> {
         if items.len() > 50 {
             return Err(invalid(format!("{field} has at most 50 entries")));
@@ -273,7 +258,7 @@ fn event_change(input: EventInput) -> AppResult<EventChange> {
     })
 }
 
-pub async fn create_event(app: &App, input: EventInput, by: Actor<Event>) -> AppResult<Event> {
+pub async fn create_event(app: &App, input: EventChange, by: Actor<Event>) -> AppResult<Event> {
     let change = event_change(input)?;
     let required = |field: &str| invalid(format!("{field} is required"));
     let event = NewEvent {
@@ -297,7 +282,7 @@ pub async fn create_event(app: &App, input: EventInput, by: Actor<Event>) -> App
 pub async fn update_event(
     app: &App,
     id: EventId,
-    input: EventInput,
+    input: EventChange,
     by: Actor<Event>,
 ) -> AppResult<Event> {
     let change = event_change(input)?;

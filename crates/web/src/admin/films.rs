@@ -16,11 +16,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
 use marquee_domain::{Event, EventId};
-use marquee_server::back_office::{self, EventInput, MAX_POSTER_BYTES};
+use marquee_server::back_office::{self, MAX_POSTER_BYTES};
 use marquee_server::error::{AppError, ErrorCode};
 use marquee_server::http::admin::catalog::event_json;
 use marquee_server::http::staff::Manager;
 use marquee_server::App;
+use marquee_store::EventChange;
 use serde::Deserialize;
 
 /// Films a page of the list shows.
@@ -76,7 +77,7 @@ impl FilmForm {
 
     /// What the service is given: every field, an empty optional one cleared. What cannot be
     /// read (a runtime that is no number, a date that is no date) is the error of its field.
-    fn input(&self) -> Result<EventInput, FieldErrors> {
+    fn input(&self) -> Result<EventChange, FieldErrors> {
         let list = |text: &str| -> Vec<String> {
             text.lines()
                 .map(str::trim)
@@ -95,7 +96,7 @@ impl FilmForm {
                 })?),
             };
         let trailer = Some(self.trailer_url.trim()).filter(|t| !t.is_empty());
-        Ok(EventInput {
+        Ok(EventChange {
             kind: Some(self.kind.trim().to_string()).filter(|k| !k.is_empty()),
             title: Some(self.title.clone()),
             synopsis: Some(textarea(&self.synopsis)),

@@ -3,7 +3,7 @@
 
 use super::{by, json};
 use crate::app::App;
-use crate::back_office::{self, EventInput, VenueInput};
+use crate::back_office::{self, VenueInput};
 use crate::catalog::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::error::{AppError, ErrorCode};
 use crate::http::catalog::{CityBody, EventBody};
@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use marquee_domain::{
     AuditoriumId, City, CityId, Entity, Event, EventId, LayoutSeat, SeatLayout, Venue, VenueId,
 };
-use marquee_store::catalog_edits::VenueChange;
+use marquee_store::catalog_edits::{EventChange, VenueChange};
 use marquee_store::AuditoriumInfo;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -531,9 +531,9 @@ pub struct EventRequest {
     pub release_date: Option<Option<NaiveDate>>,
 }
 
-impl From<EventRequest> for EventInput {
+impl From<EventRequest> for EventChange {
     fn from(r: EventRequest) -> Self {
-        EventInput {
+        EventChange {
             kind: r.kind,
             title: r.title,
             synopsis: r.synopsis,
