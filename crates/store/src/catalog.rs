@@ -431,6 +431,17 @@ pub(crate) async fn insert_showtime(
         |_| None,
     )
     .await?;
+    insert_seats(tx, ShowtimeId(id), layout).await?;
+    Ok(ShowtimeId(id))
+}
+
+/// A showtime's seat inventory on `layout`, every seat available.
+pub(crate) async fn insert_seats(
+    tx: &mut impl Sql,
+    showtime: ShowtimeId,
+    layout: &SeatLayout,
+) -> StoreResult<()> {
+    let id = showtime.0;
     for chunk in layout.seats().chunks(SEATS_PER_STATEMENT) {
         let numbers: Vec<[i64; 3]> = chunk
             .iter()
@@ -459,7 +470,7 @@ pub(crate) async fn insert_showtime(
         )
         .await?;
     }
-    Ok(ShowtimeId(id))
+    Ok(())
 }
 
 /// Events with at least one showtime matching the filter, by title. A genre matches one whole

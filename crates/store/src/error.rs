@@ -30,6 +30,10 @@ pub enum StoreError {
     ScheduleConflict(Vec<crate::scheduling::ScheduleClash>),
     #[error("the venue has no price plan to price its showtimes")]
     NoPricePlan,
+    /// A showtime with bookings (`live`: holding or having bought seats now) cannot be
+    /// moved (live) or deleted (any).
+    #[error("the showtime has {}bookings", if *live { "live " } else { "" })]
+    ShowtimeHasBookings { live: bool },
     #[error("the booking is {from}; it cannot become {to}")]
     InvalidTransition {
         from: BookingStatus,

@@ -176,3 +176,197 @@ pub async fn schedule(
     }
     Ok(scheduled)
 }
+
+/// A move of a showtime: a new start, another hall, or both.
+#[derive(Debug, Clone)]
+pub struct ShowtimeMove {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub auditorium_id: Option<AuditoriumId>,
+    pub now: DateTime<Utc>,
+}
+
+/// The showtime, read with its row locked until the transaction ends.
+async fn locked_showtime(
+    tx: &mut impl Sql,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+) -> StoreResult<ShowtimeInfo> {
+    let found: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM showtimes WHERE id = $1 FOR UPDATE",
+            args![id.0],
+        )
+        .await?;
+    if found.is_empty() {
+        return Err(StoreError::NotFound(Entity::Showtime));
+    }
+    get_showtime(tx, id, now)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))
+}
+
+/// How many of the showtime's bookings there are: all of them, or (`live`) those holding or
+/// having bought seats at `now` (held and unexpired, waiting for their payment, or sold).
+async fn bookings_of(
+    tx: &mut impl Sql,
+    id: ShowtimeId,
+    live: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    Ok(tx
+        .fetch_column::<i64>(
+            "SELECT count(*) FROM bookings
+             WHERE showtime_id = $1
+               AND ($2::int8 = 0 OR status IN ('payment_pending', 'confirmed')
+                    OR (status = 'held' AND expires_at > ts($3)))",
+            args![id.0, i64::from(live), millis(now)],
+        )
+        .await?
+        .pop()
+        .unwrap_or(0))
+}
+
+/// Moves or retimes a showtime that has not started and has no live booking; run in a write
+/// transaction. Its slot is clash-checked like a new one's, and its prices are resolved
+/// again from the venue's plan for the new start. In another hall it gets that hall's
+/// current layout and a new seat inventory (no live booking holds a seat of the old one).
+pub async fn move_showtime(
+    tx: &mut impl Sql,
+    id: ShowtimeId,
+    change: &ShowtimeMove,
+    by: &Actor<ShowtimeInfo>,
+) -> StoreResult<ShowtimeInfo> {
+    let now = change.now;
+    let peek = get_showtime(tx, id, now)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
+    let from = peek.showtime.auditorium_id;
+    let to = change.auditorium_id.unwrap_or(from);
+    // Halls are locked in id order, so two moves between the same halls cannot deadlock.
+    let mut halls = None;
+    for hall in [from.min(to), from.max(to)] {
+        let locked = locked_hall(tx, hall).await?;
+        if hall == to {
+            halls = Some(locked);
+        }
+    }
+    let hall = halls.ok_or(StoreError::NotFound(Entity::Auditorium))?;
+    let before = locked_showtime(tx, id, now).await?;
+    let showtime = &before.showtime;
+    if showtime.starts_at <= now {
+        return Err(StoreError::NotOnSale(ShowtimeError::Started(
+            showtime.starts_at,
+        )));
+    }
+    if bookings_of(tx, id, true, now).await? > 0 {
+        return Err(StoreError::ShowtimeHasBookings { live: true });
+    }
+    let starts_at = change.starts_at.unwrap_or(showtime.starts_at);
+    let slot = hall
+        .turnover
+        .slot(starts_at, runtime(tx, showtime.event_id).await?);
+    let clashes = clashes_in(tx, to, &[slot], Some(id)).await?;
+    if !clashes.is_empty() {
+        return Err(StoreError::ScheduleConflict(clashes));
+    }
+    // In its own hall a showtime keeps its layout version; in another, it takes that hall's.
+    let (layout_id, layout) = if to == from {
+        let text: String = tx
+            .fetch_column(
+                "SELECT layout FROM auditorium_layouts WHERE id = $1",
+                args![showtime.layout_id.0],
+            )
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::corrupt("a showtime's layout is missing"))?;
+        (showtime.layout_id.0, crate::codec::layout(&text)?)
+    } else {
+        (hall.layout_id, hall.layout.clone())
+    };
+    let plan = venue_price_plan(tx, hall.venue)
+        .await?
+        .ok_or(StoreError::NoPricePlan)?;
+    let prices = plan
+        .resolve_at(
+            starts_at,
+            hall.timezone,
+            &showtime.format,
+            &layout.categories(),
+        )
+        .map_err(unpriced)?;
+    Showtime::validate_terms(
+        &layout,
+        &prices,
+        showtime.sales_open_at,
+        starts_at,
+        showtime.sales_close_minutes,
+    )
+    .map_err(StoreError::InvalidShowtime)?;
+    let [standard, premium, accessible, companion] =
+        crate::holds::price_columns(&prices.price_list());
+    tx.execute(
+        "UPDATE showtimes SET auditorium_id = $2, layout_id = $3, starts_at = ts($4),
+                ends_at = ts($5), currency = $6, price_standard = $7, price_premium = $8,
+                price_accessible = $9, price_companion = $10, booking_fee_minor = $11,
+                ticket_prices = $12
+         WHERE id = $1",
+        args![
+            id.0,
+            to.0,
+            layout_id,
+            millis(slot.starts_at),
+            millis(slot.ends_at),
+            prices.currency().as_str(),
+            standard,
+            premium,
+            accessible,
+            companion,
+            prices.booking_fee_minor(),
+            crate::price_codec::showtime_prices_text(&prices).as_str()
+        ],
+    )
+    .await?;
+    if to != from {
+        tx.execute(
+            "DELETE FROM showtime_seats WHERE showtime_id = $1",
+            args![id.0],
+        )
+        .await?;
+        crate::catalog::insert_seats(tx, id, &layout).await?;
+    }
+    let after = get_showtime(tx, id, now)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
+    audit::record(
+        tx,
+        by,
+        showtime_touched(&after),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Deletes a showtime that has never had a booking, with its seat inventory; run in a write
+/// transaction. Answers what was deleted.
+pub async fn delete_showtime(
+    tx: &mut impl Sql,
+    id: ShowtimeId,
+    now: DateTime<Utc>,
+    by: &Actor<ShowtimeInfo>,
+) -> StoreResult<ShowtimeInfo> {
+    let before = locked_showtime(tx, id, now).await?;
+    if bookings_of(tx, id, false, now).await? > 0 {
+        return Err(StoreError::ShowtimeHasBookings { live: false });
+    }
+    tx.execute(
+        "DELETE FROM showtime_seats WHERE showtime_id = $1",
+        args![id.0],
+    )
+    .await?;
+    tx.execute("DELETE FROM showtimes WHERE id = $1", args![id.0])
+        .await?;
+    audit::record(tx, by, showtime_touched(&before), Some(&before), None).await?;
+    Ok(before)
+}

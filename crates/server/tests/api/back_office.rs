@@ -32,6 +32,8 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         }
         ("put", "/api/v1/admin/auditoriums/{id}/layout") => layout,
         ("put", "/api/v1/admin/venues/{id}/price-plan") => crate::schedule::plan(),
+        ("patch", "/api/v1/admin/showtimes/{id}") => json!({ "starts_at": "2026-12-20T20:00:00Z" }),
+        ("delete", "/api/v1/admin/showtimes/{id}") => json!({}),
         _ => return None,
     })
 }

@@ -41,6 +41,10 @@ pub fn routes() -> OpenApiRouter<App> {
             )),
         )
         .routes(routes!(schedule::create_showtime))
+        .routes(routes!(
+            schedule::update_showtime,
+            schedule::delete_showtime
+        ))
         .routes(routes!(schedule::create_schedule))
         .routes(routes!(audit::audit_log))
 }

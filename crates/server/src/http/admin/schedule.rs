@@ -4,14 +4,14 @@
 use super::{by, json};
 use crate::app::App;
 use crate::http::catalog::{access_names, TicketTypeBody};
-use crate::http::error::{ApiResult, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::error::{parse_id, ApiResult, ErrorBody};
+use crate::http::extract::{Json, Path};
 use crate::http::staff::{Manager, Staff};
 use crate::scheduling::{self, Repeat, ShowtimeTerms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use marquee_domain::{AuditoriumId, EventId};
+use marquee_domain::{AuditoriumId, Entity, EventId, ShowtimeId};
 use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -209,4 +209,69 @@ pub async fn create_schedule(
             showtimes: showtimes.iter().map(AdminShowtimeBody::from).collect(),
         }),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowtimePatch {
+    /// A new start.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Another hall of the venue (the showtime then takes its current layout).
+    pub auditorium_id: Option<i64>,
+}
+
+/// Move or retime a showtime: a new start, another hall, or both. Only before it starts and
+/// while it has no live booking (a hold that has not run out, a payment under way, a sale).
+/// Its slot is checked for clashes like a new one's, and its prices are resolved again from
+/// the venue's plan for the new start.
+#[utoipa::path(patch, path = "/admin/showtimes/{id}", tag = "back office", security(("bearer" = [])), request_body = ShowtimePatch,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = AdminShowtimeBody),
+        (status = 400, description = "`invalid_request` (nothing to change, a start in the past), `invalid_showtime`, `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found`, `auditorium_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has live bookings; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
+    ))]
+pub async fn update_showtime(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Json(body): Json<ShowtimePatch>,
+) -> ApiResult<axum::Json<AdminShowtimeBody>> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let actor = by(&app, &staff, "showtime.update", showtime_json);
+    let moved = scheduling::move_showtime(
+        &app,
+        &staff,
+        id,
+        body.starts_at,
+        body.auditorium_id.map(AuditoriumId),
+        actor,
+    )
+    .await?;
+    Ok(axum::Json(AdminShowtimeBody::from(&moved)))
+}
+
+/// Delete a showtime that has never had a booking (one that had is kept for its records).
+#[utoipa::path(delete, path = "/admin/showtimes/{id}", tag = "back office", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has had a booking", body = ErrorBody),
+    ))]
+pub async fn delete_showtime(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let actor = by(&app, &staff, "showtime.delete", showtime_json);
+    scheduling::delete_showtime(&app, &staff, id, actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
