@@ -253,6 +253,9 @@ impl From<StoreError> for AppError {
             ),
             StoreError::ScheduleConflict(clashes) => AppError::ScheduleConflict(clashes),
             StoreError::NoPricePlan => AppError::NoPricePlan,
+            StoreError::InvalidSchedule(why) => {
+                AppError::invalid(ErrorCode::InvalidRequest, why.to_string())
+            }
             StoreError::ShowtimeHasBookings { live } => AppError::ShowtimeHasBookings { live },
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::ScheduleRequest;
-use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId};
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
 use marquee_store::{Actor, NewSchedule, ShowtimeInfo, ShowtimeMove};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
@@ -229,4 +229,27 @@ pub async fn delete_showtime(
     app.store().delete_showtime(id, app.now(), by).await?;
     app.seat_maps().forget(id);
     Ok(())
+}
+
+/// Copies a venue's week of showtimes (given by its Monday) into another week, all or none.
+pub async fn copy_week(
+    app: &App,
+    staff: &StaffUser,
+    venue: VenueId,
+    from_week: NaiveDate,
+    to_week: NaiveDate,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<Vec<ShowtimeInfo>> {
+    staff.venue(venue, Entity::Venue)?;
+    app.store()
+        .get_venue(venue)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Venue))?;
+    if from_week == to_week {
+        return Err(invalid("to_week is another week than from_week"));
+    }
+    Ok(app
+        .store()
+        .copy_week(venue, from_week, to_week, app.now(), by)
+        .await?)
 }

@@ -359,6 +359,18 @@ impl<B: Backend> Store for B {
             crate::scheduling::move_showtime(&mut tx, id, &change, &by)
         })
     }
+    async fn copy_week(
+        &self,
+        venue: VenueId,
+        from_week: chrono::NaiveDate,
+        to_week: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>> {
+        in_write!(self, "copying a week", |tx| crate::scheduling::copy_week(
+            &mut tx, venue, from_week, to_week, now, &by
+        ))
+    }
     async fn delete_showtime(
         &self,
         id: ShowtimeId,

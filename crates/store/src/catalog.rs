@@ -554,6 +554,28 @@ pub async fn list_showtimes(
     .collect()
 }
 
+/// A venue's showtimes starting in `[from, until)`, by start.
+pub(crate) async fn venue_showtimes(
+    on: &mut impl Sql,
+    venue: VenueId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<ShowtimeInfo>> {
+    on.fetch_all::<ShowtimeRow>(
+        &format!(
+            "{SHOWTIME_COLUMNS}
+             WHERE v.id = $2 AND s.starts_at >= ts($3) AND s.starts_at < ts($4)
+             ORDER BY s.starts_at, s.id"
+        ),
+        args![millis(now), venue.0, millis(from), millis(until)],
+    )
+    .await?
+    .into_iter()
+    .map(ShowtimeRow::decode)
+    .collect()
+}
+
 pub async fn get_showtime(
     on: &mut impl Sql,
     id: ShowtimeId,

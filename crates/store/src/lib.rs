@@ -165,6 +165,16 @@ pub trait Store: Send + Sync + 'static {
         change: ShowtimeMove,
         by: Actor<ShowtimeInfo>,
     ) -> StoreResult<ShowtimeInfo>;
+    /// Copies a venue's showtimes of one week (given by its Monday) into another, all or
+    /// none (`scheduling::copy_week`); each copy audited as `by`'s.
+    async fn copy_week(
+        &self,
+        venue: VenueId,
+        from_week: chrono::NaiveDate,
+        to_week: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>>;
     /// Deletes a showtime that never had a booking (`ShowtimeHasBookings` if it had);
     /// audited as `by`'s.
     async fn delete_showtime(

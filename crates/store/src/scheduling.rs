@@ -8,13 +8,16 @@
 
 use crate::args;
 use crate::audit::{self, Actor, Touched};
-use crate::catalog::{get_showtime, insert_showtime, locked_hall, runtime, venue_price_plan};
+use crate::catalog::{
+    get_showtime, insert_showtime, locked_hall, runtime, venue_price_plan, venue_showtimes, Hall,
+};
 use crate::codec::{instant, millis};
 use crate::sql::Sql;
 use crate::{NewShowtime, ShowtimeInfo, StoreError, StoreResult};
-use chrono::{DateTime, Utc};
-use marquee_domain::schedule::{clashes, ClashWith, Slot};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use marquee_domain::schedule::{self, clashes, local_instant, ClashWith, Slot};
 use marquee_domain::*;
+use std::collections::HashMap;
 
 /// Showtimes of one event in one hall, at each of `starts`, on the same terms.
 #[derive(Debug, Clone)]
@@ -149,32 +152,140 @@ pub async fn schedule(
     if !clashes.is_empty() {
         return Err(StoreError::ScheduleConflict(clashes));
     }
-    let categories = hall.layout.categories();
     let mut scheduled = Vec::with_capacity(proposed.len());
     for slot in &proposed {
-        let prices = plan
-            .resolve_at(slot.starts_at, hall.timezone, &new.format, &categories)
-            .map_err(unpriced)?;
-        let showtime = NewShowtime {
-            event_id: new.event_id,
-            auditorium_id: new.auditorium_id,
-            starts_at: slot.starts_at,
-            format: new.format.clone(),
-            audio_language: new.audio_language.clone(),
-            subtitles: new.subtitles.clone(),
-            access: new.access.clone(),
-            prices,
-            sales_open_at: new.sales_open_at.unwrap_or(new.now),
-            sales_close_minutes: new.sales_close_minutes,
-        };
-        let id = insert_showtime(tx, &hall, &showtime, slot.ends_at).await?;
-        let info = get_showtime(tx, id, new.now)
-            .await?
-            .ok_or(StoreError::NotFound(Entity::Showtime))?;
-        audit::record(tx, by, showtime_touched(&info), None, Some(&info)).await?;
-        scheduled.push(info);
+        scheduled.push(place(tx, &hall, &plan, new, *slot, by).await?);
     }
     Ok(scheduled)
+}
+
+/// Inserts a showtime of `terms` (all but its starts) at `slot`, free already, priced by
+/// `plan` at its local start, and audits it.
+async fn place(
+    tx: &mut impl Sql,
+    hall: &Hall,
+    plan: &PricePlan,
+    terms: &NewSchedule,
+    slot: Slot,
+    by: &Actor<ShowtimeInfo>,
+) -> StoreResult<ShowtimeInfo> {
+    let prices = plan
+        .resolve_at(
+            slot.starts_at,
+            hall.timezone,
+            &terms.format,
+            &hall.layout.categories(),
+        )
+        .map_err(unpriced)?;
+    let showtime = NewShowtime {
+        event_id: terms.event_id,
+        auditorium_id: terms.auditorium_id,
+        starts_at: slot.starts_at,
+        format: terms.format.clone(),
+        audio_language: terms.audio_language.clone(),
+        subtitles: terms.subtitles.clone(),
+        access: terms.access.clone(),
+        prices,
+        sales_open_at: terms.sales_open_at.unwrap_or(terms.now),
+        sales_close_minutes: terms.sales_close_minutes,
+    };
+    let id = insert_showtime(tx, hall, &showtime, slot.ends_at).await?;
+    let info = get_showtime(tx, id, terms.now)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Showtime))?;
+    audit::record(tx, by, showtime_touched(&info), None, Some(&info)).await?;
+    Ok(info)
+}
+
+/// Copies a venue's showtimes of the week whose Monday is `from_week` into the week of
+/// `to_week`, at the same weekday and wall-clock time in the same halls, all or none; run in
+/// a write transaction. Every hall of the venue is locked first (in id order); the copies are
+/// clash-checked in their halls (`ScheduleConflict` lists every clash), priced by the venue's
+/// plan at their new starts, and on sale at once. Answers the copies, by start.
+pub async fn copy_week(
+    tx: &mut impl Sql,
+    venue: VenueId,
+    from_week: NaiveDate,
+    to_week: NaiveDate,
+    now: DateTime<Utc>,
+    by: &Actor<ShowtimeInfo>,
+) -> StoreResult<Vec<ShowtimeInfo>> {
+    let hall_ids: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM auditoriums WHERE venue_id = $1 ORDER BY id FOR UPDATE",
+            args![venue.0],
+        )
+        .await?;
+    let mut halls = HashMap::new();
+    for id in hall_ids {
+        halls.insert(AuditoriumId(id), locked_hall(tx, AuditoriumId(id)).await?);
+    }
+    let Some(zone) = halls.values().next().map(|h| h.timezone) else {
+        return Ok(vec![]);
+    };
+    let week_start = |monday: NaiveDate| {
+        local_instant(zone, monday.and_time(NaiveTime::MIN)).map_err(StoreError::InvalidSchedule)
+    };
+    let (from, until) = (
+        week_start(from_week)?,
+        week_start(from_week + chrono::Duration::days(7))?,
+    );
+    let originals = venue_showtimes(tx, venue, from, until, now).await?;
+    let local: Vec<NaiveDateTime> = originals
+        .iter()
+        .map(|s| s.showtime.starts_at.with_timezone(&zone).naive_local())
+        .collect();
+    let starts = schedule::copy_week(zone, &local, from_week, to_week)
+        .map_err(StoreError::InvalidSchedule)?;
+    if let Some(past) = starts.iter().find(|s| **s <= now) {
+        return Err(StoreError::InvalidShowtime(ShowtimeError::Started(*past)));
+    }
+    // Each copy with its slot, by hall, in the order of the originals.
+    let mut copies: Vec<(NewSchedule, Slot)> = Vec::with_capacity(originals.len());
+    for (original, start) in originals.iter().zip(starts) {
+        let s = &original.showtime;
+        let hall = halls
+            .get(&s.auditorium_id)
+            .ok_or(StoreError::NotFound(Entity::Auditorium))?;
+        let slot = hall.turnover.slot(start, runtime(tx, s.event_id).await?);
+        let terms = NewSchedule {
+            event_id: s.event_id,
+            auditorium_id: s.auditorium_id,
+            starts: vec![start],
+            format: s.format.clone(),
+            audio_language: s.audio_language.clone(),
+            subtitles: s.subtitles.clone(),
+            access: s.access.clone(),
+            sales_open_at: None,
+            sales_close_minutes: s.sales_close_minutes,
+            now,
+        };
+        copies.push((terms, slot));
+    }
+    let mut clashes = Vec::new();
+    for hall in halls.keys() {
+        let slots: Vec<Slot> = copies
+            .iter()
+            .filter(|(terms, _)| terms.auditorium_id == *hall)
+            .map(|(_, slot)| *slot)
+            .collect();
+        clashes.extend(clashes_in(tx, *hall, &slots, None).await?);
+    }
+    if !clashes.is_empty() {
+        clashes.sort_by_key(|c| (c.proposed.starts_at, c.with.starts_at));
+        return Err(StoreError::ScheduleConflict(clashes));
+    }
+    let plan = venue_price_plan(tx, venue)
+        .await?
+        .ok_or(StoreError::NoPricePlan)?;
+    let mut copied = Vec::with_capacity(copies.len());
+    for (terms, slot) in &copies {
+        let hall = halls
+            .get(&terms.auditorium_id)
+            .ok_or(StoreError::NotFound(Entity::Auditorium))?;
+        copied.push(place(tx, hall, &plan, terms, *slot, by).await?);
+    }
+    Ok(copied)
 }
 
 /// A move of a showtime: a new start, another hall, or both.

@@ -16,6 +16,7 @@ both_backends!(
     access_tags_are_set_at_scheduling_shown_and_filtered_on,
     a_showtime_moves_only_without_live_bookings_and_is_priced_again,
     a_live_booking_pins_its_showtime_and_any_booking_keeps_it,
+    a_week_is_copied_whole_at_the_same_local_times_or_not_at_all,
 );
 
 /// Adult and child, cheaper before 17:00 on weekdays; every seat category priced.
@@ -686,4 +687,80 @@ async fn a_live_booking_pins_its_showtime_and_any_booking_keeps_it(app: TestApp)
         .await
         .unwrap()
         .is_some());
+}
+
+async fn a_week_is_copied_whole_at_the_same_local_times_or_not_at_all(app: TestApp) {
+    let manager = with_plan(&app).await;
+    let mut friday = showtime_at(&app, "2026-11-27T18:00:00Z");
+    friday["access"] = json!(["captioned"]);
+    let friday = app
+        .post("/api/v1/admin/showtimes", Some(&manager), friday)
+        .await;
+    assert_eq!(friday.status, StatusCode::CREATED, "{:?}", friday.body);
+    let path = format!(
+        "/api/v1/admin/venues/{}/schedule/copy",
+        app.world.venue.id.0
+    );
+    // The week of Monday 23 November: the world's Tuesday 12:00 and this Friday 18:00.
+    let copied = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(copied.status, StatusCode::CREATED, "{:?}", copied.body);
+    let copies = copied.body["showtimes"].as_array().unwrap();
+    let starts: Vec<&Value> = copies.iter().map(|s| &s["starts_at"]).collect();
+    assert_eq!(
+        starts,
+        [
+            &json!("2026-12-01T12:00:00Z"),
+            &json!("2026-12-04T18:00:00Z")
+        ]
+    );
+    assert_eq!(copies[1]["access"], json!(["captioned"]));
+    assert_eq!(
+        price(&copies[0], 0, "standard"),
+        800,
+        "a weekday before 17:00"
+    );
+    assert_eq!(price(&copies[1], 0, "standard"), 1000);
+
+    // Again: both copies clash with the first ones, and nothing is made.
+    let before = showtimes_in_store(&app).await;
+    let again = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{:?}", again.body);
+    assert_eq!(again.code(), "schedule_conflict");
+    let clashing: Vec<&Value> = again.body["error"]["clashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["showtime_id"])
+        .collect();
+    assert_eq!(clashing, [&copies[0]["id"], &copies[1]["id"]]);
+    assert_eq!(showtimes_in_store(&app).await, before);
+
+    for (weeks, named) in [
+        (
+            json!({ "from_week": "2026-11-24", "to_week": "2026-12-01" }),
+            "not a Monday",
+        ),
+        (
+            json!({ "from_week": "2026-11-30", "to_week": "2026-11-16" }),
+            "started",
+        ),
+    ] {
+        let refused = app.post(&path, Some(&manager), weeks.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{weeks}");
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{weeks}: {message}");
+    }
+    assert_eq!(showtimes_in_store(&app).await, before);
 }

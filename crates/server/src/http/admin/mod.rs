@@ -46,6 +46,7 @@ pub fn routes() -> OpenApiRouter<App> {
             schedule::delete_showtime
         ))
         .routes(routes!(schedule::create_schedule))
+        .routes(routes!(schedule::copy_week))
         .routes(routes!(audit::audit_log))
 }
 
