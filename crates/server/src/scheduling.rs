@@ -134,7 +134,7 @@ pub async fn schedule_one(
     starts_at: DateTime<Utc>,
     by: Actor<ShowtimeInfo>,
 ) -> AppResult<ShowtimeInfo> {
-    hall_zone(app, staff, terms.auditorium_id).await?;
+    back_office::auditorium(app, staff, terms.auditorium_id).await?;
     let schedule = schedule_at(app, terms, vec![starts_at]).await?;
     app.store()
         .schedule(schedule, by)

@@ -348,22 +348,20 @@ pub async fn move_showtime(
     by: &Actor<ShowtimeInfo>,
 ) -> StoreResult<ShowtimeInfo> {
     let now = change.now;
-    let peek = get_showtime(tx, id, now)
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Showtime))?;
-    let from = peek.showtime.auditorium_id;
+    // The showtime first (a concurrent move of it waits here and then reads where it went),
+    // then its hall and the target one in id order, so two moves cannot deadlock.
+    let before = locked_showtime(tx, id, now).await?;
+    let showtime = &before.showtime;
+    let from = showtime.auditorium_id;
     let to = change.auditorium_id.unwrap_or(from);
-    // Halls are locked in id order, so two moves between the same halls cannot deadlock.
-    let mut halls = None;
+    let mut target = None;
     for hall in [from.min(to), from.max(to)] {
         let locked = locked_hall(tx, hall).await?;
         if hall == to {
-            halls = Some(locked);
+            target = Some(locked);
         }
     }
-    let hall = halls.ok_or(StoreError::NotFound(Entity::Auditorium))?;
-    let before = locked_showtime(tx, id, now).await?;
-    let showtime = &before.showtime;
+    let hall = target.ok_or(StoreError::NotFound(Entity::Auditorium))?;
     if showtime.starts_at <= now {
         return Err(StoreError::NotOnSale(ShowtimeError::Started(
             showtime.starts_at,
