@@ -105,6 +105,8 @@ error_codes! {
     ScheduleConflict = "schedule_conflict",
     /// The venue has no price plan to price a showtime with.
     NoPricePlan = "no_price_plan",
+    /// A showtime with live bookings cannot be moved, nor one with any booking deleted.
+    ShowtimeHasBookings = "showtime_has_bookings",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -163,6 +165,12 @@ pub enum AppError {
     WrongBookingState(BookingStatus),
     #[error("{} showtime(s) would overlap another in the hall (each is in `clashes`)", .0.len())]
     ScheduleConflict(Vec<marquee_store::ScheduleClash>),
+    #[error("{}", if *live {
+        "the showtime has live bookings (held, waiting for payment or sold): it cannot move"
+    } else {
+        "the showtime has bookings: it cannot be deleted"
+    })]
+    ShowtimeHasBookings { live: bool },
     #[error("the venue has no price plan yet: PUT /api/v1/admin/venues/{{id}}/price-plan first")]
     NoPricePlan,
     /// The payment gateway said no, or did not answer.
@@ -245,6 +253,10 @@ impl From<StoreError> for AppError {
             ),
             StoreError::ScheduleConflict(clashes) => AppError::ScheduleConflict(clashes),
             StoreError::NoPricePlan => AppError::NoPricePlan,
+            StoreError::InvalidSchedule(why) => {
+                AppError::invalid(ErrorCode::InvalidRequest, why.to_string())
+            }
+            StoreError::ShowtimeHasBookings { live } => AppError::ShowtimeHasBookings { live },
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
@@ -334,6 +346,7 @@ mod tests {
         "payment_settled",
         "schedule_conflict",
         "no_price_plan",
+        "showtime_has_bookings",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::ScheduleRequest;
-use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId};
-use marquee_store::{Actor, NewSchedule, ShowtimeInfo};
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
+use marquee_store::{Actor, NewSchedule, ShowtimeInfo, ShowtimeMove};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
 const MAX_LANGUAGE_LEN: usize = 16;
@@ -134,7 +134,7 @@ pub async fn schedule_one(
     starts_at: DateTime<Utc>,
     by: Actor<ShowtimeInfo>,
 ) -> AppResult<ShowtimeInfo> {
-    hall_zone(app, staff, terms.auditorium_id).await?;
+    back_office::auditorium(app, staff, terms.auditorium_id).await?;
     let schedule = schedule_at(app, terms, vec![starts_at]).await?;
     app.store()
         .schedule(schedule, by)
@@ -174,4 +174,82 @@ pub async fn schedule_many(
     }
     let schedule = schedule_at(app, terms, starts).await?;
     Ok(app.store().schedule(schedule, by).await?)
+}
+
+/// A showtime of one of `staff`'s venues (404 for another venue's).
+async fn showtime(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<ShowtimeInfo> {
+    let info = app
+        .store()
+        .get_showtime(id, app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    staff.venue(info.venue.id, Entity::Showtime)?;
+    Ok(info)
+}
+
+/// Moves or retimes a showtime (a new start, another hall of `staff`'s, or both) while it has
+/// no live booking; its prices are resolved again for the new start.
+pub async fn move_showtime(
+    app: &App,
+    staff: &StaffUser,
+    id: ShowtimeId,
+    starts_at: Option<DateTime<Utc>>,
+    auditorium_id: Option<AuditoriumId>,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<ShowtimeInfo> {
+    showtime(app, staff, id).await?;
+    if starts_at.is_none() && auditorium_id.is_none() {
+        return Err(invalid("give starts_at, auditorium_id or both"));
+    }
+    if let Some(hall) = auditorium_id {
+        back_office::auditorium(app, staff, hall).await?;
+    }
+    let now = app.now();
+    if let Some(past) = starts_at.filter(|s| *s <= now) {
+        return Err(invalid(format!("{past} is in the past")));
+    }
+    let change = ShowtimeMove {
+        starts_at,
+        auditorium_id,
+        now,
+    };
+    let moved = app.store().move_showtime(id, change, by).await?;
+    app.seat_maps().forget(id);
+    Ok(moved)
+}
+
+/// Deletes a showtime that never had a booking.
+pub async fn delete_showtime(
+    app: &App,
+    staff: &StaffUser,
+    id: ShowtimeId,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<()> {
+    showtime(app, staff, id).await?;
+    app.store().delete_showtime(id, app.now(), by).await?;
+    app.seat_maps().forget(id);
+    Ok(())
+}
+
+/// Copies a venue's week of showtimes (given by its Monday) into another week, all or none.
+pub async fn copy_week(
+    app: &App,
+    staff: &StaffUser,
+    venue: VenueId,
+    from_week: NaiveDate,
+    to_week: NaiveDate,
+    by: Actor<ShowtimeInfo>,
+) -> AppResult<Vec<ShowtimeInfo>> {
+    staff.venue(venue, Entity::Venue)?;
+    app.store()
+        .get_venue(venue)
+        .await?
+        .ok_or(AppError::NotFound(Entity::Venue))?;
+    if from_week == to_week {
+        return Err(invalid("to_week is another week than from_week"));
+    }
+    Ok(app
+        .store()
+        .copy_week(venue, from_week, to_week, app.now(), by)
+        .await?)
 }

@@ -384,6 +384,12 @@ impl SeatMaps {
         Ok(Some(answer))
     }
 
+    /// Drops a showtime's map: the showtime itself changed (moved, priced again, deleted),
+    /// which no seat change tells. Other nodes see it when their map is `max_age` old.
+    pub fn forget(&self, showtime: ShowtimeId) {
+        lock(&self.slots).remove(&showtime);
+    }
+
     fn slot(&self, showtime: ShowtimeId, now: DateTime<Utc>) -> Arc<Slot> {
         let mut slots = lock(&self.slots);
         if let Some(slot) = slots.get(&showtime) {

@@ -201,6 +201,92 @@ async fn overlapping_schedules_are_decided_one_at_a_time_and_whole() {
     second.close().await;
 }
 
+/// A hold and a move of its showtime from two nodes at once: the hold either comes first (and
+/// the move is refused) or sees the moved showtime's new prices; never a booking of the old
+/// terms on a moved showtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hold_racing_a_move_books_the_terms_the_showtime_has() {
+    let (first, database) = fresh_store().await;
+    let second = Arc::new(PgStore::connect(database.url(), 5).await.unwrap());
+    let hall = hall(&first).await;
+    // 8.00 before 17:00 (Lisbon is on UTC in winter), 10.00 from then on.
+    let early = PriceRule {
+        until: chrono::NaiveTime::from_hms_opt(17, 0, 0),
+        ..PriceRule::any("adult", 800)
+    };
+    let plan = PricePlan::new(
+        Currency::parse("EUR").unwrap(),
+        0,
+        vec![TicketType::new("adult", "Adult").unwrap()],
+        vec![early, PriceRule::any("adult", 1000)],
+    )
+    .unwrap();
+    first
+        .put_price_plan(
+            hall.auditorium.auditorium.venue_id,
+            &plan,
+            t0(),
+            Actor::System,
+        )
+        .await
+        .unwrap();
+    let user = marquee_store::conformance::fixtures::user(&*first, "mover@example.com").await;
+    let (mut moved, mut pinned) = (0, 0);
+    for day in 1..=12 {
+        let afternoon = t0() + Duration::days(day) + Duration::hours(4);
+        let showtime = first
+            .schedule(
+                NewSchedule {
+                    event_id: hall.event.id,
+                    auditorium_id: hall.auditorium.auditorium.id,
+                    starts: vec![afternoon],
+                    format: "2D".into(),
+                    audio_language: "pt".into(),
+                    subtitles: None,
+                    access: vec![],
+                    sales_open_at: None,
+                    sales_close_minutes: 0,
+                    now: t0(),
+                },
+                Actor::System,
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let hold = marquee_store::conformance::fixtures::hold(&user, &showtime, &["A1"], t0());
+        let (mover, holder) = if day % 2 == 0 {
+            (first.clone(), second.clone())
+        } else {
+            (second.clone(), first.clone())
+        };
+        let id = showtime.showtime.id;
+        let move_task = tokio::spawn(async move {
+            let change = ShowtimeMove {
+                starts_at: Some(afternoon + Duration::hours(2)),
+                auditorium_id: None,
+                now: t0(),
+            };
+            mover.move_showtime(id, change, Actor::System).await
+        });
+        let hold_task = tokio::spawn(async move { holder.hold_seats(hold).await });
+        let booking = hold_task.await.unwrap().unwrap();
+        match move_task.await.unwrap() {
+            Ok(_) => moved += 1,
+            Err(StoreError::ShowtimeHasBookings { live: true }) => pinned += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+        let now = first.get_showtime(id, t0()).await.unwrap().unwrap();
+        let price = now
+            .showtime
+            .prices
+            .price_of("adult", SeatCategory::Standard)
+            .unwrap();
+        assert_eq!(booking.quote.lines[0].price, price, "day {day}");
+    }
+    assert_eq!(moved + pinned, 12);
+    second.close().await;
+}
+
 /// Two nodes (stores with pools of their own) on one fresh database, with a showtime of the
 /// 8-seat hall tomorrow and a customer; the guard drops the database.
 async fn two_nodes_and_a_customer(

@@ -18,7 +18,8 @@ use crate::{
     AuditoriumInfo, BookingPage, Committed, DashboardData, DashboardQuery, EventFilter,
     NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession, NewShowtime,
     NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
-    ShowtimeFilter, ShowtimeInfo, Store, StoreError, StoreResult, Unsettled, User, UserCredentials,
+    ShowtimeFilter, ShowtimeInfo, ShowtimeMove, Store, StoreError, StoreResult, Unsettled, User,
+    UserCredentials,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -347,6 +348,38 @@ impl<B: Backend> Store for B {
         in_write!(self, "scheduling", |tx| crate::scheduling::schedule(
             &mut tx, &schedule, &by
         ))
+    }
+    async fn move_showtime(
+        &self,
+        id: ShowtimeId,
+        change: ShowtimeMove,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<ShowtimeInfo> {
+        in_write!(self, "moving a showtime", |tx| {
+            crate::scheduling::move_showtime(&mut tx, id, &change, &by)
+        })
+    }
+    async fn copy_week(
+        &self,
+        venue: VenueId,
+        from_week: chrono::NaiveDate,
+        to_week: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>> {
+        in_write!(self, "copying a week", |tx| crate::scheduling::copy_week(
+            &mut tx, venue, from_week, to_week, now, &by
+        ))
+    }
+    async fn delete_showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<ShowtimeInfo> {
+        in_write!(self, "deleting a showtime", |tx| {
+            crate::scheduling::delete_showtime(&mut tx, id, now, &by)
+        })
     }
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>> {
         catalog::venue_price_plan(&mut self.reading(), venue).await

@@ -431,6 +431,17 @@ pub(crate) async fn insert_showtime(
         |_| None,
     )
     .await?;
+    insert_seats(tx, ShowtimeId(id), layout).await?;
+    Ok(ShowtimeId(id))
+}
+
+/// A showtime's seat inventory on `layout`, every seat available.
+pub(crate) async fn insert_seats(
+    tx: &mut impl Sql,
+    showtime: ShowtimeId,
+    layout: &SeatLayout,
+) -> StoreResult<()> {
+    let id = showtime.0;
     for chunk in layout.seats().chunks(SEATS_PER_STATEMENT) {
         let numbers: Vec<[i64; 3]> = chunk
             .iter()
@@ -459,7 +470,7 @@ pub(crate) async fn insert_showtime(
         )
         .await?;
     }
-    Ok(ShowtimeId(id))
+    Ok(())
 }
 
 /// Events with at least one showtime matching the filter, by title. A genre matches one whole
@@ -536,6 +547,28 @@ pub async fn list_showtimes(
             i64::from(filter.limit),
             filter.access.map(access_needle).as_deref()
         ],
+    )
+    .await?
+    .into_iter()
+    .map(ShowtimeRow::decode)
+    .collect()
+}
+
+/// A venue's showtimes starting in `[from, until)`, by start.
+pub(crate) async fn venue_showtimes(
+    on: &mut impl Sql,
+    venue: VenueId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<ShowtimeInfo>> {
+    on.fetch_all::<ShowtimeRow>(
+        &format!(
+            "{SHOWTIME_COLUMNS}
+             WHERE v.id = $2 AND s.starts_at >= ts($3) AND s.starts_at < ts($4)
+             ORDER BY s.starts_at, s.id"
+        ),
+        args![millis(now), venue.0, millis(from), millis(until)],
     )
     .await?
     .into_iter()

@@ -28,8 +28,14 @@ pub enum StoreError {
     /// Showtimes that would overlap others in their hall: every clash.
     #[error("{} showtime(s) would clash in the hall", .0.len())]
     ScheduleConflict(Vec<crate::scheduling::ScheduleClash>),
+    #[error("{0}")]
+    InvalidSchedule(marquee_domain::schedule::ScheduleError),
     #[error("the venue has no price plan to price its showtimes")]
     NoPricePlan,
+    /// A showtime with bookings (`live`: holding or having bought seats now) cannot be
+    /// moved (live) or deleted (any).
+    #[error("the showtime has {}bookings", if *live { "live " } else { "" })]
+    ShowtimeHasBookings { live: bool },
     #[error("the booking is {from}; it cannot become {to}")]
     InvalidTransition {
         from: BookingStatus,

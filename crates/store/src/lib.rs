@@ -46,7 +46,7 @@ pub use committed::{Committed, SeatChangeSink};
 pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
 pub use pool::{PoolSettings, PoolStats};
-pub use scheduling::{NewSchedule, ScheduleClash};
+pub use scheduling::{NewSchedule, ScheduleClash, ShowtimeMove};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 pub use types::*;
 
@@ -157,6 +157,32 @@ pub trait Store: Send + Sync + 'static {
         schedule: NewSchedule,
         by: Actor<ShowtimeInfo>,
     ) -> StoreResult<Vec<ShowtimeInfo>>;
+    /// Moves or retimes a showtime that has not started and has no live booking, pricing it
+    /// again for its new start (`scheduling::move_showtime`); audited as `by`'s.
+    async fn move_showtime(
+        &self,
+        id: ShowtimeId,
+        change: ShowtimeMove,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<ShowtimeInfo>;
+    /// Copies a venue's showtimes of one week (given by its Monday) into another, all or
+    /// none (`scheduling::copy_week`); each copy audited as `by`'s.
+    async fn copy_week(
+        &self,
+        venue: VenueId,
+        from_week: chrono::NaiveDate,
+        to_week: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<Vec<ShowtimeInfo>>;
+    /// Deletes a showtime that never had a booking (`ShowtimeHasBookings` if it had);
+    /// audited as `by`'s.
+    async fn delete_showtime(
+        &self,
+        id: ShowtimeId,
+        now: DateTime<Utc>,
+        by: Actor<ShowtimeInfo>,
+    ) -> StoreResult<ShowtimeInfo>;
 
     /// A venue's price plan; `None` when it has none yet.
     async fn venue_price_plan(&self, venue: VenueId) -> StoreResult<Option<PricePlan>>;

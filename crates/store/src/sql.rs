@@ -116,13 +116,16 @@ pub trait Sql: Send {
 /// SQLite stores times as milliseconds and dates as that text already.
 const WRAPPERS: [&str; 3] = ["ms(", "ts(", "day("];
 
+/// The row locks SQLite drops: its write transaction holds the only write lock.
+const ROW_LOCKS: [&str; 2] = ["FOR UPDATE", "FOR KEY SHARE"];
+
 /// The text SQLite runs for shared SQL (see the module's comment): the wrappers become
-/// parentheses, casts (`$1::int8`) go, and so does a row lock (`FOR UPDATE ...`, last on its
-/// line).
+/// parentheses, casts (`$1::int8`) go, and so does a row lock (`FOR UPDATE ...` or
+/// `FOR KEY SHARE`, last on its line).
 pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
     if !WRAPPERS.iter().any(|w| sql.contains(w))
         && !sql.contains("::")
-        && !sql.contains("FOR UPDATE")
+        && !ROW_LOCKS.iter().any(|lock| sql.contains(lock))
     {
         return Cow::Borrowed(sql);
     }
@@ -159,11 +162,14 @@ pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Where a row lock (`FOR UPDATE ...`, which runs to the end of its line) starts in `line`.
+/// Where a row lock (`ROW_LOCKS`, which runs to the end of its line) starts in `line`.
 fn row_lock(line: &str) -> Option<usize> {
-    line.match_indices("FOR UPDATE")
+    ROW_LOCKS
+        .iter()
+        .flat_map(|lock| line.match_indices(lock))
         .map(|(at, _)| at)
-        .find(|&at| word_starts(&line[..at]))
+        .filter(|&at| word_starts(&line[..at]))
+        .min()
 }
 
 /// Whether a name starting after `written` starts a word (is not the end of a longer name).
@@ -320,6 +326,10 @@ mod tests {
         assert_eq!(
             for_sqlite("SELECT id FROM t WHERE id = ANY($1::int8[])\nFOR UPDATE\nLIMIT 1"),
             "SELECT id FROM t WHERE id = ANY($1)\n\nLIMIT 1"
+        );
+        assert_eq!(
+            for_sqlite("SELECT price FROM showtimes WHERE id = $1 FOR KEY SHARE"),
+            "SELECT price FROM showtimes WHERE id = $1"
         );
     }
 

@@ -303,13 +303,16 @@ pub async fn queue_message(
     Ok(())
 }
 
-/// What a showtime sells at, and when.
+/// What a showtime sells at, and when. The row is key-share locked (PostgreSQL), as the
+/// booking's own foreign key would lock it later: a move of the showtime (which locks it for
+/// update) waits for the hold, or the hold for the move and then reads its new terms, so a hold
+/// never books a showtime's old time or prices.
 pub async fn sale_terms(tx: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<Option<SaleTerms>> {
     tx.fetch_optional::<SaleTermsRow>(
         "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at,
                 sales_close_minutes, currency, price_standard, price_premium, price_accessible,
                 price_companion, booking_fee_minor, ticket_prices
-         FROM showtimes WHERE id = $1",
+         FROM showtimes WHERE id = $1 FOR KEY SHARE",
         args![showtime.0],
     )
     .await?

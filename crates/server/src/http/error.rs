@@ -178,6 +178,7 @@ impl From<AppError> for ApiError {
             AppError::WrongBookingState(_) => (S::CONFLICT, C::InvalidBookingState),
             AppError::ScheduleConflict(_) => (S::CONFLICT, C::ScheduleConflict),
             AppError::NoPricePlan => (S::CONFLICT, C::NoPricePlan),
+            AppError::ShowtimeHasBookings { .. } => (S::CONFLICT, C::ShowtimeHasBookings),
             AppError::Gateway(GatewayError::Declined { .. }) => {
                 (S::PAYMENT_REQUIRED, C::PaymentDeclined)
             }

@@ -33,6 +33,11 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         }
         ("put", "/api/v1/admin/auditoriums/{id}/layout") => layout,
         ("put", "/api/v1/admin/venues/{id}/price-plan") => crate::schedule::plan(),
+        ("patch", "/api/v1/admin/showtimes/{id}") => json!({ "starts_at": "2026-12-20T20:00:00Z" }),
+        ("delete", "/api/v1/admin/showtimes/{id}") => json!({}),
+        ("post", "/api/v1/admin/venues/{id}/schedule/copy") => {
+            json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" })
+        }
         _ => return None,
     })
 }

@@ -14,6 +14,9 @@ both_backends!(
     a_schedule_is_made_whole_or_refused_with_every_clash,
     scheduling_refuses_bad_input_and_other_venues_halls,
     access_tags_are_set_at_scheduling_shown_and_filtered_on,
+    a_showtime_moves_only_without_live_bookings_and_is_priced_again,
+    a_live_booking_pins_its_showtime_and_any_booking_keeps_it,
+    a_week_is_copied_whole_at_the_same_local_times_or_not_at_all,
 );
 
 /// Adult and child, cheaper before 17:00 on weekdays; every seat category priced.
@@ -539,4 +542,225 @@ async fn access_tags_are_set_at_scheduling_shown_and_filtered_on(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("\"4dx\""));
+}
+
+async fn a_showtime_moves_only_without_live_bookings_and_is_priced_again(app: TestApp) {
+    let manager = with_plan(&app).await;
+    let made = app
+        .post(
+            "/api/v1/admin/showtimes",
+            Some(&manager),
+            showtime_at(&app, "2026-11-25T16:00:00Z"),
+        )
+        .await;
+    assert_eq!(price(&made.body, 0, "standard"), 800, "before 17:00");
+    let id = made.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/showtimes/{id}");
+    // The seat map is cached with the old prices; the move must not leave it so.
+    let seats = app
+        .get(&format!("/api/v1/showtimes/{id}/seats"), None)
+        .await;
+    assert_eq!(seats.body["ticket_types"][0]["prices"]["standard"], 800);
+
+    let retimed = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&manager),
+            Some(json!({ "starts_at": "2026-11-25T18:00:00Z" })),
+        )
+        .await;
+    assert_eq!(retimed.status, StatusCode::OK, "{:?}", retimed.body);
+    assert_eq!(retimed.body["ends_at"], "2026-11-25T20:15:00Z");
+    assert_eq!(price(&retimed.body, 0, "standard"), 1000, "after 17:00");
+    let seats = app
+        .get(&format!("/api/v1/showtimes/{id}/seats"), None)
+        .await;
+    assert_eq!(seats.body["ticket_types"][0]["prices"]["standard"], 1000);
+    // Overlapping its own old slot is no clash; the world's showtime is.
+    let nudged = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&manager),
+            Some(json!({ "starts_at": "2026-11-25T18:30:00Z" })),
+        )
+        .await;
+    assert_eq!(nudged.status, StatusCode::OK, "{:?}", nudged.body);
+    let clash = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&manager),
+            Some(json!({ "starts_at": "2026-11-24T13:00:00Z" })),
+        )
+        .await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
+    assert_eq!(clash.code(), "schedule_conflict");
+    assert_eq!(
+        clash.body["error"]["clashes"][0]["showtime_id"],
+        app.world.showtime.showtime.id.0
+    );
+
+    // To another hall of the venue: its layout, a new inventory.
+    let hall = app
+        .post(
+            &format!("/api/v1/admin/venues/{}/auditoriums", app.world.venue.id.0),
+            Some(&manager),
+            json!({ "name": "Sala 2", "layout": "A  ss.ss" }),
+        )
+        .await;
+    let hall_id = hall.body["id"].as_i64().unwrap();
+    let moved = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&manager),
+            Some(json!({ "auditorium_id": hall_id })),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    assert_eq!(moved.body["auditorium_id"], hall_id);
+    assert_eq!(moved.body["starts_at"], "2026-11-25T18:30:00Z");
+    let seats = app
+        .get(&format!("/api/v1/showtimes/{id}/seats"), None)
+        .await;
+    assert_eq!(seats.body["seats"].as_array().unwrap().len(), 4);
+
+    let audit = app.get("/api/v1/admin/audit", Some(&manager)).await;
+    let entry = &audit.body["entries"][0];
+    assert_eq!(entry["action"], "showtime.update");
+    assert_eq!(
+        entry["before"]["auditorium_id"],
+        app.world.auditorium.auditorium.id.0
+    );
+    assert_eq!(entry["after"]["auditorium_id"], hall_id);
+
+    // Never had a booking: it can go.
+    let deleted = app
+        .request(Method::DELETE, &path, Some(&manager), None)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/showtimes/{id}"), None)
+            .await
+            .code(),
+        "showtime_not_found"
+    );
+    let audit = app.get("/api/v1/admin/audit", Some(&manager)).await;
+    assert_eq!(audit.body["entries"][0]["action"], "showtime.delete");
+    assert_eq!(audit.body["entries"][0]["after"], Value::Null);
+}
+
+async fn a_live_booking_pins_its_showtime_and_any_booking_keeps_it(app: TestApp) {
+    let manager = with_plan(&app).await;
+    let customer = app.customer("carla@example.com").await;
+    let held = app.hold(&customer, &["A1"]).await;
+    assert_eq!(held.status, StatusCode::CREATED, "{:?}", held.body);
+    let path = format!("/api/v1/admin/showtimes/{}", app.showtime_id());
+    let later = json!({ "starts_at": "2026-11-24T15:00:00Z" });
+    let pinned = app
+        .request(Method::PATCH, &path, Some(&manager), Some(later.clone()))
+        .await;
+    assert_eq!(pinned.status, StatusCode::CONFLICT, "{:?}", pinned.body);
+    assert_eq!(pinned.code(), "showtime_has_bookings");
+    let kept = app
+        .request(Method::DELETE, &path, Some(&manager), None)
+        .await;
+    assert_eq!(kept.code(), "showtime_has_bookings");
+
+    // Once the hold has run out (swept or not), it pins nothing; it still keeps the showtime.
+    app.advance(chrono::Duration::minutes(11));
+    let moved = app
+        .request(Method::PATCH, &path, Some(&manager), Some(later))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    assert_eq!(moved.body["starts_at"], "2026-11-24T15:00:00Z");
+    let kept = app
+        .request(Method::DELETE, &path, Some(&manager), None)
+        .await;
+    assert_eq!(kept.status, StatusCode::CONFLICT);
+    assert_eq!(kept.code(), "showtime_has_bookings");
+    assert!(app
+        .store
+        .get_showtime(app.world.showtime.showtime.id, app.clock_now())
+        .await
+        .unwrap()
+        .is_some());
+}
+
+async fn a_week_is_copied_whole_at_the_same_local_times_or_not_at_all(app: TestApp) {
+    let manager = with_plan(&app).await;
+    let mut friday = showtime_at(&app, "2026-11-27T18:00:00Z");
+    friday["access"] = json!(["captioned"]);
+    let friday = app
+        .post("/api/v1/admin/showtimes", Some(&manager), friday)
+        .await;
+    assert_eq!(friday.status, StatusCode::CREATED, "{:?}", friday.body);
+    let path = format!(
+        "/api/v1/admin/venues/{}/schedule/copy",
+        app.world.venue.id.0
+    );
+    // The week of Monday 23 November: the world's Tuesday 12:00 and this Friday 18:00.
+    let copied = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(copied.status, StatusCode::CREATED, "{:?}", copied.body);
+    let copies = copied.body["showtimes"].as_array().unwrap();
+    let starts: Vec<&Value> = copies.iter().map(|s| &s["starts_at"]).collect();
+    assert_eq!(
+        starts,
+        [
+            &json!("2026-12-01T12:00:00Z"),
+            &json!("2026-12-04T18:00:00Z")
+        ]
+    );
+    assert_eq!(copies[1]["access"], json!(["captioned"]));
+    assert_eq!(
+        price(&copies[0], 0, "standard"),
+        800,
+        "a weekday before 17:00"
+    );
+    assert_eq!(price(&copies[1], 0, "standard"), 1000);
+
+    // Again: both copies clash with the first ones, and nothing is made.
+    let before = showtimes_in_store(&app).await;
+    let again = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{:?}", again.body);
+    assert_eq!(again.code(), "schedule_conflict");
+    let clashing: Vec<&Value> = again.body["error"]["clashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["showtime_id"])
+        .collect();
+    assert_eq!(clashing, [&copies[0]["id"], &copies[1]["id"]]);
+    assert_eq!(showtimes_in_store(&app).await, before);
+
+    for (weeks, named) in [
+        (
+            json!({ "from_week": "2026-11-24", "to_week": "2026-12-01" }),
+            "not a Monday",
+        ),
+        (
+            json!({ "from_week": "2026-11-30", "to_week": "2026-11-16" }),
+            "started",
+        ),
+    ] {
+        let refused = app.post(&path, Some(&manager), weeks.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{weeks}");
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{weeks}: {message}");
+    }
+    assert_eq!(showtimes_in_store(&app).await, before);
 }

@@ -42,7 +42,12 @@ pub fn routes() -> OpenApiRouter<App> {
             )),
         )
         .routes(routes!(schedule::create_showtime))
+        .routes(routes!(
+            schedule::update_showtime,
+            schedule::delete_showtime
+        ))
         .routes(routes!(schedule::create_schedule))
+        .routes(routes!(schedule::copy_week))
         .routes(routes!(audit::audit_log))
         .routes(routes!(dashboard::dashboard))
 }

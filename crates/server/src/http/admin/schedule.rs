@@ -4,14 +4,14 @@
 use super::{by, json};
 use crate::app::App;
 use crate::http::catalog::{access_names, TicketTypeBody};
-use crate::http::error::{ApiResult, ErrorBody};
-use crate::http::extract::Json;
+use crate::http::error::{parse_id, ApiResult, ErrorBody};
+use crate::http::extract::{Json, Path};
 use crate::http::staff::{Manager, Staff};
 use crate::scheduling::{self, Repeat, ShowtimeTerms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use marquee_domain::{AuditoriumId, EventId};
+use marquee_domain::{AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
 use marquee_store::ShowtimeInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -207,6 +207,113 @@ pub async fn create_schedule(
         StatusCode::CREATED,
         axum::Json(ScheduledBody {
             showtimes: showtimes.iter().map(AdminShowtimeBody::from).collect(),
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowtimePatch {
+    /// A new start.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Another hall of the venue (the showtime then takes its current layout).
+    pub auditorium_id: Option<i64>,
+}
+
+/// Move or retime a showtime: a new start, another hall, or both. Only before it starts and
+/// while it has no live booking (a hold that has not run out, a payment under way, a sale).
+/// Its slot is checked for clashes like a new one's, and its prices are resolved again from
+/// the venue's plan for the new start.
+#[utoipa::path(patch, path = "/admin/showtimes/{id}", tag = "back office", security(("bearer" = [])), request_body = ShowtimePatch,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = AdminShowtimeBody),
+        (status = 400, description = "`invalid_request` (nothing to change, a start in the past), `invalid_showtime`, `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found`, `auditorium_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has live bookings; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
+    ))]
+pub async fn update_showtime(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Json(body): Json<ShowtimePatch>,
+) -> ApiResult<axum::Json<AdminShowtimeBody>> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let actor = by(&app, &staff, "showtime.update", showtime_json);
+    let moved = scheduling::move_showtime(
+        &app,
+        &staff,
+        id,
+        body.starts_at,
+        body.auditorium_id.map(AuditoriumId),
+        actor,
+    )
+    .await?;
+    Ok(axum::Json(AdminShowtimeBody::from(&moved)))
+}
+
+/// Delete a showtime that has never had a booking (one that had is kept for its records).
+#[utoipa::path(delete, path = "/admin/showtimes/{id}", tag = "back office", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has had a booking", body = ErrorBody),
+    ))]
+pub async fn delete_showtime(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let actor = by(&app, &staff, "showtime.delete", showtime_json);
+    scheduling::delete_showtime(&app, &staff, id, actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyWeekRequest {
+    /// The Monday of the week to copy.
+    pub from_week: NaiveDate,
+    /// The Monday of the week to copy it into.
+    pub to_week: NaiveDate,
+}
+
+/// Copy a venue's showtimes of one week into another: the same films in the same halls at the
+/// same weekday and wall-clock time (across a change of the clocks too), on the same terms,
+/// priced by the venue's plan at their new starts and on sale at once. All or nothing: any
+/// clash refuses the whole copy and `clashes` lists each.
+#[utoipa::path(post, path = "/admin/venues/{id}/schedule/copy", tag = "back office", security(("bearer" = [])), request_body = CopyWeekRequest,
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, body = ScheduledBody),
+        (status = 400, description = "`invalid_request` (a date that is not a Monday, the same week twice), `invalid_showtime` (a copy would start in the past, or the plan prices no seat category), `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`venue_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`schedule_conflict` (`clashes` lists each clash), `no_price_plan`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
+    ))]
+pub async fn copy_week(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Json(body): Json<CopyWeekRequest>,
+) -> ApiResult<(StatusCode, axum::Json<ScheduledBody>)> {
+    let id = VenueId(parse_id(&id, Entity::Venue)?);
+    let actor = by(&app, &staff, "showtime.create", showtime_json);
+    let copied =
+        scheduling::copy_week(&app, &staff, id, body.from_week, body.to_week, actor).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ScheduledBody {
+            showtimes: copied.iter().map(AdminShowtimeBody::from).collect(),
         }),
     ))
 }
