@@ -108,6 +108,7 @@ pub struct EventsParams {
     language: Option<String>,
     /// Only events with a showtime that has this access tag: `subtitled`, `captioned` (SDH),
     /// `audio_described`, `relaxed` or `parent_and_baby`.
+    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)$")]
     access: Option<String>,
     /// From 1.
     #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
@@ -303,6 +304,7 @@ pub struct ShowtimesParams {
     date: Option<NaiveDate>,
     /// Only showtimes with this access tag: `subtitled`, `captioned` (SDH), `audio_described`,
     /// `relaxed` or `parent_and_baby`.
+    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)$")]
     access: Option<String>,
 }
 
