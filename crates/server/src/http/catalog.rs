@@ -107,8 +107,8 @@ pub struct EventsParams {
     /// ISO 639-1 code of the original language.
     language: Option<String>,
     /// Only events with a showtime that has this access tag: `subtitled`, `captioned` (SDH),
-    /// `audio_described`, `relaxed` or `parent_and_baby`.
-    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)$")]
+    /// `audio_described`, `relaxed` or `parent_and_baby`; empty for none.
+    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)?$")]
     access: Option<String>,
     /// From 1.
     #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
@@ -303,8 +303,8 @@ pub struct ShowtimesParams {
     #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     date: Option<NaiveDate>,
     /// Only showtimes with this access tag: `subtitled`, `captioned` (SDH), `audio_described`,
-    /// `relaxed` or `parent_and_baby`.
-    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)$")]
+    /// `relaxed` or `parent_and_baby`; empty for none.
+    #[param(pattern = "^(subtitled|captioned|audio_described|relaxed|parent_and_baby)?$")]
     access: Option<String>,
 }
 
