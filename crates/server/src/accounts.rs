@@ -264,7 +264,8 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<User> {
     Ok(user)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+/// What the database keeps of a secret token (a login's, an invitation's): its SHA-256.
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 

@@ -11,7 +11,6 @@ use marquee_domain::staff::{Denied, INVITATION_LIFETIME};
 use marquee_domain::{Email, Entity, Password, StaffAccess, StaffRole, UserId, VenueId};
 use marquee_store::{Joining, NewInvitation, StaffMember, User};
 use rand::distributions::{Alphanumeric, DistString};
-use sha2::{Digest, Sha256};
 
 /// A member of staff making a request, with what they may reach.
 #[derive(Debug, Clone)]
@@ -209,7 +208,7 @@ pub async fn invite(
     let expires_at = now + INVITATION_LIFETIME;
     app.store()
         .invite_staff(&NewInvitation {
-            token_hash: token_hash(&token),
+            token_hash: crate::accounts::token_hash(&token),
             email,
             access,
             invited_by: owner.user.id,
@@ -230,7 +229,7 @@ pub async fn invitation(app: &App, token: &str) -> AppResult<marquee_store::Invi
         return Err(AppError::NotFound(Entity::Invitation));
     }
     app.store()
-        .staff_invitation(&token_hash(token), app.now())
+        .staff_invitation(&crate::accounts::token_hash(token.trim()), app.now())
         .await?
         .ok_or(AppError::NotFound(Entity::Invitation))
 }
@@ -241,7 +240,7 @@ pub async fn invitation(app: &App, token: &str) -> AppResult<marquee_store::Invi
 pub async fn accept(app: &App, token: &str, password: &str) -> AppResult<StaffMember> {
     crate::accounts::check_not_too_long(password)?;
     let invitation = invitation(app, token).await?;
-    let hash = token_hash(token);
+    let hash = crate::accounts::token_hash(token.trim());
     let now = app.now();
     let joining = match app.store().find_user_by_email(&invitation.email).await? {
         Some(existing) => {
@@ -287,8 +286,4 @@ pub async fn remove(app: &App, owner: &StaffUser, user: UserId) -> AppResult<()>
     }
     app.sessions().forget_user(user, app.now());
     Ok(())
-}
-
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.trim().as_bytes()).to_vec()
 }
