@@ -92,12 +92,13 @@ impl ShowtimeSeat {
     }
 }
 
-/// A committed change of some seats of one showtime, all by one booking: what the seat-change
-/// stream carries to the seat-map caches, the live seat maps and other nodes.
+/// A committed change of some seats of one showtime, all by one booking or all by staff: what
+/// the seat-change stream carries to the seat-map caches, the live seat maps and other nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeatChange {
     pub showtime_id: ShowtimeId,
-    pub booking_id: BookingId,
+    /// The booking whose seats changed; none when staff blocked or unblocked them.
+    pub booking_id: Option<BookingId>,
     pub labels: Vec<String>,
     pub cause: SeatChangeCause,
 }
@@ -118,6 +119,10 @@ pub enum SeatChangeCause {
     /// The payment went back: the booking's seats are free; they were sold (a refund after the
     /// sale) or still held (a payment refunded while it was being made).
     Refunded { was_sold: bool },
+    /// Staff took the seats off sale (house seats, a broken seat).
+    Blocked,
+    /// Staff put blocked seats back on sale.
+    Unblocked,
 }
 
 impl SeatChangeCause {
@@ -126,7 +131,9 @@ impl SeatChangeCause {
         match self {
             SeatChangeCause::Held { .. } => SeatState::Held,
             SeatChangeCause::Sold => SeatState::Sold,
+            SeatChangeCause::Blocked => SeatState::Blocked,
             SeatChangeCause::Released
+            | SeatChangeCause::Unblocked
             | SeatChangeCause::Expired
             | SeatChangeCause::PaymentFailed
             | SeatChangeCause::Refunded { .. } => SeatState::Available,
@@ -144,7 +151,8 @@ impl SeatChangeCause {
             | SeatChangeCause::PaymentFailed
             | SeatChangeCause::Refunded { was_sold: false } => Some(SeatState::Held),
             SeatChangeCause::Refunded { was_sold: true } => Some(SeatState::Sold),
-            SeatChangeCause::Held { .. } | SeatChangeCause::Sold => None,
+            SeatChangeCause::Unblocked => Some(SeatState::Blocked),
+            SeatChangeCause::Held { .. } | SeatChangeCause::Sold | SeatChangeCause::Blocked => None,
         }
     }
 
@@ -156,6 +164,8 @@ impl SeatChangeCause {
             SeatChangeCause::PaymentFailed => "payment_failed",
             SeatChangeCause::Sold => "sold",
             SeatChangeCause::Refunded { .. } => "refunded",
+            SeatChangeCause::Blocked => "blocked",
+            SeatChangeCause::Unblocked => "unblocked",
         }
     }
 }
@@ -165,7 +175,7 @@ impl SeatChange {
     pub fn held(booking: &crate::booking::Booking) -> SeatChange {
         SeatChange {
             showtime_id: booking.showtime_id,
-            booking_id: booking.id,
+            booking_id: Some(booking.id),
             labels: booking
                 .quote
                 .lines

@@ -107,6 +107,8 @@ error_codes! {
     NoPricePlan = "no_price_plan",
     /// A showtime with live bookings cannot be moved, nor one with any booking deleted.
     ShowtimeHasBookings = "showtime_has_bookings",
+    /// A showtime with blocked seats is not moved to another hall.
+    ShowtimeHasBlockedSeats = "showtime_has_blocked_seats",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -134,6 +136,9 @@ pub enum AppError {
     /// The request is well-formed but its content is not acceptable; `code` is the API's.
     #[error("{message}")]
     Invalid { code: ErrorCode, message: String },
+    /// A 409 that needs nothing but its code and message.
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: String },
     #[error("{0} not found")]
     NotFound(Entity),
     #[error("log in first: send Authorization: Bearer <token>")]
@@ -257,6 +262,10 @@ impl From<StoreError> for AppError {
                 AppError::invalid(ErrorCode::InvalidRequest, why.to_string())
             }
             StoreError::ShowtimeHasBookings { live } => AppError::ShowtimeHasBookings { live },
+            err @ StoreError::ShowtimeHasBlockedSeats => AppError::Conflict {
+                code: ErrorCode::ShowtimeHasBlockedSeats,
+                message: err.to_string(),
+            },
             StoreError::Duplicate(what) => {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }

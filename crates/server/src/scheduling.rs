@@ -10,10 +10,11 @@ use crate::price_plans::{clock_time, weekday};
 use crate::staff::StaffUser;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use marquee_domain::layout::is_seat_label;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::ScheduleRequest;
 use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
-use marquee_store::{Actor, NewSchedule, ShowtimeInfo, ShowtimeMove};
+use marquee_store::{Actor, BlockedSeats, NewSchedule, ShowtimeInfo, ShowtimeMove};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
 const MAX_LANGUAGE_LEN: usize = 16;
@@ -216,6 +217,55 @@ pub async fn move_showtime(
     let moved = app.store().move_showtime(id, change, by).await?;
     app.seat_maps().forget(id);
     Ok(moved)
+}
+
+/// The most seats one request blocks or unblocks: a whole hall of the largest layout.
+pub const MAX_SEATS_PER_BLOCK: usize =
+    marquee_domain::layout::MAX_ROWS * marquee_domain::layout::MAX_COLUMNS;
+
+/// Blocks (`block`) or unblocks seats of one of `staff`'s showtimes before it starts: house
+/// seats, a broken seat. Only free seats can be blocked; the seat maps hear of the change
+/// through the seat-change stream like any other.
+pub async fn set_blocked_seats(
+    app: &App,
+    staff: &StaffUser,
+    id: ShowtimeId,
+    seats: Vec<String>,
+    block: bool,
+    by: Actor<BlockedSeats>,
+) -> AppResult<BlockedSeats> {
+    showtime(app, staff, id).await?;
+    if seats.is_empty() || seats.len() > MAX_SEATS_PER_BLOCK {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidSeats,
+            format!("seats lists 1 to {MAX_SEATS_PER_BLOCK} seat labels"),
+        ));
+    }
+    // A label no layout could produce names no seat; it never reaches the database.
+    let malformed: Vec<String> = seats
+        .iter()
+        .filter(|l| !is_seat_label(l))
+        .cloned()
+        .collect();
+    if !malformed.is_empty() {
+        return Err(AppError::UnknownSeats(malformed));
+    }
+    let blocked = app
+        .store()
+        .set_blocked_seats(id, &seats, block, app.now(), by)
+        .await?
+        .publish(app.seat_changes());
+    Ok(blocked)
+}
+
+/// A showtime's blocked seats.
+pub async fn blocked_seats(
+    app: &App,
+    staff: &StaffUser,
+    id: ShowtimeId,
+) -> AppResult<BlockedSeats> {
+    let info = showtime(app, staff, id).await?;
+    Ok(app.store().blocked_seats(id, info.venue.id).await?)
 }
 
 /// Deletes a showtime that never had a booking.

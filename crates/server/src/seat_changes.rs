@@ -42,7 +42,7 @@ impl SeatChanges {
 impl SeatChangeSink for SeatChanges {
     fn publish(&self, changes: &[SeatChange]) {
         for change in changes {
-            tracing::debug!(showtime = %change.showtime_id, booking = %change.booking_id, cause = change.cause.as_str(), seats = change.labels.len(), "seats changed");
+            tracing::debug!(showtime = %change.showtime_id, booking = ?change.booking_id, cause = change.cause.as_str(), seats = change.labels.len(), "seats changed");
             for listener in &self.listeners {
                 listener.seat_changed(change);
             }

@@ -156,13 +156,16 @@ impl Cached {
                 self.write(labels, (SeatState::Available, None, None), true)
             }
             // A seat the map already gives to a live booking keeps it (a refused hold may
-            // have asked for this node's own customer's seat).
+            // have asked for this node's own customer's seat), and a blocked seat stays
+            // blocked (its unblocking must find it so).
             Patch::TakenElsewhere { labels, now } => {
                 let free: Vec<String> = labels
                     .iter()
                     .filter(|l| {
-                        self.seat(l).is_none_or(|seat| {
-                            seat.booking_id.is_none() || seat.state_at(*now) == SeatState::Available
+                        self.seat(l).is_none_or(|seat| match seat.state_at(*now) {
+                            SeatState::Available => true,
+                            SeatState::Held => seat.booking_id.is_none(),
+                            SeatState::Sold | SeatState::Blocked => false,
                         })
                     })
                     .cloned()
@@ -172,28 +175,33 @@ impl Cached {
             Patch::Committed(change) => match change.cause {
                 SeatChangeCause::Held { until } => self.write(
                     &change.labels,
-                    (SeatState::Held, Some(change.booking_id), Some(until)),
+                    (SeatState::Held, change.booking_id, Some(until)),
                     false,
                 ),
                 SeatChangeCause::Sold => self.write(
                     &change.labels,
-                    (SeatState::Sold, Some(change.booking_id), None),
+                    (SeatState::Sold, change.booking_id, None),
                     false,
                 ),
-                // Freed seats are freed where the map still shows them as this booking's, in
-                // the state they were freed from: one it shows taken by another (a newer hold),
-                // or sold after the change was made (a late payment), keeps what it shows.
+                SeatChangeCause::Blocked => {
+                    self.write(&change.labels, (SeatState::Blocked, None, None), false)
+                }
+                // Freed seats are freed where the map still shows them as this booking's (or,
+                // unblocked, as blocked by staff), in the state they were freed from: one it
+                // shows taken by another (a newer hold), or sold after the change was made (a
+                // late payment), keeps what it shows.
                 SeatChangeCause::Released
                 | SeatChangeCause::Expired
                 | SeatChangeCause::PaymentFailed
-                | SeatChangeCause::Refunded { .. } => {
+                | SeatChangeCause::Refunded { .. }
+                | SeatChangeCause::Unblocked => {
                     let from = change.cause.freed_from();
                     let ours: Vec<String> = change
                         .labels
                         .iter()
                         .filter(|l| {
                             self.seat(l).is_some_and(|seat| {
-                                seat.booking_id == Some(change.booking_id)
+                                seat.booking_id == change.booking_id
                                     && Some(seat.stored_state) == from
                             })
                         })

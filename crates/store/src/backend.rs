@@ -15,11 +15,11 @@ use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSe
 use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{accounts, catalog, dashboard, housekeeping, reads, sandbox};
 use crate::{
-    AuditoriumInfo, BookingPage, Committed, DashboardData, DashboardQuery, EventFilter,
-    NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession, NewShowtime,
-    NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session,
-    ShowtimeFilter, ShowtimeInfo, ShowtimeMove, Store, StoreError, StoreResult, Unsettled, User,
-    UserCredentials,
+    AuditoriumInfo, BlockedSeats, BookingPage, Committed, DashboardData, DashboardQuery,
+    EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession,
+    NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment,
+    SeatMap, Session, ShowtimeFilter, ShowtimeInfo, ShowtimeMove, Store, StoreError, StoreResult,
+    Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -370,6 +370,26 @@ impl<B: Backend> Store for B {
         in_write!(self, "copying a week", |tx| crate::scheduling::copy_week(
             &mut tx, venue, from_week, to_week, now, &by
         ))
+    }
+    async fn set_blocked_seats(
+        &self,
+        showtime: ShowtimeId,
+        labels: &[String],
+        block: bool,
+        now: DateTime<Utc>,
+        by: Actor<BlockedSeats>,
+    ) -> StoreResult<Committed<BlockedSeats>> {
+        let (blocked, changes) = in_write!(self, "blocking seats", |tx| {
+            crate::blocked_seats::set_blocked(&mut tx, showtime, labels, block, now, &by)
+        })?;
+        Ok(Committed::new(blocked, changes))
+    }
+    async fn blocked_seats(
+        &self,
+        showtime: ShowtimeId,
+        venue: VenueId,
+    ) -> StoreResult<BlockedSeats> {
+        crate::blocked_seats::blocked(&mut self.reading(), showtime, venue).await
     }
     async fn delete_showtime(
         &self,

@@ -36,6 +36,10 @@ pub enum StoreError {
     /// moved (live) or deleted (any).
     #[error("the showtime has {}bookings", if *live { "live " } else { "" })]
     ShowtimeHasBookings { live: bool },
+    /// A showtime with blocked seats is not moved to another hall, whose seats would replace
+    /// them.
+    #[error("the showtime has blocked seats; unblock them before moving it to another hall")]
+    ShowtimeHasBlockedSeats,
     #[error("the booking is {from}; it cannot become {to}")]
     InvalidTransition {
         from: BookingStatus,

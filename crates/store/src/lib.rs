@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backend;
+pub mod blocked_seats;
 pub mod catalog;
 pub mod catalog_edits;
 pub mod codec;
@@ -41,6 +42,7 @@ pub use unguarded::UnguardedHold;
 
 pub use audit::{Actor, AuditFilter, AuditRecord};
 pub use backend::Backend;
+pub use blocked_seats::BlockedSeats;
 pub use catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 pub use committed::{Committed, SeatChangeSink};
 pub use dashboard::{CityDay, DashboardData, DashboardQuery};
@@ -175,6 +177,22 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         by: Actor<ShowtimeInfo>,
     ) -> StoreResult<Vec<ShowtimeInfo>>;
+    /// Blocks (`block`) or unblocks seats of a showtime that has not started
+    /// (`blocked_seats::set_blocked`); answers its blocked seats, audited as `by`'s.
+    async fn set_blocked_seats(
+        &self,
+        showtime: ShowtimeId,
+        labels: &[String],
+        block: bool,
+        now: DateTime<Utc>,
+        by: Actor<BlockedSeats>,
+    ) -> StoreResult<Committed<BlockedSeats>>;
+    /// A showtime's blocked seats now (`venue` is the showtime's, for the answer).
+    async fn blocked_seats(
+        &self,
+        showtime: ShowtimeId,
+        venue: VenueId,
+    ) -> StoreResult<BlockedSeats>;
     /// Deletes a showtime that never had a booking (`ShowtimeHasBookings` if it had);
     /// audited as `by`'s.
     async fn delete_showtime(

@@ -370,6 +370,10 @@ pub async fn move_showtime(
     if bookings_of(tx, id, true, now).await? > 0 {
         return Err(StoreError::ShowtimeHasBookings { live: true });
     }
+    // Another hall's seats replace this one's: seats staff blocked would be dropped unseen.
+    if to != from && crate::blocked_seats::count_blocked(tx, id).await? > 0 {
+        return Err(StoreError::ShowtimeHasBlockedSeats);
+    }
     let starts_at = change.starts_at.unwrap_or(showtime.starts_at);
     let slot = hall
         .turnover

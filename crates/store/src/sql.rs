@@ -117,11 +117,11 @@ pub trait Sql: Send {
 const WRAPPERS: [&str; 3] = ["ms(", "ts(", "day("];
 
 /// The row locks SQLite drops: its write transaction holds the only write lock.
-const ROW_LOCKS: [&str; 2] = ["FOR UPDATE", "FOR KEY SHARE"];
+const ROW_LOCKS: [&str; 3] = ["FOR UPDATE", "FOR KEY SHARE", "FOR SHARE"];
 
 /// The text SQLite runs for shared SQL (see the module's comment): the wrappers become
-/// parentheses, casts (`$1::int8`) go, and so does a row lock (`FOR UPDATE ...` or
-/// `FOR KEY SHARE`, last on its line).
+/// parentheses, casts (`$1::int8`) go, and so does a row lock (`FOR UPDATE ...`,
+/// `FOR KEY SHARE` or `FOR SHARE`, last on its line).
 pub fn for_sqlite(sql: &str) -> Cow<'_, str> {
     if !WRAPPERS.iter().any(|w| sql.contains(w))
         && !sql.contains("::")
@@ -330,6 +330,10 @@ mod tests {
         assert_eq!(
             for_sqlite("SELECT price FROM showtimes WHERE id = $1 FOR KEY SHARE"),
             "SELECT price FROM showtimes WHERE id = $1"
+        );
+        assert_eq!(
+            for_sqlite("SELECT id FROM showtimes WHERE id = $1 FOR SHARE"),
+            "SELECT id FROM showtimes WHERE id = $1"
         );
     }
 

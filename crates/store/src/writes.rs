@@ -306,7 +306,7 @@ fn expired_changes(freed: Vec<(i64, i64, String)>) -> Vec<SeatChange> {
             .entry(booking)
             .or_insert_with(|| SeatChange {
                 showtime_id: ShowtimeId(showtime),
-                booking_id: BookingId(booking),
+                booking_id: Some(BookingId(booking)),
                 labels: vec![],
                 cause: SeatChangeCause::Expired,
             })
@@ -326,7 +326,7 @@ fn change(
     match showtime {
         Some(showtime_id) if !labels.is_empty() => vec![SeatChange {
             showtime_id,
-            booking_id: booking,
+            booking_id: Some(booking),
             labels,
             cause,
         }],

@@ -142,6 +142,7 @@ impl From<AppError> for ApiError {
         };
         let (status, code) = match &err {
             AppError::Invalid { code, .. } => (S::BAD_REQUEST, *code),
+            AppError::Conflict { code, .. } => (S::CONFLICT, *code),
             AppError::NotFound(what) => (
                 S::NOT_FOUND,
                 match what {

@@ -35,6 +35,9 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         ("put", "/api/v1/admin/venues/{id}/price-plan") => crate::schedule::plan(),
         ("patch", "/api/v1/admin/showtimes/{id}") => json!({ "starts_at": "2026-12-20T20:00:00Z" }),
         ("delete", "/api/v1/admin/showtimes/{id}") => json!({}),
+        ("post" | "delete", "/api/v1/admin/showtimes/{id}/blocked-seats") => {
+            json!({ "seats": ["A1"] })
+        }
         ("post", "/api/v1/admin/venues/{id}/schedule/copy") => {
             json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" })
         }
@@ -121,6 +124,13 @@ async fn every_admin_route_refuses_strangers_customers_and_other_venues_staff(ap
     assert_eq!(venue.name, app.world.venue.name);
     let halls = app.store.auditoriums(app.world.venue.id).await.unwrap();
     assert_eq!(halls.len(), 1);
+    assert!(
+        app.stored_seats()
+            .await
+            .iter()
+            .all(|s| s.state == "available"),
+        "no seat blocked"
+    );
 }
 
 async fn roles_below_the_route_are_forbidden(app: TestApp) {

@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod back_office;
 mod bad_input;
+mod blocked_seats;
 mod bookings;
 mod catalog;
 mod demo;

@@ -148,7 +148,7 @@ fn price(body: &Value, ticket_type: usize, category: &str) -> i64 {
 }
 
 /// A manager of the world's venue, which has `plan()` as its price plan.
-async fn with_plan(app: &TestApp) -> String {
+pub async fn with_plan(app: &TestApp) -> String {
     let manager = manager(app).await;
     put_plan(app, &manager).await;
     manager

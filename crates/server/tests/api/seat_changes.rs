@@ -8,7 +8,7 @@
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
 use chrono::Duration;
-use marquee_domain::{BookingId, SeatChange, SeatChangeCause};
+use marquee_domain::{BookingId, SeatChange, SeatChangeCause, StaffRole};
 use marquee_store::SeatChangeSink;
 use serde_json::json;
 use tokio::sync::broadcast::Receiver;
@@ -34,7 +34,9 @@ write_paths! {
     sweeping_an_expired_hold => Expired,
     paying_for_a_hold => Sold,
     a_declined_payment => PaymentFailed,
-    refunding_a_sale => Refunded;
+    refunding_a_sale => Refunded,
+    blocking_seats => Blocked,
+    unblocking_seats => Unblocked;
     also an_expiry_published_after_the_late_sale_it_preceded_frees_nothing,
 }
 
@@ -48,10 +50,12 @@ fn name(cause: SeatChangeCause) -> &'static str {
         SeatChangeCause::PaymentFailed => "PaymentFailed",
         SeatChangeCause::Sold => "Sold",
         SeatChangeCause::Refunded { .. } => "Refunded",
+        SeatChangeCause::Blocked => "Blocked",
+        SeatChangeCause::Unblocked => "Unblocked",
     }
 }
 
-fn every_cause() -> [SeatChangeCause; 6] {
+fn every_cause() -> [SeatChangeCause; 8] {
     [
         SeatChangeCause::Held {
             until: chrono::Utc::now(),
@@ -61,6 +65,8 @@ fn every_cause() -> [SeatChangeCause; 6] {
         SeatChangeCause::PaymentFailed,
         SeatChangeCause::Sold,
         SeatChangeCause::Refunded { was_sold: true },
+        SeatChangeCause::Blocked,
+        SeatChangeCause::Unblocked,
     ]
 }
 
@@ -72,18 +78,20 @@ async fn next(changes: &mut Receiver<SeatChange>) -> SeatChange {
         .expect("the stream is open")
 }
 
-/// Checks a published change: its cause, booking and seats, exactly once, and that the
-/// database and the cached map (the API's seat map) show those seats as the change says.
+/// Checks a published change: its cause, booking (none for staff's) and seats, exactly once,
+/// and that the database and the cached map (the API's seat map) show those seats as the
+/// change says.
 async fn check(
     app: &TestApp,
     changes: &mut Receiver<SeatChange>,
     cause: &str,
-    booking: &str,
+    booking: Option<&str>,
     seats: &[&str],
 ) {
     let change = next(changes).await;
     assert_eq!(name(change.cause), cause, "{change:?}");
-    assert_eq!(change.booking_id, BookingId(booking.parse().unwrap()));
+    let booking = booking.map(|b| BookingId(b.parse().unwrap()));
+    assert_eq!(change.booking_id, booking);
     assert_eq!(change.labels, seats);
     let state = change.cause.state();
     let stored = app
@@ -141,7 +149,7 @@ async fn holding_named_seats(app: TestApp) {
     let token = app.customer("ana@example.com").await;
     let mut changes = app.app.seat_changes().subscribe();
     let booking = hold(&app, &token, &["A1", "A2"]).await;
-    check(&app, &mut changes, "Held", &booking, &["A1", "A2"]).await;
+    check(&app, &mut changes, "Held", Some(&booking), &["A1", "A2"]).await;
 }
 
 async fn holding_the_best_available(app: TestApp) {
@@ -162,14 +170,7 @@ async fn holding_the_best_available(app: TestApp) {
         .map(|s| s.as_str().unwrap().to_string())
         .collect();
     let seats: Vec<&str> = seats.iter().map(String::as_str).collect();
-    check(
-        &app,
-        &mut changes,
-        "Held",
-        held.body["id"].as_str().unwrap(),
-        &seats,
-    )
-    .await;
+    check(&app, &mut changes, "Held", held.body["id"].as_str(), &seats).await;
 }
 
 async fn releasing_a_hold(app: TestApp) {
@@ -185,7 +186,7 @@ async fn releasing_a_hold(app: TestApp) {
         )
         .await;
     assert_eq!(released.status, StatusCode::OK, "{:?}", released.body);
-    check(&app, &mut changes, "Released", &booking, &["B3"]).await;
+    check(&app, &mut changes, "Released", Some(&booking), &["B3"]).await;
 }
 
 async fn sweeping_an_expired_hold(app: TestApp) {
@@ -194,7 +195,7 @@ async fn sweeping_an_expired_hold(app: TestApp) {
     let mut changes = app.app.seat_changes().subscribe();
     app.advance(app.app.config().hold_ttl + Duration::seconds(1));
     assert_eq!(marquee_server::jobs::sweep_once(&app.app).await.unwrap(), 1);
-    check(&app, &mut changes, "Expired", &booking, &["C1", "C2"]).await;
+    check(&app, &mut changes, "Expired", Some(&booking), &["C1", "C2"]).await;
 }
 
 async fn paying_for_a_hold(app: TestApp) {
@@ -202,7 +203,7 @@ async fn paying_for_a_hold(app: TestApp) {
     let booking = hold(&app, &token, &["A4"]).await;
     let mut changes = app.app.seat_changes().subscribe();
     pay(&app, &token, &booking, "4242424242424242").await;
-    check(&app, &mut changes, "Sold", &booking, &["A4"]).await;
+    check(&app, &mut changes, "Sold", Some(&booking), &["A4"]).await;
 }
 
 async fn a_declined_payment(app: TestApp) {
@@ -210,7 +211,7 @@ async fn a_declined_payment(app: TestApp) {
     let booking = hold(&app, &token, &["A5"]).await;
     let mut changes = app.app.seat_changes().subscribe();
     pay(&app, &token, &booking, "4000000000000002").await;
-    check(&app, &mut changes, "PaymentFailed", &booking, &["A5"]).await;
+    check(&app, &mut changes, "PaymentFailed", Some(&booking), &["A5"]).await;
 }
 
 async fn refunding_a_sale(app: TestApp) {
@@ -218,7 +219,7 @@ async fn refunding_a_sale(app: TestApp) {
     let booking = hold(&app, &token, &["A6", "A7"]).await;
     let mut changes = app.app.seat_changes().subscribe();
     pay(&app, &token, &booking, "4242424242424242").await;
-    check(&app, &mut changes, "Sold", &booking, &["A6", "A7"]).await;
+    check(&app, &mut changes, "Sold", Some(&booking), &["A6", "A7"]).await;
     let id = BookingId(booking.parse().unwrap());
     let payment = app.store.payment(id).await.unwrap().unwrap();
     app.app
@@ -227,7 +228,56 @@ async fn refunding_a_sale(app: TestApp) {
         .refund(&payment.payment_ref, payment.amount, id.0)
         .await
         .unwrap();
-    check(&app, &mut changes, "Refunded", &booking, &["A6", "A7"]).await;
+    check(
+        &app,
+        &mut changes,
+        "Refunded",
+        Some(&booking),
+        &["A6", "A7"],
+    )
+    .await;
+}
+
+async fn blocking_seats(app: TestApp) {
+    let (manager, _) = app
+        .staff("max@example.com", StaffRole::Manager, &[app.world.venue.id])
+        .await;
+    let mut changes = app.app.seat_changes().subscribe();
+    let path = format!(
+        "/api/v1/admin/showtimes/{}/blocked-seats",
+        app.showtime_id()
+    );
+    let blocked = app
+        .post(&path, Some(&manager), json!({ "seats": ["C4", "C5"] }))
+        .await;
+    assert_eq!(blocked.status, StatusCode::OK, "{:?}", blocked.body);
+    check(&app, &mut changes, "Blocked", None, &["C4", "C5"]).await;
+}
+
+async fn unblocking_seats(app: TestApp) {
+    let (manager, _) = app
+        .staff("max@example.com", StaffRole::Manager, &[app.world.venue.id])
+        .await;
+    let path = format!(
+        "/api/v1/admin/showtimes/{}/blocked-seats",
+        app.showtime_id()
+    );
+    let blocked = app
+        .post(&path, Some(&manager), json!({ "seats": ["C4", "C5"] }))
+        .await;
+    assert_eq!(blocked.status, StatusCode::OK, "{:?}", blocked.body);
+    let mut changes = app.app.seat_changes().subscribe();
+    // Only the seat that was blocked changes.
+    let unblocked = app
+        .request(
+            axum::http::Method::DELETE,
+            &path,
+            Some(&manager),
+            Some(json!({ "seats": ["C5", "A1"] })),
+        )
+        .await;
+    assert_eq!(unblocked.status, StatusCode::OK, "{:?}", unblocked.body);
+    check(&app, &mut changes, "Unblocked", None, &["C5"]).await;
 }
 
 /// Changes published by different tasks may reach the cache in another order than they were
@@ -238,10 +288,10 @@ async fn an_expiry_published_after_the_late_sale_it_preceded_frees_nothing(app: 
     let booking = hold(&app, &token, &["B5"]).await;
     let mut changes = app.app.seat_changes().subscribe();
     pay(&app, &token, &booking, "4242424242424242").await;
-    check(&app, &mut changes, "Sold", &booking, &["B5"]).await;
+    check(&app, &mut changes, "Sold", Some(&booking), &["B5"]).await;
     let late_expiry = SeatChange {
         showtime_id: marquee_domain::ShowtimeId(app.showtime_id()),
-        booking_id: BookingId(booking.parse().unwrap()),
+        booking_id: Some(BookingId(booking.parse().unwrap())),
         labels: vec!["B5".to_string()],
         cause: SeatChangeCause::Expired,
     };

@@ -4,6 +4,7 @@
 //! refuses strangers.
 
 pub mod audit;
+pub mod blocked_seats;
 pub mod catalog;
 pub mod dashboard;
 pub mod pricing;
@@ -45,6 +46,11 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(
             schedule::update_showtime,
             schedule::delete_showtime
+        ))
+        .routes(routes!(
+            blocked_seats::list_blocked_seats,
+            blocked_seats::block_seats,
+            blocked_seats::unblock_seats
         ))
         .routes(routes!(schedule::create_schedule))
         .routes(routes!(schedule::copy_week))

@@ -232,7 +232,7 @@ pub struct ShowtimePatch {
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
         (status = 404, description = "`showtime_not_found`, `auditorium_not_found` (also another venue's)", body = ErrorBody),
-        (status = 409, description = "`showtime_has_bookings`: it has live bookings; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has live bookings; `showtime_has_blocked_seats`: moving to another hall would drop them; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn update_showtime(
