@@ -38,7 +38,7 @@ pub use hold_limits::{HoldLimits, Limit, LimitReached};
 pub use hold_plan::NewHold;
 pub use ids::*;
 pub use layout::{LayoutError, LayoutSeat, SeatCategory, SeatLayout};
-pub use layout_change::seats_a_new_layout_would_disturb;
+pub use layout_change::{layout_conflict, LayoutConflict};
 pub use money::{Currency, CurrencyError, Money};
 pub use payment::{PaymentStatus, Ticket, TicketCode};
 pub use payment_report::{PaymentOutcome, Reported};

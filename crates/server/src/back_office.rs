@@ -10,7 +10,8 @@ use crate::staff::StaffUser;
 use marquee_domain::{AuditoriumId, City, Entity, Event, EventId, SeatLayout, Venue, VenueId};
 use marquee_store::catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 use marquee_store::{
-    Actor, AuditFilter, AuditRecord, AuditoriumInfo, NewAuditorium, NewCity, NewEvent, NewVenue,
+    Actor, AuditFilter, AuditRecord, AuditoriumInfo, LayoutReplaced, NewAuditorium, NewCity,
+    NewEvent, NewVenue,
 };
 use sha2::{Digest, Sha256};
 
@@ -192,20 +193,27 @@ pub async fn auditoriums(
     Ok(app.store().auditoriums(venue).await?)
 }
 
-/// A new version of an auditorium's layout; showtimes scheduled already keep theirs.
+/// A new version of an auditorium's layout, which its upcoming showtimes take too: all of
+/// them, or none when one has seats people have that the layout would disturb, or would get
+/// a seat category its frozen prices do not price (`layout_conflict`).
 pub async fn replace_layout(
     app: &App,
     staff: &StaffUser,
     id: AuditoriumId,
     layout: &str,
     by: Actor<AuditoriumInfo>,
-) -> AppResult<AuditoriumInfo> {
+) -> AppResult<LayoutReplaced> {
     auditorium(app, staff, id).await?;
     let layout = parse_layout(layout)?;
-    Ok(app
+    let replaced = app
         .store()
         .replace_layout(id, &layout, app.now(), by)
-        .await?)
+        .await?;
+    // Their cached seat maps show the old layout; other nodes' run out within their age.
+    for showtime in &replaced.showtimes {
+        app.seat_maps().forget(*showtime);
+    }
+    Ok(replaced)
 }
 
 /// Checks what staff gave of an event (an `EventChange`: what is absent stays absent).

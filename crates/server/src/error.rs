@@ -107,6 +107,8 @@ error_codes! {
     NoPricePlan = "no_price_plan",
     /// A showtime with live bookings cannot be moved, nor one with any booking deleted.
     ShowtimeHasBookings = "showtime_has_bookings",
+    /// Upcoming showtimes of the hall cannot take its new layout; `conflicts` lists each.
+    LayoutConflict = "layout_conflict",
     /// A showtime with blocked seats is not moved to another hall.
     ShowtimeHasBlockedSeats = "showtime_has_blocked_seats",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
@@ -176,6 +178,8 @@ pub enum AppError {
         "the showtime has bookings: it cannot be deleted"
     })]
     ShowtimeHasBookings { live: bool },
+    #[error("{}", layout_conflicts(.0))]
+    LayoutConflict(Vec<marquee_store::ShowtimeLayoutConflict>),
     #[error("the venue has no price plan yet: PUT /api/v1/admin/venues/{{id}}/price-plan first")]
     NoPricePlan,
     /// The payment gateway said no, or did not answer.
@@ -229,6 +233,41 @@ impl AppError {
     }
 }
 
+/// Why scheduled showtimes cannot take a new layout, for people: each, with its seats and
+/// unpriced categories.
+fn layout_conflicts(conflicts: &[marquee_store::ShowtimeLayoutConflict]) -> String {
+    let each: Vec<String> = conflicts
+        .iter()
+        .map(|c| {
+            let mut why = Vec::new();
+            if !c.conflict.disturbed.is_empty() {
+                why.push(format!(
+                    "it would drop or move seats people have ({})",
+                    c.conflict.disturbed.join(", ")
+                ));
+            }
+            if !c.conflict.unpriced.is_empty() {
+                let categories: Vec<&str> =
+                    c.conflict.unpriced.iter().map(|c| c.as_str()).collect();
+                why.push(format!(
+                    "its prices have no {} seats",
+                    categories.join(" or ")
+                ));
+            }
+            format!(
+                "showtime {} at {}: {}",
+                c.showtime_id,
+                c.starts_at.format("%Y-%m-%d %H:%M UTC"),
+                why.join("; ")
+            )
+        })
+        .collect();
+    format!(
+        "scheduled showtimes cannot take this layout: {}",
+        each.join("; ")
+    )
+}
+
 /// What a client is told to wait when the database is out of reach: about a pool's acquire
 /// timeout, so that a retry meets a database that had time to come back.
 pub const DATABASE_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
@@ -258,6 +297,7 @@ impl From<StoreError> for AppError {
             ),
             StoreError::ScheduleConflict(clashes) => AppError::ScheduleConflict(clashes),
             StoreError::NoPricePlan => AppError::NoPricePlan,
+            StoreError::LayoutConflict(conflicts) => AppError::LayoutConflict(conflicts),
             StoreError::InvalidSchedule(why) => {
                 AppError::invalid(ErrorCode::InvalidRequest, why.to_string())
             }

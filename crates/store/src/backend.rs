@@ -194,7 +194,7 @@ impl<B: Backend> Store for B {
         layout: &SeatLayout,
         now: DateTime<Utc>,
         by: Actor<AuditoriumInfo>,
-    ) -> StoreResult<AuditoriumInfo> {
+    ) -> StoreResult<crate::LayoutReplaced> {
         in_write!(self, "new layout", |tx| catalog::replace_layout(
             &mut tx, auditorium, layout, now, &by
         ))

@@ -8,6 +8,7 @@ use crate::codec::{
     access_needle, access_text, join_list, layout as parse_layout, millis, unsigned,
 };
 use crate::holds::price_columns;
+use crate::layout_follow::LayoutReplaced;
 use crate::price_codec::{price_plan, price_plan_text, showtime_prices_text};
 use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, VenueRow};
 use crate::sql::{self, Sql};
@@ -158,15 +159,16 @@ fn auditorium_touched(info: &AuditoriumInfo) -> Touched {
     }
 }
 
-/// Adds a new layout version and makes it current; run in a write transaction. The
-/// auditorium's row is locked, so two new layouts cannot both take the next version number.
+/// Adds a new layout version and makes it current, and moves the hall's upcoming showtimes
+/// onto it (`layout_follow`); run in a write transaction. The auditorium's row is locked, so
+/// two new layouts cannot both take the next version number.
 pub async fn replace_layout(
     tx: &mut impl Sql,
     id: AuditoriumId,
     layout: &SeatLayout,
     now: DateTime<Utc>,
     by: &Actor<AuditoriumInfo>,
-) -> StoreResult<AuditoriumInfo> {
+) -> StoreResult<LayoutReplaced> {
     let found: Vec<i64> = tx
         .fetch_column(
             "SELECT id FROM auditoriums WHERE id = $1 FOR UPDATE",
@@ -177,7 +179,8 @@ pub async fn replace_layout(
         return Err(StoreError::NotFound(Entity::Auditorium));
     }
     let before = auditorium(tx, id).await?;
-    add_layout(tx, id, layout, now).await?;
+    let layout_id = add_layout(tx, id, layout, now).await?;
+    let showtimes = crate::layout_follow::follow_new_layout(tx, id, layout_id, layout, now).await?;
     let after = auditorium(tx, id).await?;
     audit::record(
         tx,
@@ -187,15 +190,19 @@ pub async fn replace_layout(
         Some(&after),
     )
     .await?;
-    Ok(after)
+    Ok(LayoutReplaced {
+        auditorium: after,
+        showtimes,
+    })
 }
 
+/// Adds a layout version and makes it the hall's current one; answers its id.
 async fn add_layout(
     tx: &mut impl Sql,
     id: AuditoriumId,
     layout: &SeatLayout,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let layout_id = insert(
         tx,
         "INSERT INTO auditorium_layouts
@@ -220,7 +227,7 @@ async fn add_layout(
         args![layout_id, id.0],
     )
     .await?;
-    Ok(())
+    Ok(layout_id)
 }
 
 async fn auditorium(on: &mut impl Sql, id: AuditoriumId) -> StoreResult<AuditoriumInfo> {
@@ -431,7 +438,7 @@ pub(crate) async fn insert_showtime(
         |_| None,
     )
     .await?;
-    insert_seats(tx, ShowtimeId(id), layout).await?;
+    insert_seats(tx, ShowtimeId(id), layout.seats()).await?;
     Ok(ShowtimeId(id))
 }
 
@@ -439,10 +446,10 @@ pub(crate) async fn insert_showtime(
 pub(crate) async fn insert_seats(
     tx: &mut impl Sql,
     showtime: ShowtimeId,
-    layout: &SeatLayout,
+    seats: &[LayoutSeat],
 ) -> StoreResult<()> {
     let id = showtime.0;
-    for chunk in layout.seats().chunks(SEATS_PER_STATEMENT) {
+    for chunk in seats.chunks(SEATS_PER_STATEMENT) {
         let numbers: Vec<[i64; 3]> = chunk
             .iter()
             .map(|s| [i64::from(s.row), i64::from(s.column), i64::from(s.number)])

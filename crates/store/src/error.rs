@@ -23,6 +23,9 @@ pub enum StoreError {
     InvalidShowtime(ShowtimeError),
     #[error("{0}")]
     InvalidLayout(LayoutError),
+    /// Upcoming showtimes that cannot take a hall's new layout: each, and why.
+    #[error("{} scheduled showtime(s) cannot take the new layout", .0.len())]
+    LayoutConflict(Vec<crate::layout_follow::ShowtimeLayoutConflict>),
     #[error("the auditorium is busy then with showtime {0}")]
     AuditoriumBusy(ShowtimeId),
     /// Showtimes that would overlap others in their hall: every clash.

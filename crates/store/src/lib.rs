@@ -20,6 +20,7 @@ pub mod dashboard;
 mod error;
 pub mod holds;
 pub mod housekeeping;
+pub mod layout_follow;
 pub mod payments;
 mod pool;
 pub mod price_codec;
@@ -47,6 +48,7 @@ pub use catalog_edits::{AuditoriumLayout, EventChange, Poster, VenueChange};
 pub use committed::{Committed, SeatChangeSink};
 pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
+pub use layout_follow::{LayoutReplaced, ShowtimeLayoutConflict};
 pub use pool::{PoolSettings, PoolStats};
 pub use scheduling::{NewSchedule, ScheduleClash, ShowtimeMove};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
@@ -113,14 +115,15 @@ pub trait Store: Send + Sync + 'static {
         auditorium: NewAuditorium,
         by: Actor<AuditoriumInfo>,
     ) -> StoreResult<AuditoriumInfo>;
-    /// Adds a new layout version and makes it current; showtimes already scheduled keep theirs.
+    /// Adds a new layout version and makes it current; the hall's upcoming showtimes take it,
+    /// all or none (`LayoutConflict` names each that cannot: `layout_follow`).
     async fn replace_layout(
         &self,
         auditorium: marquee_domain::AuditoriumId,
         layout: &SeatLayout,
         now: DateTime<Utc>,
         by: Actor<AuditoriumInfo>,
-    ) -> StoreResult<AuditoriumInfo>;
+    ) -> StoreResult<LayoutReplaced>;
     /// An auditorium with the text of its current layout.
     async fn auditorium_layout(
         &self,

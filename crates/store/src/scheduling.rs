@@ -384,15 +384,10 @@ pub async fn move_showtime(
     }
     // In its own hall a showtime keeps its layout version; in another, it takes that hall's.
     let (layout_id, layout) = if to == from {
-        let text: String = tx
-            .fetch_column(
-                "SELECT layout FROM auditorium_layouts WHERE id = $1",
-                args![showtime.layout_id.0],
-            )
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::corrupt("a showtime's layout is missing"))?;
-        (showtime.layout_id.0, crate::codec::layout(&text)?)
+        (
+            showtime.layout_id.0,
+            crate::layout_follow::stored_layout(tx, showtime.layout_id.0).await?,
+        )
     } else {
         (hall.layout_id, hall.layout.clone())
     };
@@ -445,7 +440,7 @@ pub async fn move_showtime(
             args![id.0],
         )
         .await?;
-        crate::catalog::insert_seats(tx, id, &layout).await?;
+        crate::catalog::insert_seats(tx, id, layout.seats()).await?;
     }
     let after = get_showtime(tx, id, now)
         .await?

@@ -24,6 +24,10 @@ impl FieldErrors {
         error: AppError,
         fields: &[&'static str],
     ) -> Result<FieldErrors, PageError> {
+        // A new layout that scheduled showtimes cannot take: the reasons, next to the layout.
+        if matches!(error, AppError::LayoutConflict(_)) && fields.contains(&"layout") {
+            return Ok(FieldErrors::one("layout", &error.to_string()));
+        }
         let AppError::Invalid { code, message } = &error else {
             return Err(PageError::App(error));
         };

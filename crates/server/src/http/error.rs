@@ -32,6 +32,36 @@ pub struct ErrorDetail {
     /// another in its hall.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clashes: Option<Vec<ClashBody>>,
+    /// The showtimes of a `layout_conflict`: each that cannot take the new layout, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<LayoutConflictBody>>,
+}
+
+/// An upcoming showtime that cannot take its hall's new layout.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LayoutConflictBody {
+    pub showtime_id: i64,
+    pub starts_at: DateTime<Utc>,
+    /// Seats held, sold or blocked that the layout drops, moves or puts in another category.
+    pub seats: Vec<String>,
+    /// Seat categories of the layout the showtime's frozen prices do not price.
+    pub unpriced_categories: Vec<String>,
+}
+
+impl From<&marquee_store::ShowtimeLayoutConflict> for LayoutConflictBody {
+    fn from(c: &marquee_store::ShowtimeLayoutConflict) -> Self {
+        LayoutConflictBody {
+            showtime_id: c.showtime_id.0,
+            starts_at: c.starts_at,
+            seats: c.conflict.disturbed.clone(),
+            unpriced_categories: c
+                .conflict
+                .unpriced
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
+        }
+    }
 }
 
 /// A hall's time from `starts_at` to `ends_at` (adverts, film and cleaning).
@@ -72,13 +102,21 @@ impl From<&ScheduleClash> for ClashBody {
     }
 }
 
+/// The things an error answer lists, each in its own field of `ErrorDetail`.
+#[derive(Debug)]
+enum Listed {
+    Seats(Vec<String>),
+    Clashes(Vec<ClashBody>),
+    Conflicts(Vec<LayoutConflictBody>),
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
-    seats: Option<Vec<String>>,
-    clashes: Option<Vec<ClashBody>>,
+    /// What the error is about, listed (an error lists one kind of thing at most).
+    listed: Option<Listed>,
     /// Sent as `Retry-After` (whole seconds, rounded up).
     retry_after: Option<std::time::Duration>,
     /// Kept for the log line of a 5xx; never sent.
@@ -91,8 +129,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
-            seats: None,
-            clashes: None,
+            listed: None,
             retry_after: None,
             source: None,
         }
@@ -179,6 +216,7 @@ impl From<AppError> for ApiError {
             AppError::WrongBookingState(_) => (S::CONFLICT, C::InvalidBookingState),
             AppError::ScheduleConflict(_) => (S::CONFLICT, C::ScheduleConflict),
             AppError::NoPricePlan => (S::CONFLICT, C::NoPricePlan),
+            AppError::LayoutConflict(_) => (S::CONFLICT, C::LayoutConflict),
             AppError::ShowtimeHasBookings { .. } => (S::CONFLICT, C::ShowtimeHasBookings),
             AppError::Gateway(GatewayError::Declined { .. }) => {
                 (S::PAYMENT_REQUIRED, C::PaymentDeclined)
@@ -195,16 +233,16 @@ impl From<AppError> for ApiError {
             AppError::Wait { code, .. } => (wait_status(*code), *code),
             AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::InternalError),
         };
-        let seats = match &err {
+        let listed = match &err {
             AppError::UnknownSeats(seats) | AppError::SeatsUnavailable(seats) => {
-                Some(seats.clone())
+                Some(Listed::Seats(seats.clone()))
             }
-            _ => None,
-        };
-        let clashes = match &err {
-            AppError::ScheduleConflict(clashes) => {
-                Some(clashes.iter().map(ClashBody::from).collect())
-            }
+            AppError::ScheduleConflict(clashes) => Some(Listed::Clashes(
+                clashes.iter().map(ClashBody::from).collect(),
+            )),
+            AppError::LayoutConflict(conflicts) => Some(Listed::Conflicts(
+                conflicts.iter().map(LayoutConflictBody::from).collect(),
+            )),
             _ => None,
         };
         let retry_after = match &err {
@@ -219,8 +257,7 @@ impl From<AppError> for ApiError {
             status,
             code,
             message,
-            seats,
-            clashes,
+            listed,
             retry_after,
             source,
         }
@@ -337,12 +374,19 @@ impl IntoResponse for ApiError {
         }
         let unauthenticated = self.status == StatusCode::UNAUTHORIZED;
         let retry_after = self.retry_after.map(whole_seconds);
+        let (seats, clashes, conflicts) = match self.listed {
+            Some(Listed::Seats(seats)) => (Some(seats), None, None),
+            Some(Listed::Clashes(clashes)) => (None, Some(clashes), None),
+            Some(Listed::Conflicts(conflicts)) => (None, None, Some(conflicts)),
+            None => (None, None, None),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message,
-                seats: self.seats,
-                clashes: self.clashes,
+                seats,
+                clashes,
+                conflicts,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -14,6 +14,7 @@ mod catalog;
 mod demo;
 mod headers;
 mod hold_limits;
+mod layout_edits;
 mod observe;
 mod openapi;
 mod outage;

@@ -132,7 +132,7 @@ async fn showtimes_in_store(app: &TestApp) -> usize {
 }
 
 /// A showtime of the world's film in the world's hall at `starts_at`.
-fn showtime_at(app: &TestApp, starts_at: &str) -> Value {
+pub fn showtime_at(app: &TestApp, starts_at: &str) -> Value {
     json!({
         "event_id": app.world.event.id.0,
         "auditorium_id": app.world.auditorium.auditorium.id.0,

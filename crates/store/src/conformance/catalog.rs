@@ -383,38 +383,58 @@ pub async fn a_second_factor_code_counts_once<S: UnguardedHold>(store: Arc<S>) {
     assert!(!store.remove_staff(sam, w.bob.id, t0()).await.unwrap());
 }
 
-pub async fn a_showtime_keeps_the_layout_version_it_was_scheduled_with<S: UnguardedHold>(
+pub async fn an_upcoming_showtime_takes_its_halls_new_layout_and_a_started_one_keeps_its<
+    S: UnguardedHold,
+>(
     store: Arc<S>,
 ) {
     let w = world(&*store).await;
     let changed = SeatLayout::parse("A  pppp\nB  pppp").unwrap();
-    let info = store
+    let replaced = store
         .replace_layout(w.auditorium.auditorium.id, &changed, t0(), Actor::System)
         .await
         .unwrap();
+    let info = &replaced.auditorium;
     assert_eq!((info.layout_version, info.auditorium.capacity), (2, 8));
     assert_ne!(info.auditorium.layout_id, w.auditorium.auditorium.layout_id);
+    assert_eq!(replaced.showtimes, vec![w.showtime.showtime.id]);
 
-    let old = store
+    let taken = store
         .seat_map(w.showtime.showtime.id, t0())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        (old.seats.len(), old.layout_id),
-        (21, w.auditorium.auditorium.layout_id)
+        (
+            taken.seats.len(),
+            taken.rows,
+            taken.columns,
+            taken.layout_id
+        ),
+        (8, 2, 4, info.auditorium.layout_id)
     );
-    let next = schedule(&*store, &w.event, &info, w.showtime.showtime.ends_at).await;
-    let new = store
-        .seat_map(next.showtime.id, t0())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((new.seats.len(), new.rows, new.columns), (8, 2, 4));
-    assert!(new
+    assert!(taken
         .seats
         .iter()
         .all(|s| s.seat.category == SeatCategory::Premium));
+
+    // Once it has started, it keeps the layout it ran with.
+    let started = w.showtime.showtime.starts_at + chrono::Duration::minutes(1);
+    let back = SeatLayout::parse(LAYOUT).unwrap();
+    let replaced = store
+        .replace_layout(w.auditorium.auditorium.id, &back, started, Actor::System)
+        .await
+        .unwrap();
+    assert!(replaced.showtimes.is_empty());
+    let kept = store
+        .seat_map(w.showtime.showtime.id, started)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (kept.seats.len(), kept.layout_id),
+        (8, info.auditorium.layout_id)
+    );
 }
 
 pub async fn a_showtime_needs_a_price_for_every_category_of_its_layout<S: UnguardedHold>(

@@ -221,8 +221,8 @@ pub struct AuditoriumBody {
     pub id: i64,
     pub venue_id: i64,
     pub name: String,
-    /// The current layout's version: each saved layout is a new one, and a showtime keeps
-    /// the version it was scheduled with.
+    /// The current layout's version: each saved layout is a new one, which the hall's
+    /// upcoming showtimes take; a showtime that has started keeps the one it ran with.
     pub layout_version: u32,
     pub rows: u32,
     pub columns: u32,
@@ -230,6 +230,9 @@ pub struct AuditoriumBody {
     /// The current layout as text (on the answers about one auditorium).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<String>,
+    /// The upcoming showtimes that took the new layout (only on the answer to a new layout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub showtimes_updated: Option<Vec<i64>>,
 }
 
 impl From<&AuditoriumInfo> for AuditoriumBody {
@@ -243,6 +246,7 @@ impl From<&AuditoriumInfo> for AuditoriumBody {
             columns: a.columns,
             capacity: a.auditorium.capacity,
             layout: None,
+            showtimes_updated: None,
         }
     }
 }
@@ -348,8 +352,11 @@ pub struct LayoutRequest {
     pub layout: String,
 }
 
-/// Save a new version of an auditorium's layout. Showtimes scheduled already keep the version
-/// they were scheduled with, so no sold seat moves; new showtimes get this one.
+/// Save a new version of an auditorium's layout. The hall's upcoming showtimes take it too
+/// (their free seats follow it), all of them or none: the edit is refused with
+/// `layout_conflict` when it would drop, move or recategorise a seat someone holds, bought or
+/// staff blocked in one of them, or bring a seat category its frozen prices do not price.
+/// Showtimes that have started keep the layout they ran with.
 #[utoipa::path(put, path = "/admin/auditoriums/{id}/layout", tag = "back office", security(("bearer" = [])), request_body = LayoutRequest,
     params(("id" = String, Path)),
     responses(
@@ -358,6 +365,7 @@ pub struct LayoutRequest {
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
         (status = 404, description = "`auditorium_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`layout_conflict`: upcoming showtimes cannot take the layout (`conflicts` lists each, with the seats and the unpriced categories)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn replace_layout(
@@ -368,10 +376,11 @@ pub async fn replace_layout(
 ) -> ApiResult<axum::Json<AuditoriumBody>> {
     let id = AuditoriumId(parse_id(&id, Entity::Auditorium)?);
     let actor = by(&app, &staff, "auditorium.layout", auditorium_json);
-    let auditorium = back_office::replace_layout(&app, &staff, id, &body.layout, actor).await?;
+    let replaced = back_office::replace_layout(&app, &staff, id, &body.layout, actor).await?;
     Ok(axum::Json(AuditoriumBody {
         layout: Some(body.layout),
-        ..AuditoriumBody::from(&auditorium)
+        showtimes_updated: Some(replaced.showtimes.iter().map(|s| s.0).collect()),
+        ..AuditoriumBody::from(&replaced.auditorium)
     }))
 }
 
