@@ -187,7 +187,7 @@ pub async fn end_other_sessions(app: &App, user: &User, token: &str) -> AppResul
 }
 
 /// `429 login_throttled` while too many wrong passwords for `account` keep its logins closed.
-fn refuse_if_throttled(app: &App, account: &str) -> AppResult<()> {
+pub(crate) fn refuse_if_throttled(app: &App, account: &str) -> AppResult<()> {
     if !app.config().login_throttle {
         return Ok(());
     }

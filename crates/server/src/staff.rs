@@ -244,6 +244,8 @@ pub async fn accept(app: &App, token: &str, password: &str) -> AppResult<StaffMe
     let now = app.now();
     let joining = match app.store().find_user_by_email(&invitation.email).await? {
         Some(existing) => {
+            // The password is the account's: guessing it here is throttled as at the login.
+            crate::accounts::refuse_if_throttled(app, invitation.email.as_str())?;
             let matches = app
                 .password_hashers()
                 .verify(password.to_string(), existing.password_hash)

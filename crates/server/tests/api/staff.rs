@@ -244,7 +244,28 @@ async fn an_invitation_is_taken_up_once_and_not_after_it_expires(app: TestApp) {
         )
         .await;
     assert_eq!(wrong.code(), "invalid_credentials");
-    assert_eq!(accept(carla).await.status, StatusCode::CREATED);
+    assert_eq!(accept(carla.clone()).await.status, StatusCode::CREATED);
+
+    // Guessing an account's password through an invitation is throttled as at the login.
+    app.customer("dora@example.com").await;
+    let dora = invite("dora@example.com").await;
+    let guess = || {
+        app.post(
+            "/api/v1/auth/invitations/accept",
+            None,
+            json!({ "token": dora.clone(), "password": "a guess at it" }),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(guess().await.code(), "invalid_credentials");
+    }
+    let throttled = guess().await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.code(), "login_throttled");
+    assert_eq!(
+        app.login("dora@example.com", PASSWORD).await.code(),
+        "login_throttled"
+    );
 
     // Invitations need a valid role and venues that fit it.
     for body in [
