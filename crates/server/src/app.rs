@@ -13,9 +13,8 @@ use crate::session_cache::SessionCache;
 use marquee_domain::{BookingIdGenerator, Clock};
 use marquee_payments::{StripeConfig, StripeGateway};
 use marquee_store::Store;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 
 #[derive(Clone)]
 pub struct App {
@@ -35,8 +34,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     booking_ids: BookingIdGenerator,
     config: Config,
-    /// Set once a shutdown began: `/readyz` answers 503 from then on.
-    draining: AtomicBool,
+    /// True once a shutdown began: `/readyz` answers 503 from then on, and live streams end.
+    draining: watch::Sender<bool>,
     /// A permit per request served at once (`max_concurrent_requests`).
     requests: Arc<Semaphore>,
 }
@@ -93,7 +92,8 @@ impl App {
         };
         crate::prometheus::handle();
         let seat_maps = Arc::new(SeatMaps::new(store.clone(), config.seat_map_max_age));
-        let seat_changes = Arc::new(SeatChanges::new(vec![seat_maps.clone()]));
+        let seat_changes =
+            SeatChanges::bridged(vec![seat_maps.clone()], store.clone(), config.node_id).await?;
         Ok(App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
@@ -104,7 +104,7 @@ impl App {
                     config.hold_ttl,
                     config.hold_queue_deadline,
                 ),
-                draining: AtomicBool::new(false),
+                draining: watch::channel(false).0,
                 requests: Arc::new(Semaphore::new(config.max_concurrent_requests.max(1))),
                 seat_maps,
                 seat_changes,
@@ -175,13 +175,19 @@ impl App {
         &self.inner.config
     }
 
-    /// Tells `/readyz` that this node is shutting down.
+    /// Tells `/readyz` and the live streams that this node is shutting down.
     pub fn start_draining(&self) {
-        self.inner.draining.store(true, Ordering::Relaxed);
+        self.inner.draining.send_replace(true);
     }
 
     pub fn is_draining(&self) -> bool {
-        self.inner.draining.load(Ordering::Relaxed)
+        *self.inner.draining.borrow()
+    }
+
+    /// Becomes true when this node starts shutting down: a response that streams until its
+    /// client leaves (a live seat map) ends then, so the drain need not wait for it.
+    pub fn draining(&self) -> watch::Receiver<bool> {
+        self.inner.draining.subscribe()
     }
 
     /// The permits of requests served at once.

@@ -273,6 +273,24 @@ impl SeatMaps {
         .transpose()
     }
 
+    /// Every seat of the showtime with its state at `now`; `None` when there is no such
+    /// showtime.
+    pub async fn states(
+        &self,
+        showtime: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Vec<(String, SeatState)>>> {
+        self.with_map(showtime, now, |cached| {
+            cached
+                .map
+                .seats
+                .iter()
+                .map(|s| (s.seat.label.clone(), s.state_at(now)))
+                .collect()
+        })
+        .await
+    }
+
     /// The seats best available would give, claimed for this request until its hold is
     /// decided (report it with `held`, `refused` or `unclaim`).
     pub async fn claim_best(

@@ -18,10 +18,11 @@ pub mod testing;
 
 use async_trait::async_trait;
 use marquee_store::*;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use sqlx::Connection;
 use statements::{OnPool, Tx};
 use std::str::FromStr;
+use tokio::sync::mpsc;
 
 pub struct PgStore {
     pool: PgPool,
@@ -160,6 +161,55 @@ impl Backend for PgStore {
     /// A session-level advisory lock on a connection of its own, outside the pool: the
     /// lock lives exactly as long as that connection, so a node that crashes frees its number
     /// at once (a lease row would keep it taken until the lease ran out).
+    async fn notify(&self, channel: &str, payloads: &[String]) -> StoreResult<()> {
+        if payloads.is_empty() {
+            return Ok(());
+        }
+        // One statement for them all, in order.
+        sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY n")
+            .bind(channel)
+            .bind(payloads)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn listen(
+        &self,
+        channel: &'static str,
+    ) -> StoreResult<Option<mpsc::Receiver<Option<String>>>> {
+        // A connection of its own, outside the pool that serves requests, made again when
+        // lost.
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(self.options.clone());
+        let mut listener = PgListener::connect_with(&own).await?;
+        listener.listen(channel).await?;
+        let (tell, told) = mpsc::channel(1024);
+        tokio::spawn(async move {
+            loop {
+                let heard = tokio::select! {
+                    heard = listener.try_recv() => heard,
+                    () = tell.closed() => break,
+                };
+                let item = match heard {
+                    Ok(Some(notice)) => Some(notice.payload().to_string()),
+                    // Lost; the next call connects and listens again.
+                    Ok(None) => None,
+                    Err(error) => {
+                        tracing::warn!(%error, "listening for other nodes' seat changes failed; trying again");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        None
+                    }
+                };
+                if tell.send(item).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Some(told))
+    }
+
     async fn lock_node_number(&self, node: u16) -> StoreResult<bool> {
         let mut claim = self.node_claim.lock().await;
         if let Some((claimed, connection)) = claim.as_mut() {

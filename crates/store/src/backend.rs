@@ -13,7 +13,7 @@ use crate::holds;
 use crate::sql::Sql;
 use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 use crate::writes::{self, BatchStatements, ReportWritten};
-use crate::{accounts, catalog, dashboard, housekeeping, reads, sandbox};
+use crate::{accounts, catalog, dashboard, housekeeping, node_bridge, reads, sandbox};
 use crate::{
     AuditoriumInfo, BlockedSeats, BookingPage, Committed, DashboardData, DashboardQuery,
     EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession,
@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marquee_domain::{
     AuditoriumId, Booking, BookingId, City, CityId, Email, Entity, Event, EventId, PricePlan,
-    SeatLayout, ShowtimeId, StaffAccess, TicketCode, UserId, Venue, VenueId,
+    SeatChange, SeatLayout, ShowtimeId, StaffAccess, TicketCode, UserId, Venue, VenueId,
 };
 
 /// How many times a write that the database aborted to break a deadlock (or for a
@@ -64,6 +64,19 @@ pub trait Backend: Send + Sync + 'static {
     /// A backend that serves one node only has nothing to claim.
     async fn lock_node_number(&self, _node: u16) -> StoreResult<bool> {
         Ok(true)
+    }
+    /// Sends `payloads` to the nodes listening on `channel` (see `node_bridge`). A backend
+    /// that serves one node only has no one to tell.
+    async fn notify(&self, _channel: &str, _payloads: &[String]) -> StoreResult<()> {
+        Ok(())
+    }
+    /// What is sent on `channel` from now on, as it is heard: `None` for a lost connection,
+    /// made again, that may have missed some. `None` where one node serves.
+    async fn listen(
+        &self,
+        _channel: &'static str,
+    ) -> StoreResult<Option<tokio::sync::mpsc::Receiver<Option<String>>>> {
+        Ok(None)
     }
 }
 
@@ -145,6 +158,38 @@ impl<B: Backend> Store for B {
 
     async fn claim_node(&self, node: u16) -> StoreResult<bool> {
         self.lock_node_number(node).await
+    }
+
+    async fn announce_seat_changes(&self, node: u16, changes: &[SeatChange]) -> StoreResult<()> {
+        let notices: Vec<String> = changes
+            .iter()
+            .flat_map(|change| node_bridge::notices(node, change))
+            .collect();
+        self.notify(node_bridge::CHANNEL, &notices).await
+    }
+
+    async fn hear_seat_changes(
+        &self,
+    ) -> StoreResult<Option<tokio::sync::mpsc::Receiver<node_bridge::Heard>>> {
+        let Some(mut heard) = self.listen(node_bridge::CHANNEL).await? else {
+            return Ok(None);
+        };
+        let (tell, told) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            while let Some(payload) = heard.recv().await {
+                let item = match payload {
+                    Some(payload) => match node_bridge::heard(&payload) {
+                        Some(item) => item,
+                        None => continue,
+                    },
+                    None => node_bridge::Heard::Gap,
+                };
+                if tell.send(item).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Some(told))
     }
 
     async fn create_city(&self, city: NewCity, by: Actor<City>) -> StoreResult<City> {

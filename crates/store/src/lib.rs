@@ -21,6 +21,7 @@ mod error;
 pub mod holds;
 pub mod housekeeping;
 pub mod layout_follow;
+pub mod node_bridge;
 pub mod payments;
 mod pool;
 pub mod price_codec;
@@ -94,6 +95,18 @@ pub trait Store: Send + Sync + 'static {
     /// still holds (and makes it again if its connection was lost). SQLite serves one node and
     /// always answers true.
     async fn claim_node(&self, node: u16) -> StoreResult<bool>;
+    /// Tells the other nodes sharing the database of seat changes this node (numbered `node`)
+    /// committed (`node_bridge`); where one node serves there is no one to tell.
+    async fn announce_seat_changes(
+        &self,
+        node: u16,
+        changes: &[marquee_domain::SeatChange],
+    ) -> StoreResult<()>;
+    /// Every node's announced seat changes (this one's too) from now on, as they are heard;
+    /// `None` where one node serves.
+    async fn hear_seat_changes(
+        &self,
+    ) -> StoreResult<Option<tokio::sync::mpsc::Receiver<node_bridge::Heard>>>;
 
     // --- catalog -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod limits;
+pub mod live;
 pub mod observe;
 pub mod payments;
 pub mod rate_limit;
@@ -83,6 +84,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(catalog::event_showtimes))
         .routes(routes!(catalog::get_showtime))
         .routes(routes!(catalog::seat_map))
+        .routes(routes!(live::live))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(limits::limits))

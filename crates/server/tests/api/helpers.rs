@@ -157,6 +157,52 @@ impl TestApp {
     ) -> TestApp {
         let world = fixtures::world(&*store).await;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
+        TestApp::node(store, world, clock, guard, configure).await
+    }
+
+    /// Two nodes on one PostgreSQL database, numbered 1 and 2, each with its own pool, seat
+    /// maps and seat-change stream, on one clock; the world is made once.
+    pub async fn postgres_two_nodes() -> (TestApp, TestApp) {
+        let database = marquee_store_postgres::testing::fresh_database().await;
+        let url = database.url().to_string();
+        let connect = || async {
+            Arc::new(
+                marquee_store_postgres::PgStore::connect(
+                    &url,
+                    marquee_store_postgres::testing::MAX_CONNECTIONS,
+                )
+                .await
+                .expect("a store"),
+            ) as Arc<dyn Store>
+        };
+        let one = TestApp::on(connect().await, Box::new(database), |config| Config {
+            node_id: 1,
+            ..config
+        })
+        .await;
+        let world = one.world.clone();
+        let two = TestApp::node(
+            connect().await,
+            world,
+            one.clock.clone(),
+            Box::new(()),
+            |config| Config {
+                node_id: 2,
+                ..config
+            },
+        )
+        .await;
+        (one, two)
+    }
+
+    /// A node on `store`, whose world is made already.
+    async fn node(
+        store: Arc<dyn Store>,
+        world: World,
+        clock: Arc<ManualClock>,
+        guard: Box<dyn Any + Send>,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -424,5 +470,84 @@ impl TestApp {
     /// The code an authenticator app with `secret` shows now.
     pub fn totp_code(&self, secret: &marquee_store::TotpSecret, email: &str) -> String {
         marquee_server::totp::code_at(secret, email, self.clock_now()).expect("a code")
+    }
+}
+
+/// A live seat map (`GET /showtimes/{id}/live`) as a browser's `EventSource` reads it.
+pub struct Live {
+    body: Body,
+    buffered: String,
+}
+
+impl TestApp {
+    /// Opens the showtime's live stream; its status, and the stream when it is 200.
+    pub async fn live(&self, showtime: i64) -> (StatusCode, Option<Live>) {
+        let request = Request::builder()
+            .uri(format!("/api/v1/showtimes/{showtime}/live"))
+            .body(Body::empty())
+            .expect("a request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        if status != StatusCode::OK {
+            return (status, None);
+        }
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/event-stream"
+        );
+        let live = Live {
+            body: response.into_body(),
+            buffered: String::new(),
+        };
+        (status, Some(live))
+    }
+}
+
+impl Live {
+    /// The next event's name and data (JSON), within 5 s; `None` when the stream ended.
+    /// Comments (keep-alives) are skipped.
+    pub async fn next(&mut self) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buffered.find("\n\n") {
+                let block: String = self.buffered.drain(..end + 2).collect();
+                let mut name = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("event:") {
+                        name = Some(value.trim().to_string());
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push_str(value.trim_start());
+                    }
+                }
+                if let Some(name) = name {
+                    let data = serde_json::from_str(&data).expect("JSON data");
+                    return Some((name, data));
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(5), self.body.frame())
+                .await
+                .expect("an event within 5 s");
+            match frame {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.buffered.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next event, which must be `name`; its data.
+    pub async fn expect(&mut self, name: &str) -> Value {
+        let (got, data) = self.next().await.expect("the stream is open");
+        assert_eq!(got, name, "{data}");
+        data
     }
 }

@@ -15,6 +15,7 @@ mod demo;
 mod headers;
 mod hold_limits;
 mod layout_edits;
+mod live;
 mod observe;
 mod openapi;
 mod outage;

@@ -48,6 +48,7 @@ pub fn ticket_types() -> Vec<TicketType> {
     ]
 }
 
+#[derive(Clone)]
 pub struct World {
     pub city: City,
     pub venue: Venue,
