@@ -22,7 +22,7 @@ use marquee_domain::{
     BookingId, SeatCategory, SeatChange, SeatChangeCause, SeatState, ShowtimeId, ShowtimeSeat,
 };
 use marquee_store::{SeatMap, Store};
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -57,8 +57,14 @@ struct Cached {
     map: SeatMap,
     by_label: HashMap<String, usize>,
     loaded_at: DateTime<Utc>,
-    /// What the renderer prepared from this load of the map (see `rendered`).
-    prepared: Option<Box<dyn Any + Send + Sync>>,
+    /// What each renderer (the API's JSON, the page's HTML: told apart by the type they
+    /// prepare) prepared from this load of the map, and last rendered (see `rendered`).
+    renders: Vec<Render>,
+}
+
+struct Render {
+    kind: TypeId,
+    prepared: Box<dyn Any + Send + Sync>,
     /// The serialised answer, until a patch or the next expiry of a hold makes it wrong.
     rendered: Option<(Bytes, DateTime<Utc>)>,
 }
@@ -98,8 +104,7 @@ impl Cached {
             map,
             by_label,
             loaded_at,
-            prepared: None,
-            rendered: None,
+            renders: Vec::new(),
         }
     }
 
@@ -147,7 +152,9 @@ impl Cached {
     }
 
     fn apply(&mut self, patch: &Patch) {
-        self.rendered = None;
+        for render in &mut self.renders {
+            render.rendered = None;
+        }
         match patch {
             Patch::Claimed { labels, until } => {
                 self.write(labels, (SeatState::Held, None, Some(*until)), false)
@@ -250,23 +257,36 @@ impl SeatMaps {
     ) -> AppResult<Option<Bytes>> {
         let max_age = self.max_age;
         self.with_map(showtime, now, |cached| {
-            if let Some((body, until)) = &cached.rendered {
-                if now < *until {
-                    return Ok(body.clone());
+            let kind = TypeId::of::<T>();
+            let at = match cached.renders.iter().position(|r| r.kind == kind) {
+                Some(at) => at,
+                None => {
+                    cached.renders.push(Render {
+                        kind,
+                        prepared: Box::new(prepare(&cached.map)?),
+                        rendered: None,
+                    });
+                    cached.renders.len() - 1
                 }
-            }
-            let prepared = match cached.prepared.take().map(|p| p.downcast::<T>()) {
-                Some(Ok(prepared)) => prepared,
-                _ => Box::new(prepare(&cached.map)?),
             };
-            let body = render(&prepared, &cached.map, now);
-            cached.prepared = Some(prepared);
             let until = cached
                 .next_expiry(now)
                 .map_or(cached.loaded_at + max_age, |t| {
                     t.min(cached.loaded_at + max_age)
                 });
-            cached.rendered = Some((body.clone(), until));
+            let entry = &mut cached.renders[at];
+            if let Some((body, until)) = &entry.rendered {
+                if now < *until {
+                    return Ok(body.clone());
+                }
+            }
+            let Some(prepared) = entry.prepared.downcast_ref::<T>() else {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "a seat map renderer's preparation has another type"
+                )));
+            };
+            let body = render(prepared, &cached.map, now);
+            entry.rendered = Some((body.clone(), until));
             Ok(body)
         })
         .await?
