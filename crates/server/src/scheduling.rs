@@ -8,12 +8,15 @@ use crate::back_office;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::price_plans::{clock_time, weekday};
 use crate::staff::StaffUser;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use marquee_domain::catalog::day_bounds;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::ScheduleRequest;
-use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
-use marquee_store::{Actor, NewSchedule, ShowtimeInfo, ShowtimeMove};
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, Venue, VenueId};
+use marquee_store::{
+    Actor, AuditoriumInfo, NewSchedule, SeatMap, ShowtimeInfo, ShowtimeMove, VenueShowtime,
+};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
 const MAX_LANGUAGE_LEN: usize = 16;
@@ -187,6 +190,18 @@ async fn showtime(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<Sho
     Ok(info)
 }
 
+/// One of `staff`'s showtimes with its seats as stored now (404 for another venue's): what
+/// its back-office page shows.
+pub async fn showtime_seats(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<SeatMap> {
+    let map = app
+        .store()
+        .seat_map(id, app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    staff.venue(map.info.venue.id, Entity::Showtime)?;
+    Ok(map)
+}
+
 /// Moves or retimes a showtime (a new start, another hall of `staff`'s, or both) while it has
 /// no live booking; its prices are resolved again for the new start.
 pub async fn move_showtime(
@@ -252,4 +267,79 @@ pub async fn copy_week(
         .store()
         .copy_week(venue, from_week, to_week, app.now(), by)
         .await?)
+}
+
+/// A venue's week of showtimes: its halls, and the showtimes that start in the week (Monday
+/// to Sunday on the venue's wall clock), each with its seats sold and held.
+#[derive(Debug, Clone)]
+pub struct Week {
+    pub venue: Venue,
+    pub zone: Tz,
+    /// The week's first day, and the Mondays before and after it.
+    pub monday: NaiveDate,
+    pub previous: NaiveDate,
+    pub next: NaiveDate,
+    pub halls: Vec<AuditoriumInfo>,
+    /// By start.
+    pub showtimes: Vec<VenueShowtime>,
+}
+
+/// The Monday of the week `day` is in.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The week of a venue of `staff`'s (404 for another venue) that `day` is in: this week on the
+/// venue's wall clock unless given.
+pub async fn week(
+    app: &App,
+    staff: &StaffUser,
+    venue: VenueId,
+    day: Option<NaiveDate>,
+) -> AppResult<Week> {
+    let venue = back_office::venue(app, staff, venue).await?;
+    let zone = app
+        .store()
+        .get_city(venue.city_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::City))?
+        .timezone;
+    let now = app.now();
+    let monday = monday_of(day.unwrap_or_else(|| now.with_timezone(&zone).date_naive()));
+    let (Some(previous), Some(next)) = (
+        monday.checked_sub_days(Days::new(7)),
+        monday.checked_add_days(Days::new(7)),
+    ) else {
+        return Err(invalid("week is out of the calendar's range"));
+    };
+    let (from, _) = day_bounds(zone, monday);
+    let (until, _) = day_bounds(zone, next);
+    let halls = app.store().auditoriums(venue.id).await?;
+    let showtimes = app
+        .store()
+        .venue_schedule(venue.id, from, until, now)
+        .await?;
+    Ok(Week {
+        venue,
+        zone,
+        monday,
+        previous,
+        next,
+        halls,
+        showtimes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_day_names_the_week_that_starts_on_its_monday() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(monday_of(day(23)), day(23));
+        assert_eq!(monday_of(day(26)), day(23));
+        assert_eq!(monday_of(day(29)), day(23));
+        assert_eq!(monday_of(day(30)), day(30));
+    }
 }

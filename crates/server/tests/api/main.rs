@@ -25,3 +25,4 @@ mod seat_changes;
 mod seat_maps;
 mod staff;
 mod ticket_types;
+mod week;
