@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::catalog::day_bounds;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
-use marquee_domain::schedule::ScheduleRequest;
+use marquee_domain::schedule::{ScheduleError, ScheduleRequest};
 use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, Venue, VenueId};
 use marquee_store::{
     Actor, AuditoriumInfo, NewSchedule, SeatMap, ShowtimeInfo, ShowtimeMove, VenueShowtime,
@@ -146,6 +146,20 @@ pub async fn schedule_one(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a schedule of one made nothing")))
 }
 
+/// A repeating schedule the domain refuses, its message led by the field it is about (as the
+/// other messages are, so a form can show it beside that field).
+fn refused(error: ScheduleError) -> AppError {
+    let field = match error {
+        ScheduleError::NoTimes
+        | ScheduleError::DuplicateTime(_)
+        | ScheduleError::NoSuchLocalTime(..) => "times: ",
+        ScheduleError::NoWeekdays | ScheduleError::DuplicateWeekday(_) => "weekdays: ",
+        ScheduleError::Backwards { .. } | ScheduleError::TooManyDays => "to: ",
+        _ => "",
+    };
+    invalid(format!("{field}{error}"))
+}
+
 /// Schedules a repeating schedule, all of it or nothing.
 pub async fn schedule_many(
     app: &App,
@@ -171,9 +185,9 @@ pub async fn schedule_many(
         from: repeat.from,
         to: repeat.to,
     };
-    let starts = request.expand(zone).map_err(|e| invalid(e.to_string()))?;
+    let starts = request.expand(zone).map_err(refused)?;
     if starts.is_empty() {
-        return Err(invalid("none of the weekdays falls between from and to"));
+        return Err(invalid("weekdays: none of them falls between from and to"));
     }
     let schedule = schedule_at(app, terms, starts).await?;
     Ok(app.store().schedule(schedule, by).await?)
