@@ -2,13 +2,13 @@
 //! draws it.
 
 use crate::app::App;
-use crate::http::catalog::access_names;
+use crate::http::admin::schedule::AdminShowtimeBody;
 use crate::http::error::{parse_id, ApiResult, ErrorBody};
 use crate::http::extract::{Path, Query};
 use crate::http::staff::{Manager, Staff};
 use crate::scheduling::{self, Week};
 use axum::extract::State;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use marquee_domain::{Entity, VenueId};
 use marquee_store::VenueShowtime;
 use serde::{Deserialize, Serialize};
@@ -31,24 +31,14 @@ pub struct WeekHallBody {
     pub capacity: u32,
 }
 
-/// A showtime of the week: where, what, when the hall is busy, and how full it is.
+/// A showtime of the week: the back office's showtime, with its hall's and film's names and
+/// how full it is.
 #[derive(Serialize, ToSchema)]
 pub struct WeekShowtimeBody {
-    pub id: i64,
-    pub auditorium_id: i64,
+    #[serde(flatten)]
+    pub showtime: AdminShowtimeBody,
     pub auditorium_name: String,
-    pub event_id: i64,
     pub event_title: String,
-    pub starts_at: DateTime<Utc>,
-    /// The start on the venue's wall clock, with its offset.
-    pub starts_at_local: String,
-    /// When the hall is free again: the start plus adverts, the film and cleaning.
-    pub ends_at: DateTime<Utc>,
-    pub format: String,
-    pub audio_language: String,
-    pub subtitles: Option<String>,
-    /// Access and experience tags.
-    pub access: Vec<String>,
     /// Seats of the layout it was scheduled on.
     pub capacity: u32,
     pub seats_sold: u32,
@@ -60,24 +50,14 @@ pub struct WeekShowtimeBody {
 
 impl From<&VenueShowtime> for WeekShowtimeBody {
     fn from(v: &VenueShowtime) -> Self {
-        let (info, s) = (&v.info, &v.info.showtime);
         WeekShowtimeBody {
-            id: s.id.0,
-            auditorium_id: s.auditorium_id.0,
-            auditorium_name: info.auditorium_name.clone(),
-            event_id: s.event_id.0,
-            event_title: info.event_title.clone(),
-            starts_at: s.starts_at,
-            starts_at_local: s.starts_at.with_timezone(&info.city.timezone).to_rfc3339(),
-            ends_at: s.ends_at,
-            format: s.format.clone(),
-            audio_language: s.audio_language.clone(),
-            subtitles: s.subtitles.clone(),
-            access: access_names(&s.access),
-            capacity: info.capacity,
+            showtime: AdminShowtimeBody::from(&v.info),
+            auditorium_name: v.info.auditorium_name.clone(),
+            event_title: v.info.event_title.clone(),
+            capacity: v.info.capacity,
             seats_sold: v.seats_sold,
             seats_held: v.seats_held,
-            seats_available: info.seats_available,
+            seats_available: v.info.seats_available,
         }
     }
 }
