@@ -300,7 +300,8 @@ pub struct Week {
 
 /// The Monday of the week `day` is in.
 pub fn monday_of(day: NaiveDate) -> NaiveDate {
-    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+    day.checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// The week of a venue of `staff`'s (404 for another venue) that `day` is in: this week on the
@@ -355,5 +356,7 @@ mod tests {
         assert_eq!(monday_of(day(26)), day(23));
         assert_eq!(monday_of(day(29)), day(23));
         assert_eq!(monday_of(day(30)), day(30));
+        // The calendar's first day has no Monday before it: no panic.
+        assert!(monday_of(NaiveDate::MIN) <= NaiveDate::MIN + Days::new(6));
     }
 }

@@ -163,6 +163,22 @@ async fn the_week_view_shows_each_showtime_in_its_halls_column_as_long_as_it_kee
         )
         .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    // The calendar's last week has no week after it: refused, not a failure.
+    let (first, last) = (chrono::NaiveDate::MIN, chrono::NaiveDate::MAX);
+    let query = |day: chrono::NaiveDate| day.to_string().replace('+', "%2B");
+    for path in [
+        format!("/admin/venues/{venue}/week?week={}", query(last)),
+        format!("/admin/venues/{venue}/week?week={}", query(first)),
+        format!("/admin/venues/{venue}/schedule?week={}", query(last)),
+        format!("/admin/venues/{venue}/schedule?week={}", query(first)),
+    ] {
+        let edge = app.get(&path, Some(&cookie)).await;
+        assert!(
+            edge.status.is_client_error() || edge.status == StatusCode::OK,
+            "{path}: {}",
+            edge.status
+        );
+    }
 
     // The venue's page and the navigation lead here.
     let venue_page = app

@@ -136,6 +136,13 @@ async fn a_venues_week_lists_its_showtimes_by_hall_with_their_slots_and_seats(ap
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{wrong}");
         assert_eq!(refused.code(), "invalid_query", "{wrong}");
     }
+    // The calendar's last week has no week after it to page to.
+    let last = chrono::NaiveDate::MAX.to_string().replace('+', "%2B");
+    let edge = app
+        .get(&week_path(venue.0, Some(&last)), Some(&manager))
+        .await;
+    assert_eq!(edge.status, StatusCode::BAD_REQUEST, "{:?}", edge.body);
+    assert_eq!(edge.code(), "invalid_request");
     let (_, elsewhere) = fixtures::city_in(&*app.store, "Porto", chrono_tz::Europe::Lisbon).await;
     let (other, _) = app
         .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])

@@ -239,10 +239,13 @@ pub async fn form(
     // The venue's today: the week is read for its time zone.
     let this_week = scheduling::week(&app, &staff.staff, venue, None).await?;
     let today = app.now().with_timezone(&this_week.zone).date_naive();
-    let (from, to) = match query.week.trim().parse::<NaiveDate>() {
-        Ok(day) if monday_of(day) + Days::new(6) >= today => {
-            (monday_of(day).max(today), monday_of(day) + Days::new(6))
-        }
+    // The week asked for, from today when it has begun; else the next seven days.
+    let week = query.week.trim().parse::<NaiveDate>().ok().and_then(|day| {
+        let monday = monday_of(day);
+        Some((monday, monday.checked_add_days(Days::new(6))?))
+    });
+    let (from, to) = match week {
+        Some((monday, sunday)) if sunday >= today => (monday.max(today), sunday),
         _ => (today, today + Days::new(6)),
     };
     let form = ScheduleForm {
