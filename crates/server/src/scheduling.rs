@@ -304,6 +304,18 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// A venue of `staff`'s (404 for another venue) and its time zone, its city's.
+pub async fn venue_zone(app: &App, staff: &StaffUser, venue: VenueId) -> AppResult<(Venue, Tz)> {
+    let venue = back_office::venue(app, staff, venue).await?;
+    let zone = app
+        .store()
+        .get_city(venue.city_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::City))?
+        .timezone;
+    Ok((venue, zone))
+}
+
 /// The week of a venue of `staff`'s (404 for another venue) that `day` is in: this week on the
 /// venue's wall clock unless given.
 pub async fn week(
@@ -312,13 +324,7 @@ pub async fn week(
     venue: VenueId,
     day: Option<NaiveDate>,
 ) -> AppResult<Week> {
-    let venue = back_office::venue(app, staff, venue).await?;
-    let zone = app
-        .store()
-        .get_city(venue.city_id)
-        .await?
-        .ok_or(AppError::NotFound(Entity::City))?
-        .timezone;
+    let (venue, zone) = venue_zone(app, staff, venue).await?;
     let now = app.now();
     let monday = monday_of(day.unwrap_or_else(|| now.with_timezone(&zone).date_naive()));
     let (Some(previous), Some(next)) = (

@@ -236,9 +236,8 @@ pub async fn form(
     Query(query): Query<FormQuery>,
 ) -> Result<Response, PageError> {
     let venue = VenueId(id_of(&id)?);
-    // The venue's today: the week is read for its time zone.
-    let this_week = scheduling::week(&app, &staff.staff, venue, None).await?;
-    let today = app.now().with_timezone(&this_week.zone).date_naive();
+    let (_, zone) = scheduling::venue_zone(&app, &staff.staff, venue).await?;
+    let today = app.now().with_timezone(&zone).date_naive();
     // The week asked for, from today when it has begun; else the next seven days.
     let week = query.week.trim().parse::<NaiveDate>().ok().and_then(|day| {
         let monday = monday_of(day);
@@ -269,13 +268,14 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let venue = VenueId(id_of(&id)?);
     let typed = ScheduleForm::parse(&body);
-    let this_week = scheduling::week(&app, &staff.staff, venue, None).await?;
-    let zone = this_week.zone;
-    let week = typed
-        .from
-        .trim()
-        .parse()
-        .map_or(this_week.monday, monday_of);
+    let (_, zone) = scheduling::venue_zone(&app, &staff.staff, venue).await?;
+    let week = monday_of(
+        typed
+            .from
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| app.now().with_timezone(&zone).date_naive()),
+    );
     let outcome = match typed.input(&halls(&app, &staff, venue).await?) {
         Err(errors) => Err(Refusal {
             status: StatusCode::BAD_REQUEST,
