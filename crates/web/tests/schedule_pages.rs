@@ -685,6 +685,17 @@ async fn the_price_plan_form_saves_the_plan_and_a_wrong_one_changes_nothing() {
                 .contains(&format!("value=\"{}\"", typed.replace('"', "&#34;"))),
             "{field}"
         );
+        // The rows as typed, the blank ones offered once again (not twice).
+        assert_eq!(
+            refused.body.matches("name=\"type_code_").count(),
+            4,
+            "{field}"
+        );
+        assert_eq!(
+            refused.body.matches("name=\"rule_type_").count(),
+            7,
+            "{field}"
+        );
         let now = app.store.venue_price_plan(porto.id).await.expect("a read");
         assert_eq!(now.as_ref(), Some(&plan), "{field}: unchanged");
     }

@@ -246,8 +246,10 @@ impl PlanForm {
         FieldErrors::from_refusal(error, &["currency", "ticket_types"])
     }
 
-    /// The form with its blank rows.
+    /// The form with its blank rows: those typed blank are dropped first.
     fn with_blanks(mut self) -> PlanForm {
+        self.types.retain(|t| !t.is_blank());
+        self.rules.retain(|r| !r.is_blank());
         self.types
             .extend((0..BLANK_TYPES).map(|_| TypeRow::default()));
         let next = self.rules.len();
