@@ -64,12 +64,34 @@ impl Money {
     }
 }
 
+/// Minor units as people write the amount: `1250` is `12.50`. Every currency Marquee prices
+/// in has two minor digits.
+pub fn decimal(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// An amount as a person types it (`12.50`, `12.5`, `12`) in minor units (`1250`), read as
+/// integers: no sign, at most two digits after the point, `None` for anything else.
+pub fn parse_decimal(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), "00"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || fraction.len() > 2 {
+        return None;
+    }
+    let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
+}
+
 impl fmt::Display for Money {
-    /// `12.50 EUR`; every currency Marquee prices in has two minor digits.
+    /// `12.50 EUR`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let abs = self.minor.unsigned_abs();
-        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+        write!(f, "{} {}", decimal(self.minor), self.currency)
     }
 }
 
@@ -108,5 +130,20 @@ mod tests {
         let gbp = Currency::parse("GBP").unwrap();
         assert_eq!(Money::new(1250, gbp).to_string(), "12.50 GBP");
         assert_eq!(Money::new(-5, gbp).to_string(), "-0.05 GBP");
+    }
+
+    #[test]
+    fn a_typed_amount_is_read_as_minor_units_or_refused() {
+        for (typed, minor) in [("12.50", 1250), ("12.5", 1250), ("12", 1200), (" 0.05 ", 5)] {
+            assert_eq!(parse_decimal(typed), Some(minor), "{typed}");
+            assert_eq!(parse_decimal(&decimal(minor)), Some(minor));
+        }
+        for wrong in [
+            "", "12.505", "1,50", "-1", "+1", ".5", "5.", "1e3", "12.5.0", "NaN",
+        ] {
+            assert_eq!(parse_decimal(wrong), None, "{wrong}");
+        }
+        assert_eq!(parse_decimal("92233720368547758.07"), Some(i64::MAX));
+        assert_eq!(parse_decimal("92233720368547758.08"), None, "too big");
     }
 }

@@ -235,8 +235,9 @@ async fn busy_london(address: &str) {
     }
 }
 
-/// Draws docs/screenshots/admin-dashboard-{desktop,phone}.png and
-/// admin-seat-editor-{desktop,phone}.png (run by `scripts/screenshots`).
+/// Draws docs/screenshots/admin-dashboard-{desktop,phone}.png,
+/// admin-seat-editor-{desktop,phone}.png and admin-week-{desktop,phone}.png (run by
+/// `scripts/screenshots`).
 #[tokio::test]
 #[ignore = "writes docs/screenshots; run by scripts/screenshots"]
 async fn screenshots() {
@@ -274,6 +275,24 @@ async fn screenshots() {
             .expect("focus on the grid");
         let png = browser.client.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(format!("admin-seat-editor-{name}.png")), png).expect("written");
+        // The first venue's week; on a phone, from its first day with showtimes.
+        browser
+            .client
+            .goto(&format!("http://{address}/admin/venues/1/week"))
+            .await
+            .expect("a page");
+        if name == "phone" {
+            browser
+                .client
+                .execute(
+                    "document.querySelector('.day-scroll').closest('.day').scrollIntoView()",
+                    vec![],
+                )
+                .await
+                .expect("scrolled");
+        }
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("admin-week-{name}.png")), png).expect("written");
         browser.close().await;
     }
 }
@@ -558,6 +577,152 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         element(&browser, "h1").await.text().await.expect("text"),
         "Today at a glance"
     );
+    browser.close().await;
+}
+
+/// Sets a form field's value as a script would: Chromium's date inputs take typed keys in
+/// the locale's order, which a test should not depend on.
+async fn set_value(browser: &Browser, css: &str, value: &str) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1]",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+#[tokio::test]
+async fn an_owner_schedules_a_week_on_the_form_sees_it_on_the_week_and_customers_find_it() {
+    let dir = common::TempDir::new("schedule");
+    let server = server_with_admin(&dir.0, &[]);
+    let address = server.address.clone();
+    let browser = Browser::start(1280, 1000).await;
+    let page = |path: &str| format!("http://{address}{path}");
+    browser.client.goto(&page("/login")).await.expect("a page");
+    log_in(&browser, PASSWORD).await;
+
+    // From the first venue's page to its schedule form, for the week three weeks on, when the
+    // demo has nothing on.
+    browser
+        .client
+        .goto(&page("/admin/venues/1"))
+        .await
+        .expect("a page");
+    browser
+        .click_to_next_page("a[href='/admin/venues/1/schedule']")
+        .await;
+    // The form starts from the venue's today.
+    let today: chrono::NaiveDate = element(&browser, "#schedule-from")
+        .await
+        .prop("value")
+        .await
+        .expect("a value")
+        .expect("today")
+        .parse()
+        .expect("a date");
+    let monday = marquee_server::scheduling::monday_of(today) + chrono::Days::new(21);
+    let sunday = monday + chrono::Days::new(6);
+    let film = element(&browser, "#schedule-film option:nth-child(2)").await;
+    let film_id = film.attr("value").await.expect("a value").expect("an id");
+    let title = film.text().await.expect("its title");
+    let title = title
+        .rsplit_once(" (")
+        .map_or(title.as_str(), |(t, _)| t)
+        .to_string();
+    element(&browser, "#schedule-film")
+        .await
+        .select_by_value(&film_id)
+        .await
+        .expect("a film");
+    type_into(&browser, "#schedule-times", "10:15, 13:45").await;
+    set_value(&browser, "#schedule-from", &monday.to_string()).await;
+    set_value(&browser, "#schedule-to", &sunday.to_string()).await;
+    type_into(&browser, "#schedule-format", "IMAX").await;
+    element(&browser, "input[name='access'][value='audio_described']")
+        .await
+        .click()
+        .await
+        .expect("a tag");
+    browser
+        .click_to_next_page("form[action='/admin/venues/1/schedule'] button")
+        .await;
+
+    // The week of the new showtimes, each a block in its hall's column.
+    assert_eq!(
+        path_of(&browser).await,
+        format!("/admin/venues/1/week?week={monday}&scheduled=14")
+    );
+    assert_eq!(
+        element(&browser, "p.notice")
+            .await
+            .text()
+            .await
+            .expect("text"),
+        "14 showtimes scheduled."
+    );
+    let mut shown = 0;
+    for block in browser
+        .client
+        .find_all(Locator::Css("a.slot"))
+        .await
+        .expect("blocks")
+    {
+        let label = block
+            .attr("aria-label")
+            .await
+            .expect("a label")
+            .unwrap_or_default();
+        assert!(
+            label.contains(&title) && label.contains("IMAX, Audio described"),
+            "{label}"
+        );
+        shown += 1;
+    }
+    assert_eq!(shown, 14);
+    let first_hall = element(&browser, ".day-grid .hall-head")
+        .await
+        .text()
+        .await
+        .expect("a hall");
+    let lane = element(&browser, ".day-grid .lane").await;
+    assert!(lane
+        .attr("aria-label")
+        .await
+        .expect("a label")
+        .unwrap_or_default()
+        .starts_with(&first_hall));
+    assert_eq!(
+        lane.find_all(Locator::Css("a.slot"))
+            .await
+            .expect("blocks")
+            .len(),
+        2
+    );
+
+    // A customer finds them through the public API: the film's showtimes in London with an
+    // audio description (the demo's have no tags).
+    let customer = Client::new(&address);
+    let found = customer
+        .get(&format!(
+            "/events/{film_id}/showtimes?city=London&access=audio_described"
+        ))
+        .await;
+    let found = found["showtimes"].as_array().expect("showtimes").clone();
+    assert_eq!(found.len(), 14, "{found:?}");
+    for showtime in &found {
+        let local = showtime["starts_at_local"].as_str().expect("a start");
+        let day: chrono::NaiveDate = local[..10].parse().expect("a date");
+        assert!((monday..=sunday).contains(&day), "{local}");
+        assert!(
+            local[11..16] == *"10:15" || local[11..16] == *"13:45",
+            "{local}"
+        );
+        assert_eq!(showtime["format"], "IMAX");
+        assert_eq!(showtime["venue"]["id"], 1);
+        assert_eq!(showtime["on_sale"], true);
+    }
     browser.close().await;
 }
 

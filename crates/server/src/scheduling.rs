@@ -8,13 +8,17 @@ use crate::back_office;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::price_plans::{clock_time, weekday};
 use crate::staff::StaffUser;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use marquee_domain::catalog::day_bounds;
 use marquee_domain::layout::is_seat_label;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
-use marquee_domain::schedule::ScheduleRequest;
-use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, VenueId};
-use marquee_store::{Actor, BlockedSeats, NewSchedule, ShowtimeInfo, ShowtimeMove};
+use marquee_domain::schedule::{ScheduleError, ScheduleRequest};
+use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, Venue, VenueId};
+use marquee_store::{
+    Actor, AuditoriumInfo, BlockedSeats, NewSchedule, SeatMap, ShowtimeInfo, ShowtimeMove,
+    VenueShowtime,
+};
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
 const MAX_LANGUAGE_LEN: usize = 16;
@@ -144,6 +148,20 @@ pub async fn schedule_one(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a schedule of one made nothing")))
 }
 
+/// A repeating schedule the domain refuses, its message led by the field it is about (as the
+/// other messages are, so a form can show it beside that field).
+fn refused(error: ScheduleError) -> AppError {
+    let field = match error {
+        ScheduleError::NoTimes
+        | ScheduleError::DuplicateTime(_)
+        | ScheduleError::NoSuchLocalTime(..) => "times: ",
+        ScheduleError::NoWeekdays | ScheduleError::DuplicateWeekday(_) => "weekdays: ",
+        ScheduleError::Backwards { .. } | ScheduleError::TooManyDays => "to: ",
+        _ => "",
+    };
+    invalid(format!("{field}{error}"))
+}
+
 /// Schedules a repeating schedule, all of it or nothing.
 pub async fn schedule_many(
     app: &App,
@@ -169,9 +187,9 @@ pub async fn schedule_many(
         from: repeat.from,
         to: repeat.to,
     };
-    let starts = request.expand(zone).map_err(|e| invalid(e.to_string()))?;
+    let starts = request.expand(zone).map_err(refused)?;
     if starts.is_empty() {
-        return Err(invalid("none of the weekdays falls between from and to"));
+        return Err(invalid("weekdays: none of them falls between from and to"));
     }
     let schedule = schedule_at(app, terms, starts).await?;
     Ok(app.store().schedule(schedule, by).await?)
@@ -186,6 +204,18 @@ async fn showtime(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<Sho
         .ok_or(AppError::NotFound(Entity::Showtime))?;
     staff.venue(info.venue.id, Entity::Showtime)?;
     Ok(info)
+}
+
+/// One of `staff`'s showtimes with its seats as stored now (404 for another venue's): what
+/// its back-office page shows.
+pub async fn showtime_seats(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<SeatMap> {
+    let map = app
+        .store()
+        .seat_map(id, app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    staff.venue(map.info.venue.id, Entity::Showtime)?;
+    Ok(map)
 }
 
 /// Moves or retimes a showtime (a new start, another hall of `staff`'s, or both) while it has
@@ -302,4 +332,88 @@ pub async fn copy_week(
         .store()
         .copy_week(venue, from_week, to_week, app.now(), by)
         .await?)
+}
+
+/// A venue's week of showtimes: its halls, and the showtimes that start in the week (Monday
+/// to Sunday on the venue's wall clock), each with its seats sold and held.
+#[derive(Debug, Clone)]
+pub struct Week {
+    pub venue: Venue,
+    pub zone: Tz,
+    /// The week's first day, and the Mondays before and after it.
+    pub monday: NaiveDate,
+    pub previous: NaiveDate,
+    pub next: NaiveDate,
+    pub halls: Vec<AuditoriumInfo>,
+    /// By start.
+    pub showtimes: Vec<VenueShowtime>,
+}
+
+/// The Monday of the week `day` is in.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day.checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// A venue of `staff`'s (404 for another venue) and its time zone, its city's.
+pub async fn venue_zone(app: &App, staff: &StaffUser, venue: VenueId) -> AppResult<(Venue, Tz)> {
+    let venue = back_office::venue(app, staff, venue).await?;
+    let zone = app
+        .store()
+        .get_city(venue.city_id)
+        .await?
+        .ok_or(AppError::NotFound(Entity::City))?
+        .timezone;
+    Ok((venue, zone))
+}
+
+/// The week of a venue of `staff`'s (404 for another venue) that `day` is in: this week on the
+/// venue's wall clock unless given.
+pub async fn week(
+    app: &App,
+    staff: &StaffUser,
+    venue: VenueId,
+    day: Option<NaiveDate>,
+) -> AppResult<Week> {
+    let (venue, zone) = venue_zone(app, staff, venue).await?;
+    let now = app.now();
+    let monday = monday_of(day.unwrap_or_else(|| now.with_timezone(&zone).date_naive()));
+    let (Some(previous), Some(next)) = (
+        monday.checked_sub_days(Days::new(7)),
+        monday.checked_add_days(Days::new(7)),
+    ) else {
+        return Err(invalid("week is out of the calendar's range"));
+    };
+    let (from, _) = day_bounds(zone, monday);
+    let (until, _) = day_bounds(zone, next);
+    let halls = app.store().auditoriums(venue.id).await?;
+    let showtimes = app
+        .store()
+        .venue_schedule(venue.id, from, until, now)
+        .await?;
+    Ok(Week {
+        venue,
+        zone,
+        monday,
+        previous,
+        next,
+        halls,
+        showtimes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_day_names_the_week_that_starts_on_its_monday() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(monday_of(day(23)), day(23));
+        assert_eq!(monday_of(day(26)), day(23));
+        assert_eq!(monday_of(day(29)), day(23));
+        assert_eq!(monday_of(day(30)), day(30));
+        // The calendar's first day has no Monday before it: no panic.
+        assert!(monday_of(NaiveDate::MIN) <= NaiveDate::MIN + Days::new(6));
+    }
 }

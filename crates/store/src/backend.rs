@@ -485,6 +485,18 @@ impl<B: Backend> Store for B {
     ) -> StoreResult<Option<ShowtimeInfo>> {
         catalog::get_showtime(&mut self.reading(), id, now).await
     }
+    async fn venue_schedule(
+        &self,
+        venue: VenueId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<crate::VenueShowtime>> {
+        let mut tx = self.begin_snapshot().await?;
+        let week = catalog::venue_schedule(&mut tx, venue, from, until, now).await?;
+        self.commit(tx).await?;
+        Ok(week)
+    }
     async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>> {
         let mut tx = self.begin_snapshot().await?;
         let map = catalog::seat_map(&mut tx, id, now).await?;

@@ -14,7 +14,7 @@ use crate::rows::{self, AuditoriumRow, CityRow, EventRow, SeatRow, ShowtimeRow, 
 use crate::sql::{self, Sql};
 use crate::{
     AuditoriumInfo, EventFilter, NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, SeatMap,
-    ShowtimeFilter, ShowtimeInfo, StoreError, StoreResult,
+    ShowtimeFilter, ShowtimeInfo, StoreError, StoreResult, VenueShowtime,
 };
 use chrono::{DateTime, Utc};
 use marquee_domain::schedule::Turnover;
@@ -581,6 +581,51 @@ pub(crate) async fn venue_showtimes(
     .into_iter()
     .map(ShowtimeRow::decode)
     .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct SeatCountRow {
+    id: i64,
+    sold: i64,
+    held: i64,
+}
+
+/// A venue's showtimes starting in `[from, until)`, by start, each with its seats sold and
+/// held at `now`. Run it in one snapshot, so the counts and the showtimes agree.
+pub async fn venue_schedule(
+    on: &mut impl Sql,
+    venue: VenueId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<VenueShowtime>> {
+    let showtimes = venue_showtimes(on, venue, from, until, now).await?;
+    let counts: Vec<SeatCountRow> = on
+        .fetch_all(
+            "SELECT s.id,
+                    CAST(SUM(CASE WHEN ss.status = 'sold' THEN 1 ELSE 0 END) AS BIGINT) AS sold,
+                    CAST(SUM(CASE WHEN ss.status = 'held' AND ss.held_until > ts($1) THEN 1 ELSE 0 END) AS BIGINT) AS held
+             FROM showtimes s JOIN auditoriums a ON a.id = s.auditorium_id
+             JOIN showtime_seats ss ON ss.showtime_id = s.id
+             WHERE a.venue_id = $2 AND s.starts_at >= ts($3) AND s.starts_at < ts($4)
+             GROUP BY s.id",
+            args![millis(now), venue.0, millis(from), millis(until)],
+        )
+        .await?;
+    showtimes
+        .into_iter()
+        .map(|info| {
+            let (sold, held) = counts
+                .iter()
+                .find(|c| c.id == info.showtime.id.0)
+                .map_or((0, 0), |c| (c.sold, c.held));
+            Ok(VenueShowtime {
+                info,
+                seats_sold: unsigned(sold, "sold seats")?,
+                seats_held: unsigned(held, "held seats")?,
+            })
+        })
+        .collect()
 }
 
 pub async fn get_showtime(

@@ -243,6 +243,15 @@ pub trait Store: Send + Sync + 'static {
         id: ShowtimeId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<ShowtimeInfo>>;
+    /// A venue's showtimes starting in `[from, until)`, by start, each with its seats sold and
+    /// held at `now`, read in one snapshot.
+    async fn venue_schedule(
+        &self,
+        venue: VenueId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<VenueShowtime>>;
     /// Every seat of a showtime with its stored state; apply `ShowtimeSeat::state_at` to read it.
     async fn seat_map(&self, id: ShowtimeId, now: DateTime<Utc>) -> StoreResult<Option<SeatMap>>;
 

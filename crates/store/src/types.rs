@@ -86,6 +86,15 @@ pub struct ShowtimeInfo {
     pub seats_available: u32,
 }
 
+/// A showtime of a venue's schedule with its seats counted: what the back office's week shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueShowtime {
+    pub info: ShowtimeInfo,
+    pub seats_sold: u32,
+    /// Seats of holds alive at the `now` of the query.
+    pub seats_held: u32,
+}
+
 /// Which events to list: those with a showtime in the city (if given) starting in
 /// `[starts_from, starts_until)`.
 #[derive(Debug, Clone, Default)]

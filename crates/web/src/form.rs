@@ -36,7 +36,8 @@ impl FieldErrors {
             return Ok(FieldErrors::one("layout", message));
         }
         for &field in fields {
-            if let Some(rest) = message.strip_prefix(field).filter(|r| r.starts_with(' ')) {
+            let named = |rest: &&str| rest.starts_with(' ') || rest.starts_with(':');
+            if let Some(rest) = message.strip_prefix(field).filter(named) {
                 // `ads_minutes is ...` reads as `Ads minutes is ...` next to its field.
                 let words = format!("{}{rest}", field.replace('_', " "));
                 return Ok(FieldErrors::one(field, &words));
@@ -109,6 +110,10 @@ mod tests {
             Some("Ads minutes is at most 180 minutes.")
         );
         assert_eq!(errors.get("name"), None);
+        let listed = FieldErrors::from_refusal(invalid("address: too long"), &fields)
+            .ok()
+            .expect("a form error");
+        assert_eq!(listed.get("address"), Some("Address: too long."));
         // "name" is not "names ...": only the whole word names a field.
         let above = FieldErrors::from_refusal(invalid("names must differ"), &fields)
             .ok()

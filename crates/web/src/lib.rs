@@ -51,6 +51,25 @@ pub fn pages(app: &App) -> Pages {
             "/admin/venues/{id}/auditoriums",
             post(admin::venues::add_auditorium),
         )
+        .route("/admin/venues/{id}/week", get(admin::week::page))
+        .route("/admin/venues/{id}/week/copy", post(admin::week::copy))
+        .route(
+            "/admin/venues/{id}/schedule",
+            get(admin::schedule::form).post(admin::schedule::submit),
+        )
+        .route(
+            "/admin/venues/{id}/price-plan",
+            get(admin::price_plan::page).post(admin::price_plan::save),
+        )
+        .route("/admin/price-plans", get(admin::price_plan::list))
+        .route(
+            "/admin/showtimes/{id}",
+            get(admin::showtime::page).post(admin::showtime::move_to),
+        )
+        .route(
+            "/admin/showtimes/{id}/delete",
+            post(admin::showtime::delete),
+        )
         .route(
             "/admin/auditoriums/{id}/layout",
             get(admin::layout::page).post(admin::layout::save),

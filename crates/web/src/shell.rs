@@ -10,11 +10,13 @@ use marquee_store::User;
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them, with
 /// the role each needs (a link is shown to those who may follow it). A route is listed once
 /// its page exists:
-/// `/admin/price-plans`, `/admin/bookings` and `/admin/checkin` come next.
+/// `/admin/bookings` and `/admin/checkin` come next. A venue's week and schedule are reached
+/// from its page.
 const STAFF_NAV: &[(&str, &str, StaffRole)] = &[
     ("/admin", "Today", StaffRole::BoxOffice),
     ("/admin/venues", "Venues", StaffRole::Manager),
     ("/admin/films", "Films", StaffRole::Manager),
+    ("/admin/price-plans", "Price plans", StaffRole::Manager),
     ("/admin/audit", "Audit log", StaffRole::Manager),
     ("/admin/staff", "Staff", StaffRole::Owner),
 ];

@@ -28,3 +28,4 @@ mod seat_changes;
 mod seat_maps;
 mod staff;
 mod ticket_types;
+mod week;

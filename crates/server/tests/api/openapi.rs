@@ -53,6 +53,7 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/events/{id}", "patch"),
         ("/api/v1/admin/events/{id}/poster", "put"),
         ("/api/v1/admin/showtimes", "post"),
+        ("/api/v1/admin/venues/{id}/schedule", "get"),
         ("/api/v1/admin/venues/{id}/schedule/copy", "post"),
         ("/api/v1/admin/showtimes/{id}", "patch"),
         ("/api/v1/admin/showtimes/{id}", "delete"),

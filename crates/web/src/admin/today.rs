@@ -2,6 +2,7 @@
 //! with their occupancy as a bar (SVG drawn here, readable without JavaScript), live holds;
 //! and the newest bookings. The figures come from `dashboard::today`, as the API's do.
 
+use super::local;
 use crate::page::{html, PageError};
 use crate::session::Staff;
 use crate::shell::Shell;
@@ -9,7 +10,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use marquee_server::dashboard::{self, Today};
 use marquee_server::http::staff::BoxOffice;
@@ -54,9 +54,9 @@ struct ShowtimeView {
 
 /// An occupancy bar: widths on a 0–`Bar::WIDTH` scale, and the same in words.
 pub struct Bar {
-    sold: u32,
-    held: u32,
-    label: String,
+    pub sold: u32,
+    pub held: u32,
+    pub label: String,
 }
 
 impl Bar {
@@ -64,19 +64,22 @@ impl Bar {
     pub const WIDTH: u32 = 200;
 
     pub fn of(showtime: &ShowtimeOccupancy) -> Bar {
-        let seats = showtime.seats.max(1);
+        Bar::new(showtime.seats, showtime.sold, showtime.held)
+    }
+
+    /// The bar of `sold` and `held` of `seats` seats.
+    pub fn new(seats: u32, sold: u32, held: u32) -> Bar {
+        let all = seats;
+        let seats = seats.max(1);
         let width =
             |n: u32| (u64::from(n.min(seats)) * u64::from(Self::WIDTH) / u64::from(seats)) as u32;
-        let sold = width(showtime.sold);
-        let held = width(showtime.sold + showtime.held).saturating_sub(sold);
-        let percent = u64::from(showtime.sold) * 100 / u64::from(seats);
+        let sold_width = width(sold);
+        let held_width = width(sold.saturating_add(held)).saturating_sub(sold_width);
+        let percent = u64::from(sold) * 100 / u64::from(seats);
         Bar {
-            sold,
-            held,
-            label: format!(
-                "{} of {} seats sold ({percent}%), {} held",
-                showtime.sold, showtime.seats, showtime.held
-            ),
+            sold: sold_width,
+            held: held_width,
+            label: format!("{sold} of {all} seats sold ({percent}%), {held} held"),
         }
     }
 }
@@ -162,13 +165,10 @@ fn bookings(today: &Today) -> Vec<BookingView> {
         .collect()
 }
 
-fn local(at: DateTime<Utc>, zone: Tz, format: &str) -> String {
-    at.with_timezone(&zone).format(format).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
     use marquee_domain::{ShowtimeId, VenueId};
 
     fn occupancy(seats: u32, sold: u32, held: u32) -> ShowtimeOccupancy {

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod pricing;
 pub mod schedule;
 pub mod staff;
+pub mod week;
 
 use crate::app::App;
 use crate::staff::StaffUser;
@@ -54,6 +55,7 @@ pub fn routes() -> OpenApiRouter<App> {
         ))
         .routes(routes!(schedule::create_schedule))
         .routes(routes!(schedule::copy_week))
+        .routes(routes!(week::venue_week))
         .routes(routes!(audit::audit_log))
         .routes(routes!(dashboard::dashboard))
 }

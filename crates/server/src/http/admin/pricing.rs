@@ -129,7 +129,8 @@ impl From<PricePlanBody> for PlanInput {
     }
 }
 
-fn plan_json(plan: &PricePlan) -> serde_json::Value {
+/// A plan as the audit log keeps it.
+pub fn plan_json(plan: &PricePlan) -> serde_json::Value {
     json(PricePlanBody::from(plan))
 }
 

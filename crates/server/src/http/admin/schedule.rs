@@ -65,7 +65,8 @@ impl From<&ShowtimeInfo> for AdminShowtimeBody {
     }
 }
 
-fn showtime_json(info: &ShowtimeInfo) -> serde_json::Value {
+/// A showtime as the audit log keeps it.
+pub fn showtime_json(info: &ShowtimeInfo) -> serde_json::Value {
     json(AdminShowtimeBody::from(info))
 }
 

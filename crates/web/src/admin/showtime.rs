@@ -1,0 +1,289 @@
+//! `/admin/showtimes/{id}`: one showtime as staff see it (the film, the hall, the slot, its
+//! terms, the prices frozen at scheduling, its seats), with a form to retime it or move it to
+//! another hall (`scheduling::move_showtime`) and a button to delete it
+//! (`scheduling::delete_showtime`). A refusal (live bookings, a clash) is shown on the page.
+
+use super::clashes::{refusal, ClashView, Refusal};
+use super::{by, id_of, local, tag_words};
+use crate::form::FieldErrors;
+use crate::page::{html, PageError};
+use crate::session::Staff;
+use crate::shell::Shell;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{NaiveDate, NaiveTime};
+use marquee_domain::money::decimal;
+use marquee_domain::schedule::local_instant;
+use marquee_domain::{AuditoriumId, SeatCategory, SeatState, ShowtimeId};
+use marquee_server::http::admin::schedule::showtime_json;
+use marquee_server::http::staff::Manager;
+use marquee_server::scheduling::{self, monday_of};
+use marquee_server::{back_office, App};
+use marquee_store::SeatMap;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "admin/showtime.html")]
+struct ShowtimePage {
+    shell: Shell,
+    csrf: String,
+    id: i64,
+    title: String,
+    event_id: i64,
+    venue_id: i64,
+    venue: String,
+    hall: String,
+    /// The Monday of its week, for the week view.
+    week: String,
+    /// "Tuesday 24 November 2026".
+    date: String,
+    /// "12:00–14:15": its start, and when its hall is free again.
+    slot: String,
+    zone: String,
+    format: String,
+    audio_language: String,
+    subtitles: String,
+    tags: Vec<&'static str>,
+    sales: String,
+    currency: String,
+    booking_fee: String,
+    categories: Vec<&'static str>,
+    /// A ticket type's name and its price in each of `categories` ("" where none).
+    prices: Vec<(String, Vec<String>)>,
+    seats: SeatCounts,
+    started: bool,
+    halls: Vec<(String, String)>,
+    moving: MoveForm,
+    errors: FieldErrors,
+    clashes: Vec<ClashView>,
+}
+
+#[derive(Default)]
+struct SeatCounts {
+    capacity: usize,
+    sold: usize,
+    held: usize,
+    blocked: usize,
+    available: usize,
+}
+
+/// The move form as typed: the start on the venue's clock, and the hall.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    date: String,
+    time: String,
+    auditorium_id: String,
+}
+
+const MOVE_FIELDS: [&str; 3] = ["date", "time", "auditorium_id"];
+
+async fn showtime_page(
+    app: &App,
+    staff: &Staff<Manager>,
+    map: SeatMap,
+    moving: Option<MoveForm>,
+) -> Result<ShowtimePage, PageError> {
+    let now = app.now();
+    let info = &map.info;
+    let s = &info.showtime;
+    let zone = info.city.timezone;
+    let mut seats = SeatCounts {
+        capacity: map.seats.len(),
+        ..SeatCounts::default()
+    };
+    for seat in &map.seats {
+        match seat.state_at(now) {
+            SeatState::Available => seats.available += 1,
+            SeatState::Held => seats.held += 1,
+            SeatState::Sold => seats.sold += 1,
+            SeatState::Blocked => seats.blocked += 1,
+        }
+    }
+    let categories: Vec<SeatCategory> = SeatCategory::ALL
+        .into_iter()
+        .filter(|c| s.prices.entries().iter().any(|(_, had, _)| had == c))
+        .collect();
+    let prices = s
+        .prices
+        .ticket_types()
+        .map(|t| {
+            let each = categories
+                .iter()
+                .map(|c| {
+                    s.prices
+                        .price_of(&t.code, *c)
+                        .map_or_else(String::new, |m| decimal(m.minor))
+                })
+                .collect();
+            (t.name.clone(), each)
+        })
+        .collect();
+    let window = s.sales_window();
+    let halls = back_office::auditoriums(app, &staff.staff, info.venue.id)
+        .await?
+        .into_iter()
+        .map(|h| (h.auditorium.id.0.to_string(), h.auditorium.name))
+        .collect();
+    Ok(ShowtimePage {
+        shell: Shell::staff(&staff.signed_in, &staff.staff, "/admin/venues"),
+        csrf: staff.signed_in.csrf.clone(),
+        id: s.id.0,
+        title: info.event_title.clone(),
+        event_id: s.event_id.0,
+        venue_id: info.venue.id.0,
+        venue: info.venue.name.clone(),
+        hall: info.auditorium_name.clone(),
+        week: monday_of(s.starts_at.with_timezone(&zone).date_naive()).to_string(),
+        date: local(s.starts_at, zone, "%A %-d %B %Y"),
+        slot: format!(
+            "{}–{}",
+            local(s.starts_at, zone, "%H:%M"),
+            local(s.ends_at, zone, "%H:%M")
+        ),
+        zone: zone.name().to_string(),
+        format: s.format.clone(),
+        audio_language: s.audio_language.clone(),
+        subtitles: s.subtitles.clone().unwrap_or_default(),
+        tags: s.access.iter().map(|t| tag_words(*t).1).collect(),
+        sales: format!(
+            "From {} until {}",
+            local(window.opens_at, zone, "%-d %b %Y %H:%M"),
+            local(window.closes_at(), zone, "%-d %b %Y %H:%M")
+        ),
+        currency: s.prices.currency().to_string(),
+        booking_fee: decimal(s.prices.booking_fee_minor()),
+        categories: categories.iter().map(|c| c.as_str()).collect(),
+        prices,
+        seats,
+        started: s.starts_at <= now,
+        halls,
+        moving: moving.unwrap_or_else(|| MoveForm {
+            date: local(s.starts_at, zone, "%Y-%m-%d"),
+            time: local(s.starts_at, zone, "%H:%M"),
+            auditorium_id: s.auditorium_id.0.to_string(),
+        }),
+        errors: FieldErrors::default(),
+        clashes: Vec::new(),
+    })
+}
+
+/// `GET /admin/showtimes/{id}`.
+pub async fn page(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
+    let page = showtime_page(&app, &staff, map, None).await?;
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// `POST /admin/showtimes/{id}` (date, time, hall): moved or retimed, back to it. Only what
+/// differs from the showtime is changed (a move prices it again).
+pub async fn move_to(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Form(typed): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
+    let s = &map.info.showtime;
+    let zone = map.info.city.timezone;
+    let attempt = async {
+        let date: NaiveDate = typed
+            .date
+            .trim()
+            .parse()
+            .map_err(|_| Ok(FieldErrors::one("date", "Give the date as 2026-12-24.")))?;
+        let time = NaiveTime::parse_from_str(typed.time.trim(), "%H:%M")
+            .map_err(|_| Ok(FieldErrors::one("time", "Give the time as 20:30.")))?;
+        let starts_at = local_instant(zone, date.and_time(time))
+            .map_err(|e| Ok(FieldErrors::one("time", &e.to_string())))?;
+        let hall = typed
+            .auditorium_id
+            .trim()
+            .parse()
+            .map(AuditoriumId)
+            .map_err(|_| Ok(FieldErrors::one("auditorium_id", "Choose an auditorium.")))?;
+        let starts_at = (starts_at != s.starts_at).then_some(starts_at);
+        let hall = (hall != s.auditorium_id).then_some(hall);
+        if starts_at.is_none() && hall.is_none() {
+            return Err(Ok(FieldErrors::default()));
+        }
+        let actor = by(&app, &staff.staff, "showtime.update", showtime_json);
+        scheduling::move_showtime(&app, &staff.staff, id, starts_at, hall, actor)
+            .await
+            .map_err(Err)
+    };
+    let refused = match attempt.await {
+        Ok(_) => None,
+        // Nothing to change.
+        Err(Ok(errors)) if errors.is_empty() => None,
+        Err(Ok(errors)) => Some(Refusal {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+            clashes: Vec::new(),
+        }),
+        Err(Err(error)) => Some(refusal(&app, zone, error, &MOVE_FIELDS).await?),
+    };
+    match refused {
+        None => Ok(Redirect::to(&format!("/admin/showtimes/{}", id.0)).into_response()),
+        Some(Refusal {
+            status,
+            errors,
+            clashes,
+        }) => {
+            let mut page = showtime_page(&app, &staff, map, Some(typed)).await?;
+            page.errors = errors;
+            page.clashes = clashes;
+            Ok(html(status, &page))
+        }
+    }
+}
+
+/// `POST /admin/showtimes/{id}/delete`: deleted, then its week; refused while it has had a
+/// booking.
+pub async fn delete(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
+    let actor = by(&app, &staff.staff, "showtime.delete", showtime_json);
+    match scheduling::delete_showtime(&app, &staff.staff, id, actor).await {
+        Ok(()) => {
+            let zone = map.info.city.timezone;
+            let week = monday_of(
+                map.info
+                    .showtime
+                    .starts_at
+                    .with_timezone(&zone)
+                    .date_naive(),
+            );
+            Ok(Redirect::to(&format!(
+                "/admin/venues/{}/week?week={week}&deleted=1",
+                map.info.venue.id.0
+            ))
+            .into_response())
+        }
+        Err(error) => {
+            let zone = map.info.city.timezone;
+            let Refusal {
+                status,
+                errors,
+                clashes,
+            } = refusal(&app, zone, error, &[]).await?;
+            let mut page = showtime_page(&app, &staff, map, None).await?;
+            page.errors = errors;
+            page.clashes = clashes;
+            Ok(html(status, &page))
+        }
+    }
+}
