@@ -396,6 +396,8 @@ mod tests {
         "schedule_conflict",
         "no_price_plan",
         "showtime_has_bookings",
+        "layout_conflict",
+        "showtime_has_blocked_seats",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",
