@@ -66,6 +66,11 @@ pub fn pages(app: &App) -> Pages {
             "/admin/showtimes/{id}",
             get(admin::showtime::page).post(admin::showtime::move_to),
         )
+        .route("/admin/showtimes/{id}/block", post(admin::showtime::block))
+        .route(
+            "/admin/showtimes/{id}/unblock",
+            post(admin::showtime::unblock),
+        )
         .route(
             "/admin/showtimes/{id}/delete",
             post(admin::showtime::delete),

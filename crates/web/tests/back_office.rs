@@ -1050,3 +1050,44 @@ async fn an_owner_invites_with_the_link_shown_once_and_removes_staff() {
         .is_none());
     assert!(!app.session_alive(&sam).await);
 }
+
+#[tokio::test]
+async fn a_layout_that_would_drop_a_held_seat_is_refused_on_the_editor_naming_it() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = fixtures::world(&*app.store).await;
+    let (cookie, csrf) = app.admin_session().await;
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.alice,
+            &world.showtime,
+            &["A8"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("a hold");
+    let hall = world.auditorium.auditorium.id;
+    let path = format!("/admin/auditoriums/{}/layout", hall.0);
+    let shorter = "A  sssssss\nB  sspppps\nC  wc.ss.cw";
+    let refused = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[("csrf", &csrf), ("layout", shorter)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let error = between(&refused.body, "id=\"layout-error\">", "<");
+    assert!(
+        error.contains(&format!("showtime {} at", world.showtime.showtime.id))
+            && error.contains("(A8)"),
+        "{error}"
+    );
+    assert!(refused.body.contains(&format!("{shorter}</textarea>")));
+    let now = app
+        .store
+        .auditorium_layout(hall)
+        .await
+        .expect("a read")
+        .expect("the hall");
+    assert_eq!(now.info.layout_version, 1, "nothing saved");
+}

@@ -803,3 +803,87 @@ async fn another_venues_manager_gets_404_for_every_schedule_page() {
     let list = app.get("/admin/price-plans", Some(&cookie)).await;
     assert!(list.body.contains("Cinema Porto") && !list.body.contains("Cinema Tejo"));
 }
+
+#[tokio::test]
+async fn seats_are_blocked_and_unblocked_on_the_showtime_page_and_a_held_one_is_refused() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (world, cookie, csrf) = world(&app).await;
+    let id = world.showtime.showtime.id;
+    let path = format!("/admin/showtimes/{}", id.0);
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.alice,
+            &world.showtime,
+            &["A3"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("a hold");
+    let blocked_in_store = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .blocked_seats(id, world.venue.id)
+                .await
+                .expect("a read")
+                .labels
+        }
+    };
+
+    // Typed in lower case, apart by a comma and spaces.
+    let blocked = app
+        .post_form(
+            &format!("{path}/block"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "a1, a2 ")],
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::SEE_OTHER, "{}", blocked.body);
+    assert_eq!(blocked_in_store(&app).await, ["A1", "A2"]);
+    let page = app.get(&path, Some(&cookie)).await;
+    assert!(
+        page.body.contains("aria-label=\"Put A1 back on sale\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Unblock all 2"));
+
+    // A held seat is refused next to the field, with what was typed; nothing changes.
+    let refused = app
+        .post_form(
+            &format!("{path}/block"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "A3 A4")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused
+        .body
+        .contains("A3 is held or sold: only free seats can be blocked"));
+    assert!(refused.body.contains("value=\"A3 A4\""));
+    let unknown = app
+        .post_form(
+            &format!("{path}/block"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "Z99")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("No such seat here: Z99"));
+    assert_eq!(blocked_in_store(&app).await, ["A1", "A2"]);
+
+    let unblocked = app
+        .post_form(
+            &format!("{path}/unblock"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "A1")],
+        )
+        .await;
+    assert_eq!(
+        unblocked.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        unblocked.body
+    );
+    assert_eq!(blocked_in_store(&app).await, ["A2"]);
+}

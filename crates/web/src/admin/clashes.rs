@@ -68,7 +68,7 @@ pub async fn refusal(
             StatusCode::CONFLICT,
             "The venue has no price plan yet: give it one on its price plan page first",
         ),
-        AppError::ShowtimeHasBookings { .. } | AppError::NotOnSale(_) => {
+        AppError::ShowtimeHasBookings { .. } | AppError::NotOnSale(_) | AppError::Conflict { .. } => {
             Refusal::above(StatusCode::CONFLICT, &error.to_string())
         }
         AppError::NotFound(Entity::Event) if fields.contains(&"event_id") => Refusal {

@@ -204,9 +204,14 @@ pub async fn save(
     match back_office::replace_layout(&app, &staff.staff, id, &layout, actor).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/auditoriums/{}/layout", id.0)).into_response()),
         Err(error) => {
+            // Scheduled showtimes that cannot take it: a conflict, not a fault of the text.
+            let status = match error {
+                AppError::LayoutConflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
+            };
             let errors = FieldErrors::from_refusal(error, &["layout"])?;
             let page = editor(&app, &staff, id, Some((layout, errors))).await?;
-            Ok(html(StatusCode::BAD_REQUEST, &page))
+            Ok(html(status, &page))
         }
     }
 }

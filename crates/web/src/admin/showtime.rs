@@ -5,7 +5,7 @@
 
 use super::clashes::{refusal, ClashView, Refusal};
 use super::{by, id_of, local, tag_words};
-use crate::form::FieldErrors;
+use crate::form::{FieldErrors, FORM};
 use crate::page::{html, PageError};
 use crate::session::Staff;
 use crate::shell::Shell;
@@ -18,6 +18,8 @@ use chrono::{NaiveDate, NaiveTime};
 use marquee_domain::money::decimal;
 use marquee_domain::schedule::local_instant;
 use marquee_domain::{AuditoriumId, SeatCategory, SeatState, ShowtimeId};
+use marquee_server::error::AppError;
+use marquee_server::http::admin::blocked_seats::blocked_json;
 use marquee_server::http::admin::schedule::showtime_json;
 use marquee_server::http::staff::Manager;
 use marquee_server::scheduling::{self, monday_of};
@@ -59,6 +61,11 @@ struct ShowtimePage {
     moving: MoveForm,
     errors: FieldErrors,
     clashes: Vec<ClashView>,
+    /// Its blocked seats, in the hall's order.
+    blocked: Vec<String>,
+    /// The block form as typed, and its errors.
+    block_typed: String,
+    block_errors: FieldErrors,
 }
 
 #[derive(Default)]
@@ -168,6 +175,14 @@ async fn showtime_page(
         }),
         errors: FieldErrors::default(),
         clashes: Vec::new(),
+        blocked: map
+            .seats
+            .iter()
+            .filter(|seat| seat.state_at(now) == SeatState::Blocked)
+            .map(|seat| seat.label().to_string())
+            .collect(),
+        block_typed: String::new(),
+        block_errors: FieldErrors::default(),
     })
 }
 
@@ -245,6 +260,98 @@ pub async fn move_to(
             Ok(html(status, &page))
         }
     }
+}
+
+/// The block and unblock forms: seat labels, apart by spaces or commas.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SeatsForm {
+    seats: String,
+}
+
+/// `POST /admin/showtimes/{id}/block`: the seats typed taken off sale, back to the page.
+pub async fn block(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Form(typed): Form<SeatsForm>,
+) -> Result<Response, PageError> {
+    set_blocked(app, staff, id, typed, true).await
+}
+
+/// `POST /admin/showtimes/{id}/unblock`: the seats given put back on sale, back to the page.
+pub async fn unblock(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Form(typed): Form<SeatsForm>,
+) -> Result<Response, PageError> {
+    set_blocked(app, staff, id, typed, false).await
+}
+
+async fn set_blocked(
+    app: App,
+    staff: Staff<Manager>,
+    id: String,
+    typed: SeatsForm,
+    block: bool,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    let seats: Vec<String> = typed
+        .seats
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_uppercase())
+        .collect();
+    let action = if block {
+        "showtime.block_seats"
+    } else {
+        "showtime.unblock_seats"
+    };
+    let actor = by(&app, &staff.staff, action, blocked_json);
+    let error =
+        match scheduling::set_blocked_seats(&app, &staff.staff, id, seats, block, actor).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/admin/showtimes/{}#showtime-blocked", id.0))
+                        .into_response(),
+                )
+            }
+            Err(error) => error,
+        };
+    let (status, errors) = match &error {
+        AppError::SeatsUnavailable(seats) => (
+            StatusCode::CONFLICT,
+            FieldErrors::one(
+                "seats",
+                &format!(
+                    "{} {} held or sold: only free seats can be blocked",
+                    seats.join(", "),
+                    if seats.len() == 1 { "is" } else { "are" }
+                ),
+            ),
+        ),
+        AppError::UnknownSeats(seats) => (
+            StatusCode::BAD_REQUEST,
+            FieldErrors::one("seats", &format!("No such seat here: {}", seats.join(", "))),
+        ),
+        AppError::Invalid { .. } => (
+            StatusCode::BAD_REQUEST,
+            FieldErrors::one("seats", "Give one or more seats, e.g. A1 A2 B7"),
+        ),
+        AppError::NotOnSale(_) => (
+            StatusCode::CONFLICT,
+            FieldErrors::one(FORM, &error.to_string()),
+        ),
+        _ => return Err(PageError::from(error)),
+    };
+    let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
+    let mut page = showtime_page(&app, &staff, map, None).await?;
+    page.block_errors = errors;
+    if block {
+        page.block_typed = typed.seats;
+    }
+    Ok(html(status, &page))
 }
 
 /// `POST /admin/showtimes/{id}/delete`: deleted, then its week; refused while it has had a

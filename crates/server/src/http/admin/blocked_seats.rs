@@ -38,7 +38,7 @@ impl From<&BlockedSeats> for BlockedSeatsBody {
     }
 }
 
-fn blocked_json(blocked: &BlockedSeats) -> serde_json::Value {
+pub fn blocked_json(blocked: &BlockedSeats) -> serde_json::Value {
     json(BlockedSeatsBody::from(blocked))
 }
 
