@@ -106,6 +106,19 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
+/// Who is signed in, if anyone: for pages anyone may see (the customer site), which show an
+/// account when there is one. A session that ended, or a store that does not answer, counts
+/// as nobody.
+pub async fn signed_in(app: &App, headers: &HeaderMap) -> Option<SignedIn> {
+    let token = read(headers, Cookies::of(app).session)?;
+    let user = accounts::authenticate(app, &token).await.ok()?;
+    Some(SignedIn {
+        user,
+        csrf: csrf::token(&token),
+        token,
+    })
+}
+
 impl FromRequestParts<App> for SignedIn {
     /// Not signed in (or the session ended): to the login page, and back here after it.
     type Rejection = Response;

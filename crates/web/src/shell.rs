@@ -28,12 +28,41 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// The customer site's navigation, in order.
+const CUSTOMER_NAV: &[(&str, &str)] = &[("/", "What's on"), ("/bookings", "My bookings")];
+
 pub struct Shell {
     /// The signed-in account's email, when someone is signed in.
     pub account: Option<String>,
     /// The CSRF token of the log-out form.
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// Which site the page is of: the customer site, or the back office (`/admin`).
+    pub site: Site,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    Customer,
+    BackOffice,
+}
+
+impl Site {
+    /// Where the brand in the header leads.
+    pub fn home(self) -> &'static str {
+        match self {
+            Site::Customer => "/",
+            Site::BackOffice => "/admin",
+        }
+    }
+
+    /// What the navigation is called, for screen readers.
+    pub fn nav_label(self) -> &'static str {
+        match self {
+            Site::Customer => "Site",
+            Site::BackOffice => "Back office",
+        }
+    }
 }
 
 impl Shell {
@@ -43,6 +72,25 @@ impl Shell {
             account: None,
             csrf: String::new(),
             nav: Vec::new(),
+            site: Site::BackOffice,
+        }
+    }
+
+    /// A page of the customer site, for someone signed in or not; `current` is the path of
+    /// the navigation's link to mark as the page shown, if any.
+    pub fn customer(signed_in: Option<&SignedIn>, current: &str) -> Shell {
+        Shell {
+            account: signed_in.map(|s| s.user.email.to_string()),
+            csrf: signed_in.map(|s| s.csrf.clone()).unwrap_or_default(),
+            nav: CUSTOMER_NAV
+                .iter()
+                .map(|&(href, label)| NavLink {
+                    href,
+                    label,
+                    current: href == current,
+                })
+                .collect(),
+            site: Site::Customer,
         }
     }
 
@@ -53,6 +101,7 @@ impl Shell {
             account: Some(user.email.to_string()),
             csrf: csrf.to_string(),
             nav: Vec::new(),
+            site: Site::BackOffice,
         }
     }
 
@@ -70,6 +119,7 @@ impl Shell {
                     current: href == current,
                 })
                 .collect(),
+            site: Site::BackOffice,
         }
     }
 
