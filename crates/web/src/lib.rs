@@ -19,6 +19,7 @@ pub mod login;
 pub mod page;
 pub mod session;
 pub mod shell;
+pub mod words;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;

@@ -14,9 +14,6 @@ pub mod totp;
 pub mod venues;
 pub mod week;
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use marquee_domain::AccessTag;
 use marquee_server::staff::StaffUser;
 use marquee_server::App;
 use marquee_store::Actor;
@@ -53,19 +50,4 @@ pub fn id_of(text: &str) -> Result<i64, crate::page::PageError> {
     })
 }
 
-/// An instant on a venue's wall clock, in `format` (chrono's).
-pub fn local(at: DateTime<Utc>, zone: Tz, format: &str) -> String {
-    at.with_timezone(&zone).format(format).to_string()
-}
-
-/// An access tag as staff read it: a short mark for a crowded place (the week's blocks) and
-/// its words.
-pub fn tag_words(tag: AccessTag) -> (&'static str, &'static str) {
-    match tag {
-        AccessTag::Subtitled => ("ST", "Subtitled"),
-        AccessTag::Captioned => ("CC", "Captioned (SDH)"),
-        AccessTag::AudioDescribed => ("AD", "Audio described"),
-        AccessTag::Relaxed => ("Relaxed", "Relaxed screening"),
-        AccessTag::ParentAndBaby => ("P&B", "Parent and baby"),
-    }
-}
+pub use crate::words::{local, tag_words};
