@@ -13,13 +13,15 @@ use crate::holds;
 use crate::sql::Sql;
 use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 use crate::writes::{self, BatchStatements, ReportWritten};
-use crate::{accounts, catalog, dashboard, housekeeping, node_bridge, reads, sandbox};
+use crate::{
+    accounts, catalog, dashboard, housekeeping, node_bridge, password_resets, reads, sandbox,
+};
 use crate::{
     AuditoriumInfo, BlockedSeats, BookingPage, Committed, DashboardData, DashboardQuery,
-    EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPayment, NewSchedule, NewSession,
-    NewShowtime, NewUser, NewVenue, Payment, PaymentApplied, PaymentReport, SandboxPayment,
-    SeatMap, Session, ShowtimeFilter, ShowtimeInfo, ShowtimeMove, Store, StoreError, StoreResult,
-    Unsettled, User, UserCredentials,
+    EventFilter, NewAuditorium, NewCity, NewEvent, NewHold, NewPasswordReset, NewPayment,
+    NewSchedule, NewSession, NewShowtime, NewUser, NewVenue, OutboxMessage, Payment,
+    PaymentApplied, PaymentReport, SandboxPayment, SeatMap, Session, ShowtimeFilter, ShowtimeInfo,
+    ShowtimeMove, Store, StoreError, StoreResult, Unsettled, User, UserCredentials,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -532,6 +534,32 @@ impl<B: Backend> Store for B {
     async fn delete_sessions(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64> {
         accounts::delete_sessions(&mut self.writing(), user, keep).await
     }
+    async fn start_password_reset(&self, reset: &NewPasswordReset) -> StoreResult<()> {
+        in_write!(self, "password reset link", |tx| password_resets::start(
+            &mut tx, reset
+        ))
+    }
+    async fn password_reset(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>> {
+        // On the writing pool: a link just made or just used is seen as it is.
+        password_resets::usable(&mut self.writing(), token_hash, now).await
+    }
+    async fn reset_password(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
+        in_write!(self, "password reset", |tx| password_resets::use_link(
+            &mut tx,
+            token_hash,
+            password_hash,
+            now
+        ))
+    }
 
     async fn hold_seats_batch(
         &self,
@@ -627,6 +655,9 @@ impl<B: Backend> Store for B {
     }
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>> {
         reads::outbox_kinds(&mut self.reading(), booking).await
+    }
+    async fn undelivered_messages(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        password_resets::undelivered(&mut self.writing(), limit).await
     }
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData> {
         let mut tx = self.begin_snapshot().await?;

@@ -22,6 +22,7 @@ pub mod holds;
 pub mod housekeeping;
 pub mod layout_follow;
 pub mod node_bridge;
+pub mod password_resets;
 pub mod payments;
 mod pool;
 pub mod price_codec;
@@ -50,6 +51,7 @@ pub use committed::{Committed, SeatChangeSink};
 pub use dashboard::{CityDay, DashboardData, DashboardQuery};
 pub use error::{StoreError, StoreResult};
 pub use layout_follow::{LayoutReplaced, ShowtimeLayoutConflict};
+pub use password_resets::{NewPasswordReset, OutboxMessage};
 pub use pool::{PoolSettings, PoolStats};
 pub use scheduling::{NewSchedule, ScheduleClash, ShowtimeMove};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
@@ -272,6 +274,24 @@ pub trait Store: Send + Sync + 'static {
     async fn change_password(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
     /// Ends every session of `user` except the one whose token hash is `keep`; how many ended.
     async fn delete_sessions(&self, user: UserId, keep: Option<&[u8]>) -> StoreResult<u64>;
+    /// Records a link to reset a forgotten password (by its token's hash) and queues the
+    /// outbox message that carries it, in one transaction (`password_resets`).
+    async fn start_password_reset(&self, reset: &NewPasswordReset) -> StoreResult<()>;
+    /// The account a reset link's token hash stands for, while the link can be used.
+    async fn password_reset(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>>;
+    /// Uses a reset link once, before it expires: sets the account's password hash, ends its
+    /// sessions and its other links, in one transaction. `None` (nothing changed) for a link
+    /// unknown, used or expired; of two uses at once, one wins.
+    async fn reset_password(
+        &self,
+        token_hash: &[u8],
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
 
     // --- staff and the audit log (`staff`, `audit`) ---------------------------------------
 
@@ -422,6 +442,9 @@ pub trait Store: Send + Sync + 'static {
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
+    /// Outbox messages not delivered yet, oldest first, at most `limit`: what the mail worker
+    /// sends.
+    async fn undelivered_messages(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
     /// The back office's figures of today (see `dashboard`), read in one snapshot.
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData>;
 

@@ -288,16 +288,17 @@ pub async fn void_tickets(
     Ok(())
 }
 
+/// Queues a message for the outbox's worker; `booking` is the booking it tells of, if any.
 pub async fn queue_message(
     tx: &mut impl Sql,
-    booking: BookingId,
+    booking: Option<BookingId>,
     kind: &str,
     payload: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO outbox (kind, booking_id, payload, created_at) VALUES ($1, $2, $3, ts($4))",
-        args![kind, booking.0, payload, millis(now)],
+        args![kind, booking.map(|b| b.0), payload, millis(now)],
     )
     .await?;
     Ok(())

@@ -289,7 +289,7 @@ async fn queue_notice(
 ) -> StoreResult<()> {
     statements::queue_message(
         tx,
-        booking,
+        Some(booking),
         notice.kind(),
         &message_payload(booking, notice),
         now,
