@@ -52,6 +52,8 @@ pub struct Password(String);
 /// The longest email address there can be (RFC 5321's path limit, less the brackets).
 pub const MAX_EMAIL_LEN: usize = 254;
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// How long a link to reset a forgotten password can be used (once).
+pub const RESET_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

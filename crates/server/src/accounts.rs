@@ -169,12 +169,17 @@ pub async fn change_password(app: &App, user: &User, current: &str, new: &str) -
 /// Sets `user`'s password without asking for the old one (`marquee admin create`, the demo's
 /// owner), ending every session of the account.
 pub async fn set_password(app: &App, user: &User, password: &str) -> AppResult<()> {
-    let password = Password::parse(password)
-        .map_err(|e| AppError::invalid(ErrorCode::InvalidPassword, e.to_string()))?;
-    let hash = app.password_hashers().hash(password).await?;
+    let hash = new_password_hash(app, password).await?;
     app.store().change_password(user.id, &hash).await?;
     app.sessions().forget_user(user.id, app.now());
     Ok(())
+}
+
+/// The hash to store for a new password: `invalid_password` when it is too weak or too long.
+pub(crate) async fn new_password_hash(app: &App, password: &str) -> AppResult<String> {
+    let password = Password::parse(password)
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidPassword, e.to_string()))?;
+    app.password_hashers().hash(password).await
 }
 
 /// Logs `user` out everywhere but the session of `token`: every other session of the account
@@ -264,9 +269,16 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<User> {
     Ok(user)
 }
 
-/// What the database keeps of a secret token (a login's, an invitation's): its SHA-256.
+/// What the database keeps of a secret token (a login's, an invitation's, a reset link's):
+/// its SHA-256.
 pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A new secret for a link (an invitation's, a password reset's): 43 letters and digits,
+/// over 256 random bits.
+pub(crate) fn link_token() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 43)
 }
 
 /// The hash of a random password, made once, verified against when the account does not exist.

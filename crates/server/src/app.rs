@@ -10,6 +10,7 @@ use crate::rate_limits::RateLimits;
 use crate::seat_changes::SeatChanges;
 use crate::seat_maps::SeatMaps;
 use crate::session_cache::SessionCache;
+use crate::whats_on::Listings;
 use marquee_domain::{BookingIdGenerator, Clock};
 use marquee_payments::{StripeConfig, StripeGateway};
 use marquee_store::Store;
@@ -27,6 +28,7 @@ struct Inner {
     seat_maps: Arc<SeatMaps>,
     seat_changes: Arc<SeatChanges>,
     sessions: SessionCache,
+    listings: Listings,
     hashers: PasswordHashers,
     rate_limits: RateLimits,
     login_throttle: LoginThrottle,
@@ -109,6 +111,7 @@ impl App {
                 seat_maps,
                 seat_changes,
                 sessions: SessionCache::default(),
+                listings: Listings::default(),
                 hashers: PasswordHashers::start(config.password_hashing)?,
                 rate_limits: RateLimits::new(&config.rate_limits, clock.clone()),
                 login_throttle: LoginThrottle::default(),
@@ -146,6 +149,11 @@ impl App {
     /// Logins checked lately (see `session_cache`).
     pub fn sessions(&self) -> &SessionCache {
         &self.inner.sessions
+    }
+
+    /// A city's days of showtimes, kept a few seconds (see `whats_on`).
+    pub fn listings(&self) -> &Listings {
+        &self.inner.listings
     }
 
     /// Where passwords are hashed and checked (see `password_hashers`).

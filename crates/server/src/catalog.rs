@@ -90,7 +90,7 @@ pub struct EventQuery {
 }
 
 /// The access tag a listing is filtered by, if one is asked for.
-fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>> {
+pub(crate) fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>> {
     asked
         .map(str::trim)
         .filter(|a| !a.is_empty())

@@ -1,6 +1,8 @@
 //! Marquee's services and HTTP API: everything between the binary and the store.
 //!
 //! - `accounts`, `bookings`, `catalog`: the services, one per concern; handlers call them.
+//!   `password_resets`: links to set a forgotten password; `whats_on`: a city's day of
+//!   showtimes, kept a few seconds per node (the customer site's home page).
 //! - `http`: the axum router, extractors, error table and OpenAPI document.
 //! - `hold_queue`: group commit of holds; `seat_changes`: the stream of committed seat
 //!   changes; `seat_maps`: seat maps cached per showtime, kept in step by that stream;
@@ -28,6 +30,7 @@ pub mod http;
 pub mod jobs;
 pub mod login_throttle;
 pub mod password_hashers;
+pub mod password_resets;
 pub mod payments;
 pub mod price_plans;
 pub mod prometheus;
@@ -40,6 +43,7 @@ pub mod server;
 pub mod session_cache;
 pub mod staff;
 pub mod totp;
+pub mod whats_on;
 
 pub use app::App;
 pub use config::Config;

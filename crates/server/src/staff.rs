@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use marquee_domain::staff::{Denied, INVITATION_LIFETIME};
 use marquee_domain::{Email, Entity, Password, StaffAccess, StaffRole, UserId, VenueId};
 use marquee_store::{Joining, NewInvitation, StaffMember, User};
-use rand::distributions::{Alphanumeric, DistString};
 
 /// A member of staff making a request, with what they may reach.
 #[derive(Debug, Clone)]
@@ -203,7 +202,7 @@ pub async fn invite(
     })?;
     let access = StaffAccess::new(role, venue_ids)
         .map_err(|e| AppError::invalid(ErrorCode::InvalidRequest, e.to_string()))?;
-    let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 43);
+    let token = crate::accounts::link_token();
     let now = app.now();
     let expires_at = now + INVITATION_LIFETIME;
     app.store()
