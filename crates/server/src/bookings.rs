@@ -13,6 +13,7 @@ use marquee_store::{BookingPage, NewHold, StoreError, User};
 
 /// What to hold: named seats (each with a ticket type code, or all of the showtime's default
 /// type when `ticket_types` is empty), or a number of the best available ones.
+#[derive(Debug)]
 pub enum SeatChoice {
     Named {
         seats: Vec<String>,

@@ -29,6 +29,16 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../assets/app.js"),
     },
     Asset {
+        name: "booking.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/booking.js"),
+    },
+    Asset {
+        name: "seat-map.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/seat-map.js"),
+    },
+    Asset {
         name: "layout-editor.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/layout-editor.js"),

@@ -19,6 +19,7 @@ pub mod login;
 pub mod page;
 pub mod session;
 pub mod shell;
+pub mod site;
 pub mod words;
 
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +33,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 /// The pages, for `marquee_server::http::router_with_pages`.
 pub fn pages(app: &App) -> Pages {
     let routes = Router::new()
+        // The customer site: seats and bookings.
+        .route("/showtimes/{id}", get(site::showtime::page))
+        .route("/showtimes/{id}/hold", post(site::showtime::hold))
+        .route("/bookings/{id}", get(site::booking::page))
+        .route("/bookings/{id}/checkout", post(site::booking::checkout))
+        .route("/bookings/{id}/release", post(site::booking::release))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin", get(admin::today::page))

@@ -251,6 +251,7 @@ input,button{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;mar
 <form id="pay"><label>Card number<input id="card" autocomplete="off" inputmode="numeric"
  placeholder="4242 4242 4242 4242" required></label><button>Pay</button></form>
 <p id="result" role="status"></p>
+<p><a href="/bookings/{{reference}}">Back to your booking</a></p>
 <p class="note">Test mode. Only Stripe's test cards work: 4242 4242 4242 4242 succeeds,
 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds.</p>
 <script nonce="{{nonce}}">
@@ -264,6 +265,8 @@ document.getElementById('pay').addEventListener('submit', async (e) => {
   out.textContent = answer.ok
     ? (body.status === 'succeeded' ? 'Paid. Your tickets are on their way.' : 'Declined: ' + body.message)
     : body.error.message;
+  // Back to the booking on the site, which tells what became of it.
+  if (answer.ok) setTimeout(() => location.assign('/bookings/{{reference}}'), 1500);
 });
 </script></body></html>
 "#;

@@ -1,0 +1,504 @@
+//! The customer site in a real browser: headless Chromium through WebDriver, the real binary
+//! on a fresh SQLite database with the demo catalog. People choose seats on the live seat
+//! map, hold them, pay on the sandbox's test page and get their tickets; what changed is read
+//! from the API, never only from the page.
+
+mod common;
+
+use common::api::{Client, PASSWORD};
+use common::browser::Browser;
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// A customer with an account (made through the API), logged in through the login page in a
+/// new browser; and their API client.
+async fn customer(address: &str, email: &str) -> (Browser, Client) {
+    let mut api = Client::new(address);
+    api.sign_up(email).await;
+    let browser = Browser::start(1280, 1100).await;
+    browser
+        .client
+        .goto(&format!("http://{address}/login"))
+        .await
+        .expect("the login page");
+    type_into(&browser, "#email", email).await;
+    type_into(&browser, "#password", PASSWORD).await;
+    browser
+        .click_to_next_page("form[action='/login'] button")
+        .await;
+    (browser, api)
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("typed");
+}
+
+async fn path_of(browser: &Browser) -> String {
+    let url = browser.client.current_url().await.expect("a URL");
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+/// Runs `script` (which returns a boolean) until it is true, at most `within`.
+async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
+    let deadline = Instant::now() + within;
+    loop {
+        let done = browser
+            .client
+            .execute(script, vec![])
+            .await
+            .is_ok_and(|v| v == Value::Bool(true));
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the seat `label`'s checkbox is disabled (taken) on the page.
+fn taken(label: &str) -> String {
+    format!("return document.getElementById('seat-{label}').disabled")
+}
+
+fn free(label: &str) -> String {
+    format!("return !document.getElementById('seat-{label}').disabled")
+}
+
+async fn open_seats(browser: &Browser, address: &str, showtime: &Value) {
+    browser
+        .client
+        .goto(&format!("http://{address}/showtimes/{showtime}"))
+        .await
+        .expect("the seat map");
+    // The live map has said hello (its first snapshot) once the script has run.
+    until(
+        browser,
+        "return document.querySelectorAll('input.seat[tabindex=\"0\"]').length === 1",
+        Duration::from_secs(10),
+        "the seat map's script",
+    )
+    .await;
+}
+
+async fn choose(browser: &Browser, label: &str) {
+    browser
+        .client
+        .find(Locator::Id(&format!("seat-{label}")))
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {e}"))
+        .click()
+        .await
+        .expect("clicked");
+}
+
+/// Two free seats side by side in the map's first row that has them.
+async fn two_free_seats(browser: &Browser) -> (String, String) {
+    let found = browser
+        .client
+        .execute(
+            "const free = [...document.querySelectorAll('input.seat:not(:disabled)')];
+             for (const a of free) {
+               const b = free.find((s) => s.dataset.row === a.dataset.row
+                 && Number(s.dataset.column) === Number(a.dataset.column) + 1);
+               if (b) return [a.value, b.value];
+             }
+             return null;",
+            vec![],
+        )
+        .await
+        .expect("the seats");
+    let pair = found.as_array().expect("two free seats side by side");
+    (
+        pair[0].as_str().unwrap_or_default().to_string(),
+        pair[1].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+/// On a booking's page, pays with `card` on the sandbox's test page; the browser comes back
+/// to the booking by itself.
+async fn pay_with(browser: &Browser, card: &str) {
+    browser
+        .click_to_next_page("form[action$='/checkout'] button")
+        .await;
+    assert!(path_of(browser).await.starts_with("/sandbox/checkout/"));
+    type_into(browser, "#card", card).await;
+    browser
+        .client
+        .find(Locator::Css("#pay button"))
+        .await
+        .expect("the pay button")
+        .click()
+        .await
+        .expect("clicked");
+}
+
+fn booking_of(path: &str) -> String {
+    path.trim_start_matches("/bookings/").to_string()
+}
+
+#[tokio::test]
+async fn a_customer_picks_two_seats_pays_and_sees_two_qr_tickets() {
+    let dir = common::TempDir::new("customer-pays");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let (browser, api) = customer(&address, "ana@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&browser, &address, &showtime).await;
+    let (first, second) = two_free_seats(&browser).await;
+    choose(&browser, &first).await;
+    choose(&browser, &second).await;
+    let total = text_of(&browser, "#total").await;
+    assert!(
+        total.starts_with(&format!("2 seats ({first}, {second}):"))
+            && total.ends_with("booking fee included."),
+        "{total}"
+    );
+    browser
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    let path = path_of(&browser).await;
+    assert!(path.starts_with("/bookings/"), "{path}");
+    let countdown = text_of(&browser, "#countdown").await;
+    assert!(countdown.contains("left"), "{countdown}");
+
+    pay_with(&browser, "4242 4242 4242 4242").await;
+    until(
+        &browser,
+        "return document.querySelectorAll('.ticket img').length === 2",
+        Duration::from_secs(20),
+        "two tickets",
+    )
+    .await;
+    assert_eq!(path_of(&browser).await, path);
+    assert!(text_of(&browser, "h1").await.contains("You're going"));
+    // The QR codes are images that load.
+    until(
+        &browser,
+        "return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
+        Duration::from_secs(10),
+        "the QR codes",
+    )
+    .await;
+    let booking = api.get(&format!("/bookings/{}", booking_of(&path))).await;
+    assert_eq!(booking["status"], "confirmed");
+    assert_eq!(booking["tickets"].as_array().map(Vec::len), Some(2));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
+    let dir = common::TempDir::new("customer-declined");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let (browser, api) = customer(&address, "ben@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&browser, &address, &showtime).await;
+    let (first, second) = two_free_seats(&browser).await;
+    choose(&browser, &first).await;
+    choose(&browser, &second).await;
+    browser
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    let booking = booking_of(&path_of(&browser).await);
+    pay_with(&browser, "4000 0000 0000 0002").await;
+    let back = format!("/showtimes/{showtime}?notice=payment_failed");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while path_of(&browser).await != back {
+        assert!(Instant::now() < deadline, "not back at the seat map");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    until(
+        &browser,
+        "return document.readyState === 'complete'",
+        Duration::from_secs(10),
+        "the seat map",
+    )
+    .await;
+    until(
+        &browser,
+        &free(&first),
+        Duration::from_secs(5),
+        "the first seat free again",
+    )
+    .await;
+    until(
+        &browser,
+        &free(&second),
+        Duration::from_secs(5),
+        "the second seat free again",
+    )
+    .await;
+    let message = text_of(&browser, "#hold-message").await;
+    assert!(message.contains("did not go through"), "{message}");
+    assert_eq!(
+        api.get(&format!("/bookings/{booking}")).await["status"],
+        "payment_failed"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn two_people_go_for_the_same_seat_and_exactly_one_gets_it_while_the_map_stays_live() {
+    let dir = common::TempDir::new("customer-race");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let (ana, api) = customer(&address, "ana@example.com").await;
+    let (ben, _) = customer(&address, "ben@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&ana, &address, &showtime).await;
+    open_seats(&ben, &address, &showtime).await;
+    let (seat, other) = two_free_seats(&ana).await;
+
+    // Both choose the seat and send their forms at once.
+    choose(&ana, &seat).await;
+    choose(&ben, &seat).await;
+    let submit = "document.getElementById('hold').requestSubmit(); return true;";
+    let (a, b) = tokio::join!(
+        ana.client.execute(submit, vec![]),
+        ben.client.execute(submit, vec![])
+    );
+    a.expect("Ana's form sent");
+    b.expect("Ben's form sent");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (ana_at, ben_at) = loop {
+        let at = (path_of(&ana).await, path_of(&ben).await);
+        let settled = |p: &str| p.starts_with("/bookings/") || p.ends_with("/hold");
+        if settled(&at.0) && settled(&at.1) {
+            break at;
+        }
+        assert!(Instant::now() < deadline, "both answered: {at:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let (winner, loser) = match (
+        ana_at.starts_with("/bookings/"),
+        ben_at.starts_with("/bookings/"),
+    ) {
+        (true, false) => (&ana, &ben),
+        (false, true) => (&ben, &ana),
+        other => panic!("exactly one gets the seat: {other:?} ({ana_at}, {ben_at})"),
+    };
+    until(
+        loser,
+        "return document.readyState === 'complete'",
+        Duration::from_secs(5),
+        "the page",
+    )
+    .await;
+    let message = text_of(loser, "#hold-message").await;
+    assert!(
+        message.contains(&format!("Sorry, {seat} just went to someone else")),
+        "{message}"
+    );
+    until(
+        loser,
+        &taken(&seat),
+        Duration::from_secs(5),
+        "the seat shown taken",
+    )
+    .await;
+
+    // Live: the winner gives the seat up; the loser's open map shows it free within a second
+    // or so, without reloading; then the winner's next hold shows taken there too.
+    winner
+        .click_to_next_page("form[action$='/release'] button")
+        .await;
+    until(
+        loser,
+        &free(&seat),
+        Duration::from_secs(3),
+        "the released seat free on the other map",
+    )
+    .await;
+    open_seats(winner, &address, &showtime).await;
+    choose(winner, &other).await;
+    winner
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    until(
+        loser,
+        &taken(&other),
+        Duration::from_secs(3),
+        "the new hold taken on the other map",
+    )
+    .await;
+    ana.close().await;
+    ben.close().await;
+}
+
+#[tokio::test]
+async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
+    let dir = common::TempDir::new("customer-expiry");
+    let server = common::serve(
+        &dir.0,
+        &["--demo", "--hold-ttl", "10s", "--sweep-interval", "1s"],
+    );
+    let address = server.address.clone();
+    let (ana, api) = customer(&address, "ana@example.com").await;
+    let (ben, _) = customer(&address, "ben@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&ana, &address, &showtime).await;
+    open_seats(&ben, &address, &showtime).await;
+    let (seat, _) = two_free_seats(&ana).await;
+    choose(&ana, &seat).await;
+    ana.click_to_next_page("#hold button[type='submit']").await;
+    assert!(path_of(&ana).await.starts_with("/bookings/"));
+    until(
+        &ben,
+        &taken(&seat),
+        Duration::from_secs(3),
+        "the hold taken on Ben's map",
+    )
+    .await;
+    // Ten seconds later the hold has run out: Ana's page goes back to the map by itself, and
+    // Ben's map frees the seat once the sweeper records it.
+    let back = format!("/showtimes/{showtime}?notice=expired");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while path_of(&ana).await != back {
+        assert!(
+            Instant::now() < deadline,
+            "Ana's page never went back to the map"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    until(
+        &ben,
+        &free(&seat),
+        Duration::from_secs(5),
+        "the seat free on Ben's map",
+    )
+    .await;
+    until(
+        &ana,
+        &free(&seat),
+        Duration::from_secs(5),
+        "the seat free on Ana's map",
+    )
+    .await;
+    ana.close().await;
+    ben.close().await;
+}
+
+/// The value (seat label) of the focused element.
+async fn active(browser: &Browser) -> String {
+    browser
+        .client
+        .execute("return document.activeElement.value", vec![])
+        .await
+        .expect("the focus")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Presses `key` on the focused element.
+async fn send(browser: &Browser, key: Key) {
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("the focus")
+        .send_keys(&char::from(key).to_string())
+        .await
+        .expect("a key");
+}
+
+#[tokio::test]
+async fn a_customer_books_with_the_keyboard_alone() {
+    let dir = common::TempDir::new("customer-keyboard");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let (browser, api) = customer(&address, "kim@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&browser, &address, &showtime).await;
+    // Focus the map's one seat in the tab order, as Tab would reach it.
+    let start = browser
+        .client
+        .execute(
+            "const s = document.querySelector('input.seat[tabindex=\"0\"]'); s.focus(); return s.value;",
+            vec![],
+        )
+        .await
+        .expect("a seat in the tab order");
+    let start = start.as_str().unwrap_or_default().to_string();
+    send(&browser, Key::Right).await;
+    let moved = active(&browser).await;
+    assert_ne!(moved, start, "the right arrow moves to the next seat");
+    send(&browser, Key::Down).await;
+    let chosen = active(&browser).await;
+    assert_ne!(chosen, moved, "the down arrow moves to the next row");
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("the focus")
+        .send_keys(" ")
+        .await
+        .expect("space");
+    let total = text_of(&browser, "#total").await;
+    assert!(total.starts_with(&format!("1 seat ({chosen})")), "{total}");
+    // Tab leaves the map at once (it is one stop), past the ticket types, to the hold
+    // button; Enter holds.
+    let mut presses = 0;
+    loop {
+        send(&browser, Key::Tab).await;
+        presses += 1;
+        let on_button = browser
+            .client
+            .execute(
+                "return document.activeElement.matches('#hold button[type=\"submit\"]')",
+                vec![],
+            )
+            .await
+            .expect("the focus");
+        if on_button == Value::Bool(true) {
+            break;
+        }
+        let on_seat = browser
+            .client
+            .execute(
+                "return document.activeElement.matches('input.seat')",
+                vec![],
+            )
+            .await
+            .expect("the focus");
+        assert_eq!(on_seat, Value::Bool(false), "Tab left the map");
+        assert!(presses < 8, "the hold button within a few Tabs");
+    }
+    send(&browser, Key::Enter).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !path_of(&browser).await.starts_with("/bookings/") {
+        assert!(Instant::now() < deadline, "no booking");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let booking = api
+        .get(&format!(
+            "/bookings/{}",
+            booking_of(&path_of(&browser).await)
+        ))
+        .await;
+    assert_eq!(booking["seats"], serde_json::json!([chosen]));
+    browser.close().await;
+}

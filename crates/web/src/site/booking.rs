@@ -1,0 +1,227 @@
+//! `/bookings/{id}`: a customer's booking, as it stands. A hold shows its seats, the total and
+//! a countdown (`assets/booking.js`; the time it ends is written on the page too), with a
+//! button to pay (`POST /bookings/{id}/checkout`: on to the gateway's checkout page) and one to
+//! give the seats up (`POST /bookings/{id}/release`). While a payment is under way the page
+//! looks again every few seconds; paid, it shows the tickets with their QR codes.
+//!
+//! A hold that ran out, a payment that did not go through, or seats given up send the customer
+//! back to the seat map with the seats free and a word on what happened.
+
+use crate::page::{html, PageError};
+use crate::session::SignedIn;
+use crate::shell::Shell;
+use crate::words::{category_name, local_time};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use marquee_domain::{Booking, BookingId, BookingStatus, Entity, Money};
+use marquee_server::error::AppError;
+use marquee_server::rate_limits::{AccountKey, RouteClass};
+use marquee_server::{bookings, payments, App};
+
+#[derive(Template)]
+#[template(path = "site/booking.html")]
+struct BookingPage {
+    shell: Shell,
+    csrf: String,
+    id: String,
+    reference: String,
+    film: String,
+    cinema: String,
+    when: String,
+    status: BookingStatus,
+    /// When a hold ends: as people read it on the venue's clock, and as RFC 3339 for the
+    /// countdown.
+    until: String,
+    until_rfc3339: String,
+    lines: Vec<Line>,
+    fees: String,
+    total: String,
+    tickets: Vec<TicketView>,
+    message: Option<&'static str>,
+    /// While a payment is under way: its page at the gateway, to go back to.
+    payment_url: Option<String>,
+}
+
+struct Line {
+    seat: String,
+    category: &'static str,
+    ticket: String,
+    /// The seat's price with its booking fee: what the customer pays for it.
+    price: String,
+}
+
+struct TicketView {
+    seat: String,
+    code: String,
+    qr: String,
+}
+
+/// Where a customer whose booking came to nothing goes: its seat map, with a word on why.
+fn back_to_seats(booking: &Booking, why: &str) -> Response {
+    Redirect::to(&format!(
+        "/showtimes/{}?notice={why}",
+        booking.showtime_id.0
+    ))
+    .into_response()
+}
+
+/// `GET /bookings/{id}`.
+pub async fn page(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = booking_id(&id)?;
+    let booking = bookings::get(&app, &signed_in.user, id).await?;
+    show(&app, &signed_in, booking, None).await
+}
+
+async fn show(
+    app: &App,
+    signed_in: &SignedIn,
+    booking: Booking,
+    message: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let now = app.now();
+    let status = booking.status_at(now);
+    match status {
+        BookingStatus::Expired => return Ok(back_to_seats(&booking, "expired")),
+        BookingStatus::PaymentFailed => return Ok(back_to_seats(&booking, "payment_failed")),
+        BookingStatus::Released => return Ok(back_to_seats(&booking, "released")),
+        _ => {}
+    }
+    let info = app
+        .store()
+        .get_showtime(booking.showtime_id, now)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    let payment_url = match status {
+        BookingStatus::PaymentPending => app
+            .store()
+            .payment(booking.id)
+            .await
+            .map_err(AppError::from)?
+            .and_then(|p| p.checkout_url),
+        _ => None,
+    };
+    let zone = info.city.timezone;
+    let prices = &info.showtime.prices;
+    let fee = prices.booking_fee_minor();
+    let currency = booking.quote.total.currency;
+    let lines = booking
+        .quote
+        .lines
+        .iter()
+        .map(|line| Line {
+            seat: line.label.clone(),
+            category: category_name(line.category),
+            ticket: prices
+                .ticket_type(&line.ticket_type)
+                .map_or_else(|| line.ticket_type.clone(), |t| t.name.clone()),
+            price: Money::new(line.price.minor + fee, currency).to_string(),
+        })
+        .collect();
+    let page = BookingPage {
+        shell: Shell::customer(Some(signed_in), "/bookings"),
+        csrf: signed_in.csrf.clone(),
+        id: booking.id.to_string(),
+        reference: booking.reference.to_string(),
+        film: info.event_title.clone(),
+        cinema: format!("{}, {}", info.venue.name, info.auditorium_name),
+        when: local_time(info.showtime.starts_at, zone),
+        status,
+        until: booking
+            .expires_at
+            .with_timezone(&zone)
+            .format("%H:%M")
+            .to_string(),
+        until_rfc3339: booking.expires_at.to_rfc3339(),
+        lines,
+        fees: booking.quote.fees.to_string(),
+        total: booking.quote.total.to_string(),
+        tickets: booking
+            .tickets
+            .iter()
+            .map(|t| TicketView {
+                seat: t.seat.clone(),
+                code: t.code.to_string(),
+                qr: format!("/api/v1/tickets/{}/qr.svg", t.code),
+            })
+            .collect(),
+        message,
+        payment_url,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// `POST /bookings/{id}/checkout`: on to the gateway's page to pay for the hold (the same
+/// payment again if it was started before).
+pub async fn checkout(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = booking_id(&id)?;
+    let started = async {
+        app.rate_limits()
+            .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
+        payments::checkout(&app, &signed_in.user, id).await
+    };
+    match started.await {
+        Ok(payment) => match payment.checkout_url {
+            Some(url) => Ok(Redirect::to(&url).into_response()),
+            None => {
+                let booking = bookings::get(&app, &signed_in.user, id).await?;
+                show(&app, &signed_in, booking, Some(NO_CHECKOUT_PAGE)).await
+            }
+        },
+        // The hold ran out, or was paid or given up meanwhile: the page says where it is.
+        Err(AppError::WrongBookingState(_)) => {
+            Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
+        }
+        Err(AppError::Wait { .. }) => {
+            let booking = bookings::get(&app, &signed_in.user, id).await?;
+            show(&app, &signed_in, booking, Some(TOO_MANY)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `POST /bookings/{id}/release`: the seats given up, back to the seat map.
+pub async fn release(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = booking_id(&id)?;
+    let released = async {
+        app.rate_limits()
+            .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
+        bookings::release(&app, &signed_in.user, id).await
+    };
+    match released.await {
+        Ok(booking) => Ok(back_to_seats(&booking, "released")),
+        // Already paid, run out or given up (a second click): the page says where it is.
+        Err(AppError::WrongBookingState(_)) => {
+            Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
+        }
+        Err(AppError::Wait { .. }) => {
+            let booking = bookings::get(&app, &signed_in.user, id).await?;
+            show(&app, &signed_in, booking, Some(TOO_MANY)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+const NO_CHECKOUT_PAGE: &str =
+    "This site cannot take this payment provider's payments yet: please pay through the app or at the box office.";
+const TOO_MANY: &str = "That was a lot of clicks at once: wait a moment and try again.";
+
+fn booking_id(text: &str) -> Result<BookingId, PageError> {
+    text.parse()
+        .map(BookingId)
+        .map_err(|_| PageError::Status(StatusCode::NOT_FOUND, "There is no page at this address."))
+}

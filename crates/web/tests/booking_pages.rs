@@ -1,0 +1,401 @@
+//! The customer's seat map and booking pages over HTTP, in process: choosing and holding seats,
+//! a seat taken meanwhile, ticket types, the booking page, checking out and giving seats up.
+//! What a page changed is read back from the store. The clock stands at `fixtures::t0()`; the
+//! world's showtime is on Tuesday 24 November 2026 at 12:00 in Lisbon, priced by
+//! `fixtures::prices()` (adult and child; a booking fee of 0.75 EUR).
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::TestApp;
+use marquee_domain::BookingStatus;
+use marquee_store::conformance::fixtures::{self, World};
+
+async fn world(app: &TestApp) -> World {
+    fixtures::world(&*app.store).await
+}
+
+fn seats_path(world: &World) -> String {
+    format!("/showtimes/{}", world.showtime.showtime.id.0)
+}
+
+fn location(answer: &common::Answer) -> &str {
+    answer.header(header::LOCATION)
+}
+
+/// The seat's checkbox on a seat map page.
+fn seat_input<'a>(page: &'a str, label: &str) -> &'a str {
+    let start = page
+        .find(&format!("value=\"{label}\" id=\"seat-{label}\""))
+        .unwrap_or_else(|| panic!("{label} on {page}"));
+    let from = page[..start].rfind("<input").unwrap_or(0);
+    page[from..].split('>').next().unwrap_or("")
+}
+
+/// A seat's state at t0 and its booking, from the database.
+async fn stored(app: &TestApp, world: &World, label: &str) -> (String, Option<i64>) {
+    let (state, booking) = fixtures::seat_of(
+        &*app.store,
+        world.showtime.showtime.id,
+        label,
+        fixtures::t0(),
+    )
+    .await;
+    (state.as_str().to_string(), booking.map(|b| b.0))
+}
+
+/// Holds `seats` through the page as the signed-in `email`; the answer.
+async fn hold(
+    app: &TestApp,
+    world: &World,
+    email: &str,
+    form: &[(&str, &str)],
+) -> (common::Answer, String, String) {
+    let (cookie, csrf) = app.session_of(email).await;
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(form);
+    let answer = app
+        .post_form(
+            &format!("{}/hold", seats_path(world)),
+            Some(&cookie),
+            &fields,
+        )
+        .await;
+    (answer, cookie, csrf)
+}
+
+#[tokio::test]
+async fn the_seat_map_shows_every_seat_with_its_all_in_price_and_taken_ones_disabled() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.bob,
+            &world.showtime,
+            &["A2"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("a hold");
+
+    let page = app.get(&seats_path(&world), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(common::is_html(&page));
+    // A free standard seat: its name says row, number, category and the adult price with the
+    // booking fee (fixtures: adult standard 10.00 + 0.75).
+    let a1 = seat_input(&page.body, "A1");
+    assert!(
+        a1.contains("aria-label=\"Row A, seat 1, standard, 10.75 EUR\""),
+        "{a1}"
+    );
+    assert!(
+        a1.contains("form=\"hold\"") && !a1.contains("disabled"),
+        "{a1}"
+    );
+    let a2 = seat_input(&page.body, "A2");
+    assert!(a2.contains("disabled") && a2.contains(", taken\""), "{a2}");
+    // Wheelchair spaces and companion seats are marked as such.
+    assert!(page.body.contains("class=\"seat seat-accessible\""));
+    assert!(page.body.contains("class=\"seat seat-companion\""));
+    assert!(page.body.contains("the booking fee of 0.75 EUR included"));
+    // An anonymous visitor gets a CSRF secret for the form, and the live map's address.
+    assert!(page
+        .cookies()
+        .iter()
+        .any(|c| c.starts_with("marquee_login=")));
+    assert!(page.body.contains(&format!(
+        "data-live=\"/api/v1/showtimes/{}/live\"",
+        world.showtime.showtime.id.0
+    )));
+
+    let missing = app.get("/showtimes/987654", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(common::is_html(&missing));
+    let nonsense = app.get("/showtimes/x", None).await;
+    assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn holding_seats_leads_to_the_booking_and_a_visitor_logs_in_first_keeping_the_seats() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+
+    // Not signed in: to the login, and back to the same seats after it.
+    let page = app.get(&seats_path(&world), None).await;
+    let login_cookie = page.cookies()[0]
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let anonymous = app
+        .post_form(
+            &format!("{}/hold", seats_path(&world)),
+            Some(&login_cookie),
+            &[
+                ("csrf", &page.csrf_field()),
+                ("seats", "A1"),
+                ("seats", "A2"),
+            ],
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    let back = format!("{}?seats=A1,A2", seats_path(&world));
+    let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    assert_eq!(location(&anonymous), format!("/login?next={next}"));
+    assert_eq!(stored(&app, &world, "A1").await.0, "available");
+    let again = app.get(&back, None).await;
+    assert!(again.body.contains("data-chosen=\"A1,A2\""));
+
+    let (held, cookie, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("seats", "A1"), ("seats", "A2")],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let booking: i64 = location(&held)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("the booking's page");
+    assert_eq!(
+        stored(&app, &world, "A1").await,
+        ("held".into(), Some(booking))
+    );
+    assert_eq!(
+        stored(&app, &world, "A2").await,
+        ("held".into(), Some(booking))
+    );
+
+    let page = app.get(location(&held), Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for shown in [
+        "Your seats are held",
+        "The Long Light",
+        "Cinema Tejo, Sala 1",
+        "<th scope=\"row\">A1 <span class=\"muted\">(Standard)</span></th><td>Adult</td><td>10.75 EUR</td>",
+        "Pay 21.50 EUR",
+    ] {
+        assert!(page.body.contains(shown), "{shown} in {}", page.body);
+    }
+    assert!(page.body.contains(&marquee_web::assets::url("booking.js")));
+}
+
+#[tokio::test]
+async fn a_seat_taken_meanwhile_is_told_kindly_with_the_map_as_it_is_and_nothing_held() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    // The page was read when A3 was free; Bob takes it before Carla's hold.
+    app.get(&seats_path(&world), None).await;
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.bob,
+            &world.showtime,
+            &["A3"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("Bob's hold");
+
+    let (refused, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("seats", "A3"), ("seats", "A4")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(common::is_html(&refused));
+    assert!(
+        refused.body.contains("Sorry, A3 just went to someone else"),
+        "{}",
+        refused.body
+    );
+    assert!(seat_input(&refused.body, "A3").contains("disabled"));
+    // A4 is still chosen for her; nothing was held.
+    assert!(refused.body.contains("data-chosen=\"A4\""));
+    assert_eq!(stored(&app, &world, "A4").await.0, "available");
+
+    // No seat at all, or as many tickets as seats not given: told on the page.
+    let (nothing, _, _) = hold(&app, &world, "carla@example.com", &[]).await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert!(nothing
+        .body
+        .contains("Choose at least one seat on the map."));
+    let (mismatch, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("seats", "B1"), ("seats", "B2"), ("type.adult", "1")],
+    )
+    .await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert!(mismatch
+        .body
+        .contains("You chose 2 seats and 1 tickets: choose as many tickets as seats."));
+    assert_eq!(stored(&app, &world, "B1").await.0, "available");
+
+    // A form without its CSRF token is refused, and holds nothing.
+    let (cookie, _) = app.session_of("carla@example.com").await;
+    let forged = app
+        .post_form(
+            &format!("{}/hold", seats_path(&world)),
+            Some(&cookie),
+            &[("seats", "B3")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(stored(&app, &world, "B3").await.0, "available");
+}
+
+#[tokio::test]
+async fn each_seat_gets_the_ticket_type_asked_for_and_best_available_holds_seats_together() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let (held, cookie, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[
+            ("seats", "A5"),
+            ("seats", "A6"),
+            ("type.adult", "1"),
+            ("type.child", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let id: i64 = location(&held)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("a booking");
+    let booking = app
+        .store
+        .get_booking(marquee_domain::BookingId(id))
+        .await
+        .expect("a read")
+        .expect("the booking");
+    let types: Vec<(&str, &str)> = booking
+        .quote
+        .lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.ticket_type.as_str()))
+        .collect();
+    assert_eq!(types, [("A5", "adult"), ("A6", "child")]);
+    let page = app.get(location(&held), Some(&cookie)).await;
+    assert!(page.body.contains("<td>Child</td>"), "{}", page.body);
+
+    let (best, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("quantity", "2"), ("category", "premium")],
+    )
+    .await;
+    assert_eq!(best.status, StatusCode::SEE_OTHER, "{}", best.body);
+    let id: i64 = location(&best)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("a booking");
+    let booking = app
+        .store
+        .get_booking(marquee_domain::BookingId(id))
+        .await
+        .expect("a read")
+        .expect("the booking");
+    assert_eq!(booking.quote.lines.len(), 2);
+    assert!(booking
+        .quote
+        .lines
+        .iter()
+        .all(|l| l.category == marquee_domain::SeatCategory::Premium));
+}
+
+#[tokio::test]
+async fn checking_out_goes_to_the_gateway_once_and_giving_up_frees_the_seats() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    app.account("dora@example.com").await;
+    let (held, cookie, csrf) = hold(&app, &world, "carla@example.com", &[("seats", "C4")]).await;
+    let page = location(&held).to_string();
+
+    // Someone else's booking is no page of theirs.
+    let (dora, _) = app.session_of("dora@example.com").await;
+    assert_eq!(
+        app.get(&page, Some(&dora)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Without a session: to the login.
+    assert_eq!(app.get(&page, None).await.status, StatusCode::SEE_OTHER);
+
+    let checkout = app
+        .post_form(
+            &format!("{page}/checkout"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(checkout.status, StatusCode::SEE_OTHER, "{}", checkout.body);
+    let gateway = location(&checkout).to_string();
+    assert!(
+        gateway.starts_with("http://127.0.0.1:8080/sandbox/checkout/"),
+        "{gateway}"
+    );
+    // A second click goes to the same payment: never a second charge.
+    let twice = app
+        .post_form(
+            &format!("{page}/checkout"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(location(&twice), gateway);
+    let waiting = app.get(&page, Some(&cookie)).await;
+    assert!(
+        waiting.body.contains("Waiting for your payment"),
+        "{}",
+        waiting.body
+    );
+    assert!(waiting.body.contains("http-equiv=\"refresh\""));
+
+    // Given up: the seat is free, and the seat map says so.
+    let released = app
+        .post_form(
+            &format!("{page}/release"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(released.status, StatusCode::SEE_OTHER, "{}", released.body);
+    let back = format!("{}?notice=released", seats_path(&world));
+    assert_eq!(location(&released), back);
+    assert_eq!(stored(&app, &world, "C4").await.0, "available");
+    let map = app.get(&back, Some(&cookie)).await;
+    assert!(map
+        .body
+        .contains("You gave your seats up; they are back on sale."));
+    assert!(!seat_input(&map.body, "C4").contains("disabled"));
+    // The booking's page sends there too; a second release changes nothing.
+    assert_eq!(location(&app.get(&page, Some(&cookie)).await), back);
+    let again = app
+        .post_form(
+            &format!("{page}/release"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let booking = app
+        .store
+        .get_booking(marquee_domain::BookingId(
+            page.trim_start_matches("/bookings/").parse().unwrap_or(0),
+        ))
+        .await
+        .expect("a read")
+        .expect("the booking");
+    assert_eq!(booking.stored_status, BookingStatus::Released);
+}
