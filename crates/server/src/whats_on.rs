@@ -1,13 +1,13 @@
 //! What is on in a city on one of its days: every film with a showtime that day (from now on,
-//! today), with those showtimes, films by title and showtimes by start. The customer site's
-//! home page is this.
+//! today), with those showtimes, films by title and showtimes by start; and the cities. The
+//! customer site's home page is these.
 //!
-//! A listing is kept in memory on each node for `FRESH_FOR`, by city, day and access tag, so
-//! that a busy home page reads the database once per key every few seconds rather than once
-//! per visitor; concurrent visitors of a key not in memory wait for one read. A showtime
-//! scheduled or moved shows within `FRESH_FOR`. The days are today and the next
-//! `DAYS_LISTED - 1` on the city's clock, which bounds the keys; beyond `MAX_LISTINGS` the
-//! listings no longer fresh are dropped (all of them, if every one is).
+//! A listing is kept in memory on each node for `FRESH_FOR`, by city, day and access tag (and
+//! the cities likewise), so that a busy home page reads the database once per key every few
+//! seconds rather than once per visitor; concurrent visitors of a key not in memory wait for
+//! one read. A showtime scheduled or moved shows within `FRESH_FOR`. The days are today and
+//! the next `DAYS_LISTED - 1` on the city's clock, which bounds the keys; beyond
+//! `MAX_LISTINGS` the listings no longer fresh are dropped (all of them, if every one is).
 
 use crate::app::App;
 use crate::catalog::access_filter;
@@ -144,7 +144,20 @@ async fn load(
     })
 }
 
+/// Every city, by name: the choice the listings are of, from memory while fresh.
+pub async fn cities(app: &App) -> AppResult<Arc<Vec<City>>> {
+    let now = app.now();
+    if let Some(cities) = app.listings().fresh_cities(now) {
+        return Ok(cities);
+    }
+    let cities = Arc::new(app.store().list_cities().await?);
+    *app.listings().lock_cities() = Some((now, cities.clone()));
+    Ok(cities)
+}
+
 type Key = (CityId, NaiveDate, Option<AccessTag>);
+/// The cities, and since when they are known.
+type KnownCities = (DateTime<Utc>, Arc<Vec<City>>);
 
 struct Entry {
     since: DateTime<Utc>,
@@ -155,13 +168,18 @@ struct Entry {
 #[derive(Default)]
 pub struct Listings {
     entries: Mutex<HashMap<Key, Entry>>,
+    cities: Mutex<Option<KnownCities>>,
+}
+
+fn is_fresh(since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    since <= now && now < since + FRESH_FOR
 }
 
 impl Listings {
     /// The listing of `key`: the one in memory while it is fresh, else a new one to fill
     /// (a read that fails leaves it empty, for the next visitor to try again).
     fn cell(&self, key: Key, now: DateTime<Utc>) -> Arc<OnceCell<Arc<DayListing>>> {
-        let fresh = |entry: &Entry| now < entry.since + FRESH_FOR && entry.since <= now;
+        let fresh = |entry: &Entry| is_fresh(entry.since, now);
         let mut entries = self.lock();
         if let Some(entry) = entries.get(&key).filter(|e| fresh(e)) {
             return entry.listing.clone();
@@ -183,9 +201,20 @@ impl Listings {
         listing
     }
 
+    fn fresh_cities(&self, now: DateTime<Utc>) -> Option<Arc<Vec<City>>> {
+        match &*self.lock_cities() {
+            Some((since, cities)) if is_fresh(*since, now) => Some(cities.clone()),
+            _ => None,
+        }
+    }
+
     /// Plain data that a panic cannot leave half-written: a poisoned lock is used as is.
     fn lock(&self) -> MutexGuard<'_, HashMap<Key, Entry>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_cities(&self) -> MutexGuard<'_, Option<KnownCities>> {
+        self.cities.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

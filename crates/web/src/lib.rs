@@ -33,6 +33,22 @@ use tower_http::catch_panic::CatchPanicLayer;
 /// The pages, for `marquee_server::http::router_with_pages`.
 pub fn pages(app: &App) -> Pages {
     let routes = Router::new()
+        // The customer site: browsing, accounts.
+        .route("/", get(site::home::page))
+        .route("/films/{id}", get(site::film::page))
+        .route(
+            "/signup",
+            get(site::signup::form).post(site::signup::submit),
+        )
+        .route("/bookings", get(site::my_bookings::page))
+        .route(
+            "/password/reset",
+            get(site::password_reset::ask).post(site::password_reset::send),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(site::password_reset::link).post(site::password_reset::set),
+        )
         // The customer site: seats and bookings.
         .route("/showtimes/{id}", get(site::showtime::page))
         .route("/showtimes/{id}/hold", post(site::showtime::hold))

@@ -39,6 +39,13 @@ struct LoginPage {
     joined: bool,
 }
 
+impl LoginPage {
+    /// The sign-up form, going on to the same `next`.
+    fn signup_href(&self) -> String {
+        with_next("/signup", &self.next)
+    }
+}
+
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
@@ -153,8 +160,9 @@ fn capitalised(message: &str) -> String {
 }
 
 /// The session starts: its cookie is set, the login secret goes, and the browser goes on to
-/// `next` (a path of ours), else to the staff's or the customer's start page.
-async fn signed_in(app: &App, login: Login, next: &str) -> Response {
+/// `next` (a path of ours), else to the staff's or the customer's start page. A new account
+/// (`/signup`) starts its first session here too.
+pub(crate) async fn signed_in(app: &App, login: Login, next: &str) -> Response {
     let cookies = Cookies::of(app);
     let staff = matches!(app.store().staff_member(login.user.id).await, Ok(Some(_)));
     let to = if is_local(next) {
@@ -189,9 +197,18 @@ pub async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<Respon
     Ok(response)
 }
 
+/// `path` with `?next=` when there is a `next` to go on to afterwards.
+pub(crate) fn with_next(path: &str, next: &str) -> String {
+    if next.is_empty() {
+        return path.to_string();
+    }
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{path}?next={next}")
+}
+
 /// Whether `next` is a path on this site (`/admin`), not another site (`//evil.example`,
 /// `https://...`, `/\evil.example`): where a login may send the browser on to.
-fn is_local(next: &str) -> bool {
+pub(crate) fn is_local(next: &str) -> bool {
     next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
 }
 

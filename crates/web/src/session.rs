@@ -35,6 +35,8 @@ pub struct Cookies {
     pub session: &'static str,
     /// A random secret the login form's CSRF token is made from, before there is a session.
     pub login: &'static str,
+    /// The city a visitor chose on the customer site (its id), remembered for a year.
+    pub city: &'static str,
     pub secure: bool,
 }
 
@@ -44,12 +46,14 @@ impl Cookies {
             Cookies {
                 session: "__Host-marquee_session",
                 login: "__Host-marquee_login",
+                city: "__Host-marquee_city",
                 secure: true,
             }
         } else {
             Cookies {
                 session: "marquee_session",
                 login: "marquee_login",
+                city: "marquee_city",
                 secure: false,
             }
         }

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub router: Router,
     pub app: App,
     pub store: Arc<dyn Store>,
+    /// The app's clock, to move on (it starts at `fixtures::t0()`).
+    pub clock: Arc<ManualClock>,
     _database: marquee_store_sqlite::testing::TempDatabase,
 }
 
@@ -79,7 +81,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
         let app = App::new(
             store.clone(),
-            clock as Arc<dyn Clock>,
+            clock.clone() as Arc<dyn Clock>,
             Config {
                 public_url: public_url.into(),
                 self_url: "http://127.0.0.1:9".into(),
@@ -104,6 +106,7 @@ impl TestApp {
             router: router_with_pages(app.clone(), Some(pages)),
             app,
             store,
+            clock,
             _database: database,
         }
     }
