@@ -15,9 +15,13 @@ use std::time::{Duration, Instant};
 /// A customer with an account (made through the API), logged in through the login page in a
 /// new browser; and their API client.
 async fn customer(address: &str, email: &str) -> (Browser, Client) {
+    customer_in(Browser::start(1280, 1100).await, address, email).await
+}
+
+/// `customer`, in `browser`.
+async fn customer_in(browser: Browser, address: &str, email: &str) -> (Browser, Client) {
     let mut api = Client::new(address);
     api.sign_up(email).await;
-    let browser = Browser::start(1280, 1100).await;
     browser
         .client
         .goto(&format!("http://{address}/login"))
@@ -501,4 +505,52 @@ async fn a_customer_books_with_the_keyboard_alone() {
         .await;
     assert_eq!(booking["seats"], serde_json::json!([chosen]));
     browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screenshots; run by scripts/screenshots"]
+async fn customer_screenshots() {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&out).expect("docs/screenshots");
+    let dir = common::TempDir::new("customer-screenshots");
+    let server = common::serve(&dir.0, &["--demo", "--rate-limits", "off"]);
+    let address = server.address.clone();
+    // Others have bought and hold seats of the showtime.
+    let mut others = Client::new(&address);
+    others.sign_up("others@example.com").await;
+    let showtime = others.showtime_on_sale("London").await;
+    let sold = others.hold(&showtime, 4).await;
+    others.pay(sold["id"].as_str().expect("a booking")).await;
+    others.hold(&showtime, 3).await;
+    for (name, width) in [("desktop", 1280), ("phone", 390)] {
+        let browser = match name {
+            "desktop" => Browser::start(width, 1300).await,
+            _ => Browser::phone(width, 1400).await,
+        };
+        let (browser, api) = customer_in(browser, &address, &format!("{name}@example.com")).await;
+        open_seats(&browser, &address, &showtime).await;
+        let (first, second) = two_free_seats(&browser).await;
+        choose(&browser, &first).await;
+        choose(&browser, &second).await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("seat-map-{name}.png")), png).expect("written");
+        browser
+            .click_to_next_page("#hold button[type='submit']")
+            .await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("booking-held-{name}.png")), png).expect("written");
+        let booking = booking_of(&path_of(&browser).await);
+        api.pay(&booking).await;
+        browser.client.refresh().await.expect("reloaded");
+        until(
+            &browser,
+            "return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
+            Duration::from_secs(10),
+            "the QR codes",
+        )
+        .await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("booking-confirmed-{name}.png")), png).expect("written");
+        browser.close().await;
+    }
 }
