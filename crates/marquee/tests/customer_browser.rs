@@ -554,3 +554,44 @@ async fn customer_screenshots() {
         browser.close().await;
     }
 }
+
+/// axe-core finds nothing serious or critical on the customer's pages: the seat map (at
+/// desktop and phone widths), a held booking, a paid one with its tickets.
+#[tokio::test]
+async fn the_customer_pages_pass_axe() {
+    let dir = common::TempDir::new("customer-axe");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let check = |page: &'static str, found: Vec<String>| {
+        assert!(found.is_empty(), "{page}: {found:#?}");
+    };
+    let phone = Browser::phone(390, 900).await;
+    let (phone, api) = customer_in(phone, &address, "pat@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&phone, &address, &showtime).await;
+    check(
+        "the seat map on a phone",
+        phone.accessibility_violations().await,
+    );
+    phone.close().await;
+
+    let (browser, _) = customer(&address, "ana@example.com").await;
+    open_seats(&browser, &address, &showtime).await;
+    let (first, _) = two_free_seats(&browser).await;
+    choose(&browser, &first).await;
+    check("the seat map", browser.accessibility_violations().await);
+    browser
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    check("a held booking", browser.accessibility_violations().await);
+    pay_with(&browser, "4242424242424242").await;
+    until(
+        &browser,
+        "return document.querySelectorAll('.ticket img').length === 1",
+        Duration::from_secs(20),
+        "the ticket",
+    )
+    .await;
+    check("a paid booking", browser.accessibility_violations().await);
+    browser.close().await;
+}
