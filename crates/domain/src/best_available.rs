@@ -86,6 +86,38 @@ pub fn best_available(
     })
 }
 
+/// A wheelchair space and its companion seat, side by side in a row and both free at `now`,
+/// for someone who comes in a wheelchair with a companion: the pair nearest the middle of the
+/// auditorium, the wheelchair space first. `None` when no such pair is free.
+pub fn wheelchair_with_companion(
+    seats: &[ShowtimeSeat],
+    rows: usize,
+    columns: usize,
+    now: DateTime<Utc>,
+) -> Option<Vec<String>> {
+    let free = |category: SeatCategory| {
+        seats
+            .iter()
+            .filter(move |s| s.seat.category == category && s.state_at(now) == SeatState::Available)
+    };
+    free(SeatCategory::Accessible)
+        .flat_map(|space| {
+            free(SeatCategory::Companion)
+                .filter(move |c| {
+                    c.seat.row == space.seat.row && c.seat.column.abs_diff(space.seat.column) == 1
+                })
+                .map(move |companion| (space, companion))
+        })
+        .min_by_key(|(space, companion)| {
+            // Doubled coordinates of the pair's middle, from the auditorium's middle.
+            let dx = i64::from(space.seat.column) + i64::from(companion.seat.column)
+                - (columns as i64 - 1);
+            let dy = 2 * i64::from(space.seat.row) - (rows as i64 - 1);
+            (dx * dx + dy * dy, space.seat.row, space.seat.column)
+        })
+        .map(|(space, companion)| vec![space.seat.label.clone(), companion.seat.label.clone()])
+}
+
 /// Whether the free seat next to a group would be left alone: the seat beside it, on the far
 /// side, is taken. A block's edge (an aisle or a wall) is not a taken seat.
 fn leaves_single_seat(free: &[bool], next: Option<usize>, beyond: Option<usize>) -> bool {
@@ -132,6 +164,48 @@ mod tests {
             category,
             now(),
         )
+    }
+
+    fn wheelchair(layout: &str, taken: &[&str]) -> Option<Vec<String>> {
+        let layout = SeatLayout::parse(layout).unwrap();
+        let seats: Vec<ShowtimeSeat> = layout
+            .seats()
+            .iter()
+            .map(|seat| ShowtimeSeat {
+                seat: seat.clone(),
+                stored_state: if taken.contains(&seat.label.as_str()) {
+                    SeatState::Sold
+                } else {
+                    SeatState::Available
+                },
+                booking_id: None,
+                held_until: None,
+            })
+            .collect();
+        wheelchair_with_companion(&seats, layout.rows(), layout.columns(), now())
+    }
+
+    #[test]
+    fn a_wheelchair_space_comes_with_the_companion_seat_beside_it() {
+        // Row C: a space and its companion at each end; row D has a space with no companion.
+        let hall = "A  ssssss
+B  ssssss
+C  wcsscw
+D  wsssss
+";
+        assert_eq!(wheelchair(hall, &[]).unwrap(), ["C1", "C2"]);
+        // The first pair's companion is taken: the other pair, space first.
+        assert_eq!(wheelchair(hall, &["C2"]).unwrap(), ["C6", "C5"]);
+        // A free space without a free companion beside it is no pair.
+        assert_eq!(wheelchair(hall, &["C2", "C5"]), None);
+        assert_eq!(
+            wheelchair(
+                "A  ssss
+",
+                &[]
+            ),
+            None
+        );
     }
 
     #[test]

@@ -399,3 +399,77 @@ async fn checking_out_goes_to_the_gateway_once_and_giving_up_frees_the_seats() {
         .expect("the booking");
     assert_eq!(booking.stored_status, BookingStatus::Released);
 }
+
+#[tokio::test]
+async fn a_wheelchair_space_comes_with_its_companion_seat_and_access_needs_are_kept() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    // Row C of the world's hall is "wc.ss.cw": C1 and C2 are a pair, C5 and C6 the other.
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.bob,
+            &world.showtime,
+            &["C2"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("Bob's hold");
+    let (held, cookie, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[
+            ("category", "wheelchair_with_companion"),
+            ("quantity", "2"),
+            ("access_needs", "A wheelchair <b>and</b> a guide dog."),
+        ],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let id: i64 = location(&held)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("a booking");
+    assert_eq!(stored(&app, &world, "C6").await, ("held".into(), Some(id)));
+    assert_eq!(stored(&app, &world, "C5").await, ("held".into(), Some(id)));
+    assert_eq!(
+        app.store
+            .access_needs(marquee_domain::BookingId(id))
+            .await
+            .expect("a read")
+            .as_deref(),
+        Some("A wheelchair <b>and</b> a guide dog.")
+    );
+    let page = app.get(location(&held), Some(&cookie)).await;
+    assert!(
+        page.body
+            .contains("A wheelchair &#60;b&#62;and&#60;/b&#62; a guide dog."),
+        "escaped on the page: {}",
+        page.body
+    );
+
+    // No pair left: told kindly, nothing held; access needs too long: told, nothing held.
+    let (none, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("category", "wheelchair_with_companion")],
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::CONFLICT, "{}", none.body);
+    assert!(none
+        .body
+        .contains("No wheelchair space with a free companion seat"));
+    let long = "x".repeat(501);
+    let (too_long, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("seats", "A1"), ("access_needs", long.as_str())],
+    )
+    .await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    assert!(too_long.body.contains("at most 500 characters"));
+    assert_eq!(stored(&app, &world, "A1").await.0, "available");
+}

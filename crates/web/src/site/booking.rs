@@ -42,6 +42,8 @@ struct BookingPage {
     message: Option<&'static str>,
     /// While a payment is under way: its page at the gateway, to go back to.
     payment_url: Option<String>,
+    /// What the customer told the cinema about their access needs.
+    access_needs: Option<String>,
 }
 
 struct Line {
@@ -107,6 +109,11 @@ async fn show(
             .and_then(|p| p.checkout_url),
         _ => None,
     };
+    let access_needs = app
+        .store()
+        .access_needs(booking.id)
+        .await
+        .map_err(AppError::from)?;
     let zone = info.city.timezone;
     let prices = &info.showtime.prices;
     let fee = prices.booking_fee_minor();
@@ -153,6 +160,7 @@ async fn show(
             .collect(),
         message,
         payment_url,
+        access_needs,
     };
     Ok(html(StatusCode::OK, &page))
 }
