@@ -135,14 +135,9 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
     }
 
-    fn pick(
-        layout: &str,
-        taken: &[&str],
-        quantity: usize,
-        category: Option<SeatCategory>,
-    ) -> Option<Vec<String>> {
-        let layout = SeatLayout::parse(layout).unwrap();
-        let seats: Vec<ShowtimeSeat> = layout
+    /// The hall `layout`'s seats, `taken` ones sold, the rest free.
+    fn seats_of(layout: &SeatLayout, taken: &[&str]) -> Vec<ShowtimeSeat> {
+        layout
             .seats()
             .iter()
             .map(|seat| ShowtimeSeat {
@@ -155,9 +150,18 @@ mod tests {
                 booking_id: None,
                 held_until: None,
             })
-            .collect();
+            .collect()
+    }
+
+    fn pick(
+        layout: &str,
+        taken: &[&str],
+        quantity: usize,
+        category: Option<SeatCategory>,
+    ) -> Option<Vec<String>> {
+        let layout = SeatLayout::parse(layout).unwrap();
         best_available(
-            &seats,
+            &seats_of(&layout, taken),
             layout.rows(),
             layout.columns(),
             quantity,
@@ -168,21 +172,12 @@ mod tests {
 
     fn wheelchair(layout: &str, taken: &[&str]) -> Option<Vec<String>> {
         let layout = SeatLayout::parse(layout).unwrap();
-        let seats: Vec<ShowtimeSeat> = layout
-            .seats()
-            .iter()
-            .map(|seat| ShowtimeSeat {
-                seat: seat.clone(),
-                stored_state: if taken.contains(&seat.label.as_str()) {
-                    SeatState::Sold
-                } else {
-                    SeatState::Available
-                },
-                booking_id: None,
-                held_until: None,
-            })
-            .collect();
-        wheelchair_with_companion(&seats, layout.rows(), layout.columns(), now())
+        wheelchair_with_companion(
+            &seats_of(&layout, taken),
+            layout.rows(),
+            layout.columns(),
+            now(),
+        )
     }
 
     #[test]

@@ -71,6 +71,24 @@ async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
     }
 }
 
+/// Waits (at most `within`) until the browser is at a path `wanted` accepts; that path.
+async fn wait_for_path(
+    browser: &Browser,
+    wanted: impl Fn(&str) -> bool,
+    within: Duration,
+    what: &str,
+) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let path = path_of(browser).await;
+        if wanted(&path) {
+            return path;
+        }
+        assert!(Instant::now() < deadline, "{what}: still at {path}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Whether the seat `label`'s checkbox is disabled (taken) on the page.
 fn taken(label: &str) -> String {
     format!("return document.getElementById('seat-{label}').disabled")
@@ -229,11 +247,13 @@ async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
     let booking = booking_of(&path_of(&browser).await);
     pay_with(&browser, "4000 0000 0000 0002").await;
     let back = format!("/showtimes/{showtime}?notice=payment_failed");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while path_of(&browser).await != back {
-        assert!(Instant::now() < deadline, "not back at the seat map");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_path(
+        &browser,
+        |p| p == back,
+        Duration::from_secs(20),
+        "back at the seat map",
+    )
+    .await;
     until(
         &browser,
         "return document.readyState === 'complete'",
@@ -379,14 +399,13 @@ async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
     // Ten seconds later the hold has run out: Ana's page goes back to the map by itself, and
     // Ben's map frees the seat once the sweeper records it.
     let back = format!("/showtimes/{showtime}?notice=expired");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while path_of(&ana).await != back {
-        assert!(
-            Instant::now() < deadline,
-            "Ana's page never went back to the map"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for_path(
+        &ana,
+        |p| p == back,
+        Duration::from_secs(20),
+        "Ana's page back at the map",
+    )
+    .await;
     until(
         &ben,
         &free(&seat),
@@ -492,17 +511,14 @@ async fn a_customer_books_with_the_keyboard_alone() {
         assert!(presses < 8, "the hold button within a few Tabs");
     }
     send(&browser, Key::Enter).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !path_of(&browser).await.starts_with("/bookings/") {
-        assert!(Instant::now() < deadline, "no booking");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let booking = api
-        .get(&format!(
-            "/bookings/{}",
-            booking_of(&path_of(&browser).await)
-        ))
-        .await;
+    let path = wait_for_path(
+        &browser,
+        |p| p.starts_with("/bookings/"),
+        Duration::from_secs(10),
+        "a booking",
+    )
+    .await;
+    let booking = api.get(&format!("/bookings/{}", booking_of(&path))).await;
     assert_eq!(booking["seats"], serde_json::json!([chosen]));
     browser.close().await;
 }

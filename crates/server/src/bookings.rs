@@ -58,15 +58,7 @@ pub async fn hold(
             check_requested_seats(&seats).map_err(|e| {
                 AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string())
             })?;
-            // A label no layout could produce names no seat; it never reaches the database.
-            let malformed: Vec<String> = seats
-                .iter()
-                .filter(|l| !is_seat_label(l))
-                .cloned()
-                .collect();
-            if !malformed.is_empty() {
-                return Err(AppError::UnknownSeats(malformed));
-            }
+            refuse_malformed_labels(&seats)?;
             // Nor does a code no ticket type could have.
             if let Some(bad) = ticket_types.iter().find(|t| !TicketType::is_code(t)) {
                 return Err(AppError::invalid(
@@ -111,6 +103,21 @@ async fn hold_picked(
             Err(AppError::SeatsUnavailable(_)) if tries < BEST_AVAILABLE_TRIES => continue,
             other => return other,
         }
+    }
+}
+
+/// A label no layout could produce names no seat: it never reaches the database, and is
+/// answered `UnknownSeats` like a seat the hall does not have.
+pub fn refuse_malformed_labels(seats: &[String]) -> AppResult<()> {
+    let malformed: Vec<String> = seats
+        .iter()
+        .filter(|l| !is_seat_label(l))
+        .cloned()
+        .collect();
+    if malformed.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::UnknownSeats(malformed))
     }
 }
 

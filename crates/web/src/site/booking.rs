@@ -186,15 +186,27 @@ pub async fn checkout(
                 show(&app, &signed_in, booking, Some(NO_CHECKOUT_PAGE)).await
             }
         },
-        // The hold ran out, or was paid or given up meanwhile: the page says where it is.
-        Err(AppError::WrongBookingState(_)) => {
+        Err(error) => refused(&app, &signed_in, id, error).await,
+    }
+}
+
+/// A checkout or release refused: a hold that ran out, was paid or given up meanwhile (a
+/// second click) goes to its page, which says where it is; a limit is said on the page.
+async fn refused(
+    app: &App,
+    signed_in: &SignedIn,
+    id: BookingId,
+    error: AppError,
+) -> Result<Response, PageError> {
+    match error {
+        AppError::WrongBookingState(_) => {
             Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
         }
-        Err(AppError::Wait { .. }) => {
-            let booking = bookings::get(&app, &signed_in.user, id).await?;
-            show(&app, &signed_in, booking, Some(TOO_MANY)).await
+        AppError::Wait { .. } => {
+            let booking = bookings::get(app, &signed_in.user, id).await?;
+            show(app, signed_in, booking, Some(TOO_MANY)).await
         }
-        Err(error) => Err(error.into()),
+        error => Err(error.into()),
     }
 }
 
@@ -212,15 +224,7 @@ pub async fn release(
     };
     match released.await {
         Ok(booking) => Ok(back_to_seats(&booking, "released")),
-        // Already paid, run out or given up (a second click): the page says where it is.
-        Err(AppError::WrongBookingState(_)) => {
-            Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
-        }
-        Err(AppError::Wait { .. }) => {
-            let booking = bookings::get(&app, &signed_in.user, id).await?;
-            show(&app, &signed_in, booking, Some(TOO_MANY)).await
-        }
-        Err(error) => Err(error.into()),
+        Err(error) => refused(&app, &signed_in, id, error).await,
     }
 }
 
