@@ -473,3 +473,121 @@ async fn a_wheelchair_space_comes_with_its_companion_seat_and_access_needs_are_k
     assert!(too_long.body.contains("at most 500 characters"));
     assert_eq!(stored(&app, &world, "A1").await.0, "available");
 }
+
+/// A stand-in for Stripe's PaymentIntents API: every payment it starts is `pi_fake_1`.
+async fn fake_stripe() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let address = listener.local_addr().expect("an address");
+    let router = axum::Router::new().route(
+        "/v1/payment_intents",
+        axum::routing::post(|body: String| async move {
+            let field = |name: &str| {
+                form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            axum::Json(serde_json::json!({
+                "id": "pi_fake_1",
+                "object": "payment_intent",
+                "amount": field("amount").and_then(|a| a.parse::<i64>().ok()),
+                "currency": field("currency"),
+                "status": "requires_payment_method",
+                "client_secret": "pi_fake_1_secret_abc",
+            }))
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{address}")
+}
+
+async fn with_stripe(publishable_key: Option<&str>) -> TestApp {
+    let api_base = fake_stripe().await;
+    let key = publishable_key.map(str::to_string);
+    TestApp::configured("http://127.0.0.1:8080", None, move |config| {
+        marquee_server::Config {
+            payments: marquee_server::config::PaymentsConfig::Stripe {
+                secret_key: marquee_payments::Secret::new("sk_test_fake"),
+                webhook_secret: marquee_payments::Secret::new("whsec_fake"),
+                api_base,
+                timeout: std::time::Duration::from_secs(2),
+            },
+            stripe_publishable_key: key,
+            ..config
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn with_stripe_the_card_form_is_stripes_on_a_page_that_lets_only_stripe_in() {
+    let app = with_stripe(Some("pk_test_fake")).await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let (held, cookie, csrf) = hold(&app, &world, "carla@example.com", &[("seats", "B4")]).await;
+    let page = location(&held).to_string();
+    let checkout = app
+        .post_form(
+            &format!("{page}/checkout"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(checkout.status, StatusCode::SEE_OTHER, "{}", checkout.body);
+    assert_eq!(location(&checkout), format!("{page}/pay"));
+
+    let pay = app.get(&format!("{page}/pay"), Some(&cookie)).await;
+    assert_eq!(pay.status, StatusCode::OK, "{}", pay.body);
+    assert!(pay.body.contains("data-key=\"pk_test_fake\""));
+    assert!(pay.body.contains("data-secret=\"pi_fake_1_secret_abc\""));
+    assert!(pay
+        .body
+        .contains(&marquee_web::assets::url("stripe-pay.js")));
+    let policy = pay.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains("script-src 'self' https://js.stripe.com;")
+            && policy.contains("frame-src https://js.stripe.com https://hooks.stripe.com;")
+            && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    // Only that page: the booking's own page keeps the site's policy, and links to it.
+    let booking = app.get(&page, Some(&cookie)).await;
+    assert!(!booking
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("stripe"));
+    assert!(booking.body.contains(&format!("href=\"{page}/pay\"")));
+    // Nobody else's.
+    app.account("dora@example.com").await;
+    let (dora, _) = app.session_of("dora@example.com").await;
+    assert_eq!(
+        app.get(&format!("{page}/pay"), Some(&dora)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn without_a_publishable_key_the_site_says_it_cannot_take_cards() {
+    let app = with_stripe(None).await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let (held, cookie, csrf) = hold(&app, &world, "carla@example.com", &[("seats", "B4")]).await;
+    let page = location(&held).to_string();
+    app.post_form(
+        &format!("{page}/checkout"),
+        Some(&cookie),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    let pay = app.get(&format!("{page}/pay"), Some(&cookie)).await;
+    assert_eq!(pay.status, StatusCode::OK);
+    assert!(
+        pay.body
+            .contains("Card payments are not set up on this site"),
+        "{}",
+        pay.body
+    );
+    assert!(!pay.body.contains("data-secret"));
+}
