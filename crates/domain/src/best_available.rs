@@ -86,6 +86,38 @@ pub fn best_available(
     })
 }
 
+/// A wheelchair space and its companion seat, side by side in a row and both free at `now`,
+/// for someone who comes in a wheelchair with a companion: the pair nearest the middle of the
+/// auditorium, the wheelchair space first. `None` when no such pair is free.
+pub fn wheelchair_with_companion(
+    seats: &[ShowtimeSeat],
+    rows: usize,
+    columns: usize,
+    now: DateTime<Utc>,
+) -> Option<Vec<String>> {
+    let free = |category: SeatCategory| {
+        seats
+            .iter()
+            .filter(move |s| s.seat.category == category && s.state_at(now) == SeatState::Available)
+    };
+    free(SeatCategory::Accessible)
+        .flat_map(|space| {
+            free(SeatCategory::Companion)
+                .filter(move |c| {
+                    c.seat.row == space.seat.row && c.seat.column.abs_diff(space.seat.column) == 1
+                })
+                .map(move |companion| (space, companion))
+        })
+        .min_by_key(|(space, companion)| {
+            // Doubled coordinates of the pair's middle, from the auditorium's middle.
+            let dx = i64::from(space.seat.column) + i64::from(companion.seat.column)
+                - (columns as i64 - 1);
+            let dy = 2 * i64::from(space.seat.row) - (rows as i64 - 1);
+            (dx * dx + dy * dy, space.seat.row, space.seat.column)
+        })
+        .map(|(space, companion)| vec![space.seat.label.clone(), companion.seat.label.clone()])
+}
+
 /// Whether the free seat next to a group would be left alone: the seat beside it, on the far
 /// side, is taken. A block's edge (an aisle or a wall) is not a taken seat.
 fn leaves_single_seat(free: &[bool], next: Option<usize>, beyond: Option<usize>) -> bool {
@@ -103,14 +135,9 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
     }
 
-    fn pick(
-        layout: &str,
-        taken: &[&str],
-        quantity: usize,
-        category: Option<SeatCategory>,
-    ) -> Option<Vec<String>> {
-        let layout = SeatLayout::parse(layout).unwrap();
-        let seats: Vec<ShowtimeSeat> = layout
+    /// The hall `layout`'s seats, `taken` ones sold, the rest free.
+    fn seats_of(layout: &SeatLayout, taken: &[&str]) -> Vec<ShowtimeSeat> {
+        layout
             .seats()
             .iter()
             .map(|seat| ShowtimeSeat {
@@ -123,15 +150,57 @@ mod tests {
                 booking_id: None,
                 held_until: None,
             })
-            .collect();
+            .collect()
+    }
+
+    fn pick(
+        layout: &str,
+        taken: &[&str],
+        quantity: usize,
+        category: Option<SeatCategory>,
+    ) -> Option<Vec<String>> {
+        let layout = SeatLayout::parse(layout).unwrap();
         best_available(
-            &seats,
+            &seats_of(&layout, taken),
             layout.rows(),
             layout.columns(),
             quantity,
             category,
             now(),
         )
+    }
+
+    fn wheelchair(layout: &str, taken: &[&str]) -> Option<Vec<String>> {
+        let layout = SeatLayout::parse(layout).unwrap();
+        wheelchair_with_companion(
+            &seats_of(&layout, taken),
+            layout.rows(),
+            layout.columns(),
+            now(),
+        )
+    }
+
+    #[test]
+    fn a_wheelchair_space_comes_with_the_companion_seat_beside_it() {
+        // Row C: a space and its companion at each end; row D has a space with no companion.
+        let hall = "A  ssssss
+B  ssssss
+C  wcsscw
+D  wsssss
+";
+        assert_eq!(wheelchair(hall, &[]).unwrap(), ["C1", "C2"]);
+        // The first pair's companion is taken: the other pair, space first.
+        assert_eq!(wheelchair(hall, &["C2"]).unwrap(), ["C6", "C5"]);
+        // A free space without a free companion beside it is no pair.
+        assert_eq!(wheelchair(hall, &["C2", "C5"]), None);
+        assert_eq!(
+            wheelchair(
+                "A  ssss
+",
+                &[]
+            ),
+            None
+        );
     }
 
     #[test]

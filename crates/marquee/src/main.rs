@@ -173,6 +173,9 @@ struct ServeArgs {
     /// Stripe's API address.
     #[arg(long, env = "MARQUEE_STRIPE_API_BASE", default_value = marquee_payments::stripe::DEFAULT_API_BASE)]
     stripe_api_base: String,
+    /// Stripe's publishable key (`pk_...`): the web site shows Stripe's card form with it.
+    #[arg(long, env = "MARQUEE_STRIPE_PUBLISHABLE_KEY")]
+    stripe_publishable_key: Option<String>,
     /// The sandbox's webhook signing secret; generated and kept in the database when not set.
     #[arg(long, env = "MARQUEE_SANDBOX_WEBHOOK_SECRET", hide_env_values = true)]
     sandbox_webhook_secret: Option<String>,
@@ -659,6 +662,10 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         };
     let config = Config {
         payments,
+        stripe_publishable_key: args
+            .stripe_publishable_key
+            .clone()
+            .filter(|k| !k.is_empty()),
         public_url,
         self_url,
         reconcile_after: to_chrono(args.reconcile_after)?,

@@ -15,9 +15,13 @@ use std::time::{Duration, Instant};
 /// A customer with an account (made through the API), logged in through the login page in a
 /// new browser; and their API client.
 async fn customer(address: &str, email: &str) -> (Browser, Client) {
+    customer_in(Browser::start(1280, 1100).await, address, email).await
+}
+
+/// `customer`, in `browser`.
+async fn customer_in(browser: Browser, address: &str, email: &str) -> (Browser, Client) {
     let mut api = Client::new(address);
     api.sign_up(email).await;
-    let browser = Browser::start(1280, 1100).await;
     browser
         .client
         .goto(&format!("http://{address}/login"))
@@ -63,6 +67,24 @@ async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
             return;
         }
         assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (at most `within`) until the browser is at a path `wanted` accepts; that path.
+async fn wait_for_path(
+    browser: &Browser,
+    wanted: impl Fn(&str) -> bool,
+    within: Duration,
+    what: &str,
+) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let path = path_of(browser).await;
+        if wanted(&path) {
+            return path;
+        }
+        assert!(Instant::now() < deadline, "{what}: still at {path}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -225,11 +247,13 @@ async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
     let booking = booking_of(&path_of(&browser).await);
     pay_with(&browser, "4000 0000 0000 0002").await;
     let back = format!("/showtimes/{showtime}?notice=payment_failed");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while path_of(&browser).await != back {
-        assert!(Instant::now() < deadline, "not back at the seat map");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_path(
+        &browser,
+        |p| p == back,
+        Duration::from_secs(20),
+        "back at the seat map",
+    )
+    .await;
     until(
         &browser,
         "return document.readyState === 'complete'",
@@ -375,14 +399,13 @@ async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
     // Ten seconds later the hold has run out: Ana's page goes back to the map by itself, and
     // Ben's map frees the seat once the sweeper records it.
     let back = format!("/showtimes/{showtime}?notice=expired");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while path_of(&ana).await != back {
-        assert!(
-            Instant::now() < deadline,
-            "Ana's page never went back to the map"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for_path(
+        &ana,
+        |p| p == back,
+        Duration::from_secs(20),
+        "Ana's page back at the map",
+    )
+    .await;
     until(
         &ben,
         &free(&seat),
@@ -488,17 +511,103 @@ async fn a_customer_books_with_the_keyboard_alone() {
         assert!(presses < 8, "the hold button within a few Tabs");
     }
     send(&browser, Key::Enter).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !path_of(&browser).await.starts_with("/bookings/") {
-        assert!(Instant::now() < deadline, "no booking");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let booking = api
-        .get(&format!(
-            "/bookings/{}",
-            booking_of(&path_of(&browser).await)
-        ))
-        .await;
+    let path = wait_for_path(
+        &browser,
+        |p| p.starts_with("/bookings/"),
+        Duration::from_secs(10),
+        "a booking",
+    )
+    .await;
+    let booking = api.get(&format!("/bookings/{}", booking_of(&path))).await;
     assert_eq!(booking["seats"], serde_json::json!([chosen]));
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screenshots; run by scripts/screenshots"]
+async fn customer_screenshots() {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&out).expect("docs/screenshots");
+    let dir = common::TempDir::new("customer-screenshots");
+    let server = common::serve(&dir.0, &["--demo", "--rate-limits", "off"]);
+    let address = server.address.clone();
+    // Others have bought and hold seats of the showtime.
+    let mut others = Client::new(&address);
+    others.sign_up("others@example.com").await;
+    let showtime = others.showtime_on_sale("London").await;
+    let sold = others.hold(&showtime, 4).await;
+    others.pay(sold["id"].as_str().expect("a booking")).await;
+    others.hold(&showtime, 3).await;
+    for (name, width) in [("desktop", 1280), ("phone", 390)] {
+        let browser = match name {
+            "desktop" => Browser::start(width, 1300).await,
+            _ => Browser::phone(width, 1400).await,
+        };
+        let (browser, api) = customer_in(browser, &address, &format!("{name}@example.com")).await;
+        open_seats(&browser, &address, &showtime).await;
+        let (first, second) = two_free_seats(&browser).await;
+        choose(&browser, &first).await;
+        choose(&browser, &second).await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("seat-map-{name}.png")), png).expect("written");
+        browser
+            .click_to_next_page("#hold button[type='submit']")
+            .await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("booking-held-{name}.png")), png).expect("written");
+        let booking = booking_of(&path_of(&browser).await);
+        api.pay(&booking).await;
+        browser.client.refresh().await.expect("reloaded");
+        until(
+            &browser,
+            "return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
+            Duration::from_secs(10),
+            "the QR codes",
+        )
+        .await;
+        let png = browser.client.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("booking-confirmed-{name}.png")), png).expect("written");
+        browser.close().await;
+    }
+}
+
+/// axe-core finds nothing serious or critical on the customer's pages: the seat map (at
+/// desktop and phone widths), a held booking, a paid one with its tickets.
+#[tokio::test]
+async fn the_customer_pages_pass_axe() {
+    let dir = common::TempDir::new("customer-axe");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let check = |page: &'static str, found: Vec<String>| {
+        assert!(found.is_empty(), "{page}: {found:#?}");
+    };
+    let phone = Browser::phone(390, 900).await;
+    let (phone, api) = customer_in(phone, &address, "pat@example.com").await;
+    let showtime = api.showtime_on_sale("London").await;
+    open_seats(&phone, &address, &showtime).await;
+    check(
+        "the seat map on a phone",
+        phone.accessibility_violations().await,
+    );
+    phone.close().await;
+
+    let (browser, _) = customer(&address, "ana@example.com").await;
+    open_seats(&browser, &address, &showtime).await;
+    let (first, _) = two_free_seats(&browser).await;
+    choose(&browser, &first).await;
+    check("the seat map", browser.accessibility_violations().await);
+    browser
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    check("a held booking", browser.accessibility_violations().await);
+    pay_with(&browser, "4242424242424242").await;
+    until(
+        &browser,
+        "return document.querySelectorAll('.ticket img').length === 1",
+        Duration::from_secs(20),
+        "the ticket",
+    )
+    .await;
+    check("a paid booking", browser.accessibility_violations().await);
     browser.close().await;
 }

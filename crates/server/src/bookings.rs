@@ -3,6 +3,7 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::hold_queue::HoldError;
+use crate::seat_maps::Pick;
 use marquee_domain::booking::{check_quantity, check_requested_seats};
 use marquee_domain::layout::is_seat_label;
 use marquee_domain::Entity;
@@ -23,6 +24,8 @@ pub enum SeatChoice {
         quantity: usize,
         category: Option<SeatCategory>,
     },
+    /// A wheelchair space and the companion seat beside it, in one step.
+    WheelchairWithCompanion,
 }
 
 impl SeatChoice {
@@ -55,15 +58,7 @@ pub async fn hold(
             check_requested_seats(&seats).map_err(|e| {
                 AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string())
             })?;
-            // A label no layout could produce names no seat; it never reaches the database.
-            let malformed: Vec<String> = seats
-                .iter()
-                .filter(|l| !is_seat_label(l))
-                .cloned()
-                .collect();
-            if !malformed.is_empty() {
-                return Err(AppError::UnknownSeats(malformed));
-            }
+            refuse_malformed_labels(&seats)?;
             // Nor does a code no ticket type could have.
             if let Some(bad) = ticket_types.iter().find(|t| !TicketType::is_code(t)) {
                 return Err(AppError::invalid(
@@ -77,23 +72,52 @@ pub async fn hold(
             check_quantity(quantity).map_err(|e| {
                 AppError::invalid(crate::error::ErrorCode::InvalidQuantity, e.to_string())
             })?;
-            let mut tries = 0;
-            loop {
-                tries += 1;
-                let seats = app
-                    .seat_maps()
-                    .claim_best(showtime, app.now(), quantity, category)
-                    .await?;
-                let held = hold_named(app, user, showtime, seats.clone(), vec![]).await;
-                if held.is_err() {
-                    app.seat_maps().unclaim(showtime, &seats);
-                }
-                match held {
-                    Err(AppError::SeatsUnavailable(_)) if tries < BEST_AVAILABLE_TRIES => continue,
-                    other => return other,
-                }
-            }
+            hold_picked(app, user, showtime, Pick::Best { quantity, category }).await
         }
+        SeatChoice::WheelchairWithCompanion => {
+            hold_picked(app, user, showtime, Pick::WheelchairWithCompanion).await
+        }
+    }
+}
+
+/// Holds the seats the cached map picks (claimed there meanwhile), trying again with a new
+/// pick a few times when another node took them first.
+async fn hold_picked(
+    app: &App,
+    user: &User,
+    showtime: ShowtimeId,
+    pick: Pick,
+) -> AppResult<Booking> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let seats = app
+            .seat_maps()
+            .claim_best(showtime, app.now(), pick)
+            .await?;
+        let held = hold_named(app, user, showtime, seats.clone(), vec![]).await;
+        if held.is_err() {
+            app.seat_maps().unclaim(showtime, &seats);
+        }
+        match held {
+            Err(AppError::SeatsUnavailable(_)) if tries < BEST_AVAILABLE_TRIES => continue,
+            other => return other,
+        }
+    }
+}
+
+/// A label no layout could produce names no seat: it never reaches the database, and is
+/// answered `UnknownSeats` like a seat the hall does not have.
+pub fn refuse_malformed_labels(seats: &[String]) -> AppResult<()> {
+    let malformed: Vec<String> = seats
+        .iter()
+        .filter(|l| !is_seat_label(l))
+        .cloned()
+        .collect();
+    if malformed.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::UnknownSeats(malformed))
     }
 }
 
@@ -180,6 +204,40 @@ pub async fn get(app: &App, user: &User, id: BookingId) -> AppResult<Booking> {
         .await?
         .filter(|b| b.user_id == user.id)
         .ok_or(AppError::NotFound(Entity::Booking))
+}
+
+/// The most characters a customer writes about their access needs.
+pub const MAX_ACCESS_NEEDS: usize = 500;
+
+/// What a customer wrote about their access needs, checked: at most `MAX_ACCESS_NEEDS`
+/// characters, no control characters but line breaks; trimmed.
+pub fn check_access_needs(needs: &str) -> AppResult<String> {
+    let needs = needs.trim();
+    if needs.chars().count() > MAX_ACCESS_NEEDS
+        || needs
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(AppError::invalid(
+            crate::error::ErrorCode::InvalidRequest,
+            format!("access_needs is at most {MAX_ACCESS_NEEDS} characters of text"),
+        ));
+    }
+    Ok(needs.to_string())
+}
+
+/// Keeps what the customer says of their access needs with their booking (a wheelchair, a
+/// guide dog...), for the staff who welcome them.
+pub async fn set_access_needs(app: &App, user: &User, id: BookingId, needs: &str) -> AppResult<()> {
+    let needs = check_access_needs(needs)?;
+    get(app, user, id).await?;
+    Ok(app.store().set_access_needs(id, &needs).await?)
+}
+
+/// What the customer said of their access needs on this booking of theirs, if anything.
+pub async fn access_needs(app: &App, user: &User, id: BookingId) -> AppResult<Option<String>> {
+    get(app, user, id).await?;
+    Ok(app.store().access_needs(id).await?)
 }
 
 /// A page of this user's bookings, newest first.

@@ -31,6 +31,10 @@ pub struct Config {
     pub seat_map_max_age: Duration,
     /// Which payment gateway bookings are paid through.
     pub payments: PaymentsConfig,
+    /// Stripe's publishable key (`pk_...`), with which customers' browsers show Stripe's card
+    /// form on the booking page. Public by design; without it the site cannot take Stripe
+    /// payments (the API still can: its clients bring their own).
+    pub stripe_publishable_key: Option<String>,
     /// This node's address as customers and the sandbox's webhooks reach it, without a
     /// trailing slash (e.g. `https://tickets.example.com`).
     pub public_url: String,
@@ -93,6 +97,7 @@ impl Default for Config {
                 webhook_secret: None,
             },
             public_url: "http://127.0.0.1:8080".into(),
+            stripe_publishable_key: None,
             self_url: "http://127.0.0.1:8080".into(),
             reconcile_after: Duration::minutes(15),
             reconcile_interval: std::time::Duration::from_secs(60),

@@ -166,6 +166,8 @@ pub enum AppError {
     SeatsUnavailable(Vec<String>),
     #[error("no {0} seats side by side are left for this request")]
     NotEnoughSeats(usize),
+    #[error("no wheelchair space with a free companion seat beside it is left")]
+    NoWheelchairPair,
     #[error("{0}")]
     NotOnSale(ShowtimeError),
     #[error("the booking is {0}")]

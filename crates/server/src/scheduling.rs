@@ -11,7 +11,6 @@ use crate::staff::StaffUser;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use marquee_domain::catalog::day_bounds;
-use marquee_domain::layout::is_seat_label;
 use marquee_domain::price_plan::MAX_FORMAT_LEN;
 use marquee_domain::schedule::{ScheduleError, ScheduleRequest};
 use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, Venue, VenueId};
@@ -271,15 +270,7 @@ pub async fn set_blocked_seats(
             format!("seats lists 1 to {MAX_SEATS_PER_BLOCK} seat labels"),
         ));
     }
-    // A label no layout could produce names no seat; it never reaches the database.
-    let malformed: Vec<String> = seats
-        .iter()
-        .filter(|l| !is_seat_label(l))
-        .cloned()
-        .collect();
-    if !malformed.is_empty() {
-        return Err(AppError::UnknownSeats(malformed));
-    }
+    crate::bookings::refuse_malformed_labels(&seats)?;
     let blocked = app
         .store()
         .set_blocked_seats(id, &seats, block, app.now(), by)

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::seat_changes::SeatChangeListener;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
-use marquee_domain::best_available::best_available;
+use marquee_domain::best_available::{best_available, wheelchair_with_companion};
 use marquee_domain::Entity;
 use marquee_domain::{
     BookingId, SeatCategory, SeatChange, SeatChangeCause, SeatState, ShowtimeId, ShowtimeSeat,
@@ -25,6 +25,18 @@ use marquee_store::{SeatMap, Store};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What a request that names no seats asks the map to choose.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    /// The best `quantity` seats together, of `category` (or any general seat).
+    Best {
+        quantity: usize,
+        category: Option<SeatCategory>,
+    },
+    /// A wheelchair space and the companion seat beside it.
+    WheelchairWithCompanion,
+}
 
 /// Beyond this many showtimes in memory, maps due for a reload anyway are dropped first.
 const MAX_SHOWTIMES: usize = 2_000;
@@ -311,14 +323,13 @@ impl SeatMaps {
         .await
     }
 
-    /// The seats best available would give, claimed for this request until its hold is
-    /// decided (report it with `held`, `refused` or `unclaim`).
+    /// The seats `pick` chooses, claimed for this request until its hold is decided (report
+    /// it with `held`, `refused` or `unclaim`).
     pub async fn claim_best(
         &self,
         showtime: ShowtimeId,
         now: DateTime<Utc>,
-        quantity: usize,
-        category: Option<SeatCategory>,
+        pick: Pick,
     ) -> AppResult<Vec<String>> {
         self.with_map(showtime, now, |cached| {
             cached
@@ -328,15 +339,17 @@ impl SeatMaps {
                 .check_on_sale(now)
                 .map_err(AppError::NotOnSale)?;
             let map = &cached.map;
-            let labels = best_available(
-                &map.seats,
-                map.rows as usize,
-                map.columns as usize,
-                quantity,
-                category,
-                now,
-            )
-            .ok_or(AppError::NotEnoughSeats(quantity))?;
+            let (rows, columns) = (map.rows as usize, map.columns as usize);
+            let labels = match pick {
+                Pick::Best { quantity, category } => {
+                    best_available(&map.seats, rows, columns, quantity, category, now)
+                        .ok_or(AppError::NotEnoughSeats(quantity))?
+                }
+                Pick::WheelchairWithCompanion => {
+                    wheelchair_with_companion(&map.seats, rows, columns, now)
+                        .ok_or(AppError::NoWheelchairPair)?
+                }
+            };
             cached.apply(&Patch::Claimed {
                 labels: labels.clone(),
                 until: now + CLAIM_TIME,

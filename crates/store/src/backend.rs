@@ -585,6 +585,27 @@ impl<B: Backend> Store for B {
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
         booking(self, id).await
     }
+    async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()> {
+        in_write!(self, "access needs", |tx| async {
+            tx.execute(
+                "INSERT INTO booking_access_needs (booking_id, needs) VALUES ($1, $2)
+                 ON CONFLICT (booking_id) DO UPDATE SET needs = excluded.needs",
+                crate::args![booking.0, needs],
+            )
+            .await
+        })?;
+        Ok(())
+    }
+    async fn access_needs(&self, booking: BookingId) -> StoreResult<Option<String>> {
+        Ok(self
+            .reading()
+            .fetch_column(
+                "SELECT needs FROM booking_access_needs WHERE booking_id = $1",
+                crate::args![booking.0],
+            )
+            .await?
+            .pop())
+    }
     async fn list_bookings(&self, user: UserId, page: BookingPage) -> StoreResult<Vec<Booking>> {
         load(self, reads::Which::OfUser(user, page)).await
     }

@@ -392,6 +392,11 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Committed<StoreResult<Booking>>>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
+    /// Keeps what the customer said of their access needs with the booking, replacing what
+    /// was said before.
+    async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()>;
+    /// What the customer said of their access needs, if anything.
+    async fn access_needs(&self, booking: BookingId) -> StoreResult<Option<String>>;
     /// A page of a user's bookings, newest first (`BookingPage`).
     async fn list_bookings(&self, user: UserId, page: BookingPage) -> StoreResult<Vec<Booking>>;
     /// Moves every booking whose hold has run out at `now` (held, or waiting for its payment)

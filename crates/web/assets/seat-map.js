@@ -103,7 +103,21 @@ if (form && grid) {
       to.focus();
     }
   });
-  grid.addEventListener('change', showTotal);
+  // A wheelchair space chosen brings the free companion seat beside it (one step for both).
+  grid.addEventListener('change', (event) => {
+    const seat = event.target;
+    if (seat.checked && seat.classList.contains('seat-accessible')) {
+      const [row, column] = position(seat);
+      const companion = seats.find((s) => s.classList.contains('seat-companion')
+        && !s.disabled && !s.checked
+        && position(s)[0] === row && Math.abs(position(s)[1] - column) === 1);
+      if (companion) {
+        companion.checked = true;
+        note.textContent = `The companion seat ${companion.value} beside it is chosen too.`;
+      }
+    }
+    showTotal();
+  });
   grid.addEventListener('focusin', (event) => {
     if (!event.target.matches('input.seat')) return;
     for (const seat of seats) seat.tabIndex = seat === event.target ? 0 : -1;

@@ -34,6 +34,11 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../assets/booking.js"),
     },
     Asset {
+        name: "stripe-pay.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/stripe-pay.js"),
+    },
+    Asset {
         name: "seat-map.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/seat-map.js"),

@@ -54,6 +54,7 @@ pub fn pages(app: &App) -> Pages {
         .route("/showtimes/{id}/hold", post(site::showtime::hold))
         .route("/bookings/{id}", get(site::booking::page))
         .route("/bookings/{id}/checkout", post(site::booking::checkout))
+        .route("/bookings/{id}/pay", get(site::booking::pay))
         .route("/bookings/{id}/release", post(site::booking::release))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))

@@ -16,16 +16,26 @@ use marquee_server::http::headers::PAGE_CSP;
 /// `template` rendered, with `status`. A template that fails to render (a bug: its
 /// values are checked when it is compiled) is logged and answered with the 500 page.
 pub fn html(status: StatusCode, template: &impl Template) -> Response {
+    html_under(status, template, PAGE_CSP)
+}
+
+/// `html` under another Content-Security-Policy than the pages' own: for the one page that
+/// must load a payment provider's script and frames (`site::booking::pay`).
+pub fn html_under(status: StatusCode, template: &impl Template, policy: &'static str) -> Response {
     match template.render() {
-        Ok(body) => with_policy(status, body),
+        Ok(body) => with_policy(status, body, policy),
         Err(error) => {
             tracing::error!(%error, "a page template failed to render");
-            with_policy(StatusCode::INTERNAL_SERVER_ERROR, LAST_RESORT.to_string())
+            with_policy(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                LAST_RESORT.to_string(),
+                PAGE_CSP,
+            )
         }
     }
 }
 
-fn with_policy(status: StatusCode, body: String) -> Response {
+fn with_policy(status: StatusCode, body: String, policy: &'static str) -> Response {
     (
         status,
         [
@@ -35,7 +45,7 @@ fn with_policy(status: StatusCode, body: String) -> Response {
             ),
             (
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(PAGE_CSP),
+                HeaderValue::from_static(policy),
             ),
         ],
         body,

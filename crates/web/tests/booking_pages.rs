@@ -399,3 +399,195 @@ async fn checking_out_goes_to_the_gateway_once_and_giving_up_frees_the_seats() {
         .expect("the booking");
     assert_eq!(booking.stored_status, BookingStatus::Released);
 }
+
+#[tokio::test]
+async fn a_wheelchair_space_comes_with_its_companion_seat_and_access_needs_are_kept() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    // Row C of the world's hall is "wc.ss.cw": C1 and C2 are a pair, C5 and C6 the other.
+    app.store
+        .hold_seats(fixtures::hold(
+            &world.bob,
+            &world.showtime,
+            &["C2"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("Bob's hold");
+    let (held, cookie, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[
+            ("category", "wheelchair_with_companion"),
+            ("quantity", "2"),
+            ("access_needs", "A wheelchair <b>and</b> a guide dog."),
+        ],
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let id: i64 = location(&held)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("a booking");
+    assert_eq!(stored(&app, &world, "C6").await, ("held".into(), Some(id)));
+    assert_eq!(stored(&app, &world, "C5").await, ("held".into(), Some(id)));
+    assert_eq!(
+        app.store
+            .access_needs(marquee_domain::BookingId(id))
+            .await
+            .expect("a read")
+            .as_deref(),
+        Some("A wheelchair <b>and</b> a guide dog.")
+    );
+    let page = app.get(location(&held), Some(&cookie)).await;
+    assert!(
+        page.body
+            .contains("A wheelchair &#60;b&#62;and&#60;/b&#62; a guide dog."),
+        "escaped on the page: {}",
+        page.body
+    );
+
+    // No pair left: told kindly, nothing held; access needs too long: told, nothing held.
+    let (none, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("category", "wheelchair_with_companion")],
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::CONFLICT, "{}", none.body);
+    assert!(none
+        .body
+        .contains("No wheelchair space with a free companion seat"));
+    let long = "x".repeat(501);
+    let (too_long, _, _) = hold(
+        &app,
+        &world,
+        "carla@example.com",
+        &[("seats", "A1"), ("access_needs", long.as_str())],
+    )
+    .await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    assert!(too_long.body.contains("at most 500 characters"));
+    assert_eq!(stored(&app, &world, "A1").await.0, "available");
+}
+
+/// A stand-in for Stripe's PaymentIntents API: every payment it starts is `pi_fake_1`.
+async fn fake_stripe() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let address = listener.local_addr().expect("an address");
+    let router = axum::Router::new().route(
+        "/v1/payment_intents",
+        axum::routing::post(|body: String| async move {
+            let field = |name: &str| {
+                form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            axum::Json(serde_json::json!({
+                "id": "pi_fake_1",
+                "object": "payment_intent",
+                "amount": field("amount").and_then(|a| a.parse::<i64>().ok()),
+                "currency": field("currency"),
+                "status": "requires_payment_method",
+                "client_secret": "pi_fake_1_secret_abc",
+            }))
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{address}")
+}
+
+async fn with_stripe(publishable_key: Option<&str>) -> TestApp {
+    let api_base = fake_stripe().await;
+    let key = publishable_key.map(str::to_string);
+    TestApp::configured("http://127.0.0.1:8080", None, move |config| {
+        marquee_server::Config {
+            payments: marquee_server::config::PaymentsConfig::Stripe {
+                secret_key: marquee_payments::Secret::new("sk_test_fake"),
+                webhook_secret: marquee_payments::Secret::new("whsec_fake"),
+                api_base,
+                timeout: std::time::Duration::from_secs(2),
+            },
+            stripe_publishable_key: key,
+            ..config
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn with_stripe_the_card_form_is_stripes_on_a_page_that_lets_only_stripe_in() {
+    let app = with_stripe(Some("pk_test_fake")).await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let (held, cookie, csrf) = hold(&app, &world, "carla@example.com", &[("seats", "B4")]).await;
+    let page = location(&held).to_string();
+    let checkout = app
+        .post_form(
+            &format!("{page}/checkout"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(checkout.status, StatusCode::SEE_OTHER, "{}", checkout.body);
+    assert_eq!(location(&checkout), format!("{page}/pay"));
+
+    let pay = app.get(&format!("{page}/pay"), Some(&cookie)).await;
+    assert_eq!(pay.status, StatusCode::OK, "{}", pay.body);
+    assert!(pay.body.contains("data-key=\"pk_test_fake\""));
+    assert!(pay.body.contains("data-secret=\"pi_fake_1_secret_abc\""));
+    assert!(pay
+        .body
+        .contains(&marquee_web::assets::url("stripe-pay.js")));
+    let policy = pay.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains("script-src 'self' https://js.stripe.com;")
+            && policy.contains("frame-src https://js.stripe.com https://hooks.stripe.com;")
+            && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    // Only that page: the booking's own page keeps the site's policy, and links to it.
+    let booking = app.get(&page, Some(&cookie)).await;
+    assert!(!booking
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("stripe"));
+    assert!(booking.body.contains(&format!("href=\"{page}/pay\"")));
+    // Nobody else's.
+    app.account("dora@example.com").await;
+    let (dora, _) = app.session_of("dora@example.com").await;
+    assert_eq!(
+        app.get(&format!("{page}/pay"), Some(&dora)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn without_a_publishable_key_the_site_says_it_cannot_take_cards() {
+    let app = with_stripe(None).await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let (held, cookie, csrf) = hold(&app, &world, "carla@example.com", &[("seats", "B4")]).await;
+    let page = location(&held).to_string();
+    app.post_form(
+        &format!("{page}/checkout"),
+        Some(&cookie),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    let pay = app.get(&format!("{page}/pay"), Some(&cookie)).await;
+    assert_eq!(pay.status, StatusCode::OK);
+    assert!(
+        pay.body
+            .contains("Card payments are not set up on this site"),
+        "{}",
+        pay.body
+    );
+    assert!(!pay.body.contains("data-secret"));
+}

@@ -125,4 +125,44 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
+
+    /// What axe-core (installed by `scripts/ensure-axe`) finds serious or critical on the page
+    /// shown: each violation's rule, impact, help and the elements it names. The script is
+    /// put in through WebDriver, which the page's CSP does not govern.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let dir = std::env::var("MARQUEE_AXE_DIR").unwrap_or_else(|_| {
+            format!(
+                "{}/.cache/marquee-axe",
+                std::env::var("HOME").unwrap_or_default()
+            )
+        });
+        let path = format!("{dir}/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (run scripts/ensure-axe)"));
+        self.client
+            .execute(&format!("{axe}; return true;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then((r) => done(
+                   r.violations
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                     .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+                 ), (e) => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        found
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }

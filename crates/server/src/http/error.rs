@@ -207,7 +207,9 @@ impl From<AppError> for ApiError {
             AppError::EmailTaken => (S::CONFLICT, C::EmailTaken),
             AppError::UnknownSeats(_) => (S::BAD_REQUEST, C::UnknownSeats),
             AppError::SeatsUnavailable(_) => (S::CONFLICT, C::SeatsUnavailable),
-            AppError::NotEnoughSeats(_) => (S::CONFLICT, C::NotEnoughSeats),
+            AppError::NotEnoughSeats(_) | AppError::NoWheelchairPair => {
+                (S::CONFLICT, C::NotEnoughSeats)
+            }
             AppError::NotOnSale(ShowtimeError::Started(_)) => (S::CONFLICT, C::ShowtimeStarted),
             AppError::NotOnSale(ShowtimeError::SalesClosed(_)) => (S::CONFLICT, C::SalesClosed),
             AppError::NotOnSale(ShowtimeError::NotOnSaleYet(_)) => (S::CONFLICT, C::SalesNotOpen),

@@ -371,9 +371,14 @@ impl TestApp {
     /// Every seat of the showtime as stored in the database (not the API's cached map): label,
     /// stored state, booking and hold expiry. For "nothing changed" checks.
     pub async fn stored_seats(&self) -> Vec<StoredSeat> {
+        self.stored_seats_of(self.world.showtime.showtime.id).await
+    }
+
+    /// `stored_seats` of any showtime, in the map's order.
+    pub async fn stored_seats_of(&self, showtime: marquee_domain::ShowtimeId) -> Vec<StoredSeat> {
         let map = self
             .store
-            .seat_map(self.world.showtime.showtime.id, self.clock_now())
+            .seat_map(showtime, self.clock_now())
             .await
             .expect("the seat map reads")
             .expect("the showtime exists");

@@ -45,22 +45,9 @@ async fn hall_version(app: &TestApp) -> u32 {
 
 /// A showtime's seats as stored, by label.
 async fn seats_of(app: &TestApp, showtime: i64) -> Vec<StoredSeat> {
-    let map = app
-        .store
-        .seat_map(marquee_domain::ShowtimeId(showtime), app.clock_now())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut seats: Vec<StoredSeat> = map
-        .seats
-        .into_iter()
-        .map(|s| StoredSeat {
-            label: s.seat.label.clone(),
-            state: s.stored_state.as_str(),
-            booking: s.booking_id.map(|b| b.0),
-            held_until: s.held_until,
-        })
-        .collect();
+    let mut seats = app
+        .stored_seats_of(marquee_domain::ShowtimeId(showtime))
+        .await;
     seats.sort_by(|a, b| a.label.cmp(&b.label));
     seats
 }

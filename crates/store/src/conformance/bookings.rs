@@ -476,3 +476,29 @@ pub async fn a_taken_reference_is_refused_and_changes_nothing<S: UnguardedHold>(
         .unwrap()
         .is_empty());
 }
+
+pub async fn access_needs_are_kept_with_their_booking<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let ana = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["C1", "C2"], t0()))
+        .await
+        .unwrap();
+    let bob = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A1"], t0()))
+        .await
+        .unwrap();
+    assert_eq!(store.access_needs(ana.id).await.unwrap(), None);
+    store
+        .set_access_needs(ana.id, "A wheelchair; my companion uses a hearing loop.")
+        .await
+        .unwrap();
+    store
+        .set_access_needs(ana.id, "A wheelchair and a guide dog.")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.access_needs(ana.id).await.unwrap().as_deref(),
+        Some("A wheelchair and a guide dog.")
+    );
+    assert_eq!(store.access_needs(bob.id).await.unwrap(), None);
+}

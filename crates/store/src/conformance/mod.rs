@@ -33,6 +33,7 @@ macro_rules! conformance_suite {
             events_and_showtimes_are_filtered_by_city_and_day,
             an_auditorium_hosts_one_showtime_at_a_time,
             an_upcoming_showtime_takes_its_halls_new_layout_and_a_started_one_keeps_its,
+            access_needs_are_kept_with_their_booking,
             a_venues_turnover_sizes_its_showtimes,
             a_second_factor_code_counts_once,
             a_showtime_needs_a_price_for_every_category_of_its_layout,

@@ -7,7 +7,7 @@
 //! A hold that ran out, a payment that did not go through, or seats given up send the customer
 //! back to the seat map with the seats free and a word on what happened.
 
-use crate::page::{html, PageError};
+use crate::page::{html, html_under, PageError};
 use crate::session::SignedIn;
 use crate::shell::Shell;
 use crate::words::{category_name, local_time};
@@ -42,6 +42,8 @@ struct BookingPage {
     message: Option<&'static str>,
     /// While a payment is under way: its page at the gateway, to go back to.
     payment_url: Option<String>,
+    /// What the customer told the cinema about their access needs.
+    access_needs: Option<String>,
 }
 
 struct Line {
@@ -99,14 +101,23 @@ async fn show(
         .map_err(AppError::from)?
         .ok_or(AppError::NotFound(Entity::Showtime))?;
     let payment_url = match status {
+        // The gateway's page, or this site's own for a payment completed here.
         BookingStatus::PaymentPending => app
             .store()
             .payment(booking.id)
             .await
             .map_err(AppError::from)?
-            .and_then(|p| p.checkout_url),
+            .map(|p| {
+                p.checkout_url
+                    .unwrap_or_else(|| format!("/bookings/{}/pay", booking.id))
+            }),
         _ => None,
     };
+    let access_needs = app
+        .store()
+        .access_needs(booking.id)
+        .await
+        .map_err(AppError::from)?;
     let zone = info.city.timezone;
     let prices = &info.showtime.prices;
     let fee = prices.booking_fee_minor();
@@ -153,6 +164,7 @@ async fn show(
             .collect(),
         message,
         payment_url,
+        access_needs,
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -173,20 +185,85 @@ pub async fn checkout(
     match started.await {
         Ok(payment) => match payment.checkout_url {
             Some(url) => Ok(Redirect::to(&url).into_response()),
-            None => {
-                let booking = bookings::get(&app, &signed_in.user, id).await?;
-                show(&app, &signed_in, booking, Some(NO_CHECKOUT_PAGE)).await
-            }
+            // Paid on this site, in the gateway's form.
+            None => Ok(Redirect::to(&format!("/bookings/{id}/pay")).into_response()),
         },
-        // The hold ran out, or was paid or given up meanwhile: the page says where it is.
-        Err(AppError::WrongBookingState(_)) => {
+        Err(error) => refused(&app, &signed_in, id, error).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "site/pay.html")]
+struct PayPage {
+    shell: Shell,
+    id: String,
+    total: String,
+    publishable_key: String,
+    /// Stripe's client secret of this payment: it lets this customer's browser complete it,
+    /// nothing more; it is on this page only, never in a log.
+    client_secret: String,
+}
+
+/// What the page that shows Stripe's card form may load: Stripe.js and its frames, as Stripe
+/// asks; nothing else from anywhere else, and still no inline script or style.
+const STRIPE_PAGE_CSP: &str = "default-src 'none'; script-src 'self' https://js.stripe.com; \
+    style-src 'self'; img-src 'self' data: https://*.stripe.com; \
+    connect-src 'self' https://api.stripe.com; \
+    frame-src https://js.stripe.com https://hooks.stripe.com; form-action 'self'; \
+    base-uri 'none'; frame-ancestors 'none'";
+
+/// `GET /bookings/{id}/pay`: the payment started for this booking, completed in the gateway's
+/// own form on this page (Stripe's Payment Element, with the payment's client secret), or on
+/// the gateway's page it has one (the sandbox's). Stripe sends the browser back to the booking.
+pub async fn pay(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = booking_id(&id)?;
+    let booking = bookings::get(&app, &signed_in.user, id).await?;
+    let payment = match booking.status_at(app.now()) {
+        BookingStatus::PaymentPending => app.store().payment(id).await.map_err(AppError::from)?,
+        _ => None,
+    };
+    let Some(payment) = payment else {
+        return Ok(Redirect::to(&format!("/bookings/{id}")).into_response());
+    };
+    if let Some(url) = payment.checkout_url {
+        return Ok(Redirect::to(&url).into_response());
+    }
+    match (&app.config().stripe_publishable_key, payment.client_secret) {
+        (Some(key), Some(secret)) => {
+            let page = PayPage {
+                shell: Shell::customer(Some(&signed_in), "/bookings"),
+                id: id.to_string(),
+                total: booking.quote.total.to_string(),
+                publishable_key: key.clone(),
+                client_secret: secret,
+            };
+            Ok(html_under(StatusCode::OK, &page, STRIPE_PAGE_CSP))
+        }
+        _ => show(&app, &signed_in, booking, Some(NO_CHECKOUT_PAGE)).await,
+    }
+}
+
+/// A checkout or release refused: a hold that ran out, was paid or given up meanwhile (a
+/// second click) goes to its page, which says where it is; a limit is said on the page.
+async fn refused(
+    app: &App,
+    signed_in: &SignedIn,
+    id: BookingId,
+    error: AppError,
+) -> Result<Response, PageError> {
+    match error {
+        AppError::WrongBookingState(_) => {
             Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
         }
-        Err(AppError::Wait { .. }) => {
-            let booking = bookings::get(&app, &signed_in.user, id).await?;
-            show(&app, &signed_in, booking, Some(TOO_MANY)).await
+        AppError::Wait { .. } => {
+            let booking = bookings::get(app, &signed_in.user, id).await?;
+            show(app, signed_in, booking, Some(TOO_MANY)).await
         }
-        Err(error) => Err(error.into()),
+        error => Err(error.into()),
     }
 }
 
@@ -204,20 +281,12 @@ pub async fn release(
     };
     match released.await {
         Ok(booking) => Ok(back_to_seats(&booking, "released")),
-        // Already paid, run out or given up (a second click): the page says where it is.
-        Err(AppError::WrongBookingState(_)) => {
-            Ok(Redirect::to(&format!("/bookings/{}", id)).into_response())
-        }
-        Err(AppError::Wait { .. }) => {
-            let booking = bookings::get(&app, &signed_in.user, id).await?;
-            show(&app, &signed_in, booking, Some(TOO_MANY)).await
-        }
-        Err(error) => Err(error.into()),
+        Err(error) => refused(&app, &signed_in, id, error).await,
     }
 }
 
 const NO_CHECKOUT_PAGE: &str =
-    "This site cannot take this payment provider's payments yet: please pay through the app or at the box office.";
+    "Card payments are not set up on this site (the cinema has not given Stripe's publishable key): please pay at the box office.";
 const TOO_MANY: &str = "That was a lot of clicks at once: wait a moment and try again.";
 
 fn booking_id(text: &str) -> Result<BookingId, PageError> {

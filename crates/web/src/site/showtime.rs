@@ -43,6 +43,8 @@ struct ShowtimePage {
     quantities: Vec<usize>,
     categories: Vec<(&'static str, &'static str)>,
     signed_in: bool,
+    /// What was typed about access needs, kept after a refusal.
+    access_needs: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -77,7 +79,11 @@ pub async fn page(
     let id = showtime_id(&id)?;
     let signed_in = session::signed_in(&app, &headers).await;
     let told = notice(&query.notice).map(|message| (StatusCode::OK, message));
-    render(&app, &headers, id, signed_in.as_ref(), told, &query.seats).await
+    let chosen = Chosen {
+        seats: &query.seats,
+        access_needs: "",
+    };
+    render(&app, &headers, id, signed_in.as_ref(), told, chosen).await
 }
 
 /// The page with the map as it is now, `message` above it and `chosen` chosen.
@@ -87,7 +93,7 @@ async fn render(
     id: ShowtimeId,
     signed_in: Option<&SignedIn>,
     refusal: Option<(StatusCode, String)>,
-    chosen: &str,
+    chosen: Chosen<'_>,
 ) -> Result<Response, PageError> {
     let map = app
         .seat_maps()
@@ -110,19 +116,33 @@ async fn render(
         id: id.0,
         map: String::from_utf8_lossy(&map).into_owned(),
         message,
-        chosen: chosen.to_string(),
+        chosen: chosen.seats.to_string(),
         quantities: (1..=MAX_SEATS_PER_BOOKING).collect(),
         categories: SeatCategory::ALL
             .into_iter()
+            .filter(|c| *c != SeatCategory::Companion)
             .map(|c| (c.as_str(), crate::words::category_name(c)))
+            .chain([(
+                "wheelchair_with_companion",
+                "A wheelchair space with its companion seat",
+            )])
             .collect(),
         signed_in: signed_in.is_some(),
+        access_needs: chosen.access_needs.to_string(),
     };
     let mut response = html(status, &page);
     if let Some(cookie) = new_cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
+}
+
+/// What the visitor had chosen, shown chosen again: seats (comma-separated) and what they
+/// wrote of their access needs.
+#[derive(Clone, Copy, Default)]
+struct Chosen<'a> {
+    seats: &'a str,
+    access_needs: &'a str,
 }
 
 /// What the hold form sent: the seats ticked (or a number of seats for best available), and
@@ -134,6 +154,10 @@ struct HoldForm {
     category: Option<SeatCategory>,
     /// `(type code, how many)`, in the form's order.
     types: Vec<(String, usize)>,
+    /// A wheelchair space and its companion seat, chosen by the map.
+    wheelchair: bool,
+    /// What the customer tells the cinema about their access needs.
+    access_needs: String,
 }
 
 impl HoldForm {
@@ -151,6 +175,8 @@ impl HoldForm {
                             .map_err(|_| "Choose how many seats you want.".to_string())?,
                     )
                 }
+                "category" if value == "wheelchair_with_companion" => form.wheelchair = true,
+                "access_needs" => form.access_needs = value.to_string(),
                 "category" if !value.is_empty() => {
                     form.category = Some(
                         SeatCategory::parse(value)
@@ -198,6 +224,9 @@ impl HoldForm {
                 ticket_types,
             });
         }
+        if self.wheelchair {
+            return Ok(SeatChoice::WheelchairWithCompanion);
+        }
         match self.quantity {
             Some(quantity) => Ok(SeatChoice::BestAvailable {
                 quantity,
@@ -224,18 +253,39 @@ pub async fn hold(
         let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
         return Ok(Redirect::to(&format!("/login?next={next}")).into_response());
     };
-    let choice = form.and_then(HoldForm::choice);
+    let needs = form
+        .as_ref()
+        .map(|f| f.access_needs.clone())
+        .unwrap_or_default();
+    let choice = form.and_then(|form| {
+        bookings::check_access_needs(&form.access_needs)
+            .map_err(|_| {
+                format!(
+                    "Tell us about your access needs in at most {} characters.",
+                    bookings::MAX_ACCESS_NEEDS
+                )
+            })
+            .and_then(|_| form.choice())
+    });
     let choice = match choice {
         Ok(choice) => choice,
         Err(message) => {
             let refusal = Some((StatusCode::BAD_REQUEST, message));
-            return render(&app, &headers, id, Some(&signed_in), refusal, &chosen).await;
+            let kept = Chosen {
+                seats: &chosen,
+                access_needs: &needs,
+            };
+            return render(&app, &headers, id, Some(&signed_in), refusal, kept).await;
         }
     };
     let held = async {
         app.rate_limits()
             .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
-        bookings::hold(&app, &signed_in.user, id, choice).await
+        let booking = bookings::hold(&app, &signed_in.user, id, choice).await?;
+        if !needs.trim().is_empty() {
+            bookings::set_access_needs(&app, &signed_in.user, booking.id, &needs).await?;
+        }
+        Ok(booking)
     };
     match held.await {
         Ok(booking) => Ok(Redirect::to(&format!("/bookings/{}", booking.id)).into_response()),
@@ -253,15 +303,12 @@ pub async fn hold(
                 .filter(|s| !s.is_empty() && !taken.iter().any(|t| t == s))
                 .collect();
             let refusal = Some((status, message));
-            render(
-                &app,
-                &headers,
-                id,
-                Some(&signed_in),
-                refusal,
-                &still.join(","),
-            )
-            .await
+            let still = still.join(",");
+            let kept = Chosen {
+                seats: &still,
+                access_needs: &needs,
+            };
+            render(&app, &headers, id, Some(&signed_in), refusal, kept).await
         }
     }
 }
@@ -278,6 +325,10 @@ fn refusal(error: &AppError) -> Option<(StatusCode, String)> {
                 "Sorry, {} just went to someone else. The map below shows the seats as they are now: choose again.",
                 and_list(seats)
             ),
+        ),
+        AppError::NoWheelchairPair => (
+            conflict,
+            "No wheelchair space with a free companion seat beside it is left. The box office may be able to help.".into(),
         ),
         AppError::NotEnoughSeats(n) => (
             conflict,

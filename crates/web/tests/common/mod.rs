@@ -76,22 +76,35 @@ impl TestApp {
     }
 
     async fn build(public_url: &str, extra: Option<Router<App>>, staff_mfa: StaffMfa) -> TestApp {
+        Self::configured(public_url, extra, |config| Config {
+            staff_mfa,
+            ..config
+        })
+        .await
+    }
+
+    /// An app whose configuration `configure` changes from the pages' tests' default.
+    pub async fn configured(
+        public_url: &str,
+        extra: Option<Router<App>>,
+        configure: impl FnOnce(Config) -> Config,
+    ) -> TestApp {
         let (store, database) = marquee_store_sqlite::testing::fresh_store().await;
         let store: Arc<dyn Store> = store;
         let clock = Arc::new(ManualClock::new(fixtures::t0()));
         let app = App::new(
             store.clone(),
             clock.clone() as Arc<dyn Clock>,
-            Config {
+            configure(Config {
                 public_url: public_url.into(),
                 self_url: "http://127.0.0.1:9".into(),
                 payments: PaymentsConfig::Sandbox {
                     webhook_secret: None,
                 },
                 rate_limits: RateLimitConfig::off(),
-                staff_mfa,
+                staff_mfa: StaffMfa::Optional,
                 ..Config::default()
-            },
+            }),
         )
         .await
         .expect("the app starts");

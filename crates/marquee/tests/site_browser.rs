@@ -1,0 +1,206 @@
+//! The customer site's browsing and account pages in real headless Chromium: the real binary
+//! with `--demo` on a fresh SQLite database. A new person finds a film from the home page,
+//! signs up on the way and comes back to it, and finds their bookings under My bookings; axe-core
+//! checks each page. `scripts/screenshots` runs `site_screenshots` (ignored here) to draw them
+//! into docs/screenshots/.
+
+mod common;
+
+use common::api::{Client, PASSWORD};
+use common::browser::Browser;
+use fantoccini::Locator;
+use serde_json::Value;
+use std::path::Path;
+
+/// The id of the demo's London.
+async fn london(api: &Client) -> Value {
+    let cities = api.get("/cities").await;
+    cities["cities"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "London"))
+        .expect("London")["id"]
+        .clone()
+}
+
+async fn goto(browser: &Browser, address: &str, path: &str) {
+    browser
+        .client
+        .goto(&format!("http://{address}{path}"))
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
+    for (id, text) in fields {
+        browser
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"))
+            .send_keys(text)
+            .await
+            .expect("typed");
+    }
+}
+
+fn assert_accessible(page: &str, found: Vec<String>) {
+    assert!(found.is_empty(), "{page}: {found:#?}");
+}
+
+/// What a new person does, on a phone: the home page in London, a film from it, sign-up from
+/// the film's page and back to it, a hold and a payment (through the API, with the session the
+/// browser holds), My bookings; and axe-core finds nothing serious or critical on the home
+/// page, a film, sign-up, a forgotten password and My bookings, at phone and desktop widths.
+#[tokio::test]
+async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
+    let dir = common::TempDir::new("site-browser");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let lister = Client::new(&address);
+    let london = london(&lister).await;
+
+    let browser = Browser::phone(390, 900).await;
+    goto(&browser, &address, &format!("/?city={london}")).await;
+    assert_eq!(text_of(&browser, "h1").await, "What's on in London");
+    assert_accessible("the home page", browser.accessibility_violations().await);
+    // The city is remembered: the home page again, without asking.
+    goto(&browser, &address, "/").await;
+    assert_eq!(text_of(&browser, "h1").await, "What's on in London");
+
+    let title = text_of(&browser, ".film-card h2 a").await;
+    browser.click_to_next_page(".film-card h2 a").await;
+    let film_path = browser
+        .client
+        .current_url()
+        .await
+        .expect("a URL")
+        .path()
+        .to_string();
+    assert!(film_path.starts_with("/films/"), "{film_path}");
+    assert_eq!(text_of(&browser, "h1").await, title);
+    assert_eq!(
+        text_of(&browser, "#showings-heading").await,
+        "Showtimes in London"
+    );
+    assert_accessible("a film", browser.accessibility_violations().await);
+
+    goto(&browser, &address, &format!("/signup?next={film_path}")).await;
+    assert_accessible("sign-up", browser.accessibility_violations().await);
+    fill(
+        &browser,
+        &[
+            ("email", "new.person@example.com"),
+            ("password", PASSWORD),
+            ("password-again", PASSWORD),
+        ],
+    )
+    .await;
+    browser
+        .click_to_next_page("form[action='/signup'] button")
+        .await;
+    let back = browser.client.current_url().await.expect("a URL");
+    assert_eq!(back.path(), film_path, "back to the film after signing up");
+    assert_eq!(
+        text_of(&browser, ".account .who").await,
+        "new.person@example.com"
+    );
+
+    // The browser's session is the API's token too.
+    let token = browser
+        .client
+        .get_named_cookie("marquee_session")
+        .await
+        .expect("the session cookie")
+        .value()
+        .to_string();
+    let mut api = Client::new(&address);
+    api.token = Some(token);
+    let showtime = api.showtime_on_sale("London").await;
+    let paid = api.hold(&showtime, 2).await;
+    api.pay(paid["id"].as_str().expect("a booking id")).await;
+    api.hold(&showtime, 1).await;
+
+    goto(&browser, &address, "/bookings").await;
+    let list = text_of(&browser, ".booking-list").await;
+    assert!(list.contains("Confirmed"), "{list}");
+    assert!(list.contains("Seats held"), "{list}");
+    assert_accessible("My bookings", browser.accessibility_violations().await);
+    goto(&browser, &address, "/password/reset").await;
+    assert_accessible(
+        "a forgotten password",
+        browser.accessibility_violations().await,
+    );
+    browser.close().await;
+
+    let desktop = Browser::start(1280, 1000).await;
+    for path in [format!("/?city={london}"), film_path.clone()] {
+        goto(&desktop, &address, &path).await;
+        assert_accessible(&path, desktop.accessibility_violations().await);
+    }
+    desktop.close().await;
+}
+
+async fn shoot(browser: &Browser, out: &Path, name: &str) {
+    let png = browser.client.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join(name), png).expect("written");
+}
+
+/// Draws docs/screenshots/site-{home,film,signup,password-reset,my-bookings}-{desktop,phone}.png
+/// (run by `scripts/screenshots`).
+#[tokio::test]
+#[ignore = "writes docs/screenshots; run by scripts/screenshots"]
+async fn site_screenshots() {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&out).expect("docs/screenshots");
+    let dir = common::TempDir::new("site-screenshots");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let mut customer = Client::new(&address);
+    customer.sign_up("ana@example.com").await;
+    let showtime = customer.showtime_on_sale("London").await;
+    let paid = customer.hold(&showtime, 2).await;
+    customer
+        .pay(paid["id"].as_str().expect("a booking id"))
+        .await;
+    customer.hold(&showtime, 1).await;
+    let film = customer.get("/events?city=London").await["events"][0]["id"].clone();
+    let london = london(&customer).await;
+
+    for name in ["desktop", "phone"] {
+        let browser = match name {
+            "desktop" => Browser::start(1280, 1400).await,
+            _ => Browser::phone(390, 1000).await,
+        };
+        for (path, shot) in [
+            (format!("/?city={london}"), "home"),
+            (format!("/films/{film}"), "film"),
+            ("/signup".to_string(), "signup"),
+            ("/password/reset".to_string(), "password-reset"),
+        ] {
+            goto(&browser, &address, &path).await;
+            shoot(&browser, &out, &format!("site-{shot}-{name}.png")).await;
+        }
+        goto(&browser, &address, "/login?next=/bookings").await;
+        fill(
+            &browser,
+            &[("email", "ana@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+        browser
+            .click_to_next_page("form[action='/login'] button")
+            .await;
+        shoot(&browser, &out, &format!("site-my-bookings-{name}.png")).await;
+        browser.close().await;
+    }
+}

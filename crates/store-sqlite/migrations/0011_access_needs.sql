@@ -1,0 +1,6 @@
+-- What a customer tells the cinema about their access needs (a wheelchair, a guide dog, a
+-- hearing loop), kept with their booking for the staff who welcome them.
+CREATE TABLE booking_access_needs (
+    booking_id  INTEGER PRIMARY KEY REFERENCES bookings (id),
+    needs       TEXT NOT NULL
+);
