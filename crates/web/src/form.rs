@@ -7,8 +7,49 @@
 //! above it. Anything else (not found, a failure) is no form error and is answered as a page
 //! error.
 
+use crate::csrf;
 use crate::page::PageError;
+use crate::session::Cookies;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
 use marquee_server::error::{AppError, ErrorCode};
+use marquee_server::{client_address, App};
+use serde::de::DeserializeOwned;
+use std::net::IpAddr;
+
+/// A form posted by someone who may have no session yet (logging in, signing up, a forgotten
+/// password): where it came from, for the rate limits, the secret its CSRF token is made
+/// from (`csrf::guard` checked the token already), and its fields.
+pub struct Posted<T> {
+    pub address: IpAddr,
+    pub secret: String,
+    pub fields: T,
+}
+
+/// Reads such a form; else the answer to give (403 without a secret, 400 for a form that
+/// cannot be read).
+pub async fn posted_by_anyone<T: DeserializeOwned + Send>(
+    app: &App,
+    request: Request,
+) -> Result<Posted<T>, Response> {
+    let address = client_address::of(&request, &app.config().rate_limits.trusted_proxies);
+    let Some(secret) = csrf::secret_of(request.headers(), &Cookies::of(app)) else {
+        return Err(PageError::Status(StatusCode::FORBIDDEN, "").into_response());
+    };
+    let Ok(Form(fields)) = Form::<T>::from_request(request, app).await else {
+        return Err(
+            PageError::Status(StatusCode::BAD_REQUEST, "This form could not be read.")
+                .into_response(),
+        );
+    };
+    Ok(Posted {
+        address,
+        secret,
+        fields,
+    })
+}
 
 /// Where a form's error messages go: a field's name, or `FORM` for above the form.
 #[derive(Default)]

@@ -10,18 +10,18 @@
 //! used code is refused like a wrong password.
 
 use crate::csrf;
+use crate::form::{posted_by_anyone, Posted};
 use crate::page::{html, PageError};
 use crate::session::{self, Cookies};
 use crate::shell::Shell;
 use askama::Template;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use marquee_server::accounts::{self, Login};
 use marquee_server::error::{AppError, ErrorCode};
 use marquee_server::rate_limits::RouteClass;
-use marquee_server::{client_address, App};
+use marquee_server::App;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -92,13 +92,13 @@ pub struct LoginForm {
 
 /// `POST /login` (its CSRF token already checked by `csrf::guard`).
 pub async fn submit(State(app): State<App>, request: Request) -> Response {
-    let address = client_address::of(&request, &app.config().rate_limits.trusted_proxies);
-    let Some(secret) = csrf::secret_of(request.headers(), &Cookies::of(&app)) else {
-        return PageError::Status(StatusCode::FORBIDDEN, "").into_response();
-    };
-    let Ok(Form(typed)) = Form::<LoginForm>::from_request(request, &app).await else {
-        return PageError::Status(StatusCode::BAD_REQUEST, "This form could not be read.")
-            .into_response();
+    let Posted {
+        address,
+        secret,
+        fields: typed,
+    } = match posted_by_anyone::<LoginForm>(&app, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
     let attempt = async {
         app.rate_limits().check_address(RouteClass::Auth, address)?;

@@ -291,6 +291,28 @@ async fn signup_form(app: &TestApp) -> (String, String) {
     (secret, form.csrf_field())
 }
 
+/// Posts the signup form (of the login secret `cookie` and its token `csrf`).
+async fn sign_up(
+    app: &TestApp,
+    (cookie, csrf): &(String, String),
+    email: &str,
+    password: &str,
+    again: &str,
+) -> Answer {
+    app.post_form(
+        "/signup",
+        Some(cookie),
+        &[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+            ("password_again", again),
+            ("next", ""),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn signing_up_creates_the_account_and_signs_in() {
     let app = TestApp::start(URL).await;
@@ -339,26 +361,16 @@ async fn signing_up_creates_the_account_and_signs_in() {
 async fn a_signup_refused_creates_nothing_and_says_why_beside_the_field() {
     let app = TestApp::start(URL).await;
     app.account("ana@example.com").await;
-    let (cookie, csrf) = signup_form(&app).await;
-    let post = |email: &'static str, password: &'static str, again: &'static str| {
-        let (cookie, csrf) = (cookie.clone(), csrf.clone());
-        let app = &app;
-        async move {
-            app.post_form(
-                "/signup",
-                Some(&cookie),
-                &[
-                    ("csrf", csrf.as_str()),
-                    ("email", email),
-                    ("password", password),
-                    ("password_again", again),
-                    ("next", ""),
-                ],
-            )
-            .await
-        }
-    };
-    let taken = post("ANA@example.com", "another password", "another password").await;
+    let form = signup_form(&app).await;
+    let (cookie, _) = &form;
+    let taken = sign_up(
+        &app,
+        &form,
+        "ANA@example.com",
+        "another password",
+        "another password",
+    )
+    .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     assert!(taken.body.contains("exists already"), "{}", taken.body);
     assert!(
@@ -374,17 +386,17 @@ async fn a_signup_refused_creates_nothing_and_says_why_beside_the_field() {
         .await
         .expect("ana's password is as it was");
 
-    let differ = post("bo@example.com", "one password", "another one").await;
+    let differ = sign_up(&app, &form, "bo@example.com", "one password", "another one").await;
     assert_eq!(differ.status, StatusCode::BAD_REQUEST);
     assert!(differ.body.contains("id=\"password-again-error\""));
-    let short = post("bo@example.com", "short", "short").await;
+    let short = sign_up(&app, &form, "bo@example.com", "short", "short").await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
     assert!(
         short.body.contains("id=\"password-error\""),
         "{}",
         short.body
     );
-    let not_email = post("not an email", PASSWORD, PASSWORD).await;
+    let not_email = sign_up(&app, &form, "not an email", PASSWORD, PASSWORD).await;
     assert_eq!(not_email.status, StatusCode::BAD_REQUEST);
     assert!(not_email.body.contains("id=\"email-error\""));
     let bo = Email::parse("bo@example.com").expect("an email");
@@ -399,7 +411,7 @@ async fn a_signup_refused_creates_nothing_and_says_why_beside_the_field() {
     let forged = app
         .post_form(
             "/signup",
-            Some(&cookie),
+            Some(cookie),
             &[
                 ("email", "bo@example.com"),
                 ("password", PASSWORD),
@@ -685,33 +697,23 @@ async fn text_typed_by_staff_or_customers_shows_as_text() {
         "only web addresses are linked"
     );
 
-    let (cookie, csrf) = signup_form(&app).await;
-    let sign_up = |email: &'static str| {
-        let (cookie, csrf) = (cookie.clone(), csrf.clone());
-        let app = &app;
-        async move {
-            app.post_form(
-                "/signup",
-                Some(&cookie),
-                &[
-                    ("csrf", csrf.as_str()),
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("password_again", PASSWORD),
-                ],
-            )
-            .await
-        }
-    };
+    let form = signup_form(&app).await;
     // Kept in the form after a refusal...
-    let refused = sign_up("<b>me</b>\"><script>").await;
+    let refused = sign_up(&app, &form, "<b>me</b>\"><script>", PASSWORD, PASSWORD).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused
         .body
         .contains("value=\"&#60;b&#62;me&#60;/b&#62;&#34;&#62;&#60;script&#62;\""));
     assert!(!refused.body.contains("<b>me</b>"));
     // ...and in the header once an address like it has an account.
-    let done = sign_up("<b>me</b>@example.com\"><script>").await;
+    let done = sign_up(
+        &app,
+        &form,
+        "<b>me</b>@example.com\"><script>",
+        PASSWORD,
+        PASSWORD,
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let session = done
         .cookies()

@@ -7,19 +7,18 @@
 //! path, and logs name the route, never the path.
 
 use crate::csrf;
-use crate::form::FieldErrors;
+use crate::form::{posted_by_anyone, FieldErrors};
 use crate::page::{html, PageError};
 use crate::session::Cookies;
 use crate::shell::Shell;
 use askama::Template;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use marquee_domain::account::{MIN_PASSWORD_CHARS, RESET_LINK_LIFETIME};
 use marquee_server::error::{AppError, ErrorCode};
 use marquee_server::rate_limits::RouteClass;
-use marquee_server::{client_address, password_resets, App};
+use marquee_server::{password_resets, App};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -96,26 +95,20 @@ pub struct AskForm {
     email: String,
 }
 
-/// Reads a form posted by someone who may have no session: the address it came from, the
-/// secret of its CSRF token (already checked by `csrf::guard`), and its fields.
+/// A form posted by someone who may have no session, limited per address as the login is:
+/// its CSRF token (to show the form again) and its fields; else the answer to give.
 async fn posted<T: serde::de::DeserializeOwned + Send>(
     app: &App,
     request: Request,
 ) -> Result<(String, T), Response> {
-    let address = client_address::of(&request, &app.config().rate_limits.trusted_proxies);
-    let Some(secret) = csrf::secret_of(request.headers(), &Cookies::of(app)) else {
-        return Err(PageError::Status(StatusCode::FORBIDDEN, "").into_response());
-    };
-    let Ok(Form(typed)) = Form::<T>::from_request(request, app).await else {
-        return Err(
-            PageError::Status(StatusCode::BAD_REQUEST, "This form could not be read.")
-                .into_response(),
-        );
-    };
-    if let Err(error) = app.rate_limits().check_address(RouteClass::Auth, address) {
+    let posted = posted_by_anyone::<T>(app, request).await?;
+    if let Err(error) = app
+        .rate_limits()
+        .check_address(RouteClass::Auth, posted.address)
+    {
         return Err(PageError::from(error).into_response());
     }
-    Ok((csrf::token(&secret), typed))
+    Ok((csrf::token(&posted.secret), posted.fields))
 }
 
 /// `POST /password/reset`: the same answer for every email address.

@@ -5,20 +5,19 @@
 //! field with the email kept, and nothing is created.
 
 use crate::csrf;
-use crate::form::FieldErrors;
+use crate::form::{posted_by_anyone, FieldErrors, Posted};
 use crate::login;
 use crate::page::{html, PageError};
 use crate::session::{self, Cookies};
 use crate::shell::Shell;
 use askama::Template;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use marquee_server::accounts::{self, Login};
 use marquee_server::error::{AppError, ErrorCode};
 use marquee_server::rate_limits::RouteClass;
-use marquee_server::{client_address, App};
+use marquee_server::App;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -84,13 +83,13 @@ pub struct SignupForm {
 
 /// `POST /signup` (its CSRF token already checked by `csrf::guard`).
 pub async fn submit(State(app): State<App>, request: Request) -> Response {
-    let address = client_address::of(&request, &app.config().rate_limits.trusted_proxies);
-    let Some(secret) = csrf::secret_of(request.headers(), &Cookies::of(&app)) else {
-        return PageError::Status(StatusCode::FORBIDDEN, "").into_response();
-    };
-    let Ok(Form(typed)) = Form::<SignupForm>::from_request(request, &app).await else {
-        return PageError::Status(StatusCode::BAD_REQUEST, "This form could not be read.")
-            .into_response();
+    let Posted {
+        address,
+        secret,
+        fields: typed,
+    } = match posted_by_anyone::<SignupForm>(&app, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
     if let Err(error) = app.rate_limits().check_address(RouteClass::Auth, address) {
         return PageError::from(error).into_response();
