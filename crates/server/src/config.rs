@@ -44,8 +44,8 @@ pub struct Config {
     /// How long a payment may stay open (no webhook yet) before the reconciliation job asks
     /// the gateway where it stands.
     pub reconcile_after: Duration,
-    /// How often ended sessions, old webhook event ids and delivered outbox messages are
-    /// deleted.
+    /// How often ended sessions and password reset links, old webhook event ids and delivered
+    /// outbox messages are deleted.
     pub housekeeping_interval: std::time::Duration,
     /// How often the reconciliation job runs.
     pub reconcile_interval: std::time::Duration,

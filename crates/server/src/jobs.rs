@@ -79,6 +79,7 @@ pub async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
                     purged.sessions += batch.sessions;
                     purged.webhook_events += batch.webhook_events;
                     purged.outbox += batch.outbox;
+                    purged.password_resets += batch.password_resets;
                     if !batch.more(PURGE_BATCH) || *shutdown.borrow() {
                         break;
                     }

@@ -12,7 +12,7 @@ use marquee_domain::BookingId;
 /// What one pass of housekeeping may delete.
 #[derive(Debug, Clone, Copy)]
 pub struct Purge {
-    /// Sessions that ended before this.
+    /// Sessions, and links to reset a password, that ended before this.
     pub sessions_ended_before: DateTime<Utc>,
     /// Webhook event ids received before this: no gateway redelivers an event that old, so
     /// forgetting its id cannot apply it twice.
@@ -29,13 +29,21 @@ pub struct Purged {
     pub sessions: u64,
     pub webhook_events: u64,
     pub outbox: u64,
+    pub password_resets: u64,
 }
 
 impl Purged {
     /// Whether a kind filled its batch, so another pass may find more.
     pub fn more(&self, batch: u32) -> bool {
         let batch = u64::from(batch);
-        self.sessions >= batch || self.webhook_events >= batch || self.outbox >= batch
+        [
+            self.sessions,
+            self.webhook_events,
+            self.outbox,
+            self.password_resets,
+        ]
+        .iter()
+        .any(|&deleted| deleted >= batch)
     }
 }
 
@@ -62,6 +70,14 @@ pub async fn purge(on: &mut impl Sql, purge: Purge) -> StoreResult<Purged> {
                 "DELETE FROM outbox WHERE id IN (
                      SELECT id FROM outbox WHERE delivered_at < ts($1) LIMIT $2)",
                 args![millis(purge.delivered_before), batch],
+            )
+            .await?,
+        // Run out, used or not: a used link is refused as an unknown one is.
+        password_resets: on
+            .execute(
+                "DELETE FROM password_resets WHERE token_hash IN (
+                     SELECT token_hash FROM password_resets WHERE expires_at < ts($1) LIMIT $2)",
+                args![millis(purge.sessions_ended_before), batch],
             )
             .await?,
     })

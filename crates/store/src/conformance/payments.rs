@@ -596,6 +596,18 @@ pub async fn housekeeping_deletes_only_what_nobody_needs<S: UnguardedHold>(store
             .await
             .unwrap();
     }
+    for (hash, hours) in [(4u8, 1), (5, 48)] {
+        store
+            .start_password_reset(&NewPasswordReset {
+                token_hash: vec![hash; 32],
+                user_id: w.alice.id,
+                now: t0(),
+                expires_at: t0() + chrono::Duration::hours(hours),
+                message: "{}".into(),
+            })
+            .await
+            .unwrap();
+    }
     let (_, mut payment) = awaiting_payment(&*store, &w, &w.alice, &["B5"]).await;
     payment.payment_ref = "pi_elsewhere".into();
     apply(&*store, &payment, "evt_old", Reported::Succeeded, t0()).await;
@@ -609,6 +621,7 @@ pub async fn housekeeping_deletes_only_what_nobody_needs<S: UnguardedHold>(store
     };
     let first = store.purge(purge).await.unwrap();
     assert_eq!((first.sessions, first.webhook_events), (1, 1));
+    assert_eq!(first.password_resets, 1, "the link that ran out");
     assert!(first.more(purge.batch));
     let second = store.purge(purge).await.unwrap();
     assert_eq!((second.sessions, second.webhook_events), (1, 0));
@@ -620,6 +633,13 @@ pub async fn housekeeping_deletes_only_what_nobody_needs<S: UnguardedHold>(store
         assert_eq!(store.session(&[hash; 32], t0()).await.unwrap(), None);
     }
     assert!(store.session(&[3u8; 32], t0()).await.unwrap().is_some());
+    let alive = t0() + chrono::Duration::minutes(30);
+    assert_eq!(store.password_reset(&[4u8; 32], alive).await.unwrap(), None);
+    assert!(store
+        .password_reset(&[5u8; 32], alive)
+        .await
+        .unwrap()
+        .is_some());
     let again = apply(&*store, &payment, "evt_recent", Reported::Succeeded, later).await;
     assert_eq!(
         again.outcome,
