@@ -748,3 +748,32 @@ async fn unknown_customer_pages_are_the_404_page() {
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("Nothing is on yet"));
 }
+
+#[tokio::test]
+async fn the_sites_pages_carry_the_csp_and_nothing_inline() {
+    let app = TestApp::start(URL).await;
+    let world = fixtures::world(&*app.store).await;
+    let signed_in = cookie_of(&app, &world.alice).await;
+    for (path, cookie) in [
+        ("/".to_string(), None),
+        (format!("/films/{}", world.event.id.0), None),
+        ("/signup".to_string(), None),
+        ("/password/reset".to_string(), None),
+        ("/bookings".to_string(), Some(signed_in.as_str())),
+    ] {
+        let page = app.get(&path, cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            page.header(header::CONTENT_SECURITY_POLICY),
+            marquee_server::http::headers::PAGE_CSP,
+            "{path}"
+        );
+        assert_eq!(page.header(header::CACHE_CONTROL), "no-store", "{path}");
+        assert!(!page.body.contains(" style="), "{path}: no inline style");
+        assert_eq!(
+            page.body.matches("<script").count(),
+            page.body.matches("<script type=\"module\" src=").count(),
+            "{path}: no inline script"
+        );
+    }
+}
