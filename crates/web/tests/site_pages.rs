@@ -755,7 +755,8 @@ async fn the_sites_pages_carry_the_csp_and_nothing_inline() {
     let world = fixtures::world(&*app.store).await;
     let signed_in = cookie_of(&app, &world.alice).await;
     for (path, cookie) in [
-        ("/".to_string(), None),
+        // Tomorrow: the world's showtime, in its film's card.
+        ("/?date=2026-11-24".to_string(), None),
         (format!("/films/{}", world.event.id.0), None),
         ("/signup".to_string(), None),
         ("/password/reset".to_string(), None),
@@ -763,6 +764,10 @@ async fn the_sites_pages_carry_the_csp_and_nothing_inline() {
     ] {
         let page = app.get(&path, cookie).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !path.starts_with("/?") || page.body.contains("film-card"),
+            "{path}"
+        );
         assert_eq!(
             page.header(header::CONTENT_SECURITY_POLICY),
             marquee_server::http::headers::PAGE_CSP,
