@@ -182,16 +182,45 @@ fn booking_of(path: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_customer_picks_two_seats_pays_and_sees_two_qr_tickets() {
+async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
     let dir = common::TempDir::new("customer-pays");
     let server = common::serve(&dir.0, &["--demo"]);
     let address = server.address.clone();
-    let (browser, api) = customer(&address, "ana@example.com").await;
+    let api = Client::new(&address);
     let showtime = api.showtime_on_sale("London").await;
+    // Not signed in: choosing seats and holding them goes through the login, then sign-up,
+    // and back to the same seats.
+    let browser = Browser::start(1280, 1100).await;
     open_seats(&browser, &address, &showtime).await;
     let (first, second) = two_free_seats(&browser).await;
     choose(&browser, &first).await;
     choose(&browser, &second).await;
+    browser
+        .click_to_next_page("#hold button[type='submit']")
+        .await;
+    assert!(path_of(&browser).await.starts_with("/login?next="));
+    browser.click_to_next_page("a[href^='/signup']").await;
+    type_into(&browser, "#email", "ana@example.com").await;
+    type_into(&browser, "#password", PASSWORD).await;
+    type_into(&browser, "#password-again", PASSWORD).await;
+    browser
+        .click_to_next_page("form[action='/signup'] button")
+        .await;
+    assert_eq!(
+        path_of(&browser).await,
+        format!("/showtimes/{showtime}?seats={first},{second}")
+    );
+    until(
+        &browser,
+        &format!(
+            "return document.getElementById('seat-{first}').checked && document.getElementById('seat-{second}').checked"
+        ),
+        Duration::from_secs(5),
+        "the seats chosen again",
+    )
+    .await;
+    let mut api = api;
+    api.log_in("ana@example.com").await;
     let total = text_of(&browser, "#total").await;
     assert!(
         total.starts_with(&format!("2 seats ({first}, {second}):"))

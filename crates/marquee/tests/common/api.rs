@@ -43,7 +43,13 @@ impl Client {
     /// A new customer account, logged in: its token is sent from now on.
     pub async fn sign_up(&mut self, email: &str) {
         let credentials = json!({ "email": email, "password": PASSWORD });
-        self.post("/auth/register", credentials.clone()).await;
+        self.post("/auth/register", credentials).await;
+        self.log_in(email).await;
+    }
+
+    /// Logs in to an account made already: its token is sent from now on.
+    pub async fn log_in(&mut self, email: &str) {
+        let credentials = json!({ "email": email, "password": PASSWORD });
         let login = self.post("/auth/login", credentials).await;
         self.token = login["token"].as_str().map(str::to_string);
     }
