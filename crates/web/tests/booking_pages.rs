@@ -591,3 +591,38 @@ async fn without_a_publishable_key_the_site_says_it_cannot_take_cards() {
     );
     assert!(!pay.body.contains("data-secret"));
 }
+
+#[tokio::test]
+async fn the_same_hold_sent_twice_leads_to_the_one_booking_it_made() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let form = [("seats", "B5"), ("seats", "B6")];
+    let (first, _, _) = hold(&app, &world, "carla@example.com", &form).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let (again, _, _) = hold(&app, &world, "carla@example.com", &form).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(location(&again), location(&first));
+    // One booking holds them; there is no second.
+    let id: i64 = location(&first)
+        .strip_prefix("/bookings/")
+        .and_then(|id| id.parse().ok())
+        .expect("a booking");
+    assert_eq!(stored(&app, &world, "B5").await, ("held".into(), Some(id)));
+    let user = app
+        .store
+        .find_user_by_email(&marquee_domain::Email::parse("carla@example.com").expect("an email"))
+        .await
+        .expect("a read")
+        .expect("the account");
+    let all = app
+        .store
+        .list_bookings(user.user.id, marquee_store::BookingPage::first(10))
+        .await
+        .expect("a read");
+    assert_eq!(all.len(), 1);
+    // Someone else sending those seats is told they are taken.
+    app.account("dora@example.com").await;
+    let (dora, _, _) = hold(&app, &world, "dora@example.com", &form).await;
+    assert_eq!(dora.status, StatusCode::CONFLICT);
+}

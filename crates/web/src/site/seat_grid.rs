@@ -6,7 +6,7 @@
 //! is a form that works; its accessible name says row, number, category and all-in price. A
 //! seat that is not free is disabled and marked with a cross, not by colour alone.
 
-use crate::words::{category_name, local_time, tag_words};
+use crate::words::{category_name, language, local_time, tag_words};
 use askama::Template;
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
@@ -152,8 +152,8 @@ impl Plan {
                 hall: info.auditorium_name.clone(),
                 when: local_time(showtime.starts_at, info.city.timezone),
                 format: showtime.format.clone(),
-                language: showtime.audio_language.clone(),
-                subtitles: showtime.subtitles.clone(),
+                language: language(&showtime.audio_language),
+                subtitles: showtime.subtitles.as_deref().map(language),
                 access: showtime.access.iter().map(|t| tag_words(*t).1).collect(),
                 on_sale: true,
             },

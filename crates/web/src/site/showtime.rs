@@ -21,11 +21,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use marquee_domain::booking::MAX_SEATS_PER_BOOKING;
-use marquee_domain::{Entity, SeatCategory, ShowtimeId};
+use marquee_domain::{BookingStatus, Entity, SeatCategory, ShowtimeId};
 use marquee_server::bookings::{self, SeatChoice};
 use marquee_server::error::AppError;
 use marquee_server::rate_limits::{AccountKey, RouteClass};
 use marquee_server::App;
+use marquee_store::BookingPage;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -290,6 +291,13 @@ pub async fn hold(
     match held.await {
         Ok(booking) => Ok(Redirect::to(&format!("/bookings/{}", booking.id)).into_response()),
         Err(error) => {
+            // The same form sent twice (a double click, a reload): the seats are this
+            // customer's own, held by the first; to that booking, not a second one.
+            if let AppError::SeatsUnavailable(seats) = &error {
+                if let Some(own) = own_hold_of(&app, &signed_in, id, seats).await {
+                    return Ok(Redirect::to(&format!("/bookings/{own}")).into_response());
+                }
+            }
             let Some((status, message)) = refusal(&error) else {
                 return Err(PageError::from(error));
             };
@@ -311,6 +319,30 @@ pub async fn hold(
             render(&app, &headers, id, Some(&signed_in), refusal, kept).await
         }
     }
+}
+
+/// The customer's own live hold of this showtime that has every one of `seats`, if any.
+async fn own_hold_of(
+    app: &App,
+    signed_in: &SignedIn,
+    showtime: ShowtimeId,
+    seats: &[String],
+) -> Option<marquee_domain::BookingId> {
+    let now = app.now();
+    let recent = bookings::list(app, &signed_in.user, BookingPage::first(20))
+        .await
+        .ok()?;
+    recent
+        .into_iter()
+        .find(|b| {
+            b.showtime_id == showtime
+                && matches!(
+                    b.status_at(now),
+                    BookingStatus::Held | BookingStatus::PaymentPending
+                )
+                && seats.iter().all(|s| b.seat_labels().contains(&s.as_str()))
+        })
+        .map(|b| b.id)
 }
 
 /// A hold's refusal as the page says it, with its status; `None` for an error that is no
