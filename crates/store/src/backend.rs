@@ -585,6 +585,20 @@ impl<B: Backend> Store for B {
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
         booking(self, id).await
     }
+    async fn door_ticket(
+        &self,
+        code: &TicketCode,
+    ) -> StoreResult<Option<crate::check_in::DoorTicket>> {
+        crate::check_in::ticket(&mut self.reading(), code).await
+    }
+    async fn admit_ticket(
+        &self,
+        code: &TicketCode,
+        now: DateTime<Utc>,
+        by: UserId,
+    ) -> StoreResult<bool> {
+        crate::check_in::admit(&mut self.writing(), code, now, by).await
+    }
     async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()> {
         in_write!(self, "access needs", |tx| async {
             tx.execute(

@@ -14,6 +14,7 @@ pub mod backend;
 pub mod blocked_seats;
 pub mod catalog;
 pub mod catalog_edits;
+pub mod check_in;
 pub mod codec;
 mod committed;
 pub mod dashboard;
@@ -392,6 +393,17 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Committed<StoreResult<Booking>>>;
     async fn get_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
+    /// The ticket with this code as the door sees it: its booking, showtime, seat, and
+    /// whether it is void or was admitted (when, by whom).
+    async fn door_ticket(&self, code: &TicketCode) -> StoreResult<Option<check_in::DoorTicket>>;
+    /// Admits the ticket, once: true when this call admitted it (it was neither admitted nor
+    /// void), false otherwise.
+    async fn admit_ticket(
+        &self,
+        code: &TicketCode,
+        now: DateTime<Utc>,
+        by: UserId,
+    ) -> StoreResult<bool>;
     /// Keeps what the customer said of their access needs with the booking, replacing what
     /// was said before.
     async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()>;

@@ -34,6 +34,7 @@ macro_rules! conformance_suite {
             an_auditorium_hosts_one_showtime_at_a_time,
             an_upcoming_showtime_takes_its_halls_new_layout_and_a_started_one_keeps_its,
             access_needs_are_kept_with_their_booking,
+            a_ticket_is_admitted_once_even_by_two_scanners_at_once,
             a_venues_turnover_sizes_its_showtimes,
             a_second_factor_code_counts_once,
             a_showtime_needs_a_price_for_every_category_of_its_layout,

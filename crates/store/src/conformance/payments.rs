@@ -963,3 +963,59 @@ pub async fn a_late_payment_records_the_expiry_it_overtook<S: UnguardedHold>(sto
         ]
     );
 }
+
+/// A ticket is admitted at the door once, also when two scanners send its code at once; a
+/// void ticket is never admitted.
+pub async fn a_ticket_is_admitted_once_even_by_two_scanners_at_once<S: UnguardedHold>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let usher = user(&*store, "usher@example.com").await;
+    let (_, payment) = awaiting_payment(&*store, &w, &w.alice, &["A1", "A2"]).await;
+    let at = t0() + chrono::Duration::minutes(2);
+    let booking = apply(&*store, &payment, "evt_paid", Reported::Succeeded, at)
+        .await
+        .booking
+        .unwrap();
+    let code = booking.tickets[0].code.clone();
+    let door = store.door_ticket(&code).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            door.booking_id,
+            door.showtime_id,
+            door.seat.as_str(),
+            door.admitted.clone()
+        ),
+        (booking.id, w.showtime.showtime.id, "A1", None)
+    );
+
+    let scans = (0..8).map(|_| {
+        let (store, code) = (store.clone(), code.clone());
+        tokio::spawn(async move { store.admit_ticket(&code, at, usher.id).await.unwrap() })
+    });
+    let admitted = futures::future::join_all(scans)
+        .await
+        .into_iter()
+        .filter(|admitted| *admitted.as_ref().unwrap())
+        .count();
+    assert_eq!(admitted, 1, "eight scans at once admit once");
+    let door = store.door_ticket(&code).await.unwrap().unwrap();
+    assert_eq!(door.admitted, Some((at, "usher@example.com".to_string())));
+    assert!(!store.admit_ticket(&code, at, usher.id).await.unwrap());
+
+    // The other ticket, voided by a refund of the sale, admits no one.
+    let other = booking.tickets[1].code.clone();
+    apply(&*store, &payment, "evt_refund", Reported::Refunded, at).await;
+    assert!(store
+        .door_ticket(&other)
+        .await
+        .unwrap()
+        .unwrap()
+        .voided_at
+        .is_some());
+    assert!(!store.admit_ticket(&other, at, usher.id).await.unwrap());
+    assert_eq!(
+        store.door_ticket(&other).await.unwrap().unwrap().admitted,
+        None
+    );
+}
