@@ -111,6 +111,14 @@ error_codes! {
     LayoutConflict = "layout_conflict",
     /// A showtime with blocked seats is not moved to another hall.
     ShowtimeHasBlockedSeats = "showtime_has_blocked_seats",
+    /// Check-in: the ticket was admitted before (the message says when and by whom).
+    TicketAlreadyAdmitted = "ticket_already_admitted",
+    /// Check-in: the ticket's sale was undone.
+    TicketVoid = "ticket_void",
+    /// Check-in: the ticket is for another day's showtime.
+    TicketNotToday = "ticket_not_today",
+    /// Check-in: the ticket is for a venue the member of staff does not work at.
+    TicketForAnotherVenue = "ticket_for_another_venue",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -400,6 +408,10 @@ mod tests {
         "showtime_has_bookings",
         "layout_conflict",
         "showtime_has_blocked_seats",
+        "ticket_already_admitted",
+        "ticket_void",
+        "ticket_not_today",
+        "ticket_for_another_venue",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

@@ -12,7 +12,8 @@
 //! - `jobs`: background work (the hold sweeper, payment reconciliation).
 //! - `server`: serving HTTP until a shutdown, then draining; `prometheus`: the metrics
 //!   recorder behind `/metrics`.
-//! - `dashboard`: the back office's "today at a glance".
+//! - `dashboard`: the back office's "today at a glance"; `check_in`: tickets admitted at the
+//!   door, once.
 //! - `demo`: the demo catalog.
 
 pub mod accounts;
@@ -20,6 +21,7 @@ pub mod app;
 pub mod back_office;
 pub mod bookings;
 pub mod catalog;
+pub mod check_in;
 pub mod client_address;
 pub mod config;
 pub mod dashboard;

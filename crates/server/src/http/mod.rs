@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;
+pub mod check_in;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -85,6 +86,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(catalog::get_showtime))
         .routes(routes!(catalog::seat_map))
         .routes(routes!(live::live))
+        .routes(routes!(check_in::check_in))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(limits::limits))

@@ -11,6 +11,7 @@ mod bad_input;
 mod blocked_seats;
 mod bookings;
 mod catalog;
+mod check_in;
 mod demo;
 mod headers;
 mod hold_limits;

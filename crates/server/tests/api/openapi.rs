@@ -20,6 +20,7 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/events/{id}/showtimes", "get"),
         ("/api/v1/showtimes/{id}", "get"),
         ("/api/v1/showtimes/{id}/live", "get"),
+        ("/api/v1/checkin", "post"),
         ("/api/v1/showtimes/{id}/seats", "get"),
         ("/api/v1/bookings", "post"),
         ("/api/v1/bookings", "get"),
