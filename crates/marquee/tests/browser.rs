@@ -734,3 +734,92 @@ const ONE_PIXEL_PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
     0x42, 0x60, 0x82,
 ];
+
+/// The door's scanner on a phone: a ticket's code typed in admits its seat, once; the same
+/// code again is refused with when and by whom it was admitted. Read back through the page and
+/// the database's record of it (`GET /bookings/{id}` does not show admissions, so the second
+/// refusal is the proof the first was stored).
+#[tokio::test]
+async fn an_usher_checks_a_ticket_in_once_on_the_scanner_page() {
+    let dir = common::TempDir::new("browser-checkin");
+    let server = server_with_admin(&dir.0, &[]);
+    let address = server.address.clone();
+    // A paid booking for a showtime the admin schedules to start within the hour (the doors
+    // open three hours before).
+    let showtime = showtime_starting_soon(&address).await;
+    let mut customer = Client::new(&address);
+    customer.sign_up("ana@example.com").await;
+    let booking = customer.hold(&showtime, 1).await;
+    let paid = customer
+        .pay(booking["id"].as_str().expect("a booking id"))
+        .await;
+    let code = paid["tickets"][0]["code"]
+        .as_str()
+        .expect("a ticket")
+        .to_string();
+    let seat = paid["tickets"][0]["seat"]
+        .as_str()
+        .expect("a seat")
+        .to_string();
+
+    let browser = Browser::phone(390, 900).await;
+    browser
+        .client
+        .goto(&format!("http://{address}/admin/checkin"))
+        .await
+        .expect("a page");
+    log_in(&browser, PASSWORD).await;
+    assert_eq!(path_of(&browser).await, "/admin/checkin");
+    type_into(&browser, "#code", &code).await;
+    browser
+        .click_to_next_page("form.scanner button[type='submit']")
+        .await;
+    let admitted = element(&browser, ".admit h2")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(admitted, format!("✓ Admit: seat {seat}"));
+    type_into(&browser, "#code", &code).await;
+    browser
+        .click_to_next_page("form.scanner button[type='submit']")
+        .await;
+    let refused = element(&browser, ".refuse p")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        refused.starts_with("Already admitted at") && refused.contains(ADMIN),
+        "{refused}"
+    );
+    browser.close().await;
+}
+
+/// A showtime the admin schedules (through the API) to start in half an hour, in a new hall of
+/// the demo's first venue (its own halls are busy with the demo's showtimes).
+async fn showtime_starting_soon(address: &str) -> Value {
+    let mut admin = Client::new(address);
+    admin.log_in(ADMIN).await;
+    let event = admin.get("/events?city=London").await["events"][0]["id"].clone();
+    let venue = admin.get("/admin/venues").await["venues"][0]["id"].clone();
+    let hall = admin
+        .post(
+            &format!("/admin/venues/{venue}/auditoriums"),
+            serde_json::json!({ "name": "Screen by the door", "layout": "A  ssssss" }),
+        )
+        .await;
+    let starts = chrono::Utc::now() + chrono::Duration::minutes(30);
+    let made = admin
+        .post(
+            "/admin/showtimes",
+            serde_json::json!({
+                "event_id": event,
+                "auditorium_id": hall["id"],
+                "starts_at": starts.to_rfc3339(),
+                "format": "2D",
+            }),
+        )
+        .await;
+    made["id"].clone()
+}

@@ -39,6 +39,11 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../assets/stripe-pay.js"),
     },
     Asset {
+        name: "checkin.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/checkin.js"),
+    },
+    Asset {
         name: "seat-map.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/seat-map.js"),

@@ -119,6 +119,10 @@ pub fn pages(app: &App) -> Pages {
         )
         .route("/admin/audit", get(admin::audit::page))
         .route(
+            "/admin/checkin",
+            get(admin::checkin::form).post(admin::checkin::admit),
+        )
+        .route(
             "/admin/staff",
             get(admin::staff::list).post(admin::staff::invite),
         )

@@ -14,6 +14,7 @@ use marquee_store::User;
 /// from its page.
 const STAFF_NAV: &[(&str, &str, StaffRole)] = &[
     ("/admin", "Today", StaffRole::BoxOffice),
+    ("/admin/checkin", "Check-in", StaffRole::Usher),
     ("/admin/venues", "Venues", StaffRole::Manager),
     ("/admin/films", "Films", StaffRole::Manager),
     ("/admin/price-plans", "Price plans", StaffRole::Manager),
