@@ -82,14 +82,6 @@ async fn log_in(browser: &Browser, password: &str) {
         .await;
 }
 
-async fn path_of(browser: &Browser) -> String {
-    let url = browser.client.current_url().await.expect("a URL");
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    }
-}
-
 /// The session token the browser holds (WebDriver reads HttpOnly cookies too).
 async fn session_token(browser: &Browser) -> String {
     browser
@@ -126,7 +118,7 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
         .goto(&format!("http://{address}/admin"))
         .await
         .expect("a page");
-    assert_eq!(path_of(&browser).await, "/login?next=%2Fadmin");
+    assert_eq!(browser.path().await, "/login?next=%2Fadmin");
 
     // A wrong password: the error next to the form, the email as typed.
     log_in(&browser, "not the password").await;
@@ -151,7 +143,7 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
 
     // The right one: today at a glance, with the API's bookings in the figures.
     log_in(&browser, PASSWORD).await;
-    assert_eq!(path_of(&browser).await, "/admin");
+    assert_eq!(browser.path().await, "/admin");
     let figures = figures_of(&browser, &venue).await;
     let total = paid["total"].as_i64().expect("a total");
     let currency = paid["currency"].as_str().expect("a currency");
@@ -204,7 +196,7 @@ async fn an_admin_logs_in_sees_today_and_logs_out_in_a_browser() {
     browser
         .click_to_next_page("form[action='/logout'] button")
         .await;
-    assert_eq!(path_of(&browser).await, "/login");
+    assert_eq!(browser.path().await, "/login");
     assert_eq!(me_status(&address, &token).await, 401, "the session ended");
     browser.close().await;
 }
@@ -259,7 +251,7 @@ async fn screenshots() {
             .await
             .expect("a page");
         log_in(&browser, PASSWORD).await;
-        assert_eq!(path_of(&browser).await, "/admin");
+        assert_eq!(browser.path().await, "/admin");
         let png = browser.client.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(format!("admin-dashboard-{name}.png")), png).expect("written");
         // The seat-map editor on the demo's first hall, the grid's focus on a place.
@@ -268,7 +260,8 @@ async fn screenshots() {
             .goto(&format!("http://{address}/admin/auditoriums/1/layout"))
             .await
             .expect("a page");
-        element(&browser, "[data-row='2'][data-column='3']")
+        browser
+            .element("[data-row='2'][data-column='3']")
             .await
             .send_keys(&char::from(fantoccini::key::Key::Right).to_string())
             .await
@@ -297,22 +290,6 @@ async fn screenshots() {
     }
 }
 
-/// The element `css`, found now (the editor redraws its grid after each change, so an element
-/// found before a change is gone).
-async fn element(browser: &Browser, css: &str) -> fantoccini::elements::Element {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    let field = element(browser, css).await;
-    field.clear().await.expect("cleared");
-    field.send_keys(text).await.expect("typed");
-}
-
 /// The code the authenticator app would show `at`, for the key the enrolment page shows.
 fn code_for(key: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     let secret = marquee_store::TotpSecret(key.split_whitespace().collect());
@@ -322,14 +299,12 @@ fn code_for(key: &str, at: chrono::DateTime<chrono::Utc>) -> String {
 /// Clicks the grid's place at (`row`, `column`) `times` times.
 async fn click_place(browser: &Browser, row: u32, column: u32, times: u32) {
     for _ in 0..times {
-        element(
-            browser,
-            &format!("[data-row='{row}'][data-column='{column}']"),
-        )
-        .await
-        .click()
-        .await
-        .expect("clicked");
+        browser
+            .element(&format!("[data-row='{row}'][data-column='{column}']"))
+            .await
+            .click()
+            .await
+            .expect("clicked");
     }
 }
 
@@ -350,13 +325,16 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     // Owing an authenticator, the owner is sent to enrol it, and enrols with the app's code.
     browser.client.goto(&page("/login")).await.expect("a page");
     log_in(&browser, PASSWORD).await;
-    assert_eq!(path_of(&browser).await, "/admin/totp");
-    let key = element(&browser, "#totp-secret")
+    assert_eq!(browser.path().await, "/admin/totp");
+    let key = browser
+        .element("#totp-secret")
         .await
         .text()
         .await
         .expect("the key");
-    type_into(&browser, "#code", &code_for(&key, chrono::Utc::now())).await;
+    browser
+        .type_into("#code", &code_for(&key, chrono::Utc::now()))
+        .await;
     browser
         .click_to_next_page("form[action='/admin/totp'] button")
         .await;
@@ -372,13 +350,13 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
 
     // Logging in again takes a code (the next one: the enrolment's cannot be used twice).
     log_in(&browser, PASSWORD).await;
-    type_into(&browser, "#password", PASSWORD).await;
+    browser.type_into("#password", PASSWORD).await;
     let next = chrono::Utc::now() + chrono::Duration::seconds(30);
-    type_into(&browser, "#code", &code_for(&key, next)).await;
+    browser.type_into("#code", &code_for(&key, next)).await;
     browser
         .click_to_next_page("form[action='/login'] button")
         .await;
-    assert_eq!(path_of(&browser).await, "/admin");
+    assert_eq!(browser.path().await, "/admin");
 
     // A venue in the demo's first city, and a hall of three rows to draw from.
     browser
@@ -386,18 +364,18 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         .goto(&page("/admin/venues"))
         .await
         .expect("a page");
-    type_into(&browser, "#venue-name", "Cinema <Browser>").await;
-    type_into(&browser, "#venue-address", "1 Test Street").await;
+    browser.type_into("#venue-name", "Cinema <Browser>").await;
+    browser.type_into("#venue-address", "1 Test Street").await;
     browser
         .click_to_next_page("form[action='/admin/venues'] button")
         .await;
-    let venue_path = path_of(&browser).await;
+    let venue_path = browser.path().await;
     assert!(venue_path.starts_with("/admin/venues/"), "{venue_path}");
-    type_into(&browser, "#hall-name", "Screen 9").await;
+    browser.type_into("#hall-name", "Screen 9").await;
     browser
         .click_to_next_page("form[action$='/auditoriums'] button")
         .await;
-    let editor_path = path_of(&browser).await;
+    let editor_path = browser.path().await;
     let hall: i64 = editor_path
         .trim_start_matches("/admin/auditoriums/")
         .trim_end_matches("/layout")
@@ -407,13 +385,15 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     // Six rows; an aisle down the fifth place, keyed; two wheelchair spaces with companion
     // seats at the back, clicked.
     for _ in 0..3 {
-        element(&browser, "[data-action='add-row']")
+        browser
+            .element("[data-action='add-row']")
             .await
             .click()
             .await
             .expect("a row added");
     }
-    element(&browser, "[data-row='0'][data-column='4']")
+    browser
+        .element("[data-row='0'][data-column='4']")
         .await
         .send_keys(" ")
         .await
@@ -435,7 +415,8 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     click_place(&browser, 5, 7, 2).await;
     click_place(&browser, 5, 6, 3).await;
     let expected = "A  ssss.sss\nB  ssss.sss\nC  ssss.sss\nD  ssss.sss\nE  ssss.sss\nF  wcss.scw";
-    let text = element(&browser, "#layout")
+    let text = browser
+        .element("#layout")
         .await
         .prop("value")
         .await
@@ -445,7 +426,8 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     // The live preview (drawn by the server) follows, then the layout is saved.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let summary = element(&browser, "#layout-preview")
+        let summary = browser
+            .element("#layout-preview")
             .await
             .text()
             .await
@@ -479,20 +461,22 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         .goto(&page("/admin/films"))
         .await
         .expect("a page");
-    type_into(&browser, "#film-title", "The Long Light").await;
-    type_into(&browser, "#film-language", "en").await;
-    type_into(&browser, "#film-runtime", "104").await;
+    browser.type_into("#film-title", "The Long Light").await;
+    browser.type_into("#film-language", "en").await;
+    browser.type_into("#film-runtime", "104").await;
     browser
         .click_to_next_page("form[action='/admin/films'] button")
         .await;
-    let film: i64 = path_of(&browser)
+    let film: i64 = browser
+        .path()
         .await
         .trim_start_matches("/admin/films/")
         .parse()
         .expect("the film's id");
     let poster = dir.0.join("poster.png");
     std::fs::write(&poster, ONE_PIXEL_PNG).expect("a poster file");
-    element(&browser, "#poster")
+    browser
+        .element("#poster")
         .await
         .send_keys(&poster.display().to_string())
         .await
@@ -521,10 +505,11 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         .goto(&page("/admin/staff"))
         .await
         .expect("a page");
-    type_into(&browser, "#invite-email", "sam@example.com").await;
-    let role = element(&browser, "#invite-role").await;
+    browser.type_into("#invite-email", "sam@example.com").await;
+    let role = browser.element("#invite-role").await;
     role.select_by_value("manager").await.expect("a role");
-    element(&browser, "input[name='venue_ids']")
+    browser
+        .element("input[name='venue_ids']")
         .await
         .click()
         .await
@@ -532,7 +517,8 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     browser
         .click_to_next_page("form[action='/admin/staff'] button")
         .await;
-    let link = element(&browser, "#invite-url")
+    let link = browser
+        .element("#invite-url")
         .await
         .text()
         .await
@@ -542,24 +528,26 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
         .await;
     browser.client.goto(&link).await.expect("the invitation");
     assert_eq!(
-        element(&browser, "#invited-email")
+        browser
+            .element("#invited-email")
             .await
             .text()
             .await
             .expect("text"),
         "sam@example.com"
     );
-    type_into(&browser, "#password", PASSWORD).await;
+    browser.type_into("#password", PASSWORD).await;
     browser
         .click_to_next_page("form[action^='/admin/join/'] button")
         .await;
-    type_into(&browser, "#email", "sam@example.com").await;
-    type_into(&browser, "#password", PASSWORD).await;
+    browser.type_into("#email", "sam@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
     browser
         .click_to_next_page("form[action='/login'] button")
         .await;
-    assert_eq!(path_of(&browser).await, "/admin/totp");
-    let key = element(&browser, "#totp-secret")
+    assert_eq!(browser.path().await, "/admin/totp");
+    let key = browser
+        .element("#totp-secret")
         .await
         .text()
         .await
@@ -567,14 +555,14 @@ async fn an_owner_enrols_draws_a_hall_uploads_a_poster_and_invites_a_manager_in_
     let secret = marquee_store::TotpSecret(key.split_whitespace().collect());
     let code = marquee_server::totp::code_at(&secret, "sam@example.com", chrono::Utc::now())
         .expect("a code");
-    type_into(&browser, "#code", &code).await;
+    browser.type_into("#code", &code).await;
     browser
         .click_to_next_page("form[action='/admin/totp'] button")
         .await;
     browser.click_to_next_page("a[href='/admin']").await;
-    assert_eq!(path_of(&browser).await, "/admin");
+    assert_eq!(browser.path().await, "/admin");
     assert_eq!(
-        element(&browser, "h1").await.text().await.expect("text"),
+        browser.element("h1").await.text().await.expect("text"),
         "Today at a glance"
     );
     browser.close().await;
@@ -614,7 +602,8 @@ async fn an_owner_schedules_a_week_on_the_form_sees_it_on_the_week_and_customers
         .click_to_next_page("a[href='/admin/venues/1/schedule']")
         .await;
     // The form starts from the venue's today.
-    let today: chrono::NaiveDate = element(&browser, "#schedule-from")
+    let today: chrono::NaiveDate = browser
+        .element("#schedule-from")
         .await
         .prop("value")
         .await
@@ -624,23 +613,25 @@ async fn an_owner_schedules_a_week_on_the_form_sees_it_on_the_week_and_customers
         .expect("a date");
     let monday = marquee_server::scheduling::monday_of(today) + chrono::Days::new(21);
     let sunday = monday + chrono::Days::new(6);
-    let film = element(&browser, "#schedule-film option:nth-child(2)").await;
+    let film = browser.element("#schedule-film option:nth-child(2)").await;
     let film_id = film.attr("value").await.expect("a value").expect("an id");
     let title = film.text().await.expect("its title");
     let title = title
         .rsplit_once(" (")
         .map_or(title.as_str(), |(t, _)| t)
         .to_string();
-    element(&browser, "#schedule-film")
+    browser
+        .element("#schedule-film")
         .await
         .select_by_value(&film_id)
         .await
         .expect("a film");
-    type_into(&browser, "#schedule-times", "10:15, 13:45").await;
+    browser.type_into("#schedule-times", "10:15, 13:45").await;
     set_value(&browser, "#schedule-from", &monday.to_string()).await;
     set_value(&browser, "#schedule-to", &sunday.to_string()).await;
-    type_into(&browser, "#schedule-format", "IMAX").await;
-    element(&browser, "input[name='access'][value='audio_described']")
+    browser.type_into("#schedule-format", "IMAX").await;
+    browser
+        .element("input[name='access'][value='audio_described']")
         .await
         .click()
         .await
@@ -651,11 +642,12 @@ async fn an_owner_schedules_a_week_on_the_form_sees_it_on_the_week_and_customers
 
     // The week of the new showtimes, each a block in its hall's column.
     assert_eq!(
-        path_of(&browser).await,
+        browser.path().await,
         format!("/admin/venues/1/week?week={monday}&scheduled=14")
     );
     assert_eq!(
-        element(&browser, "p.notice")
+        browser
+            .element("p.notice")
             .await
             .text()
             .await
@@ -681,12 +673,13 @@ async fn an_owner_schedules_a_week_on_the_form_sees_it_on_the_week_and_customers
         shown += 1;
     }
     assert_eq!(shown, 14);
-    let first_hall = element(&browser, ".day-grid .hall-head")
+    let first_hall = browser
+        .element(".day-grid .hall-head")
         .await
         .text()
         .await
         .expect("a hall");
-    let lane = element(&browser, ".day-grid .lane").await;
+    let lane = browser.element(".day-grid .lane").await;
     assert!(lane
         .attr("aria-label")
         .await
@@ -769,22 +762,24 @@ async fn an_usher_checks_a_ticket_in_once_on_the_scanner_page() {
         .await
         .expect("a page");
     log_in(&browser, PASSWORD).await;
-    assert_eq!(path_of(&browser).await, "/admin/checkin");
-    type_into(&browser, "#code", &code).await;
+    assert_eq!(browser.path().await, "/admin/checkin");
+    browser.type_into("#code", &code).await;
     browser
         .click_to_next_page("form.scanner button[type='submit']")
         .await;
-    let admitted = element(&browser, ".admit h2")
+    let admitted = browser
+        .element(".admit h2")
         .await
         .text()
         .await
         .expect("text");
     assert_eq!(admitted, format!("✓ Admit: seat {seat}"));
-    type_into(&browser, "#code", &code).await;
+    browser.type_into("#code", &code).await;
     browser
         .click_to_next_page("form.scanner button[type='submit']")
         .await;
-    let refused = element(&browser, ".refuse p")
+    let refused = browser
+        .element(".refuse p")
         .await
         .text()
         .await

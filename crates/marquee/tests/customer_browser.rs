@@ -27,31 +27,12 @@ async fn customer_in(browser: Browser, address: &str, email: &str) -> (Browser, 
         .goto(&format!("http://{address}/login"))
         .await
         .expect("the login page");
-    type_into(&browser, "#email", email).await;
-    type_into(&browser, "#password", PASSWORD).await;
+    browser.type_into("#email", email).await;
+    browser.type_into("#password", PASSWORD).await;
     browser
         .click_to_next_page("form[action='/login'] button")
         .await;
     (browser, api)
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(text)
-        .await
-        .expect("typed");
-}
-
-async fn path_of(browser: &Browser) -> String {
-    let url = browser.client.current_url().await.expect("a URL");
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    }
 }
 
 /// Runs `script` (which returns a boolean) until it is true, at most `within`.
@@ -80,7 +61,7 @@ async fn wait_for_path(
 ) -> String {
     let deadline = Instant::now() + within;
     loop {
-        let path = path_of(browser).await;
+        let path = browser.path().await;
         if wanted(&path) {
             return path;
         }
@@ -148,25 +129,14 @@ async fn two_free_seats(browser: &Browser) -> (String, String) {
     )
 }
 
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
 /// On a booking's page, pays with `card` on the sandbox's test page; the browser comes back
 /// to the booking by itself.
 async fn pay_with(browser: &Browser, card: &str) {
     browser
         .click_to_next_page("form[action$='/checkout'] button")
         .await;
-    assert!(path_of(browser).await.starts_with("/sandbox/checkout/"));
-    type_into(browser, "#card", card).await;
+    assert!(browser.path().await.starts_with("/sandbox/checkout/"));
+    browser.type_into("#card", card).await;
     browser
         .client
         .find(Locator::Css("#pay button"))
@@ -198,16 +168,16 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
     browser
         .click_to_next_page("#hold button[type='submit']")
         .await;
-    assert!(path_of(&browser).await.starts_with("/login?next="));
+    assert!(browser.path().await.starts_with("/login?next="));
     browser.click_to_next_page("a[href^='/signup']").await;
-    type_into(&browser, "#email", "ana@example.com").await;
-    type_into(&browser, "#password", PASSWORD).await;
-    type_into(&browser, "#password-again", PASSWORD).await;
+    browser.type_into("#email", "ana@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.type_into("#password-again", PASSWORD).await;
     browser
         .click_to_next_page("form[action='/signup'] button")
         .await;
     assert_eq!(
-        path_of(&browser).await,
+        browser.path().await,
         format!("/showtimes/{showtime}?seats={first},{second}")
     );
     until(
@@ -221,7 +191,7 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
     .await;
     let mut api = api;
     api.log_in("ana@example.com").await;
-    let total = text_of(&browser, "#total").await;
+    let total = browser.text_of("#total").await;
     assert!(
         total.starts_with(&format!("2 seats ({first}, {second}):"))
             && total.ends_with("booking fee included."),
@@ -230,9 +200,9 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
     browser
         .click_to_next_page("#hold button[type='submit']")
         .await;
-    let path = path_of(&browser).await;
+    let path = browser.path().await;
     assert!(path.starts_with("/bookings/"), "{path}");
-    let countdown = text_of(&browser, "#countdown").await;
+    let countdown = browser.text_of("#countdown").await;
     assert!(countdown.contains("left"), "{countdown}");
 
     pay_with(&browser, "4242 4242 4242 4242").await;
@@ -243,8 +213,8 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
         "two tickets",
     )
     .await;
-    assert_eq!(path_of(&browser).await, path);
-    assert!(text_of(&browser, "h1").await.contains("You're going"));
+    assert_eq!(browser.path().await, path);
+    assert!(browser.text_of("h1").await.contains("You're going"));
     // The QR codes are images that load.
     until(
         &browser,
@@ -273,7 +243,7 @@ async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
     browser
         .click_to_next_page("#hold button[type='submit']")
         .await;
-    let booking = booking_of(&path_of(&browser).await);
+    let booking = booking_of(&browser.path().await);
     pay_with(&browser, "4000 0000 0000 0002").await;
     let back = format!("/showtimes/{showtime}?notice=payment_failed");
     wait_for_path(
@@ -304,7 +274,7 @@ async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
         "the second seat free again",
     )
     .await;
-    let message = text_of(&browser, "#hold-message").await;
+    let message = browser.text_of("#hold-message").await;
     assert!(message.contains("did not go through"), "{message}");
     assert_eq!(
         api.get(&format!("/bookings/{booking}")).await["status"],
@@ -337,7 +307,7 @@ async fn two_people_go_for_the_same_seat_and_exactly_one_gets_it_while_the_map_s
     b.expect("Ben's form sent");
     let deadline = Instant::now() + Duration::from_secs(10);
     let (ana_at, ben_at) = loop {
-        let at = (path_of(&ana).await, path_of(&ben).await);
+        let at = (ana.path().await, ben.path().await);
         let settled = |p: &str| p.starts_with("/bookings/") || p.ends_with("/hold");
         if settled(&at.0) && settled(&at.1) {
             break at;
@@ -360,7 +330,7 @@ async fn two_people_go_for_the_same_seat_and_exactly_one_gets_it_while_the_map_s
         "the page",
     )
     .await;
-    let message = text_of(loser, "#hold-message").await;
+    let message = loser.text_of("#hold-message").await;
     assert!(
         message.contains(&format!("Sorry, {seat} just went to someone else")),
         "{message}"
@@ -417,7 +387,7 @@ async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
     let (seat, _) = two_free_seats(&ana).await;
     choose(&ana, &seat).await;
     ana.click_to_next_page("#hold button[type='submit']").await;
-    assert!(path_of(&ana).await.starts_with("/bookings/"));
+    assert!(ana.path().await.starts_with("/bookings/"));
     until(
         &ben,
         &taken(&seat),
@@ -509,7 +479,7 @@ async fn a_customer_books_with_the_keyboard_alone() {
         .send_keys(" ")
         .await
         .expect("space");
-    let total = text_of(&browser, "#total").await;
+    let total = browser.text_of("#total").await;
     assert!(total.starts_with(&format!("1 seat ({chosen})")), "{total}");
     // Tab leaves the map at once (it is one stop), past the ticket types, to the hold
     // button; Enter holds.
@@ -584,7 +554,7 @@ async fn customer_screenshots() {
             .await;
         let png = browser.client.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(format!("booking-held-{name}.png")), png).expect("written");
-        let booking = booking_of(&path_of(&browser).await);
+        let booking = booking_of(&browser.path().await);
         api.pay(&booking).await;
         browser.client.refresh().await.expect("reloaded");
         until(

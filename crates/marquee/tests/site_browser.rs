@@ -30,17 +30,6 @@ async fn goto(browser: &Browser, address: &str, path: &str) {
         .unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
 async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
     for (id, text) in fields {
         browser
@@ -72,13 +61,13 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
 
     let browser = Browser::phone(390, 900).await;
     goto(&browser, &address, &format!("/?city={london}")).await;
-    assert_eq!(text_of(&browser, "h1").await, "What's on in London");
+    assert_eq!(browser.text_of("h1").await, "What's on in London");
     assert_accessible("the home page", browser.accessibility_violations().await);
     // The city is remembered: the home page again, without asking.
     goto(&browser, &address, "/").await;
-    assert_eq!(text_of(&browser, "h1").await, "What's on in London");
+    assert_eq!(browser.text_of("h1").await, "What's on in London");
 
-    let title = text_of(&browser, ".film-card h2 a").await;
+    let title = browser.text_of(".film-card h2 a").await;
     browser.click_to_next_page(".film-card h2 a").await;
     let film_path = browser
         .client
@@ -88,9 +77,9 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
         .path()
         .to_string();
     assert!(film_path.starts_with("/films/"), "{film_path}");
-    assert_eq!(text_of(&browser, "h1").await, title);
+    assert_eq!(browser.text_of("h1").await, title);
     assert_eq!(
-        text_of(&browser, "#showings-heading").await,
+        browser.text_of("#showings-heading").await,
         "Showtimes in London"
     );
     assert_accessible("a film", browser.accessibility_violations().await);
@@ -112,7 +101,7 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     let back = browser.client.current_url().await.expect("a URL");
     assert_eq!(back.path(), film_path, "back to the film after signing up");
     assert_eq!(
-        text_of(&browser, ".account .who").await,
+        browser.text_of(".account .who").await,
         "new.person@example.com"
     );
 
@@ -132,7 +121,7 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     api.hold(&showtime, 1).await;
 
     goto(&browser, &address, "/bookings").await;
-    let list = text_of(&browser, ".booking-list").await;
+    let list = browser.text_of(".booking-list").await;
     assert!(list.contains("Confirmed"), "{list}");
     assert!(list.contains("Seats held"), "{list}");
     assert_accessible("My bookings", browser.accessibility_violations().await);

@@ -122,6 +122,35 @@ impl Browser {
         }
     }
 
+    /// The element `css`, found now (a page that redraws part of itself replaces elements).
+    pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// Types `text` into the field `css`, emptied first.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.element(css).await;
+        field.clear().await.expect("cleared");
+        field.send_keys(text).await.expect("typed");
+    }
+
+    /// The text of the element `css`.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.element(css).await.text().await.expect("text")
+    }
+
+    /// The page's path and query.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("a URL");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
