@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use marquee_domain::{Booking, BookingId, BookingStatus, Entity, Money};
 use marquee_server::error::AppError;
-use marquee_server::rate_limits::{AccountKey, RouteClass};
 use marquee_server::{bookings, payments, App};
 
 #[derive(Template)]
@@ -178,8 +177,7 @@ pub async fn checkout(
 ) -> Result<Response, PageError> {
     let id = booking_id(&id)?;
     let started = async {
-        app.rate_limits()
-            .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
+        super::within_booking_limit(&app, &signed_in)?;
         payments::checkout(&app, &signed_in.user, id).await
     };
     match started.await {
@@ -275,8 +273,7 @@ pub async fn release(
 ) -> Result<Response, PageError> {
     let id = booking_id(&id)?;
     let released = async {
-        app.rate_limits()
-            .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
+        super::within_booking_limit(&app, &signed_in)?;
         bookings::release(&app, &signed_in.user, id).await
     };
     match released.await {

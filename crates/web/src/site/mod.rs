@@ -12,3 +12,15 @@ pub mod password_reset;
 pub mod seat_grid;
 pub mod showtime;
 pub mod signup;
+
+use crate::session::SignedIn;
+use marquee_server::error::AppResult;
+use marquee_server::rate_limits::{AccountKey, RouteClass};
+use marquee_server::App;
+
+/// The API's per-account limit on booking actions (hold, checkout, release), for the page
+/// that takes one: the same budget whichever way the customer comes.
+pub fn within_booking_limit(app: &App, signed_in: &SignedIn) -> AppResult<()> {
+    app.rate_limits()
+        .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))
+}

@@ -24,7 +24,6 @@ use marquee_domain::booking::MAX_SEATS_PER_BOOKING;
 use marquee_domain::{BookingStatus, Entity, SeatCategory, ShowtimeId};
 use marquee_server::bookings::{self, SeatChoice};
 use marquee_server::error::AppError;
-use marquee_server::rate_limits::{AccountKey, RouteClass};
 use marquee_server::App;
 use marquee_store::BookingPage;
 use serde::Deserialize;
@@ -280,8 +279,7 @@ pub async fn hold(
         }
     };
     let held = async {
-        app.rate_limits()
-            .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))?;
+        super::within_booking_limit(&app, &signed_in)?;
         let booking = bookings::hold(&app, &signed_in.user, id, choice).await?;
         if !needs.trim().is_empty() {
             bookings::set_access_needs(&app, &signed_in.user, booking.id, &needs).await?;
