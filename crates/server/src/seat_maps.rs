@@ -281,17 +281,18 @@ impl SeatMaps {
                     cached.renders.len() - 1
                 }
             };
+            if let Some((body, until)) = &cached.renders[at].rendered {
+                if now < *until {
+                    return Ok(body.clone());
+                }
+            }
+            // Rendering: until the next hold runs out, or the map is due for a reload.
             let until = cached
                 .next_expiry(now)
                 .map_or(cached.loaded_at + max_age, |t| {
                     t.min(cached.loaded_at + max_age)
                 });
             let entry = &mut cached.renders[at];
-            if let Some((body, until)) = &entry.rendered {
-                if now < *until {
-                    return Ok(body.clone());
-                }
-            }
             let Some(prepared) = entry.prepared.downcast_ref::<T>() else {
                 return Err(AppError::Internal(anyhow::anyhow!(
                     "a seat map renderer's preparation has another type"
