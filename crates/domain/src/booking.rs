@@ -202,8 +202,11 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub quote: Quote,
     pub transitions: Vec<Transition>,
-    /// One per seat once the booking is confirmed, in seat order; none before.
+    /// One per seat once the booking is confirmed, in seat order; none before. A cancelled
+    /// seat's ticket is void and not listed.
     pub tickets: Vec<crate::payment::Ticket>,
+    /// Its cancellations, oldest first: which seats, and what each refunds.
+    pub cancellations: Vec<crate::cancellation::Cancellation>,
 }
 
 impl Booking {
@@ -214,6 +217,13 @@ impl Booking {
 
     pub fn seat_labels(&self) -> Vec<&str> {
         self.quote.lines.iter().map(|l| l.label.as_str()).collect()
+    }
+
+    /// Whether a seat of the booking was cancelled.
+    pub fn is_cancelled(&self, label: &str) -> bool {
+        self.cancellations
+            .iter()
+            .any(|c| c.seats.iter().any(|s| s == label))
     }
 }
 

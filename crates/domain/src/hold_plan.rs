@@ -231,6 +231,7 @@ pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
             at: hold.now,
         }],
         tickets: vec![],
+        cancellations: vec![],
     }
 }
 

@@ -8,6 +8,7 @@ pub mod account;
 pub mod best_available;
 pub mod booking;
 pub mod booking_moves;
+pub mod cancellation;
 pub mod catalog;
 pub mod clock;
 pub mod hold_limits;

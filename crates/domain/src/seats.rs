@@ -119,6 +119,8 @@ pub enum SeatChangeCause {
     /// The payment went back: the booking's seats are free; they were sold (a refund after the
     /// sale) or still held (a payment refunded while it was being made).
     Refunded { was_sold: bool },
+    /// A paid booking (or some of its seats) was cancelled: its sold seats are free again.
+    Cancelled,
     /// Staff took the seats off sale (house seats, a broken seat).
     Blocked,
     /// Staff put blocked seats back on sale.
@@ -136,6 +138,7 @@ impl SeatChangeCause {
             | SeatChangeCause::Unblocked
             | SeatChangeCause::Expired
             | SeatChangeCause::PaymentFailed
+            | SeatChangeCause::Cancelled
             | SeatChangeCause::Refunded { .. } => SeatState::Available,
         }
     }
@@ -150,7 +153,9 @@ impl SeatChangeCause {
             | SeatChangeCause::Expired
             | SeatChangeCause::PaymentFailed
             | SeatChangeCause::Refunded { was_sold: false } => Some(SeatState::Held),
-            SeatChangeCause::Refunded { was_sold: true } => Some(SeatState::Sold),
+            SeatChangeCause::Refunded { was_sold: true } | SeatChangeCause::Cancelled => {
+                Some(SeatState::Sold)
+            }
             SeatChangeCause::Unblocked => Some(SeatState::Blocked),
             SeatChangeCause::Held { .. } | SeatChangeCause::Sold | SeatChangeCause::Blocked => None,
         }
@@ -164,6 +169,7 @@ impl SeatChangeCause {
             SeatChangeCause::PaymentFailed => "payment_failed",
             SeatChangeCause::Sold => "sold",
             SeatChangeCause::Refunded { .. } => "refunded",
+            SeatChangeCause::Cancelled => "cancelled",
             SeatChangeCause::Blocked => "blocked",
             SeatChangeCause::Unblocked => "unblocked",
         }

@@ -39,14 +39,9 @@ pub trait PaymentGateway: Send + Sync {
     /// Stops a payment that has not succeeded (a released or expired hold).
     async fn cancel_payment(&self, payment_ref: &str) -> Result<(), GatewayError>;
 
-    /// Refunds `amount` of a succeeded payment and answers the refund's id. One refund per
-    /// booking: asking again gives the same refund.
-    async fn refund(
-        &self,
-        payment_ref: &str,
-        amount: Money,
-        booking_id: i64,
-    ) -> Result<String, GatewayError>;
+    /// Refunds part or all of a succeeded payment. Asking again with the same
+    /// `idempotency_key` gives the same refund, never a second one.
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundMade, GatewayError>;
 
     /// Checks a webhook's signature and only then parses its body (invariant 6).
     fn verify_webhook(
@@ -65,6 +60,26 @@ pub struct PaymentRequest {
     pub reference: String,
     pub amount: Money,
     pub description: String,
+}
+
+/// A refund to make: `amount` of the payment `payment_ref` back to the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub payment_ref: String,
+    pub amount: Money,
+    pub booking_id: i64,
+    /// The same key for every attempt at one refund (`refund_idempotency_key`,
+    /// `cancellation_refund_key`).
+    pub idempotency_key: String,
+}
+
+/// A refund the provider accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundMade {
+    /// The provider's id of the refund (`re_...`).
+    pub id: String,
+    /// The money has gone back; else it is on its way (the provider reports it later).
+    pub succeeded: bool,
 }
 
 /// A started payment, as the browser needs it to pay.
@@ -161,9 +176,16 @@ pub fn payment_idempotency_key(booking_id: i64) -> String {
     format!("marquee-booking-{booking_id}-payment")
 }
 
-/// The Idempotency-Key of a booking's refund: a retried refund never pays back twice.
+/// The Idempotency-Key of the refund of a whole payment that could not have its seats: a
+/// retried refund never pays back twice.
 pub fn refund_idempotency_key(booking_id: i64) -> String {
     format!("marquee-booking-{booking_id}-refund")
+}
+
+/// The Idempotency-Key of a cancellation's refund: each cancellation refunds once, however
+/// often it is asked.
+pub fn cancellation_refund_key(cancellation_id: i64) -> String {
+    format!("marquee-cancellation-{cancellation_id}-refund")
 }
 
 #[cfg(test)]
@@ -190,5 +212,6 @@ mod tests {
     fn idempotency_keys_are_derived_from_the_booking() {
         assert_eq!(payment_idempotency_key(42), "marquee-booking-42-payment");
         assert_eq!(refund_idempotency_key(42), "marquee-booking-42-refund");
+        assert_eq!(cancellation_refund_key(7), "marquee-cancellation-7-refund");
     }
 }

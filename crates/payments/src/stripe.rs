@@ -25,14 +25,13 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use marquee_domain::Money;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::events::{self, stripe_currency};
 use crate::{
-    payment_idempotency_key, refund_idempotency_key, GatewayError, PaymentGateway, PaymentRequest,
-    PaymentSession, PaymentStatus, Secret, WebhookError, WebhookEvent,
+    payment_idempotency_key, GatewayError, PaymentGateway, PaymentRequest, PaymentSession,
+    PaymentStatus, RefundMade, RefundRequest, Secret, WebhookError, WebhookEvent,
 };
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
@@ -203,25 +202,29 @@ impl StripeGateway {
         }
     }
 
-    async fn refund_payment(
-        &self,
-        payment_ref: &str,
-        amount: Money,
-        booking_id: i64,
-    ) -> Result<String, GatewayError> {
-        check_id(payment_ref)?;
+    async fn refund_payment(&self, request: &RefundRequest) -> Result<RefundMade, GatewayError> {
+        check_id(&request.payment_ref)?;
         let form = form(&[
-            ("payment_intent", payment_ref),
-            ("amount", &amount.minor.to_string()),
-            ("metadata[booking_id]", &booking_id.to_string()),
+            ("payment_intent", &request.payment_ref),
+            ("amount", &request.amount.minor.to_string()),
+            ("metadata[booking_id]", &request.booking_id.to_string()),
         ]);
-        let call = Call::post(
-            "/v1/refunds".into(),
-            form,
-            refund_idempotency_key(booking_id),
-        );
+        let call = Call::post("/v1/refunds".into(), form, request.idempotency_key.clone());
         let refund: Refund = decode(&self.send(&call).await?)?;
-        Ok(refund.id)
+        match refund.status.as_deref() {
+            Some("failed" | "canceled") => Err(GatewayError::Refused {
+                code: "refund_failed".into(),
+                message: format!(
+                    "the refund {} {}",
+                    refund.id,
+                    refund.status.as_deref().unwrap_or_default()
+                ),
+            }),
+            status => Ok(RefundMade {
+                id: refund.id,
+                succeeded: status == Some("succeeded"),
+            }),
+        }
     }
 
     /// One call, with retries. Answers the body of a 2xx.
@@ -356,13 +359,8 @@ impl PaymentGateway for StripeGateway {
         self.cancel(payment_ref).await.map_err(|e| self.redact(e))
     }
 
-    async fn refund(
-        &self,
-        payment_ref: &str,
-        amount: Money,
-        booking_id: i64,
-    ) -> Result<String, GatewayError> {
-        self.refund_payment(payment_ref, amount, booking_id)
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundMade, GatewayError> {
+        self.refund_payment(request)
             .await
             .map_err(|e| self.redact(e))
     }
@@ -420,6 +418,8 @@ struct Intent {
 #[derive(Deserialize)]
 struct Refund {
     id: String,
+    /// `pending`, `requires_action`, `succeeded`, `failed` or `canceled`.
+    status: Option<String>,
 }
 
 /// Stripe's error body: `{"error": {"type", "code", "decline_code", "message", ...}}`.

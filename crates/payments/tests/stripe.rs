@@ -19,7 +19,8 @@ use marquee_domain::{Currency, Money};
 use marquee_payments::signature;
 use marquee_payments::stripe::{StripeConfig, StripeGateway};
 use marquee_payments::{
-    EventKind, GatewayError, PaymentGateway, PaymentRequest, PaymentStatus, Secret,
+    cancellation_refund_key, refund_idempotency_key, EventKind, GatewayError, PaymentGateway,
+    PaymentRequest, PaymentStatus, RefundRequest, Secret,
 };
 use serde_json::{json, Value};
 
@@ -492,18 +493,30 @@ async fn refund_posts_the_payment_intent_and_amount_with_the_bookings_refund_key
     let gateway = fake.gateway();
     let pi = paid_payment(&fake, &gateway).await;
 
-    let refund = gateway.refund(&pi, eur(2650), 42).await.unwrap();
-    let again = gateway.refund(&pi, eur(2650), 42).await.unwrap();
-    assert!(refund.starts_with("re_"), "{refund}");
-    assert_eq!(refund, again, "one refund per booking");
+    let request = refund_request(&pi, 2650, refund_idempotency_key(42));
+    let refund = gateway.refund(&request).await.unwrap();
+    let again = gateway.refund(&request).await.unwrap();
+    assert!(refund.id.starts_with("re_"), "{refund:?}");
+    assert!(refund.succeeded);
+    assert_eq!(refund, again, "one refund per key");
+    // Another key (another cancellation of the booking) is another refund.
+    let part = gateway
+        .refund(&refund_request(&pi, 100, cancellation_refund_key(7)))
+        .await
+        .unwrap();
+    assert_ne!(part.id, refund.id);
+    assert_eq!(
+        fake.requests().last().unwrap().header("idempotency-key"),
+        Some("marquee-cancellation-7-refund")
+    );
 
-    let sent = fake.requests().pop().unwrap();
+    let sent = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.header("idempotency-key") == Some("marquee-booking-42-refund"))
+        .unwrap();
     assert_eq!(sent.method, Method::POST);
     assert_eq!(sent.path, "/v1/refunds");
-    assert_eq!(
-        sent.header("idempotency-key"),
-        Some("marquee-booking-42-refund")
-    );
     assert_eq!(sent.field("payment_intent"), Some(pi.as_str()));
     assert_eq!(sent.field("amount"), Some("2650"));
     assert_eq!(sent.field("metadata[booking_id]"), Some("42"));
@@ -586,7 +599,7 @@ async fn a_server_that_keeps_failing_is_unavailable_after_three_attempts() {
     let started = Instant::now();
     let error = fake
         .gateway()
-        .refund("pi_1", eur(100), 42)
+        .refund(&refund_request("pi_1", 100, refund_idempotency_key(42)))
         .await
         .unwrap_err();
     let waited = started.elapsed();
@@ -790,5 +803,14 @@ fn configurations_that_cannot_work_are_refused() {
     for config in [plain_http, no_key, no_attempts] {
         let error = StripeGateway::new(config).unwrap_err();
         assert!(!error.to_string().contains(KEY), "{error}");
+    }
+}
+
+fn refund_request(payment_ref: &str, minor: i64, idempotency_key: String) -> RefundRequest {
+    RefundRequest {
+        payment_ref: payment_ref.into(),
+        amount: eur(minor),
+        booking_id: 42,
+        idempotency_key,
     }
 }

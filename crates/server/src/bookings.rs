@@ -55,10 +55,7 @@ pub async fn hold(
             seats,
             ticket_types,
         } => {
-            check_requested_seats(&seats).map_err(|e| {
-                AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string())
-            })?;
-            refuse_malformed_labels(&seats)?;
+            check_seat_labels(&seats)?;
             // Nor does a code no ticket type could have.
             if let Some(bad) = ticket_types.iter().find(|t| !TicketType::is_code(t)) {
                 return Err(AppError::invalid(
@@ -108,6 +105,14 @@ async fn hold_picked(
 
 /// A label no layout could produce names no seat: it never reaches the database, and is
 /// answered `UnknownSeats` like a seat the hall does not have.
+/// A list of seat labels as a request names them: 1 to 10, each once (`invalid_seats`), each
+/// one a seat could have (`unknown_seats`).
+pub fn check_seat_labels(seats: &[String]) -> AppResult<()> {
+    check_requested_seats(seats)
+        .map_err(|e| AppError::invalid(crate::error::ErrorCode::InvalidSeats, e.to_string()))?;
+    refuse_malformed_labels(seats)
+}
+
 pub fn refuse_malformed_labels(seats: &[String]) -> AppResult<()> {
     let malformed: Vec<String> = seats
         .iter()

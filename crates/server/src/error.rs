@@ -119,6 +119,10 @@ error_codes! {
     TicketNotToday = "ticket_not_today",
     /// Check-in: the ticket is for a venue the member of staff does not work at.
     TicketForAnotherVenue = "ticket_for_another_venue",
+    /// Cancelling: the refund policy's last deadline has passed (the message says when it was).
+    CancellationClosed = "cancellation_closed",
+    /// Cancelling: seats of the booking that were cancelled before.
+    SeatsAlreadyCancelled = "seats_already_cancelled",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -243,6 +247,25 @@ impl AppError {
     }
 }
 
+/// A refused cancellation as the API answers it.
+fn cannot_cancel(refused: marquee_domain::cancellation::CancelRefused) -> AppError {
+    use marquee_domain::cancellation::CancelRefused;
+    let conflict = |code| AppError::Conflict {
+        code,
+        message: refused.to_string(),
+    };
+    match &refused {
+        CancelRefused::NotConfirmed(status) => AppError::WrongBookingState(*status),
+        CancelRefused::UnknownSeats(seats) => AppError::UnknownSeats(seats.clone()),
+        CancelRefused::AlreadyCancelled(_) => conflict(ErrorCode::SeatsAlreadyCancelled),
+        CancelRefused::Admitted(_) => conflict(ErrorCode::TicketAlreadyAdmitted),
+        CancelRefused::Closed { .. } => conflict(ErrorCode::CancellationClosed),
+        CancelRefused::Overflow => {
+            AppError::invalid(ErrorCode::InvalidRequest, refused.to_string())
+        }
+    }
+}
+
 /// Why scheduled showtimes cannot take a new layout, for people: each, with its seats and
 /// unpriced categories.
 fn layout_conflicts(conflicts: &[marquee_store::ShowtimeLayoutConflict]) -> String {
@@ -320,6 +343,7 @@ impl From<StoreError> for AppError {
                 AppError::invalid(ErrorCode::Duplicate, format!("{what} already exists"))
             }
             StoreError::OverLimit(reached) => AppError::over_limit(reached),
+            StoreError::CannotCancel(refused) => cannot_cancel(refused),
             StoreError::Unavailable(source) => {
                 tracing::warn!(error = %source, "the database is unavailable");
                 AppError::wait(

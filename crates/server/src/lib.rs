@@ -20,6 +20,8 @@ pub mod accounts;
 pub mod app;
 pub mod back_office;
 pub mod bookings;
+pub mod box_office;
+pub mod cancellations;
 pub mod catalog;
 pub mod check_in;
 pub mod client_address;

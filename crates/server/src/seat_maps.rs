@@ -213,6 +213,7 @@ impl Cached {
                 | SeatChangeCause::Expired
                 | SeatChangeCause::PaymentFailed
                 | SeatChangeCause::Refunded { .. }
+                | SeatChangeCause::Cancelled
                 | SeatChangeCause::Unblocked => {
                     let from = change.cause.freed_from();
                     let ours: Vec<String> = change

@@ -112,7 +112,7 @@ macro_rules! in_write {
 }
 
 /// Bookings with everything they carry, read in one snapshot.
-async fn load<B: Backend>(backend: &B, which: reads::Which) -> StoreResult<Vec<Booking>> {
+async fn load<B: Backend>(backend: &B, which: reads::Which<'_>) -> StoreResult<Vec<Booking>> {
     let mut tx = backend.begin_snapshot().await?;
     let loaded = reads::load(&mut tx, which).await?;
     backend.commit(tx).await?;
@@ -663,6 +663,61 @@ impl<B: Backend> Store for B {
         });
         Ok(Committed::new(applied, changes))
     }
+    async fn cancel_booking(
+        &self,
+        ask: crate::cancellations::CancelBooking,
+    ) -> StoreResult<Committed<crate::cancellations::Cancelled>> {
+        let cancelled = in_write!(self, "cancellation", |tx| crate::cancellations::cancel(
+            &mut tx, &ask
+        ))?;
+        let changes = crate::cancellations::seat_change(&cancelled, ask.booking);
+        Ok(Committed::new(cancelled, changes))
+    }
+    async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>> {
+        load(self, reads::Which::Found(text)).await
+    }
+    async fn refund_policy(
+        &self,
+        venue: VenueId,
+    ) -> StoreResult<Option<marquee_domain::cancellation::RefundPolicy>> {
+        crate::cancellations::policy(&mut self.reading(), venue).await
+    }
+    async fn put_refund_policy(
+        &self,
+        venue: VenueId,
+        policy: &marquee_domain::cancellation::RefundPolicy,
+        by: Actor<marquee_domain::cancellation::RefundPolicy>,
+    ) -> StoreResult<()> {
+        in_write!(
+            self,
+            "refund policy",
+            |tx| crate::cancellations::put_policy(&mut tx, venue, policy, &by)
+        )
+    }
+    async fn refunds_owed(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::cancellations::RefundOwed>> {
+        crate::cancellations::owed(&mut self.reading(), now, limit).await
+    }
+    async fn refund_asked(
+        &self,
+        cancellation: i64,
+        answer: Result<&str, &str>,
+        retry_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        crate::cancellations::asked(&mut self.writing(), cancellation, answer, retry_at).await
+    }
+    async fn refund_succeeded(
+        &self,
+        cancellation: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<marquee_domain::PaymentOutcome> {
+        in_write!(self, "refund settled", |tx| {
+            crate::cancellations::settle_one(&mut tx, cancellation, now)
+        })
+    }
     async fn unsettled_payments(&self, asked: Unsettled) -> StoreResult<Vec<Payment>> {
         reads::unsettled_payments(&mut self.reading(), asked).await
     }
@@ -715,6 +770,23 @@ impl<B: Backend> Store for B {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         sandbox::settle(&mut self.writing(), id, from, to, now).await
+    }
+    async fn refund_sandbox_payment(
+        &self,
+        payment_id: &str,
+        key: &str,
+        refund_id: &str,
+        amount_minor: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<sandbox::SandboxRefund> {
+        in_write!(self, "sandbox refund", |tx| sandbox::refund(
+            &mut tx,
+            payment_id,
+            key,
+            refund_id,
+            amount_minor,
+            now
+        ))
     }
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
         sandbox::setting_or_insert(&mut self.writing(), name, value).await

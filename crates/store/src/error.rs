@@ -50,6 +50,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     OverLimit(LimitReached),
+    /// A cancellation refused: why (nothing changed).
+    #[error("{0}")]
+    CannotCancel(marquee_domain::cancellation::CancelRefused),
     #[error("the booking reference is taken")]
     ReferenceTaken,
     #[error("{0} already exists")]

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backend;
 pub mod blocked_seats;
+pub mod cancellations;
 pub mod catalog;
 pub mod catalog_edits;
 pub mod check_in;
@@ -465,6 +466,51 @@ pub trait Store: Send + Sync + 'static {
     /// The back office's figures of today (see `dashboard`), read in one snapshot.
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData>;
 
+    // --- cancellations and refunds -------------------------------------------------------
+
+    /// Cancels a confirmed booking, whole or some of its seats, in one transaction
+    /// (`cancellations::cancel`): the seats are free at once, their tickets void, the refund
+    /// owed recorded (due) and the customer's message queued. `CannotCancel` says why not,
+    /// `NotFound` for someone else's booking; nothing changes then. A dry run writes nothing.
+    async fn cancel_booking(
+        &self,
+        ask: cancellations::CancelBooking,
+    ) -> StoreResult<Committed<cancellations::Cancelled>>;
+    /// Bookings whose reference, customer's email or ticket code is `text` (as typed), newest
+    /// first, at most `reads::FOUND_LIMIT`: what staff look a booking up by.
+    async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>>;
+    /// A venue's own refund policy, if it set one.
+    async fn refund_policy(
+        &self,
+        venue: VenueId,
+    ) -> StoreResult<Option<marquee_domain::cancellation::RefundPolicy>>;
+    async fn put_refund_policy(
+        &self,
+        venue: VenueId,
+        policy: &marquee_domain::cancellation::RefundPolicy,
+        by: Actor<marquee_domain::cancellation::RefundPolicy>,
+    ) -> StoreResult<()>;
+    /// Refunds owed that are due to be asked of the gateway at `now`, oldest first.
+    async fn refunds_owed(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<cancellations::RefundOwed>>;
+    /// How asking the gateway for a cancellation's refund went (`cancellations::asked`).
+    async fn refund_asked(
+        &self,
+        cancellation: i64,
+        answer: Result<&str, &str>,
+        retry_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The gateway answered that a cancellation's refund succeeded: settles it (and a
+    /// cancelled booking with nothing left owed becomes `refunded`).
+    async fn refund_succeeded(
+        &self,
+        cancellation: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<PaymentOutcome>;
+
     // --- the sandbox gateway's own records, and shared settings ---------------------------
 
     /// Records a sandbox payment, or answers the one its booking has already.
@@ -479,6 +525,15 @@ pub trait Store: Send + Sync + 'static {
         to: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Refunds part of a succeeded sandbox payment, once per key (`sandbox::refund`).
+    async fn refund_sandbox_payment(
+        &self,
+        payment_id: &str,
+        key: &str,
+        refund_id: &str,
+        amount_minor: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<sandbox::SandboxRefund>;
     /// The setting called `name`, stored as `value` first if it has none: the first node to
     /// ask decides it for all.
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String>;

@@ -1,6 +1,7 @@
 //! The store's shared reads: SQL both backends run as written (see `sql`).
 
 use crate::args;
+use crate::cancellations::{CancellationRow, CANCELLATION_COLUMNS};
 use crate::codec::millis;
 use crate::rows::{bookings, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow};
 use crate::sql::{Sql, Value};
@@ -10,28 +11,50 @@ use marquee_domain::{Booking, BookingId, TicketCode, UserId};
 
 /// Which bookings `load` reads.
 #[derive(Debug, Clone, Copy)]
-pub enum Which {
+pub enum Which<'a> {
     One(BookingId),
     OfUser(UserId, BookingPage),
+    /// Staff looking for a booking by its reference, its customer's email or a ticket's code
+    /// (`text` as typed; at most `FOUND_LIMIT` bookings, newest first).
+    Found(&'a str),
 }
 
-/// Bookings with their seats, transitions and valid tickets, newest first: four queries
+/// At most this many bookings answer a staff search.
+pub const FOUND_LIMIT: i64 = 50;
+
+/// Bookings with their seats, transitions, valid tickets and cancellations, newest first: five
+/// queries
 /// whatever their number. Run it in one snapshot (a read transaction) so they agree.
-pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> {
+pub async fn load(on: &mut impl Sql, which: Which<'_>) -> StoreResult<Vec<Booking>> {
+    // A reference or ticket code is upper case, an email stored lower case.
+    let (upper, lower) = match which {
+        Which::Found(text) => (text.trim().to_ascii_uppercase(), text.trim().to_lowercase()),
+        _ => (String::new(), String::new()),
+    };
     let (filter, keys) = match which {
-        Which::One(id) => ("b.id = $1", vec![id.0]),
+        Which::Found(_) => (
+            "b.id IN (SELECT id FROM bookings WHERE reference = $1
+                      OR user_id IN (SELECT id FROM users WHERE email = $2)
+                      OR id IN (SELECT booking_id FROM tickets WHERE code = $1)
+                      ORDER BY id DESC LIMIT $3)",
+            vec![
+                Value::Text(&upper),
+                Value::Text(&lower),
+                Value::Int(FOUND_LIMIT),
+            ],
+        ),
+        Which::One(id) => ("b.id = $1", vec![Value::Int(id.0)]),
         // The page's ids, picked once per statement the same way (bookings_by_user).
         Which::OfUser(user, page) => (
             "b.id IN (SELECT id FROM bookings WHERE user_id = $1 AND id < $2
                       ORDER BY id DESC LIMIT $3)",
             vec![
-                user.0,
-                page.before.map_or(i64::MAX, |b| b.0),
-                i64::from(page.limit),
+                Value::Int(user.0),
+                Value::Int(page.before.map_or(i64::MAX, |b| b.0)),
+                Value::Int(i64::from(page.limit)),
             ],
         ),
     };
-    let keys: Vec<Value> = keys.into_iter().map(Value::Int).collect();
     let rows: Vec<BookingRow> = on
         .fetch_all(
             &format!(
@@ -74,7 +97,17 @@ pub async fn load(on: &mut impl Sql, which: Which) -> StoreResult<Vec<Booking>> 
             &keys,
         )
         .await?;
-    bookings(rows, &seats, &transitions, &tickets)
+    let cancellations: Vec<CancellationRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT {CANCELLATION_COLUMNS}
+                 FROM cancellations c JOIN bookings b ON b.id = c.booking_id
+                 WHERE {filter} ORDER BY c.booking_id, c.id"
+            ),
+            &keys,
+        )
+        .await?;
+    bookings(rows, &seats, &transitions, &tickets, &cancellations)
 }
 
 /// The payment of a booking, once its checkout was started.

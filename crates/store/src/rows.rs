@@ -347,6 +347,7 @@ pub fn bookings(
     seats: &[BookingSeatRow],
     transitions: &[TransitionRow],
     tickets: &[TicketRow],
+    cancellations: &[crate::cancellations::CancellationRow],
 ) -> StoreResult<Vec<Booking>> {
     rows.into_iter()
         .map(|row| {
@@ -397,6 +398,11 @@ pub fn bookings(
                         seat: t.seat.clone(),
                     })
                     .collect(),
+                cancellations: cancellations
+                    .iter()
+                    .filter(|c| c.booking_id == row.id)
+                    .map(|c| c.decode())
+                    .collect::<StoreResult<Vec<_>>>()?,
             })
         })
         .collect()
@@ -443,6 +449,7 @@ pub struct SandboxPaymentRow {
     pub amount_minor: i64,
     pub currency: String,
     pub status: String,
+    pub refunded_minor: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -454,6 +461,7 @@ impl SandboxPaymentRow {
             booking_id: BookingId(self.booking_id),
             amount: Money::new(self.amount_minor, currency(&self.currency)?),
             status: self.status,
+            refunded_minor: self.refunded_minor,
             created_at: instant(self.created_at)?,
             updated_at: instant(self.updated_at)?,
         })

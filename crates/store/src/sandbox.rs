@@ -7,7 +7,7 @@ use crate::sql::Sql;
 use crate::{SandboxPayment, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 
-const COLUMNS: &str = "SELECT id, booking_id, amount_minor, currency, status,
+const COLUMNS: &str = "SELECT id, booking_id, amount_minor, currency, status, refunded_minor,
                               ms(created_at) AS created_at, ms(updated_at) AS updated_at
                        FROM sandbox_payments";
 
@@ -60,6 +60,87 @@ pub async fn settle(
         )
         .await?;
     Ok(moved == 1)
+}
+
+/// What refunding a sandbox payment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SandboxRefund {
+    /// Refunded now: the refund's id, and how much of the payment is refunded in all.
+    Made {
+        id: String,
+        refunded_minor: i64,
+    },
+    /// This key refunded before: the same refund.
+    Again {
+        id: String,
+    },
+    /// The payment has not succeeded, or the amount is more than is left to refund.
+    NotRefundable,
+    NoSuchPayment,
+}
+
+/// Refunds `amount_minor` of a succeeded sandbox payment once per `key`, as Stripe's
+/// Idempotency-Key does; the payment is `refunded` once all of it went back. Run it in one
+/// write transaction.
+pub async fn refund(
+    tx: &mut impl Sql,
+    payment_id: &str,
+    key: &str,
+    refund_id: &str,
+    amount_minor: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<SandboxRefund> {
+    #[derive(sqlx::FromRow)]
+    struct Locked {
+        amount_minor: i64,
+        refunded_minor: i64,
+        status: String,
+    }
+    let Some(payment) = tx
+        .fetch_optional::<Locked>(
+            "SELECT amount_minor, refunded_minor, status FROM sandbox_payments
+             WHERE id = $1 FOR UPDATE",
+            args![payment_id],
+        )
+        .await?
+    else {
+        return Ok(SandboxRefund::NoSuchPayment);
+    };
+    if let Some(id) = tx
+        .fetch_column::<String>(
+            "SELECT id FROM sandbox_refunds WHERE idempotency_key = $1",
+            args![key],
+        )
+        .await?
+        .pop()
+    {
+        return Ok(SandboxRefund::Again { id });
+    }
+    let refunded_minor = payment.refunded_minor + amount_minor;
+    if payment.status != "succeeded" || amount_minor <= 0 || refunded_minor > payment.amount_minor {
+        return Ok(SandboxRefund::NotRefundable);
+    }
+    tx.execute(
+        "INSERT INTO sandbox_refunds (idempotency_key, id, payment_id, amount_minor, created_at)
+         VALUES ($1, $2, $3, $4, ts($5))",
+        args![key, refund_id, payment_id, amount_minor, millis(now)],
+    )
+    .await?;
+    let status = if refunded_minor == payment.amount_minor {
+        "refunded"
+    } else {
+        "succeeded"
+    };
+    tx.execute(
+        "UPDATE sandbox_payments SET refunded_minor = $2, status = $3, updated_at = ts($4)
+         WHERE id = $1",
+        args![payment_id, refunded_minor, status, millis(now)],
+    )
+    .await?;
+    Ok(SandboxRefund::Made {
+        id: refund_id.to_string(),
+        refunded_minor,
+    })
 }
 
 /// The setting called `name`, stored as `value` first if it has none.

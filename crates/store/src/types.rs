@@ -281,8 +281,11 @@ pub struct SandboxPayment {
     pub id: String,
     pub booking_id: BookingId,
     pub amount: Money,
-    /// `requires_payment_method`, `succeeded`, `failed` or `canceled`, as Stripe says them.
+    /// `requires_payment_method`, `succeeded`, `failed` or `canceled`, as Stripe says them,
+    /// and `refunded` once all of it went back.
     pub status: String,
+    /// How much of it was refunded so far.
+    pub refunded_minor: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -181,6 +181,21 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
         return Ok(nothing(PaymentOutcome::UnknownPayment, None));
     };
     let booking = payment.booking_id;
+    // A refund a cancellation asked for settles that cancellation; any other refund (made on
+    // the gateway's dashboard, or of a late payment) follows the decision table.
+    if report.reported == Reported::Refunded {
+        if let Some(outcome) = crate::cancellations::settle_reported(
+            tx,
+            booking,
+            payment.amount_minor,
+            report.refunded_minor,
+            report.now,
+        )
+        .await?
+        {
+            return Ok(nothing(outcome, Some(booking)));
+        }
+    }
     if !payment.whole_refund(report.reported, report.refunded_minor) {
         return Ok(nothing(PaymentOutcome::NoChange, Some(booking)));
     }

@@ -199,8 +199,24 @@ pub struct BookingBody {
     pub total: i64,
     pub currency: String,
     pub transitions: Vec<TransitionBody>,
-    /// One per seat once the booking is confirmed; empty before.
+    /// One per seat once the booking is confirmed; empty before. A cancelled seat's ticket
+    /// is void and not listed.
     pub tickets: Vec<TicketBody>,
+    /// Its cancellations, oldest first (`POST /bookings/{id}/cancel`).
+    pub cancellations: Vec<CancelledBody>,
+}
+
+/// A cancellation of some or all of a booking's seats, and its refund.
+#[derive(Serialize, ToSchema)]
+pub struct CancelledBody {
+    pub seats: Vec<String>,
+    /// Minor units going back to the card paid with.
+    pub refund: i64,
+    /// `not_owed` (nothing goes back), `due` (asked of the payment gateway), `succeeded`.
+    pub refund_status: String,
+    pub why: String,
+    pub cancelled_at: DateTime<Utc>,
+    pub refunded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -213,7 +229,7 @@ pub struct TicketBody {
 }
 
 impl BookingBody {
-    fn new(booking: Booking, now: DateTime<Utc>) -> Self {
+    pub fn new(booking: Booking, now: DateTime<Utc>) -> Self {
         BookingBody {
             id: booking.id.0.to_string(),
             reference: booking.reference.to_string(),
@@ -259,6 +275,18 @@ impl BookingBody {
                     qr: format!("/api/v1/tickets/{}/qr.svg", t.code),
                 })
                 .collect(),
+            cancellations: booking
+                .cancellations
+                .iter()
+                .map(|c| CancelledBody {
+                    seats: c.seats.clone(),
+                    refund: c.refund.minor,
+                    refund_status: c.refund_status.as_str().to_string(),
+                    why: c.why.clone(),
+                    cancelled_at: c.created_at,
+                    refunded_at: c.refunded_at,
+                })
+                .collect(),
         }
     }
 }
@@ -286,7 +314,7 @@ pub struct ListParams {
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 
-pub(super) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
+pub(crate) fn booking_id(id: &str) -> Result<BookingId, ApiError> {
     parse_id(id, Entity::Booking).map(BookingId)
 }
 

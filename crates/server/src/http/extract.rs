@@ -21,6 +21,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// A JSON body that may be left out: a request with no body and no Content-Type is `None`,
+/// and so is a body of `null`; any other body is read as `Json` reads it.
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for MaybeJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let headers = req.headers();
+        let empty = headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|length| length.as_bytes() == b"0")
+            && !headers.contains_key(header::TRANSFER_ENCODING);
+        if empty && !headers.contains_key(header::CONTENT_TYPE) {
+            return Ok(MaybeJson(None));
+        }
+        let Json(value) = Json::<Option<T>>::from_request(req, state).await?;
+        Ok(MaybeJson(value))
+    }
+}
+
 /// `axum::extract::Path`; a path that does not parse is "not found".
 pub struct Path<T>(pub T);
 

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bookings;
+pub mod cancellations;
 pub mod catalog;
 pub mod check_in;
 pub mod error;
@@ -89,6 +90,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(check_in::check_in))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
+        .routes(routes!(cancellations::cancel))
         .routes(routes!(limits::limits))
         .routes(routes!(payments::checkout))
         .routes(

@@ -9,7 +9,9 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use marquee_domain::Entity;
 use marquee_domain::{BookingId, BookingStatus, TicketCode, MAX_SEATS_PER_BOOKING};
-use marquee_payments::{EventKind, PaymentGateway, PaymentRequest, PaymentStatus};
+use marquee_payments::{
+    refund_idempotency_key, EventKind, PaymentGateway, PaymentRequest, PaymentStatus, RefundRequest,
+};
 use marquee_store::{
     NewPayment, PaidAs, Payment, PaymentOutcome, PaymentReport, Reported, Unsettled, User,
 };
@@ -216,7 +218,12 @@ async fn apply(app: &App, report: Report) -> AppResult<PaymentOutcome> {
 async fn refund(app: &App, payment: &Payment) -> AppResult<()> {
     app.payments()
         .gateway
-        .refund(&payment.payment_ref, payment.amount, payment.booking_id.0)
+        .refund(&RefundRequest {
+            payment_ref: payment.payment_ref.clone(),
+            amount: payment.amount,
+            booking_id: payment.booking_id.0,
+            idempotency_key: refund_idempotency_key(payment.booking_id.0),
+        })
         .await?;
     apply_boxed(app, payment.payment_ref.clone(), Reported::Refunded).await?;
     Ok(())
@@ -294,6 +301,8 @@ pub async fn reconcile_until(
             }
         }
     }
+    // Refunds owed by cancellations, in the same turn.
+    settled += crate::cancellations::reconcile_refunds(app, &stopping).await?;
     Ok(settled)
 }
 

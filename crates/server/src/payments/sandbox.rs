@@ -10,13 +10,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marquee_domain::{BookingId, Clock, Money};
+use marquee_domain::{BookingId, Clock};
 use marquee_payments::cards::{self, CardOutcome, Decline};
 use marquee_payments::events;
 use marquee_payments::{
-    GatewayError, PaymentGateway, PaymentRequest, PaymentSession, PaymentStatus, WebhookError,
-    WebhookEvent,
+    GatewayError, PaymentGateway, PaymentRequest, PaymentSession, PaymentStatus, RefundMade,
+    RefundRequest, WebhookError, WebhookEvent,
 };
+use marquee_store::sandbox::SandboxRefund;
 use marquee_store::{SandboxPayment, Store};
 use rand::distributions::{Alphanumeric, DistString};
 use std::sync::Arc;
@@ -252,6 +253,7 @@ impl PaymentGateway for SandboxGateway {
                 booking_id: BookingId(request.booking_id),
                 amount: request.amount,
                 status: WAITING.into(),
+                refunded_minor: 0,
                 created_at: now,
                 updated_at: now,
             })
@@ -303,44 +305,56 @@ impl PaymentGateway for SandboxGateway {
         }
     }
 
-    async fn refund(
-        &self,
-        payment_ref: &str,
-        amount: Money,
-        booking_id: i64,
-    ) -> Result<String, GatewayError> {
+    /// Refunds part or all of a succeeded payment once per Idempotency-Key, and reports it
+    /// as Stripe does: a `charge.refunded` event with the amount refunded so far.
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundMade, GatewayError> {
         let now = self.clock.now();
-        let refund_id = format!("re_{payment_ref}");
-        if self
+        let new_id = format!(
+            "re_sandbox_{}",
+            Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
+        );
+        let refunded = self
             .store
-            .settle_sandbox_payment(payment_ref, "succeeded", "refunded", now)
-            .await
-            .map_err(unavailable)?
-        {
-            self.send(events::charge_refunded_event(
-                &event_id(),
-                &format!("ch_{payment_ref}"),
-                payment_ref,
-                amount,
-                amount.minor,
-                booking_id,
+            .refund_sandbox_payment(
+                &request.payment_ref,
+                &request.idempotency_key,
+                &new_id,
+                request.amount.minor,
                 now,
-            ));
-            return Ok(refund_id);
-        }
-        // Refunded before: the same refund, as an idempotent provider answers.
-        match self
-            .store
-            .sandbox_payment(payment_ref)
+            )
             .await
-            .map_err(unavailable)?
-        {
-            Some(p) if p.status == "refunded" => Ok(refund_id),
-            Some(_) => Err(refused(
+            .map_err(unavailable)?;
+        match refunded {
+            SandboxRefund::Made { id, refunded_minor } => {
+                let payment = self
+                    .store
+                    .sandbox_payment(&request.payment_ref)
+                    .await
+                    .map_err(unavailable)?
+                    .ok_or_else(|| refused("resource_missing", "no such payment"))?;
+                self.send(events::charge_refunded_event(
+                    &event_id(),
+                    &format!("ch_{}", request.payment_ref),
+                    &request.payment_ref,
+                    payment.amount,
+                    refunded_minor,
+                    request.booking_id,
+                    now,
+                ));
+                Ok(RefundMade {
+                    id,
+                    succeeded: true,
+                })
+            }
+            SandboxRefund::Again { id } => Ok(RefundMade {
+                id,
+                succeeded: true,
+            }),
+            SandboxRefund::NotRefundable => Err(refused(
                 "charge_not_refundable",
-                "the payment has not succeeded",
+                "the payment has not succeeded, or less than that is left to refund",
             )),
-            None => Err(refused("resource_missing", "no such payment")),
+            SandboxRefund::NoSuchPayment => Err(refused("resource_missing", "no such payment")),
         }
     }
 

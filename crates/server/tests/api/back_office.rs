@@ -19,7 +19,7 @@ both_backends!(
 
 /// Path segments after `/admin/` whose `{id}` belongs to a venue: staff of another venue get
 /// 404 for them. Every other route with an id must be listed in `NOT_VENUE_SCOPED`.
-const VENUE_SCOPED: &[&str] = &["venues", "auditoriums", "showtimes"];
+const VENUE_SCOPED: &[&str] = &["venues", "auditoriums", "showtimes", "bookings"];
 const NOT_VENUE_SCOPED: &[&str] = &["staff", "events"];
 
 /// A body each write route takes, so that a request is refused for who sends it, not for
@@ -37,6 +37,10 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         ("delete", "/api/v1/admin/showtimes/{id}") => json!({}),
         ("post" | "delete", "/api/v1/admin/showtimes/{id}/blocked-seats") => {
             json!({ "seats": ["A1"] })
+        }
+        ("post", "/api/v1/admin/bookings/{id}/refund") => json!({ "reason": "a test" }),
+        ("put", "/api/v1/admin/venues/{id}/refund-policy") => {
+            json!({ "tiers": [{ "minutes_before": 120, "percent": 100 }], "fee_per_ticket": 0 })
         }
         ("post", "/api/v1/admin/venues/{id}/schedule/copy") => {
             json!({ "from_week": "2026-11-23", "to_week": "2026-11-30" })
@@ -57,10 +61,14 @@ async fn every_admin_route_refuses_strangers_customers_and_other_venues_staff(ap
     let (outsider, _) = app
         .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])
         .await;
+    // A booking of the world's venue (a hold will do: the outsider must not even find it).
+    let held = app.hold(&customer, &["A8"]).await;
+    let booking: i64 = held.body["id"].as_str().unwrap().parse().unwrap();
     let ids = [
         ("venues", app.world.venue.id.0),
         ("auditoriums", app.world.auditorium.auditorium.id.0),
         ("showtimes", app.showtime_id()),
+        ("bookings", booking),
     ];
 
     let document = marquee_server::http::openapi_json(&marquee_server::http::openapi()).unwrap();
@@ -128,9 +136,15 @@ async fn every_admin_route_refuses_strangers_customers_and_other_venues_staff(ap
         app.stored_seats()
             .await
             .iter()
-            .all(|s| s.state == "available"),
+            .all(|s| s.state == "available" || s.label == "A8"),
         "no seat blocked"
     );
+    assert!(app
+        .store
+        .refund_policy(app.world.venue.id)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn roles_below_the_route_are_forbidden(app: TestApp) {

@@ -152,7 +152,12 @@ async fn a_ticket_is_refused_at_another_venue_another_day_or_when_void(app: Test
     app.app
         .payments()
         .gateway
-        .refund(&payment.payment_ref, payment.amount, id.0)
+        .refund(&marquee_payments::RefundRequest {
+            payment_ref: payment.payment_ref,
+            amount: payment.amount,
+            booking_id: id.0,
+            idempotency_key: marquee_payments::refund_idempotency_key(id.0),
+        })
         .await
         .unwrap();
     booking_when(&app, &token, &booking, "refunded").await;

@@ -10,6 +10,7 @@ mod back_office;
 mod bad_input;
 mod blocked_seats;
 mod bookings;
+mod cancellations;
 mod catalog;
 mod check_in;
 mod demo;

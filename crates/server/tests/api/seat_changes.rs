@@ -35,6 +35,7 @@ write_paths! {
     paying_for_a_hold => Sold,
     a_declined_payment => PaymentFailed,
     refunding_a_sale => Refunded,
+    cancelling_seats_of_a_sale => Cancelled,
     blocking_seats => Blocked,
     unblocking_seats => Unblocked;
     also an_expiry_published_after_the_late_sale_it_preceded_frees_nothing,
@@ -50,12 +51,13 @@ fn name(cause: SeatChangeCause) -> &'static str {
         SeatChangeCause::PaymentFailed => "PaymentFailed",
         SeatChangeCause::Sold => "Sold",
         SeatChangeCause::Refunded { .. } => "Refunded",
+        SeatChangeCause::Cancelled => "Cancelled",
         SeatChangeCause::Blocked => "Blocked",
         SeatChangeCause::Unblocked => "Unblocked",
     }
 }
 
-fn every_cause() -> [SeatChangeCause; 8] {
+fn every_cause() -> [SeatChangeCause; 9] {
     [
         SeatChangeCause::Held {
             until: chrono::Utc::now(),
@@ -65,6 +67,7 @@ fn every_cause() -> [SeatChangeCause; 8] {
         SeatChangeCause::PaymentFailed,
         SeatChangeCause::Sold,
         SeatChangeCause::Refunded { was_sold: true },
+        SeatChangeCause::Cancelled,
         SeatChangeCause::Blocked,
         SeatChangeCause::Unblocked,
     ]
@@ -225,7 +228,12 @@ async fn refunding_a_sale(app: TestApp) {
     app.app
         .payments()
         .gateway
-        .refund(&payment.payment_ref, payment.amount, id.0)
+        .refund(&marquee_payments::RefundRequest {
+            payment_ref: payment.payment_ref,
+            amount: payment.amount,
+            booking_id: id.0,
+            idempotency_key: marquee_payments::refund_idempotency_key(id.0),
+        })
         .await
         .unwrap();
     check(
@@ -236,6 +244,23 @@ async fn refunding_a_sale(app: TestApp) {
         &["A6", "A7"],
     )
     .await;
+}
+
+async fn cancelling_seats_of_a_sale(app: TestApp) {
+    let token = app.customer("ana@example.com").await;
+    let booking = hold(&app, &token, &["A2", "A3"]).await;
+    let mut changes = app.app.seat_changes().subscribe();
+    pay(&app, &token, &booking, "4242424242424242").await;
+    check(&app, &mut changes, "Sold", Some(&booking), &["A2", "A3"]).await;
+    let cancelled = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/cancel"),
+            Some(&token),
+            json!({ "seats": ["A3"] }),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{:?}", cancelled.body);
+    check(&app, &mut changes, "Cancelled", Some(&booking), &["A3"]).await;
 }
 
 async fn blocking_seats(app: TestApp) {

@@ -667,6 +667,7 @@ pub async fn the_sandbox_keeps_one_payment_per_booking_and_settles_it_once<S: Un
         booking_id: held.id,
         amount: held.quote.total,
         status: "requires_payment_method".into(),
+        refunded_minor: 0,
         created_at: t0(),
         updated_at: t0(),
     };

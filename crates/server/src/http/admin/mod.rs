@@ -5,9 +5,11 @@
 
 pub mod audit;
 pub mod blocked_seats;
+pub mod bookings;
 pub mod catalog;
 pub mod dashboard;
 pub mod pricing;
+pub mod refund_policy;
 pub mod schedule;
 pub mod staff;
 pub mod week;
@@ -56,6 +58,13 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(schedule::create_schedule))
         .routes(routes!(schedule::copy_week))
         .routes(routes!(week::venue_week))
+        .routes(routes!(
+            refund_policy::get_refund_policy,
+            refund_policy::put_refund_policy
+        ))
+        .routes(routes!(bookings::find_bookings))
+        .routes(routes!(bookings::get_booking))
+        .routes(routes!(bookings::refund_booking))
         .routes(routes!(audit::audit_log))
         .routes(routes!(dashboard::dashboard))
 }
