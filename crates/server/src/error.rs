@@ -119,6 +119,8 @@ error_codes! {
     TicketNotToday = "ticket_not_today",
     /// Check-in: the ticket is for a venue the member of staff does not work at.
     TicketForAnotherVenue = "ticket_for_another_venue",
+    /// Tickets to keep (PDF, calendar) exist once the booking is paid and confirmed.
+    BookingNotConfirmed = "booking_not_confirmed",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -412,6 +414,7 @@ mod tests {
         "ticket_void",
         "ticket_not_today",
         "ticket_for_another_venue",
+        "booking_not_confirmed",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",
