@@ -349,6 +349,18 @@ impl ShowtimePrices {
         self.ticket_types().find(|t| t.code == code)
     }
 
+    /// A seat's price with its booking fee: what the customer pays for it.
+    pub fn with_fee(&self, price: Money) -> Money {
+        Money::new(price.minor + self.booking_fee_minor, price.currency)
+    }
+
+    /// A ticket type's name as customers read it (`Adult`), or its code when the plan does
+    /// not name it.
+    pub fn type_name(&self, code: &str) -> String {
+        self.ticket_type(code)
+            .map_or_else(|| code.to_string(), |t| t.name.clone())
+    }
+
     /// Every (type code, category, price in minor units), types in order.
     pub fn entries(&self) -> &[(String, SeatCategory, i64)] {
         &self.prices

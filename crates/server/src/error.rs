@@ -123,6 +123,8 @@ error_codes! {
     CancellationClosed = "cancellation_closed",
     /// Cancelling: seats of the booking that were cancelled before.
     SeatsAlreadyCancelled = "seats_already_cancelled",
+    /// Tickets to keep (PDF, calendar) exist once the booking is paid and confirmed.
+    BookingNotConfirmed = "booking_not_confirmed",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -436,6 +438,7 @@ mod tests {
         "ticket_void",
         "ticket_not_today",
         "ticket_for_another_venue",
+        "booking_not_confirmed",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

@@ -14,6 +14,7 @@
 //!   recorder behind `/metrics`.
 //! - `dashboard`: the back office's "today at a glance"; `check_in`: tickets admitted at the
 //!   door, once.
+//! - `tickets`: a confirmed booking's tickets to keep, as a PDF and a calendar event.
 //! - `demo`: the demo catalog.
 
 pub mod accounts;
@@ -46,6 +47,7 @@ pub mod seat_maps;
 pub mod server;
 pub mod session_cache;
 pub mod staff;
+pub mod tickets;
 pub mod totp;
 pub mod whats_on;
 

@@ -56,6 +56,14 @@ pub fn pages(app: &App) -> Pages {
         .route("/bookings/{id}/checkout", post(site::booking::checkout))
         .route("/bookings/{id}/pay", get(site::booking::pay))
         .route("/bookings/{id}/release", post(site::booking::release))
+        .route(
+            "/bookings/{id}/tickets.pdf",
+            get(site::booking::tickets_pdf),
+        )
+        .route(
+            "/bookings/{id}/calendar.ics",
+            get(site::booking::calendar_ics),
+        )
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin", get(admin::today::page))

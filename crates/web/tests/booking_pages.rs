@@ -626,3 +626,82 @@ async fn the_same_hold_sent_twice_leads_to_the_one_booking_it_made() {
     let (dora, _, _) = hold(&app, &world, "dora@example.com", &form).await;
     assert_eq!(dora.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_paid_booking_offers_its_tickets_as_a_pdf_and_a_calendar_event() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    let session = |user: marquee_store::User| {
+        let app = app.app.clone();
+        async move {
+            let (token, _) = marquee_server::accounts::start_session(&app, &user)
+                .await
+                .expect("a session");
+            format!("marquee_session={}", token.expose())
+        }
+    };
+    let alice = session(world.alice.clone()).await;
+    let bob = session(world.bob.clone()).await;
+    let paid = fixtures::paid(
+        &*app.store,
+        &world.alice,
+        &world.showtime,
+        &["C1", "C2"],
+        fixtures::t0(),
+    )
+    .await;
+    let page = format!("/bookings/{}", paid.id.0);
+    let shown = app.get(&page, Some(&alice)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    for link in [
+        format!("href=\"{page}/tickets.pdf\""),
+        format!("href=\"{page}/calendar.ics\""),
+    ] {
+        assert!(shown.body.contains(&link), "{link} in {}", shown.body);
+    }
+    assert!(shown.body.contains("Download tickets (PDF)"));
+    assert!(shown.body.contains("Add to calendar"));
+
+    let pdf = app.get(&format!("{page}/tickets.pdf"), Some(&alice)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header(header::CONTENT_TYPE), "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    let ics = app.get(&format!("{page}/calendar.ics"), Some(&alice)).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert_eq!(
+        ics.header(header::CONTENT_TYPE),
+        "text/calendar; charset=utf-8"
+    );
+    assert!(
+        ics.body.contains("SUMMARY:The Long Light\r\n"),
+        "{}",
+        ics.body
+    );
+
+    // Someone else's: no such page; nobody: the login first.
+    for file in ["tickets.pdf", "calendar.ics"] {
+        let theirs = app.get(&format!("{page}/{file}"), Some(&bob)).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{file}");
+        let nobody = app.get(&format!("{page}/{file}"), None).await;
+        assert_eq!(nobody.status, StatusCode::SEE_OTHER);
+    }
+    // A hold has no tickets yet: its own page says where it stands.
+    let held = app
+        .store
+        .hold_seats(fixtures::hold(
+            &world.alice,
+            &world.showtime,
+            &["A1"],
+            fixtures::t0(),
+        ))
+        .await
+        .expect("a hold");
+    let hold_page = format!("/bookings/{}", held.id.0);
+    let early = app
+        .get(&format!("{hold_page}/tickets.pdf"), Some(&alice))
+        .await;
+    assert_eq!(early.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&early), hold_page);
+    let hold_shown = app.get(&hold_page, Some(&alice)).await;
+    assert!(!hold_shown.body.contains("Download tickets (PDF)"));
+}

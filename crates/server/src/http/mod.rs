@@ -20,6 +20,7 @@ pub mod seat_map_json;
 pub mod shed;
 pub mod staff;
 pub mod staff_account;
+pub mod tickets;
 
 use crate::app::App;
 use crate::error::{AppError, ErrorCode};
@@ -91,6 +92,8 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(cancellations::cancel))
+        .routes(routes!(tickets::pdf))
+        .routes(routes!(tickets::calendar))
         .routes(routes!(limits::limits))
         .routes(routes!(payments::checkout))
         .routes(

@@ -16,7 +16,7 @@ crate::both_backends!(
 
 /// A paid booking of `seats` (through the sandbox, its webhook awaited): the customer's token,
 /// the booking, and its tickets' codes.
-async fn paid(app: &TestApp, email: &str, seats: &[&str]) -> (String, String, Vec<String>) {
+pub async fn paid(app: &TestApp, email: &str, seats: &[&str]) -> (String, String, Vec<String>) {
     let (token, booking) = held(app, email, seats).await;
     let started = checkout(app, &token, &booking).await;
     assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);

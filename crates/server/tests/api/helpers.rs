@@ -269,6 +269,25 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
+        let (status, headers, bytes) = self.send_raw(request).await;
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The answer's status, headers and body as bytes.
+    async fn send_raw(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
         let response = self
             .router
             .clone()
@@ -283,17 +302,23 @@ impl TestApp {
             .await
             .expect("a body")
             .to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        Response {
-            status,
-            headers,
-            body,
+        (status, headers, bytes)
+    }
+
+    /// A GET whose answer is a file, not JSON: its status, headers and bytes as sent.
+    pub async fn get_file(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::builder().method(Method::GET).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
+        let (status, headers, bytes) = self
+            .send_raw(request.body(Body::empty()).expect("a valid request"))
+            .await;
+        (status, headers, bytes.to_vec())
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {

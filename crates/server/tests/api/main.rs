@@ -30,4 +30,5 @@ mod seat_changes;
 mod seat_maps;
 mod staff;
 mod ticket_types;
+mod tickets;
 mod week;

@@ -254,6 +254,44 @@ pub fn hold(user: &User, showtime: &ShowtimeInfo, seats: &[&str], now: DateTime<
     }
 }
 
+/// A booking of `user`'s on `seats`, held, checked out and paid at `now` (through the
+/// store, as the sandbox's webhook would): confirmed, with a ticket per seat.
+pub async fn paid<S: Store + ?Sized>(
+    store: &S,
+    user: &User,
+    showtime: &ShowtimeInfo,
+    seats: &[&str],
+    now: DateTime<Utc>,
+) -> Booking {
+    let held = store
+        .hold_seats(hold(user, showtime, seats, now))
+        .await
+        .expect("a hold");
+    let payment = store
+        .start_checkout(super::payments::checkout(
+            &held,
+            user,
+            &format!("pi_{}", held.id.0),
+            now,
+        ))
+        .await
+        .expect("a checkout");
+    let report = super::payments::report(
+        &payment,
+        &format!("evt_{}", held.id.0),
+        marquee_domain::payment_report::Reported::Succeeded,
+        now,
+    );
+    store
+        .apply_payment_report(report)
+        .await
+        .expect("the payment applies")
+        .unpublished()
+        .expect("the payment confirms")
+        .booking
+        .expect("the booking")
+}
+
 /// Each seat's state at `now`, by label.
 pub async fn states<S: Store + ?Sized>(
     store: &S,

@@ -15,8 +15,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use marquee_domain::{Booking, BookingId, BookingStatus, Entity, Money};
-use marquee_server::error::AppError;
+use marquee_domain::{Booking, BookingId, BookingStatus, Entity};
+use marquee_server::error::{AppError, ErrorCode};
+use marquee_server::http::tickets::download;
+use marquee_server::tickets::{self, Keepsake};
 use marquee_server::{bookings, payments, App};
 
 #[derive(Template)]
@@ -119,8 +121,6 @@ async fn show(
         .map_err(AppError::from)?;
     let zone = info.city.timezone;
     let prices = &info.showtime.prices;
-    let fee = prices.booking_fee_minor();
-    let currency = booking.quote.total.currency;
     let lines = booking
         .quote
         .lines
@@ -128,10 +128,8 @@ async fn show(
         .map(|line| Line {
             seat: line.label.clone(),
             category: category_name(line.category),
-            ticket: prices
-                .ticket_type(&line.ticket_type)
-                .map_or_else(|| line.ticket_type.clone(), |t| t.name.clone()),
-            price: Money::new(line.price.minor + fee, currency).to_string(),
+            ticket: prices.type_name(&line.ticket_type),
+            price: prices.with_fee(line.price).to_string(),
         })
         .collect();
     let page = BookingPage {
@@ -279,6 +277,44 @@ pub async fn release(
     match released.await {
         Ok(booking) => Ok(back_to_seats(&booking, "released")),
         Err(error) => refused(&app, &signed_in, id, error).await,
+    }
+}
+
+/// `GET /bookings/{id}/tickets.pdf`: the tickets to print or keep, one a page (the API's
+/// file, for the browser's session).
+pub async fn tickets_pdf(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    keepsake(&app, &signed_in, &id, Keepsake::Pdf).await
+}
+
+/// `GET /bookings/{id}/calendar.ics`: the showtime as an event for the customer's calendar.
+pub async fn calendar_ics(
+    State(app): State<App>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    keepsake(&app, &signed_in, &id, Keepsake::Calendar).await
+}
+
+/// A file of the tickets of a booking of the signed-in customer's; a booking not confirmed
+/// (yet, or any more) goes to its own page, which says where it stands.
+async fn keepsake(
+    app: &App,
+    signed_in: &SignedIn,
+    id: &str,
+    keepsake: Keepsake,
+) -> Result<Response, PageError> {
+    let id = booking_id(id)?;
+    match tickets::file_of_user(app, &signed_in.user, id, keepsake).await {
+        Ok(file) => Ok(download(file)),
+        Err(AppError::Conflict {
+            code: ErrorCode::BookingNotConfirmed,
+            ..
+        }) => Ok(Redirect::to(&format!("/bookings/{id}")).into_response()),
+        Err(error) => Err(error.into()),
     }
 }
 
