@@ -234,6 +234,8 @@ pub enum ShowtimeError {
     MissingPrices(MissingPrices),
     #[error("sales must open before they close")]
     SalesWindowEmpty,
+    #[error("the cinema cancelled this showtime")]
+    Cancelled,
 }
 
 impl Showtime {

@@ -61,6 +61,8 @@ impl NewHold {
 pub struct SaleTerms {
     pub window: SalesWindow,
     pub prices: ShowtimePrices,
+    /// The cinema cancelled the showtime: nothing is sold any more.
+    pub cancelled: bool,
 }
 
 /// A seat a batch asked for, as its transaction read (and locked) it.
@@ -171,6 +173,9 @@ fn decide(
     let terms = terms
         .get(&hold.showtime_id)
         .ok_or(HoldRefusal::NoSuchShowtime)?;
+    if terms.cancelled {
+        return Err(HoldRefusal::NotOnSale(ShowtimeError::Cancelled));
+    }
     terms
         .window
         .check(hold.now)

@@ -6,8 +6,10 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::staff::StaffUser;
-use marquee_domain::{Booking, BookingId, Entity};
-use marquee_store::cancellations::{CancelBooking, Cancelled, Canceller};
+use marquee_domain::{Booking, BookingId, Entity, ShowtimeId};
+use marquee_store::cancellations::{
+    CancelBooking, CancelShowtime, Cancelled, Canceller, ShowtimeCancelled, MESSAGE_KIND,
+};
 use marquee_store::{Payment, ShowtimeInfo};
 
 /// The longest reason staff can give for a refund.
@@ -77,16 +79,8 @@ async fn read(app: &App, staff: &StaffUser, booking: Booking) -> AppResult<Optio
     }))
 }
 
-/// Refunds a booking of the staff member's venue in full, whole or `seats` of it, whatever the
-/// policy and the time: the seats are freed, the tickets void, the refund asked of the gateway,
-/// and `reason` recorded with the cancellation and in the audit log.
-pub async fn refund(
-    app: &App,
-    staff: &StaffUser,
-    id: BookingId,
-    seats: Option<Vec<String>>,
-    reason: &str,
-) -> AppResult<Cancelled> {
+/// A reason staff give: 1 to `MAX_REASON_CHARS` characters on one line.
+fn check_reason(reason: &str) -> AppResult<&str> {
     let reason = reason.trim();
     if reason.is_empty()
         || reason.chars().count() > MAX_REASON_CHARS
@@ -97,6 +91,47 @@ pub async fn refund(
             format!("reason says why, in 1 to {MAX_REASON_CHARS} characters on one line"),
         ));
     }
+    Ok(reason)
+}
+
+/// Cancels a showtime of the staff member's venue: no more sales, every booking refunded in
+/// full and its customer told, in one action that is safe to repeat.
+pub async fn cancel_showtime(
+    app: &App,
+    staff: &StaffUser,
+    showtime: ShowtimeId,
+    reason: &str,
+) -> AppResult<ShowtimeCancelled> {
+    let reason = check_reason(reason)?;
+    let info = app
+        .store()
+        .get_showtime(showtime, app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    staff.venue(info.venue.id, Entity::Showtime)?;
+    crate::cancellations::cancel_showtime(
+        app,
+        CancelShowtime {
+            showtime,
+            staff: staff.user.id,
+            reason: reason.to_string(),
+            now: app.now(),
+        },
+    )
+    .await
+}
+
+/// Refunds a booking of the staff member's venue in full, whole or `seats` of it, whatever the
+/// policy and the time: the seats are freed, the tickets void, the refund asked of the gateway,
+/// and `reason` recorded with the cancellation and in the audit log.
+pub async fn refund(
+    app: &App,
+    staff: &StaffUser,
+    id: BookingId,
+    seats: Option<Vec<String>>,
+    reason: &str,
+) -> AppResult<Cancelled> {
+    let reason = check_reason(reason)?;
     if let Some(seats) = &seats {
         crate::bookings::check_seat_labels(seats)?;
     }
@@ -113,6 +148,7 @@ pub async fn refund(
             seats,
             dry_run: false,
             now: app.now(),
+            message_kind: MESSAGE_KIND,
         },
     )
     .await

@@ -11,7 +11,10 @@ use crate::staff::StaffUser;
 use marquee_domain::cancellation::{RefundPolicy, RefundStatus};
 use marquee_domain::{BookingId, UserId, VenueId};
 use marquee_payments::{cancellation_refund_key, GatewayError, RefundRequest};
-use marquee_store::cancellations::{CancelBooking, Cancelled, Canceller, RefundOwed};
+use marquee_store::cancellations::{
+    CancelBooking, CancelShowtime, Cancelled, Canceller, RefundOwed, ShowtimeCancelled,
+    MESSAGE_KIND,
+};
 use marquee_store::Actor;
 
 /// Refunds asked per reconciliation run.
@@ -26,25 +29,48 @@ pub async fn cancel(app: &App, ask: CancelBooking) -> AppResult<Cancelled> {
         .cancel_booking(ask)
         .await?
         .publish(app.seat_changes());
-    if let Some(made) = &cancelled.cancellation {
-        metrics::counter!("marquee_cancellations_total").increment(1);
-        if made.refund_status == RefundStatus::Due {
-            if let Some(payment) = app.store().payment(booking).await? {
-                let owed = RefundOwed {
-                    cancellation_id: made.id,
-                    booking_id: booking,
-                    provider: payment.provider,
-                    payment_ref: payment.payment_ref,
-                    amount: made.refund,
-                    attempts: 0,
-                };
-                if let Err(err) = ask_refund(app, &owed, false).await {
-                    tracing::warn!(%booking, error = %err, "could not record asking for a refund; reconciliation will ask again");
-                }
-            }
-        }
-    }
+    refund_made(app, booking, &cancelled).await?;
     Ok(cancelled)
+}
+
+/// Asks the gateway for the refund a cancellation just made owes, if it owes one.
+async fn refund_made(app: &App, booking: BookingId, cancelled: &Cancelled) -> AppResult<()> {
+    let Some(made) = &cancelled.cancellation else {
+        return Ok(());
+    };
+    metrics::counter!("marquee_cancellations_total").increment(1);
+    if made.refund_status != RefundStatus::Due {
+        return Ok(());
+    }
+    let Some(payment) = app.store().payment(booking).await? else {
+        return Ok(());
+    };
+    let owed = RefundOwed {
+        cancellation_id: made.id,
+        booking_id: booking,
+        provider: payment.provider,
+        payment_ref: payment.payment_ref,
+        amount: made.refund,
+        attempts: 0,
+    };
+    if let Err(err) = ask_refund(app, &owed, false).await {
+        tracing::warn!(%booking, error = %err, "could not record asking for a refund; reconciliation will ask again");
+    }
+    Ok(())
+}
+
+/// The cinema cancels a showtime (see `Store::cancel_showtime`), then asks the gateway for
+/// each booking's refund.
+pub async fn cancel_showtime(app: &App, ask: CancelShowtime) -> AppResult<ShowtimeCancelled> {
+    let done = app
+        .store()
+        .cancel_showtime(ask)
+        .await?
+        .publish(app.seat_changes());
+    for (booking, cancelled) in &done.bookings {
+        refund_made(app, *booking, cancelled).await?;
+    }
+    Ok(done)
 }
 
 /// A customer cancels their own booking (or some of its seats) under the venue's policy.
@@ -63,6 +89,7 @@ pub async fn cancel_own(
             seats,
             dry_run,
             now: app.now(),
+            message_kind: MESSAGE_KIND,
         },
     )
     .await

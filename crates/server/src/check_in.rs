@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::staff::StaffUser;
 use chrono::{DateTime, Duration, Utc};
 use marquee_domain::{Entity, TicketCode};
+use marquee_store::check_in::DoorCounts;
 use marquee_store::ShowtimeInfo;
 
 /// Doors open this long before a showtime starts.
@@ -24,6 +25,8 @@ pub struct Admission {
     /// What the customer told the cinema about their access needs, so the usher can help.
     pub access_needs: Option<String>,
     pub admitted_at: DateTime<Utc>,
+    /// The showtime's door after this admission: tickets sold, and admitted so far.
+    pub door: DoorCounts,
 }
 
 fn refused(code: ErrorCode, message: String) -> AppError {
@@ -90,7 +93,9 @@ pub async fn admit(app: &App, staff: &StaffUser, code: &str) -> AppResult<Admiss
         .and_then(|line| prices.ticket_type(&line.ticket_type))
         .map_or_else(|| prices.default_type().name.clone(), |t| t.name.clone());
     let access_needs = app.store().access_needs(ticket.booking_id).await?;
+    let door = app.store().door_counts(ticket.showtime_id).await?;
     Ok(Admission {
+        door,
         code,
         seat: ticket.seat,
         ticket_type,

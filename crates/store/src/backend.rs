@@ -599,6 +599,9 @@ impl<B: Backend> Store for B {
     ) -> StoreResult<bool> {
         crate::check_in::admit(&mut self.writing(), code, now, by).await
     }
+    async fn door_counts(&self, showtime: ShowtimeId) -> StoreResult<crate::check_in::DoorCounts> {
+        crate::check_in::counts(&mut self.reading(), showtime).await
+    }
     async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()> {
         in_write!(self, "access needs", |tx| async {
             tx.execute(
@@ -672,6 +675,15 @@ impl<B: Backend> Store for B {
         ))?;
         let changes = crate::cancellations::seat_change(&cancelled, ask.booking);
         Ok(Committed::new(cancelled, changes))
+    }
+    async fn cancel_showtime(
+        &self,
+        ask: crate::cancellations::CancelShowtime,
+    ) -> StoreResult<Committed<crate::cancellations::ShowtimeCancelled>> {
+        let (done, changes) = in_write!(self, "showtime cancellation", |tx| {
+            crate::cancellations::cancel_showtime(&mut tx, &ask)
+        })?;
+        Ok(Committed::new(done, changes))
     }
     async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>> {
         load(self, reads::Which::Found(text)).await

@@ -41,6 +41,9 @@ pub struct CancelBooking {
     /// Decide and answer, but write nothing.
     pub dry_run: bool,
     pub now: DateTime<Utc>,
+    /// The kind of the customer's message: `MESSAGE_KIND`, or `SHOWTIME_CANCELLED` when the
+    /// cinema cancels the whole showtime.
+    pub message_kind: &'static str,
 }
 
 /// What a cancellation decided, and, when it was made, its record.
@@ -67,6 +70,8 @@ pub struct RefundOwed {
 
 /// The kind of the outbox message a cancellation queues.
 pub const MESSAGE_KIND: &str = "booking_cancelled";
+/// The kind of the message each booking's customer gets when the cinema cancels a showtime.
+pub const SHOWTIME_CANCELLED: &str = "showtime_cancelled";
 
 #[derive(sqlx::FromRow)]
 struct ShowtimeOfBooking {
@@ -232,14 +237,14 @@ async fn write(
     }
     let payload = serde_json::json!({
         "booking_id": id.0.to_string(),
-        "kind": MESSAGE_KIND,
+        "kind": ask.message_kind,
         "why": decided.why,
         "seats": plan.seats,
         "whole": plan.whole,
         "refund_minor": plan.refund.minor,
         "currency": plan.refund.currency.as_str(),
     });
-    statements::queue_message(tx, Some(id), MESSAGE_KIND, &payload.to_string(), now).await?;
+    statements::queue_message(tx, Some(id), ask.message_kind, &payload.to_string(), now).await?;
     let cancellation = Cancellation {
         id: cancellation_id,
         seats: plan.seats.clone(),
@@ -306,6 +311,159 @@ pub fn seat_change(cancelled: &Cancelled, booking: BookingId) -> Vec<SeatChange>
         }],
         None => vec![],
     }
+}
+
+// --- cancelling a whole showtime -------------------------------------------------------------
+
+/// The cinema cancels a showtime.
+#[derive(Debug, Clone)]
+pub struct CancelShowtime {
+    pub showtime: ShowtimeId,
+    pub staff: UserId,
+    pub reason: String,
+    pub now: DateTime<Utc>,
+}
+
+/// What cancelling a showtime did (this time: a second run finds nothing left to do).
+#[derive(Debug, Clone)]
+pub struct ShowtimeCancelled {
+    pub cancelled_at: DateTime<Utc>,
+    /// The bookings refunded in full now.
+    pub bookings: Vec<(BookingId, Cancelled)>,
+    /// Live holds let go (their payments, if any arrive, are refunded).
+    pub holds_released: Vec<BookingId>,
+    pub venue_id: VenueId,
+}
+
+/// Cancels a showtime in one transaction, safe to repeat: it is marked cancelled (no hold can
+/// take its seats from now on), its live holds are released, every confirmed booking is
+/// cancelled with a full refund owed and a `showtime_cancelled` message, and its free seats
+/// are blocked, so that a hold that was waiting for the showtime's row finds none.
+pub async fn cancel_showtime(
+    tx: &mut impl Sql,
+    ask: &CancelShowtime,
+) -> StoreResult<(ShowtimeCancelled, Vec<SeatChange>)> {
+    let (showtime, now) = (ask.showtime, ask.now);
+    let venue: Vec<i64> = tx
+        .fetch_column(
+            "SELECT a.venue_id FROM showtimes s JOIN auditoriums a ON a.id = s.auditorium_id
+             WHERE s.id = $1 FOR UPDATE OF s",
+            args![showtime.0],
+        )
+        .await?;
+    let venue = VenueId(
+        *venue
+            .first()
+            .ok_or(StoreError::NotFound(Entity::Showtime))?,
+    );
+    tx.execute(
+        "INSERT INTO showtime_cancellations (showtime_id, reason, cancelled_by, cancelled_at)
+         VALUES ($1, $2, $3, ts($4)) ON CONFLICT (showtime_id) DO NOTHING",
+        args![showtime.0, ask.reason.as_str(), ask.staff.0, millis(now)],
+    )
+    .await?;
+    let cancelled_at: Vec<i64> = tx
+        .fetch_column(
+            "SELECT ms(cancelled_at) FROM showtime_cancellations WHERE showtime_id = $1",
+            args![showtime.0],
+        )
+        .await?;
+    let cancelled_at = instant(
+        *cancelled_at
+            .first()
+            .ok_or_else(|| StoreError::corrupt("a showtime cancellation written is not there"))?,
+    )?;
+    let mut changes = Vec::new();
+    let live: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM bookings WHERE showtime_id = $1
+             AND status IN ('held', 'payment_pending') AND expires_at > ts($2) ORDER BY id",
+            args![showtime.0, millis(now)],
+        )
+        .await?;
+    let mut holds_released = Vec::new();
+    for id in live.into_iter().map(BookingId) {
+        let Some(booking) = statements::lock_booking(tx, id).await? else {
+            continue;
+        };
+        move_booking(tx, id, booking.stored_status, BookingStatus::Released, now).await?;
+        let labels = statements::free_seats(tx, id, marquee_domain::SeatState::Held).await?;
+        if !labels.is_empty() {
+            changes.push(SeatChange {
+                showtime_id: showtime,
+                booking_id: Some(id),
+                labels,
+                cause: SeatChangeCause::Released,
+            });
+        }
+        holds_released.push(id);
+    }
+    let confirmed: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM bookings WHERE showtime_id = $1 AND status = 'confirmed' ORDER BY id",
+            args![showtime.0],
+        )
+        .await?;
+    let mut bookings = Vec::new();
+    for id in confirmed.into_iter().map(BookingId) {
+        let one = CancelBooking {
+            booking: id,
+            by: Canceller::Staff {
+                user: ask.staff,
+                reason: ask.reason.clone(),
+            },
+            seats: None,
+            dry_run: false,
+            now,
+            message_kind: SHOWTIME_CANCELLED,
+        };
+        let cancelled = cancel(tx, &one).await?;
+        changes.extend(seat_change(&cancelled, id));
+        bookings.push((id, cancelled));
+    }
+    let blocked: Vec<String> = tx
+        .fetch_column(
+            "UPDATE showtime_seats SET status = 'blocked', booking_id = NULL, held_until = NULL
+             WHERE showtime_id = $1
+               AND (status = 'available' OR (status = 'held' AND held_until <= ts($2)))
+             RETURNING label",
+            args![showtime.0, millis(now)],
+        )
+        .await?;
+    if !blocked.is_empty() {
+        changes.push(SeatChange {
+            showtime_id: showtime,
+            booking_id: None,
+            labels: blocked,
+            cause: SeatChangeCause::Blocked,
+        });
+    }
+    let done = ShowtimeCancelled {
+        cancelled_at,
+        bookings,
+        holds_released,
+        venue_id: venue,
+    };
+    let actor = audit::Actor::staff(ask.staff, now, "showtime.cancel", render_showtime);
+    let touched = Touched {
+        entity: "showtime",
+        id: Some(showtime.0),
+        venue: Some(venue),
+    };
+    let reason = ask.reason.clone();
+    audit::record(
+        tx,
+        &actor,
+        touched,
+        None,
+        Some(&(reason, done.bookings.len())),
+    )
+    .await?;
+    Ok((done, changes))
+}
+
+fn render_showtime(done: &(String, usize)) -> serde_json::Value {
+    serde_json::json!({ "cancelled": true, "reason": done.0, "bookings_refunded": done.1 })
 }
 
 // --- refund policies -------------------------------------------------------------------

@@ -31,6 +31,8 @@ const SHOWTIME_COLUMNS: &str = "
            v.ads_minutes AS venue_ads_minutes, v.cleaning_minutes AS venue_cleaning_minutes,
            c.id AS city_id, c.name AS city_name, c.timezone AS city_timezone,
            l.capacity, l.row_count, l.column_count,
+           (SELECT ms(sc.cancelled_at) FROM showtime_cancellations sc WHERE sc.showtime_id = s.id)
+               AS cancelled_at,
            (SELECT count(*) FROM showtime_seats ss
              WHERE ss.showtime_id = s.id
                AND (ss.status = 'available' OR (ss.status = 'held' AND ss.held_until <= ts($1)))
@@ -496,7 +498,9 @@ pub async fn list_events(on: &mut impl Sql, filter: &EventFilter) -> StoreResult
                    AND ($1::int8 IS NULL OR v.city_id = $1)
                    AND ($2::int8 IS NULL OR s.starts_at >= ts($2))
                    AND ($3::int8 IS NULL OR s.starts_at < ts($3))
-                   AND ($8::text IS NULL OR instr('\n' || s.access || '\n', $8) > 0))
+                   AND ($8::text IS NULL OR instr('\n' || s.access || '\n', $8) > 0)
+                   AND NOT EXISTS (SELECT 1 FROM showtime_cancellations x
+                                   WHERE x.showtime_id = s.id))
                AND ($4::text IS NULL OR e.language = $4)
                AND ($5::text IS NULL OR instr('\n' || e.genres || '\n', $5) > 0)
              ORDER BY e.title, e.id
@@ -542,6 +546,7 @@ pub async fn list_showtimes(
                AND ($4::int8 IS NULL OR s.starts_at >= ts($4))
                AND ($5::int8 IS NULL OR s.starts_at < ts($5))
                AND ($7::text IS NULL OR instr('\n' || s.access || '\n', $7) > 0)
+               AND NOT EXISTS (SELECT 1 FROM showtime_cancellations x WHERE x.showtime_id = s.id)
              ORDER BY s.starts_at, s.id
              LIMIT $6"
         ),

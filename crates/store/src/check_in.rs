@@ -76,3 +76,34 @@ pub async fn admit(
         .await?;
     Ok(admitted == 1)
 }
+
+/// A showtime's door: how many valid tickets it sold, and how many of them were admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DoorCounts {
+    pub sold: u32,
+    pub admitted: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct DoorCountsRow {
+    sold: i64,
+    admitted: i64,
+}
+
+/// The door counts of a showtime, read now.
+pub async fn counts(on: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<DoorCounts> {
+    let row = on
+        .fetch_optional::<DoorCountsRow>(
+            "SELECT count(*) AS sold,
+                    count(t.admitted_at) AS admitted
+             FROM tickets t JOIN bookings b ON b.id = t.booking_id
+             WHERE b.showtime_id = $1 AND t.voided_at IS NULL",
+            args![showtime.0],
+        )
+        .await?;
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(row.map_or_else(DoorCounts::default, |r| DoorCounts {
+        sold: count(r.sold),
+        admitted: count(r.admitted),
+    }))
+}

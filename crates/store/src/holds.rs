@@ -23,11 +23,14 @@ pub struct SaleTermsRow {
     pub booking_fee_minor: i64,
     /// Every ticket type's prices (`price_codec`); NULL for a showtime with one type.
     pub ticket_prices: Option<String>,
+    /// When the cinema cancelled it, if it did.
+    pub cancelled_at: Option<i64>,
 }
 
 impl SaleTermsRow {
     pub fn decode(self) -> StoreResult<SaleTerms> {
         Ok(SaleTerms {
+            cancelled: self.cancelled_at.is_some(),
             window: SalesWindow {
                 opens_at: instant(self.sales_open_at)?,
                 starts_at: instant(self.starts_at)?,

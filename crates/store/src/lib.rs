@@ -405,6 +405,8 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         by: UserId,
     ) -> StoreResult<bool>;
+    /// A showtime's valid tickets and how many of them were admitted, read now.
+    async fn door_counts(&self, showtime: ShowtimeId) -> StoreResult<check_in::DoorCounts>;
     /// Keeps what the customer said of their access needs with the booking, replacing what
     /// was said before.
     async fn set_access_needs(&self, booking: BookingId, needs: &str) -> StoreResult<()>;
@@ -479,6 +481,12 @@ pub trait Store: Send + Sync + 'static {
     /// Bookings whose reference, customer's email or ticket code is `text` (as typed), newest
     /// first, at most `reads::FOUND_LIMIT`: what staff look a booking up by.
     async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>>;
+    /// Cancels a showtime: no more sales, live holds released, every confirmed booking
+    /// cancelled with a full refund owed (`cancellations::cancel_showtime`); safe to repeat.
+    async fn cancel_showtime(
+        &self,
+        ask: cancellations::CancelShowtime,
+    ) -> StoreResult<Committed<cancellations::ShowtimeCancelled>>;
     /// A venue's own refund policy, if it set one.
     async fn refund_policy(
         &self,

@@ -156,6 +156,7 @@ pub struct ShowtimeRow {
     pub capacity: i64,
     pub row_count: i64,
     pub column_count: i64,
+    pub cancelled_at: Option<i64>,
     pub seats_available: i64,
 }
 
@@ -206,6 +207,7 @@ impl ShowtimeRow {
             },
             capacity: unsigned(self.capacity, "capacity")?,
             seats_available: unsigned(self.seats_available, "seat count")?,
+            cancelled_at: self.cancelled_at.map(instant).transpose()?,
         })
     }
 }

@@ -312,7 +312,9 @@ pub async fn sale_terms(tx: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<
     tx.fetch_optional::<SaleTermsRow>(
         "SELECT ms(starts_at) AS starts_at, ms(sales_open_at) AS sales_open_at,
                 sales_close_minutes, currency, price_standard, price_premium, price_accessible,
-                price_companion, booking_fee_minor, ticket_prices
+                price_companion, booking_fee_minor, ticket_prices,
+                (SELECT ms(cancelled_at) FROM showtime_cancellations WHERE showtime_id = $1)
+                    AS cancelled_at
          FROM showtimes WHERE id = $1 FOR KEY SHARE",
         args![showtime.0],
     )

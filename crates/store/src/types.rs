@@ -84,6 +84,8 @@ pub struct ShowtimeInfo {
     pub capacity: u32,
     /// Seats neither sold, blocked nor under a live hold at the `now` of the query.
     pub seats_available: u32,
+    /// When the cinema cancelled it, if it did (customers' listings leave it out).
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 /// A showtime of a venue's schedule with its seats counted: what the back office's week shows.

@@ -57,6 +57,10 @@ pub fn pages(app: &App) -> Pages {
         .route("/bookings/{id}/pay", get(site::booking::pay))
         .route("/bookings/{id}/release", post(site::booking::release))
         .route(
+            "/bookings/{id}/cancel",
+            get(site::cancel::form).post(site::cancel::submit),
+        )
+        .route(
             "/bookings/{id}/tickets.pdf",
             get(site::booking::tickets_pdf),
         )
@@ -108,6 +112,13 @@ pub fn pages(app: &App) -> Pages {
             "/admin/showtimes/{id}/delete",
             post(admin::showtime::delete),
         )
+        .route(
+            "/admin/showtimes/{id}/cancel",
+            post(admin::showtime::cancel),
+        )
+        .route("/admin/bookings", get(admin::bookings::find))
+        .route("/admin/bookings/{id}", get(admin::bookings::booking))
+        .route("/admin/bookings/{id}/refund", post(admin::bookings::refund))
         .route(
             "/admin/auditoriums/{id}/layout",
             get(admin::layout::page).post(admin::layout::save),

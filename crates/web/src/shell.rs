@@ -8,13 +8,12 @@ use marquee_server::staff::StaffUser;
 use marquee_store::User;
 
 /// The staff routes of ARCHITECTURE.md ("Web"), in the order the navigation shows them, with
-/// the role each needs (a link is shown to those who may follow it). A route is listed once
-/// its page exists:
-/// `/admin/bookings` and `/admin/checkin` come next. A venue's week and schedule are reached
-/// from its page.
+/// the role each needs (a link is shown to those who may follow it). A venue's week and
+/// schedule are reached from its page.
 const STAFF_NAV: &[(&str, &str, StaffRole)] = &[
     ("/admin", "Today", StaffRole::BoxOffice),
     ("/admin/checkin", "Check-in", StaffRole::Usher),
+    ("/admin/bookings", "Bookings", StaffRole::BoxOffice),
     ("/admin/venues", "Venues", StaffRole::Manager),
     ("/admin/films", "Films", StaffRole::Manager),
     ("/admin/price-plans", "Price plans", StaffRole::Manager),

@@ -1091,3 +1091,131 @@ async fn a_layout_that_would_drop_a_held_seat_is_refused_on_the_editor_naming_it
         .expect("the hall");
     assert_eq!(now.info.layout_version, 1, "nothing saved");
 }
+
+#[tokio::test]
+async fn staff_find_a_booking_refund_it_and_cancel_a_showtime_with_the_door_counted() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = fixtures::world(&*app.store).await;
+    let (cookie, csrf) = app.admin_session().await;
+    let paid = fixtures::paid(
+        &*app.store,
+        &world.alice,
+        &world.showtime,
+        &["A1", "A2"],
+        fixtures::t0(),
+    )
+    .await;
+    let other = fixtures::paid(
+        &*app.store,
+        &world.bob,
+        &world.showtime,
+        &["B3"],
+        fixtures::t0(),
+    )
+    .await;
+
+    // Found by reference, and by the customer's email.
+    for q in [paid.reference.to_string(), "alice@example.com".into()] {
+        let found = app
+            .get(
+                &format!("/admin/bookings?q={}", q.replace('@', "%40")),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert!(
+            found
+                .body
+                .contains(&format!("href=\"/admin/bookings/{}\"", paid.id.0)),
+            "{q}: {}",
+            found.body
+        );
+    }
+    let page = format!("/admin/bookings/{}", paid.id.0);
+    let shown = app.get(&page, Some(&cookie)).await;
+    assert!(shown.body.contains("alice@example.com"), "{}", shown.body);
+    assert!(shown.body.contains("Refund in full"));
+
+    // A refund needs a reason; with one, the seats ticked are refunded in full.
+    let refund = format!("{page}/refund");
+    let no_reason = app
+        .post_form(
+            &refund,
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "A2"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(
+        no_reason.body.contains("Reason says why"),
+        "{}",
+        no_reason.body
+    );
+    let refunded = app
+        .post_form(
+            &refund,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("seats", "A2"),
+                ("reason", "a broken seat"),
+            ],
+        )
+        .await;
+    assert_eq!(refunded.status, StatusCode::SEE_OTHER, "{}", refunded.body);
+    assert_eq!(location(&refunded), format!("{page}?refunded=1"));
+    let read = app.store.get_booking(paid.id).await.unwrap().unwrap();
+    assert_eq!(read.cancellations[0].seats, ["A2"]);
+    assert!(read.cancellations[0].why.contains("a broken seat"));
+    assert_eq!(read.cancellations[0].refund.minor, 1075);
+
+    // The door: one ticket admitted of the two still valid.
+    let code = read.tickets[0].code.clone();
+    assert!(app
+        .store
+        .admit_ticket(&code, fixtures::t0(), world.alice.id)
+        .await
+        .unwrap());
+    let showtime = format!("/admin/showtimes/{}", world.showtime.showtime.id.0);
+    let door = app.get(&showtime, Some(&cookie)).await;
+    assert!(
+        door.body.contains("id=\"door-admitted\">1<") && door.body.contains("id=\"door-sold\">2<"),
+        "{}",
+        door.body
+    );
+
+    // Cancelling the showtime refunds the rest and says so on its page.
+    let cancel = format!("{showtime}/cancel");
+    let cancelled = app
+        .post_form(
+            &cancel,
+            Some(&cookie),
+            &[("csrf", &csrf), ("reason", "the projector broke")],
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
+    let info = app
+        .store
+        .get_showtime(world.showtime.showtime.id, fixtures::t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(info.cancelled_at.is_some());
+    let other = app.store.get_booking(other.id).await.unwrap().unwrap();
+    assert_eq!(
+        other.stored_status,
+        marquee_domain::BookingStatus::Cancelled
+    );
+    assert_eq!(other.cancellations[0].refund, other.quote.total);
+    let after = app.get(&showtime, Some(&cookie)).await;
+    assert!(
+        after.body.contains("Cancelled by the cinema"),
+        "{}",
+        after.body
+    );
+}

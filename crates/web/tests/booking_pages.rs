@@ -705,3 +705,77 @@ async fn a_paid_booking_offers_its_tickets_as_a_pdf_and_a_calendar_event() {
     let hold_shown = app.get(&hold_page, Some(&alice)).await;
     assert!(!hold_shown.body.contains("Download tickets (PDF)"));
 }
+
+#[tokio::test]
+async fn a_customer_cancels_some_seats_of_a_paid_booking_after_seeing_the_refund() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    app.account("carla@example.com").await;
+    let carla = app
+        .store
+        .find_user_by_email(&marquee_domain::Email::parse("carla@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let paid = fixtures::paid(
+        &*app.store,
+        &carla,
+        &world.showtime,
+        &["C1", "C2"],
+        fixtures::t0(),
+    )
+    .await;
+    let (cookie, csrf) = app.session_of("carla@example.com").await;
+    let page = format!("/bookings/{}", paid.id.0);
+    let shown = app.get(&page, Some(&cookie)).await;
+    assert!(
+        shown.body.contains(&format!("href=\"{page}/cancel\"")),
+        "{}",
+        shown.body
+    );
+
+    let offer = app.get(&format!("{page}/cancel"), Some(&cookie)).await;
+    assert_eq!(offer.status, StatusCode::OK);
+    assert!(offer.body.contains("refunds <strong>"), "{}", offer.body);
+    assert!(offer.body.contains("100% refund"), "{}", offer.body);
+    assert!(offer.body.contains("value=\"C1\" checked"));
+    assert!(offer.body.contains("value=\"C2\" checked"));
+    // Nothing ticked: said, nothing changed.
+    let none = app
+        .post_form(&format!("{page}/cancel"), Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert!(none.body.contains("Tick the seats"), "{}", none.body);
+    assert_eq!(stored(&app, &world, "C2").await.0, "sold");
+
+    let cancelled = app
+        .post_form(
+            &format!("{page}/cancel"),
+            Some(&cookie),
+            &[("csrf", &csrf), ("seats", "C2")],
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
+    assert_eq!(location(&cancelled), format!("{page}?cancelled=1"));
+    assert_eq!(stored(&app, &world, "C2").await.0, "available");
+    assert_eq!(stored(&app, &world, "C1").await.0, "sold");
+    let read = app.store.get_booking(paid.id).await.unwrap().unwrap();
+    assert_eq!(read.cancellations.len(), 1);
+    assert_eq!(read.cancellations[0].seats, ["C2"]);
+    assert_eq!(read.stored_status, BookingStatus::Confirmed);
+    let after = app.get(&format!("{page}?cancelled=1"), Some(&cookie)).await;
+    assert!(after.body.contains("Cancelled. The seats are back on sale"));
+    assert!(after.body.contains("Seat C2:"), "{}", after.body);
+
+    // Someone else's booking has no cancel page.
+    app.account("dan@example.com").await;
+    let (dan, _) = app.session_of("dan@example.com").await;
+    let theirs = app.get(&format!("{page}/cancel"), Some(&dan)).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}

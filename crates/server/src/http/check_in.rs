@@ -34,6 +34,9 @@ pub struct AdmissionBody {
     /// What the customer told the cinema about their access needs.
     pub access_needs: Option<String>,
     pub admitted_at: DateTime<Utc>,
+    /// The showtime's valid tickets, and how many of them are admitted now (this one too).
+    pub showtime_sold: u32,
+    pub showtime_admitted: u32,
 }
 
 /// Admit a ticket at the door, once: a second scan (from this scanner or another, even at the
@@ -71,5 +74,7 @@ pub async fn check_in(
             .to_rfc3339(),
         access_needs: admitted.access_needs.clone(),
         admitted_at: admitted.admitted_at,
+        showtime_sold: admitted.door.sold,
+        showtime_admitted: admitted.door.admitted,
     }))
 }

@@ -213,6 +213,7 @@ impl From<AppError> for ApiError {
             AppError::NotOnSale(ShowtimeError::Started(_)) => (S::CONFLICT, C::ShowtimeStarted),
             AppError::NotOnSale(ShowtimeError::SalesClosed(_)) => (S::CONFLICT, C::SalesClosed),
             AppError::NotOnSale(ShowtimeError::NotOnSaleYet(_)) => (S::CONFLICT, C::SalesNotOpen),
+            AppError::NotOnSale(ShowtimeError::Cancelled) => (S::CONFLICT, C::ShowtimeCancelled),
             AppError::NotOnSale(_) => (S::BAD_REQUEST, C::InvalidShowtime),
             AppError::WrongBookingState(BookingStatus::Expired) => (S::CONFLICT, C::HoldExpired),
             AppError::WrongBookingState(_) => (S::CONFLICT, C::InvalidBookingState),

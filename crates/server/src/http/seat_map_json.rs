@@ -178,6 +178,7 @@ mod tests {
                 city,
                 capacity: 8,
                 seats_available: 0,
+                cancelled_at: None,
             },
             layout_id: LayoutId(1),
             rows: layout.rows() as u32,

@@ -38,7 +38,9 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         ("post" | "delete", "/api/v1/admin/showtimes/{id}/blocked-seats") => {
             json!({ "seats": ["A1"] })
         }
-        ("post", "/api/v1/admin/bookings/{id}/refund") => json!({ "reason": "a test" }),
+        ("post", "/api/v1/admin/bookings/{id}/refund" | "/api/v1/admin/showtimes/{id}/cancel") => {
+            json!({ "reason": "a test" })
+        }
         ("put", "/api/v1/admin/venues/{id}/refund-policy") => {
             json!({ "tiers": [{ "minutes_before": 120, "percent": 100 }], "fee_per_ticket": 0 })
         }

@@ -22,6 +22,7 @@ crate::both_backends!(
     cancellations_that_cannot_be_made_are_refused_and_change_nothing,
     staff_find_a_booking_and_refund_it_in_full_with_a_reason,
     managers_set_their_venues_refund_policy,
+    cancelling_a_showtime_refunds_every_booking_once_and_stops_its_sales,
 );
 
 /// A paid booking: the customer's token and the booking's id. `tickets` are (seat, type).
@@ -601,4 +602,83 @@ async fn managers_set_their_venues_refund_policy(app: TestApp) {
     at_before_start(&app, Duration::hours(3));
     let dry = cancel(&app, &token, &booking, "?dry_run=true", None).await;
     assert_eq!(dry.body["refund"], 1075 / 2 - 25);
+}
+
+async fn cancelling_a_showtime_refunds_every_booking_once_and_stops_its_sales(app: TestApp) {
+    let venue = app.world.venue.id;
+    let (manager, _) = app
+        .staff("max@example.com", StaffRole::Manager, &[venue])
+        .await;
+    let mut paid_bookings = Vec::new();
+    for (i, seat) in ["A1", "A2", "B3"].iter().enumerate() {
+        paid_bookings.push(paid(&app, &format!("c{i}@example.com"), &[(seat, "adult")]).await);
+    }
+    let holder = app.customer("hal@example.com").await;
+    let held = app.hold(&holder, &["A5"]).await;
+    assert_eq!(held.status, StatusCode::CREATED);
+    let path = format!("/api/v1/admin/showtimes/{}/cancel", app.showtime_id());
+    let no_reason = app
+        .post(&path, Some(&manager), json!({ "reason": "" }))
+        .await;
+    assert_eq!(no_reason.code(), "invalid_request");
+
+    let first = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "reason": "projector failure" }),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body["bookings_refunded"], 3);
+    assert_eq!(first.body["holds_released"], 1);
+    assert_eq!(first.body["refunded"], 1075 + 1075 + 1525);
+    let again = app
+        .post(
+            &path,
+            Some(&manager),
+            json!({ "reason": "projector failure" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["bookings_refunded"], 0);
+    assert_eq!(again.body["cancelled_at"], first.body["cancelled_at"]);
+
+    for (token, booking) in &paid_bookings {
+        let read = booking_when(&app, token, booking, "refunded").await;
+        assert_eq!(read["cancellations"].as_array().unwrap().len(), 1);
+        let total = read["total"].as_i64().unwrap();
+        assert_eq!(
+            refunded_at_gateway(&app, booking).await,
+            total,
+            "refunded once"
+        );
+        let told = app.store.outbox_kinds(id(booking)).await.unwrap();
+        assert!(told.contains(&"showtime_cancelled".to_string()), "{told:?}");
+    }
+    // Nothing more is sold, and customers no longer see it listed.
+    let late = app.hold(&holder, &["C4"]).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(late.code(), "showtime_cancelled");
+    let listed = app
+        .get(
+            &format!("/api/v1/events/{}/showtimes", app.world.event.id.0),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["showtimes"], json!([]), "{:?}", listed.body);
+    marquee_server::payments::reconcile(&app.app, Duration::zero())
+        .await
+        .unwrap();
+    for (_, booking) in &paid_bookings {
+        let total = app
+            .store
+            .get_booking(id(booking))
+            .await
+            .unwrap()
+            .unwrap()
+            .quote
+            .total;
+        assert_eq!(refunded_at_gateway(&app, booking).await, total.minor);
+    }
 }

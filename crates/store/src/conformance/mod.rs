@@ -7,6 +7,7 @@
 mod accounts;
 mod batch;
 mod bookings;
+mod cancellations;
 mod catalog;
 mod dashboard;
 pub mod fixtures;
@@ -17,6 +18,7 @@ mod ticket_types;
 pub use accounts::*;
 pub use batch::*;
 pub use bookings::*;
+pub use cancellations::*;
 pub use catalog::*;
 pub use dashboard::*;
 pub use payments::*;
@@ -85,6 +87,8 @@ macro_rules! conformance_suite {
             one_node_at_a_time_has_a_jobs_turn,
             a_late_payment_records_the_expiry_it_overtook,
             the_dashboard_counts_each_venue_within_its_own_day,
+            cancelling_a_showtime_refunds_each_booking_once_even_run_twice,
+            a_booking_is_cancelled_once_and_its_seats_are_free_at_once,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

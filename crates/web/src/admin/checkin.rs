@@ -35,6 +35,9 @@ enum Outcome {
         when: String,
         hall: String,
         access_needs: Option<String>,
+        /// The showtime's door now: admitted so far, of the tickets sold.
+        admitted: u32,
+        sold: u32,
     },
     Refused {
         why: String,
@@ -78,6 +81,8 @@ pub async fn admit(
                     when: local_time(info.showtime.starts_at, info.city.timezone),
                     hall: info.auditorium_name.clone(),
                     access_needs: admitted.access_needs.clone(),
+                    admitted: admitted.door.admitted,
+                    sold: admitted.door.sold,
                 },
             )
         }

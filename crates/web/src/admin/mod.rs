@@ -1,6 +1,7 @@
 //! The back office's pages, under `/admin`: one module per page.
 
 pub mod audit;
+pub mod bookings;
 pub mod checkin;
 pub mod clashes;
 pub mod films;

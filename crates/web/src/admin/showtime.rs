@@ -10,7 +10,7 @@ use crate::page::{html, PageError};
 use crate::session::Staff;
 use crate::shell::Shell;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -24,6 +24,7 @@ use marquee_server::http::admin::schedule::showtime_json;
 use marquee_server::http::staff::Manager;
 use marquee_server::scheduling::{self, monday_of};
 use marquee_server::{back_office, App};
+use marquee_store::check_in::DoorCounts;
 use marquee_store::SeatMap;
 use serde::Deserialize;
 
@@ -66,6 +67,12 @@ struct ShowtimePage {
     /// The block form as typed, and its errors.
     block_typed: String,
     block_errors: FieldErrors,
+    /// The door: valid tickets, and how many were admitted.
+    door: DoorCounts,
+    /// When the cinema cancelled it ("" while it is on), and the cancel form's errors.
+    cancelled: String,
+    cancel_errors: FieldErrors,
+    message: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -183,6 +190,16 @@ async fn showtime_page(
             .collect(),
         block_typed: String::new(),
         block_errors: FieldErrors::default(),
+        door: app
+            .store()
+            .door_counts(s.id)
+            .await
+            .map_err(AppError::from)?,
+        cancelled: info
+            .cancelled_at
+            .map_or_else(String::new, |at| local(at, zone, "%-d %b %Y %H:%M")),
+        cancel_errors: FieldErrors::default(),
+        message: None,
     })
 }
 
@@ -191,11 +208,53 @@ pub async fn page(
     State(app): State<App>,
     staff: Staff<Manager>,
     Path(id): Path<String>,
+    Query(said): Query<Said>,
 ) -> Result<Response, PageError> {
     let id = ShowtimeId(id_of(&id)?);
     let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
-    let page = showtime_page(&app, &staff, map, None).await?;
+    let mut page = showtime_page(&app, &staff, map, None).await?;
+    page.message = said.cancelled.is_some().then_some(CANCELLED);
     Ok(html(StatusCode::OK, &page))
+}
+
+/// What the page was sent back to say.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Said {
+    cancelled: Option<String>,
+}
+
+const CANCELLED: &str =
+    "Cancelled. Every booking is refunded in full and its customer told; nothing more is sold.";
+
+/// The cancel form: why.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    reason: String,
+}
+
+/// `POST /admin/showtimes/{id}/cancel`: the showtime cancelled, every booking refunded in full
+/// (`box_office::cancel_showtime`, safe to repeat), back to its page.
+pub async fn cancel(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Form(typed): Form<CancelForm>,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    match marquee_server::box_office::cancel_showtime(&app, &staff.staff, id, &typed.reason).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/showtimes/{}?cancelled=1", id.0)).into_response())
+        }
+        Err(AppError::Invalid { message, .. }) => {
+            let map = scheduling::showtime_seats(&app, &staff.staff, id).await?;
+            let mut page = showtime_page(&app, &staff, map, None).await?;
+            page.cancel_errors = FieldErrors::one("reason", &message);
+            Ok(html(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `POST /admin/showtimes/{id}` (date, time, hall): moved or retimed, back to it. Only what

@@ -7,14 +7,16 @@
 //! A hold that ran out, a payment that did not go through, or seats given up send the customer
 //! back to the seat map with the seats free and a word on what happened.
 
+use super::booking_id;
 use crate::page::{html, html_under, PageError};
 use crate::session::SignedIn;
 use crate::shell::Shell;
 use crate::words::{category_name, local_time};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use marquee_domain::cancellation::RefundStatus;
 use marquee_domain::{Booking, BookingId, BookingStatus, Entity};
 use marquee_server::error::{AppError, ErrorCode};
 use marquee_server::http::tickets::download;
@@ -45,6 +47,15 @@ struct BookingPage {
     payment_url: Option<String>,
     /// What the customer told the cinema about their access needs.
     access_needs: Option<String>,
+    /// Its cancellations: which seats, what each refunds and where the refund stands.
+    cancellations: Vec<CancellationView>,
+}
+
+struct CancellationView {
+    seats: String,
+    refund: String,
+    refunded: bool,
+    why: String,
 }
 
 struct Line {
@@ -75,10 +86,19 @@ pub async fn page(
     State(app): State<App>,
     signed_in: SignedIn,
     Path(id): Path<String>,
+    Query(said): Query<Said>,
 ) -> Result<Response, PageError> {
     let id = booking_id(&id)?;
     let booking = bookings::get(&app, &signed_in.user, id).await?;
-    show(&app, &signed_in, booking, None).await
+    let message = said.cancelled.is_some().then_some(CANCELLED);
+    show(&app, &signed_in, booking, message).await
+}
+
+/// What the page was sent back to say.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Said {
+    cancelled: Option<String>,
 }
 
 async fn show(
@@ -162,6 +182,16 @@ async fn show(
         message,
         payment_url,
         access_needs,
+        cancellations: booking
+            .cancellations
+            .iter()
+            .map(|c| CancellationView {
+                seats: c.seats.join(", "),
+                refund: c.refund.to_string(),
+                refunded: c.refund_status == RefundStatus::Succeeded,
+                why: c.why.clone(),
+            })
+            .collect(),
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -320,10 +350,6 @@ async fn keepsake(
 
 const NO_CHECKOUT_PAGE: &str =
     "Card payments are not set up on this site (the cinema has not given Stripe's publishable key): please pay at the box office.";
+const CANCELLED: &str =
+    "Cancelled. The seats are back on sale; the refund goes back to the card you paid with.";
 const TOO_MANY: &str = "That was a lot of clicks at once: wait a moment and try again.";
-
-fn booking_id(text: &str) -> Result<BookingId, PageError> {
-    text.parse()
-        .map(BookingId)
-        .map_err(|_| PageError::Status(StatusCode::NOT_FOUND, "There is no page at this address."))
-}

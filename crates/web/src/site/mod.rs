@@ -3,6 +3,7 @@
 //! show alike.
 
 pub mod booking;
+pub mod cancel;
 pub mod city;
 pub mod film;
 pub mod home;
@@ -23,4 +24,14 @@ use marquee_server::App;
 pub fn within_booking_limit(app: &App, signed_in: &SignedIn) -> AppResult<()> {
     app.rate_limits()
         .check_account(RouteClass::Booking, AccountKey::User(signed_in.user.id))
+}
+
+/// A booking id from a page's address; anything else is no page.
+pub(crate) fn booking_id(text: &str) -> Result<marquee_domain::BookingId, crate::page::PageError> {
+    text.parse().map(marquee_domain::BookingId).map_err(|_| {
+        crate::page::PageError::Status(
+            axum::http::StatusCode::NOT_FOUND,
+            "There is no page at this address.",
+        )
+    })
 }

@@ -55,6 +55,7 @@ pub fn routes() -> OpenApiRouter<App> {
             blocked_seats::block_seats,
             blocked_seats::unblock_seats
         ))
+        .routes(routes!(schedule::cancel_showtime))
         .routes(routes!(schedule::create_schedule))
         .routes(routes!(schedule::copy_week))
         .routes(routes!(week::venue_week))

@@ -318,3 +318,55 @@ pub async fn copy_week(
         }),
     ))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelShowtimeRequest {
+    /// Why, for the customers' message and the audit log.
+    #[schema(min_length = 1, max_length = 500, example = "projector failure")]
+    pub reason: String,
+}
+
+/// What cancelling a showtime did this time.
+#[derive(Serialize, ToSchema)]
+pub struct ShowtimeCancelledBody {
+    pub showtime_id: i64,
+    /// When it was first cancelled (a repeat answers the first time).
+    pub cancelled_at: DateTime<Utc>,
+    /// Bookings refunded in full by this call (none when repeated).
+    pub bookings_refunded: usize,
+    /// Minor units refunded by this call, in all.
+    pub refunded: i64,
+    /// Holds let go by this call.
+    pub holds_released: usize,
+}
+
+/// Cancel a showtime: nothing more is sold, holds are let go, every booking is refunded in
+/// full (whatever the refund policy) and every customer is told. Safe to repeat: a second call
+/// finds nothing left to do and refunds nothing twice.
+#[utoipa::path(post, path = "/admin/showtimes/{id}/cancel", tag = "back office", security(("bearer" = [])), request_body = CancelShowtimeRequest,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ShowtimeCancelledBody),
+        (status = 400, description = "`invalid_request` (no reason), `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found` (also another venue's)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
+    ))]
+pub async fn cancel_showtime(
+    State(app): State<App>,
+    staff: Staff<Manager>,
+    Path(id): Path<String>,
+    Json(body): Json<CancelShowtimeRequest>,
+) -> ApiResult<axum::Json<ShowtimeCancelledBody>> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let done = crate::box_office::cancel_showtime(&app, &staff, id, &body.reason).await?;
+    Ok(axum::Json(ShowtimeCancelledBody {
+        showtime_id: id.0,
+        cancelled_at: done.cancelled_at,
+        bookings_refunded: done.bookings.len(),
+        refunded: done.bookings.iter().map(|(_, c)| c.plan.refund.minor).sum(),
+        holds_released: done.holds_released.len(),
+    }))
+}
