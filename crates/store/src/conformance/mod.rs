@@ -10,6 +10,7 @@ mod bookings;
 mod catalog;
 mod dashboard;
 pub mod fixtures;
+mod mail;
 mod payments;
 mod race;
 mod ticket_types;
@@ -19,6 +20,7 @@ pub use batch::*;
 pub use bookings::*;
 pub use catalog::*;
 pub use dashboard::*;
+pub use mail::*;
 pub use payments::*;
 pub use race::*;
 pub use ticket_types::*;
@@ -45,6 +47,9 @@ macro_rules! conformance_suite {
             emails_are_unique_whatever_their_case,
             sessions_end_at_their_expiry_and_on_logout,
             a_password_reset_link_is_used_once,
+            an_outbox_message_is_claimed_by_one_node_and_sent_once,
+            mail_without_smtp_lands_in_the_mailbox_once,
+            nodes_claiming_at_once_never_share_a_message,
             a_password_reset_link_expires,
             of_concurrent_uses_of_a_reset_link_one_wins,
             a_seat_is_never_held_by_two_live_bookings,
