@@ -17,6 +17,7 @@ mod headers;
 mod hold_limits;
 mod layout_edits;
 mod live;
+mod mail;
 mod observe;
 mod openapi;
 mod outage;
