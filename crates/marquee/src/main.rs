@@ -247,6 +247,22 @@ struct ServeArgs {
     /// Slow an account's logins down after repeated wrong passwords (`on` or `off`).
     #[arg(long, env = "MARQUEE_LOGIN_THROTTLE", default_value = "on", value_parser = ["on", "off"])]
     login_throttle: String,
+    /// The SMTP server mail goes through: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (implicit TLS). Unset: mail goes to the database's `mailbox` table.
+    #[arg(long, env = "MARQUEE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The SMTP account's name and password.
+    #[arg(long, env = "MARQUEE_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "MARQUEE_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender of the mail, e.g. `Cinema Tejo <tickets@example.com>`; by default
+    /// `Marquee <noreply@{the public URL's host}>`.
+    #[arg(long, env = "MARQUEE_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Attempts at a message before it is a dead letter.
+    #[arg(long, env = "MARQUEE_MAIL_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    mail_max_attempts: u32,
 }
 
 /// A `--rate-limit-*` value: `10/min`, or `off`.
@@ -689,6 +705,22 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         password_hashing,
         login_throttle: args.login_throttle == "on",
         rate_limits,
+        mail: marquee_server::mail::MailConfig {
+            smtp_url: args
+                .smtp_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .map(Secret::new),
+            smtp_username: args.smtp_username.clone().filter(|u| !u.is_empty()),
+            smtp_password: args
+                .smtp_password
+                .clone()
+                .filter(|p| !p.is_empty())
+                .map(Secret::new),
+            from: args.mail_from.clone().filter(|f| !f.is_empty()),
+            max_attempts: args.mail_max_attempts,
+            ..Default::default()
+        },
         ..args.database.config()
     };
     Ok((config, gateway))
