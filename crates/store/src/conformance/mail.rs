@@ -5,6 +5,7 @@ use super::fixtures::*;
 use crate::mail::{Claim, Outcome};
 use crate::*;
 use chrono::Duration;
+use marquee_domain::*;
 use std::sync::Arc;
 
 /// Three messages in the outbox: two bookings confirmed, and paid, at t0.
@@ -163,4 +164,98 @@ pub async fn nodes_claiming_at_once_never_share_a_message<S: UnguardedHold>(stor
         "a message claimed twice: {claimed:?}"
     );
     assert_eq!(claimed.len(), 8, "{claimed:?}");
+}
+
+/// A hold that runs out while its payment is awaited (the customer reached checkout) queues
+/// one `hold_expired` message for its booking, in the sweep that expires it; a plain hold
+/// that runs out queues nothing.
+pub async fn a_checkout_that_runs_out_queues_hold_expired_and_a_plain_hold_nothing<
+    S: UnguardedHold,
+>(
+    store: Arc<S>,
+) {
+    let w = world(&*store).await;
+    let checking_out = store
+        .hold_seats(hold(&w.alice, &w.showtime, &["B2"], t0()))
+        .await
+        .unwrap();
+    store
+        .start_checkout(super::payments::checkout(
+            &checking_out,
+            &w.alice,
+            "pi_gone",
+            t0(),
+        ))
+        .await
+        .unwrap();
+    let walked_away = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["B3"], t0()))
+        .await
+        .unwrap();
+    let before = checking_out.expires_at - Duration::seconds(1);
+    store
+        .expire_stale_holds(before)
+        .await
+        .unwrap()
+        .unpublished();
+    assert!(store
+        .outbox_kinds(checking_out.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let later = checking_out.expires_at.max(walked_away.expires_at);
+    assert_eq!(
+        store.expire_stale_holds(later).await.unwrap().unpublished(),
+        2
+    );
+    store.expire_stale_holds(later).await.unwrap().unpublished();
+    assert_eq!(
+        store.outbox_kinds(checking_out.id).await.unwrap(),
+        ["hold_expired"],
+        "queued once, by the sweep that expired it"
+    );
+    assert!(store.outbox_kinds(walked_away.id).await.unwrap().is_empty());
+    let messages = store.undelivered_messages(10).await.unwrap();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0].booking_id, Some(checking_out.id));
+    assert_eq!(messages[0].created_at, later);
+    let payload: serde_json::Value = serde_json::from_str(&messages[0].payload).unwrap();
+    assert_eq!(payload["kind"], "hold_expired");
+}
+
+/// An invitation queues the message that takes its link to the invitee, with it; an
+/// invitation refused (an unknown venue) queues nothing.
+pub async fn a_staff_invitation_queues_its_link_for_the_invitee<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let invitation = |venue: VenueId, token: u8| NewInvitation {
+        token_hash: vec![token; 32],
+        email: Email::parse("sam@example.com").unwrap(),
+        access: StaffAccess::new(StaffRole::Manager, vec![venue]).unwrap(),
+        invited_by: w.alice.id,
+        now: t0(),
+        expires_at: t0() + Duration::hours(72),
+        message: format!(r#"{{"to":"sam@example.com","link":"http://x.test/admin/join/{token}"}}"#),
+    };
+    let refused = store.invite_staff(&invitation(VenueId(999_999), 1)).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(store.undelivered_messages(10).await.unwrap().is_empty());
+
+    store
+        .invite_staff(&invitation(w.venue.id, 2))
+        .await
+        .unwrap();
+    let messages = store.undelivered_messages(10).await.unwrap();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0].kind, "staff_invitation");
+    assert_eq!(messages[0].booking_id, None);
+    assert_eq!(
+        messages[0].payload,
+        r#"{"to":"sam@example.com","link":"http://x.test/admin/join/2"}"#
+    );
+    assert!(store
+        .staff_invitation(&[2u8; 32], t0())
+        .await
+        .unwrap()
+        .is_some());
 }

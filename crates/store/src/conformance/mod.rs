@@ -50,6 +50,8 @@ macro_rules! conformance_suite {
             an_outbox_message_is_claimed_by_one_node_and_sent_once,
             mail_without_smtp_lands_in_the_mailbox_once,
             nodes_claiming_at_once_never_share_a_message,
+            a_checkout_that_runs_out_queues_hold_expired_and_a_plain_hold_nothing,
+            a_staff_invitation_queues_its_link_for_the_invitee,
             a_password_reset_link_expires,
             of_concurrent_uses_of_a_reset_link_one_wins,
             a_seat_is_never_held_by_two_live_bookings,
