@@ -1,6 +1,7 @@
 //! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
 //! catalog and manages the staff's owners. Every flag can also come from a `MARQUEE_*` variable.
 
+mod mail_list;
 mod settings_file;
 mod store;
 
@@ -54,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Look at the mail: what went to the mailbox (no SMTP configured) and the dead letters.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Look at `serve`'s settings.
     Config {
         #[command(subcommand)]
@@ -66,6 +72,23 @@ enum ConfigCommand {
     /// Check `serve`'s settings (flags, `MARQUEE_*` variables, `--config` file) and print
     /// the effective ones, secrets masked; exits non-zero on an invalid one.
     Check(Box<ServeArgs>),
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Print the mailbox (newest first: time, recipient, subject) and the dead letters (with
+    /// their last error), from the database; the server need not run.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// How many of each to print, at most.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+        /// Print each letter's text body too (it holds the links of password resets and
+        /// invitations).
+        #[arg(long)]
+        bodies: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -386,6 +409,24 @@ async fn main() -> anyhow::Result<()> {
             // The load generator's set-up and CHECK need only a few connections.
             let store = store::open(&args.database_url, 4, PoolSettings::default()).await?;
             marquee_loadtest::run(args, store).await
+        }
+        Command::Mail {
+            command:
+                MailCommand::List {
+                    database,
+                    limit,
+                    bodies,
+                },
+        } => {
+            let config = database.config();
+            let store = store::open(
+                &config.database_url,
+                config.database_max_connections,
+                config.database,
+            )
+            .await?;
+            print!("{}", mail_list::list(&*store, limit, bodies).await?);
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::Create { database, email },
