@@ -1,6 +1,7 @@
 //! `marquee mail list`: the mailbox (mail delivered without SMTP) and the dead letters, as
 //! text, read from the database.
 
+use marquee_store::mail::MailFilter;
 use marquee_store::Store;
 use std::fmt::Write;
 
@@ -8,15 +9,15 @@ use std::fmt::Write;
 /// body indented below), then the dead letters most recent first (time, message, attempts,
 /// last error), at most `limit` of each.
 pub async fn list(store: &dyn Store, limit: u32, bodies: bool) -> anyhow::Result<String> {
-    let mailbox = store.mailbox(limit).await?;
-    let dead = store.dead_letters(limit).await?;
+    let mailbox = store.mailbox(MailFilter::all(limit)).await?;
+    let dead = store.dead_letters(MailFilter::all(limit)).await?;
     let mut out = String::new();
     if mailbox.is_empty() {
         writeln!(out, "Mailbox: empty")?;
     } else {
         writeln!(out, "Mailbox ({}, newest first):", mailbox.len())?;
     }
-    for entry in &mailbox {
+    for entry in mailbox.iter().map(|letter| &letter.entry) {
         writeln!(
             out,
             "{}  to {}  {}",

@@ -707,11 +707,14 @@ impl<B: Backend> Store for B {
             &mut tx, id, outcome, now
         ))
     }
-    async fn mailbox(&self, limit: u32) -> StoreResult<Vec<mail::MailboxEntry>> {
-        mail::mailbox(&mut self.reading(), limit).await
+    async fn mailbox(&self, filter: mail::MailFilter<'_>) -> StoreResult<Vec<mail::MailboxLetter>> {
+        mail::mailbox(&mut self.reading(), filter).await
     }
-    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<mail::DeadLetter>> {
-        mail::dead_letters(&mut self.reading(), limit).await
+    async fn dead_letters(
+        &self,
+        filter: mail::MailFilter<'_>,
+    ) -> StoreResult<Vec<mail::DeadLetter>> {
+        mail::dead_letters(&mut self.reading(), filter).await
     }
     async fn delivery(&self, id: i64) -> StoreResult<Option<mail::Delivery>> {
         mail::delivery(&mut self.writing(), id).await

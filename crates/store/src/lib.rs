@@ -474,10 +474,13 @@ pub trait Store: Send + Sync + 'static {
         outcome: &mail::Outcome,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// The mailbox (mail delivered without SMTP), newest first.
-    async fn mailbox(&self, limit: u32) -> StoreResult<Vec<mail::MailboxEntry>>;
-    /// Messages given up on, most recent first.
-    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<mail::DeadLetter>>;
+    /// The mailbox (mail delivered without SMTP) `filter` lets its reader see, newest first.
+    async fn mailbox(&self, filter: mail::MailFilter<'_>) -> StoreResult<Vec<mail::MailboxLetter>>;
+    /// Messages given up on that `filter` lets its reader see, most recent first.
+    async fn dead_letters(
+        &self,
+        filter: mail::MailFilter<'_>,
+    ) -> StoreResult<Vec<mail::DeadLetter>>;
     /// Where one outbox message stands.
     async fn delivery(&self, id: i64) -> StoreResult<Option<mail::Delivery>>;
     /// The back office's figures of today (see `dashboard`), read in one snapshot.

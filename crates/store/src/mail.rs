@@ -6,7 +6,7 @@ use crate::codec::{instant, millis};
 use crate::sql::Sql;
 use crate::{args, OutboxMessage, StoreResult};
 use chrono::{DateTime, Duration, Utc};
-use marquee_domain::BookingId;
+use marquee_domain::{BookingId, VenueId};
 
 /// Which messages a node takes to send now: those pending, due (`next_attempt_at` passed) and
 /// claimed by nobody (or by a node whose claim ran out), oldest first, at most `limit`. Each
@@ -195,6 +195,49 @@ pub async fn record(
     Ok(changed > 0)
 }
 
+/// A letter in the mailbox, with what its outbox message was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxLetter {
+    pub kind: String,
+    pub booking_id: Option<BookingId>,
+    pub entry: MailboxEntry,
+}
+
+/// Whose mail a reader sees: all of it (`venues` is `None`: an owner, a tool), or only the
+/// letters about bookings at these venues (a venue-scoped member of staff; account letters,
+/// whose links sign in as someone, are about no venue and so are not among them).
+#[derive(Debug, Clone, Copy)]
+pub struct MailFilter<'a> {
+    pub venues: Option<&'a [VenueId]>,
+    pub limit: u32,
+}
+
+impl MailFilter<'_> {
+    /// All of it, at most `limit` of each.
+    pub fn all(limit: u32) -> MailFilter<'static> {
+        MailFilter {
+            venues: None,
+            limit,
+        }
+    }
+
+    /// The venues as the SQL matches them: `,1,2,` (one statement text whatever their
+    /// number, as the audit log's filter).
+    fn venues_text(&self) -> Option<String> {
+        self.venues.map(|venues| {
+            let ids: Vec<String> = venues.iter().map(|v| v.0.to_string()).collect();
+            format!(",{},", ids.join(","))
+        })
+    }
+}
+
+/// The venue of an outbox message `o` (through its booking), for `MailFilter`'s `$1`.
+const VENUE_OF_MESSAGE: &str = "
+    LEFT JOIN bookings b ON b.id = o.booking_id
+    LEFT JOIN showtimes s ON s.id = b.showtime_id
+    LEFT JOIN auditoriums a ON a.id = s.auditorium_id
+    WHERE ($1::text IS NULL OR $1 LIKE '%,' || a.venue_id || ',%')";
+
 #[derive(sqlx::FromRow)]
 struct MailboxRow {
     outbox_id: i64,
@@ -203,26 +246,36 @@ struct MailboxRow {
     text_body: String,
     html_body: String,
     created_at: i64,
+    kind: String,
+    booking_id: Option<i64>,
 }
 
-/// The mailbox, newest first, at most `limit`.
-pub async fn mailbox(on: &mut impl Sql, limit: u32) -> StoreResult<Vec<MailboxEntry>> {
+/// The mailbox `filter` lets its reader see, newest first.
+pub async fn mailbox(on: &mut impl Sql, filter: MailFilter<'_>) -> StoreResult<Vec<MailboxLetter>> {
+    let venues = filter.venues_text();
     on.fetch_all::<MailboxRow>(
-        "SELECT outbox_id, recipient, subject, text_body, html_body,
-             ms(created_at) AS created_at
-         FROM mailbox ORDER BY id DESC LIMIT $1",
-        args![i64::from(limit)],
+        &format!(
+            "SELECT m.outbox_id, m.recipient, m.subject, m.text_body, m.html_body,
+                 ms(m.created_at) AS created_at, o.kind, o.booking_id
+             FROM mailbox m JOIN outbox o ON o.id = m.outbox_id {VENUE_OF_MESSAGE}
+             ORDER BY m.id DESC LIMIT $2"
+        ),
+        args![venues.as_deref(), i64::from(filter.limit)],
     )
     .await?
     .into_iter()
     .map(|row| {
-        Ok(MailboxEntry {
-            outbox_id: row.outbox_id,
-            recipient: row.recipient,
-            subject: row.subject,
-            text_body: row.text_body,
-            html_body: row.html_body,
-            created_at: instant(row.created_at)?,
+        Ok(MailboxLetter {
+            kind: row.kind,
+            booking_id: row.booking_id.map(BookingId),
+            entry: MailboxEntry {
+                outbox_id: row.outbox_id,
+                recipient: row.recipient,
+                subject: row.subject,
+                text_body: row.text_body,
+                html_body: row.html_body,
+                created_at: instant(row.created_at)?,
+            },
         })
     })
     .collect()
@@ -238,12 +291,20 @@ struct DeadRow {
     failed_at: i64,
 }
 
-/// The dead letters, most recent first, at most `limit`.
-pub async fn dead_letters(on: &mut impl Sql, limit: u32) -> StoreResult<Vec<DeadLetter>> {
+/// The dead letters `filter` lets its reader see, most recent first.
+pub async fn dead_letters(
+    on: &mut impl Sql,
+    filter: MailFilter<'_>,
+) -> StoreResult<Vec<DeadLetter>> {
+    let venues = filter.venues_text();
     on.fetch_all::<DeadRow>(
-        "SELECT id, kind, booking_id, attempts, last_error, ms(failed_at) AS failed_at
-         FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT $1",
-        args![i64::from(limit)],
+        &format!(
+            "SELECT o.id, o.kind, o.booking_id, o.attempts, o.last_error,
+                 ms(o.failed_at) AS failed_at
+             FROM outbox o {VENUE_OF_MESSAGE} AND o.failed_at IS NOT NULL
+             ORDER BY o.failed_at DESC, o.id DESC LIMIT $2"
+        ),
+        args![venues.as_deref(), i64::from(filter.limit)],
     )
     .await?
     .into_iter()

@@ -15,11 +15,14 @@ pub mod letters;
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::staff::StaffUser;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use marquee_payments::Secret;
-use marquee_store::mail::{Claim, ClaimedMessage, MailboxEntry, Outcome};
+use marquee_store::mail::{
+    Claim, ClaimedMessage, DeadLetter, MailFilter, MailboxEntry, MailboxLetter, Outcome,
+};
 use tokio::sync::watch;
 
 /// How mail leaves a node.
@@ -241,6 +244,29 @@ pub async fn deliver_mail(app: App, mut shutdown: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// The mail a member of staff may read (the back office's `/admin/mail`).
+pub struct StaffMail {
+    /// Newest first.
+    pub mailbox: Vec<MailboxLetter>,
+    /// Most recent first.
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+/// The mailbox and the dead letters, `limit` of each, as `staff` may read them: an owner all
+/// of it; a venue-scoped member only the letters about their venues' bookings (not the
+/// account letters, whose links sign in as someone else).
+pub async fn for_staff(app: &App, staff: &StaffUser, limit: u32) -> AppResult<StaffMail> {
+    let venues = staff.venue_filter();
+    let filter = MailFilter {
+        venues: venues.as_deref(),
+        limit,
+    };
+    Ok(StaffMail {
+        mailbox: app.store().mailbox(filter).await?,
+        dead_letters: app.store().dead_letters(filter).await?,
+    })
 }
 
 #[cfg(test)]

@@ -220,7 +220,11 @@ async fn a_server_that_is_down_leaves_the_message_to_retry_then_a_dead_letter(st
     }
     assert!(waits[1] > waits[0], "the backoff grows: {waits:?}");
     assert_eq!(deliver_once(&app.app).await.unwrap().failed, 1);
-    let dead = app.store.dead_letters(10).await.unwrap();
+    let dead = app
+        .store
+        .dead_letters(marquee_store::mail::MailFilter::all(10))
+        .await
+        .unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!((dead[0].id, dead[0].attempts), (id, 3));
     app.advance(Duration::days(1));
@@ -241,7 +245,11 @@ async fn an_address_the_server_refuses_is_a_dead_letter_at_once(start: Start) {
             failed: 1
         }
     );
-    let dead = app.store.dead_letters(10).await.unwrap();
+    let dead = app
+        .store
+        .dead_letters(marquee_store::mail::MailFilter::all(10))
+        .await
+        .unwrap();
     assert_eq!(dead[0].attempts, 1);
     assert!(dead[0].last_error.contains("550"), "{}", dead[0].last_error);
     assert!(sink.received().is_empty());
@@ -251,7 +259,14 @@ async fn without_smtp_mail_lands_in_the_mailbox(start: Start) {
     let app = start(Box::new(|c| c)).await;
     let (booking, id) = confirmed(&app).await;
     assert_eq!(deliver_once(&app.app).await.unwrap().sent, 1);
-    let mailbox = app.store.mailbox(10).await.unwrap();
+    let mailbox: Vec<_> = app
+        .store
+        .mailbox(marquee_store::mail::MailFilter::all(10))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|letter| letter.entry)
+        .collect();
     assert_eq!(mailbox.len(), 1);
     assert_eq!(mailbox[0].outbox_id, id);
     assert_eq!(mailbox[0].recipient, "alice@example.com");

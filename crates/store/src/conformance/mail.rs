@@ -2,7 +2,7 @@
 //! retried when it is due, and given up on for good.
 
 use super::fixtures::*;
-use crate::mail::{Claim, Outcome};
+use crate::mail::{Claim, MailFilter, Outcome};
 use crate::*;
 use chrono::Duration;
 use marquee_domain::*;
@@ -99,7 +99,7 @@ pub async fn an_outbox_message_is_claimed_by_one_node_and_sent_once<S: Unguarded
         .record_delivery(messages[1], &Outcome::Sent, retry_at)
         .await
         .unwrap());
-    let dead = store.dead_letters(10).await.unwrap();
+    let dead = store.dead_letters(MailFilter::all(10)).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(
         (dead[0].id, dead[0].attempts, dead[0].last_error.as_str()),
@@ -132,8 +132,90 @@ pub async fn mail_without_smtp_lands_in_the_mailbox_once<S: UnguardedHold>(store
         .record_delivery(messages[0], &Outcome::ToMailbox(entry("again")), t0())
         .await
         .unwrap());
-    assert_eq!(store.mailbox(10).await.unwrap(), [entry("first")]);
+    let mailbox = store.mailbox(MailFilter::all(10)).await.unwrap();
+    assert_eq!(
+        mailbox
+            .iter()
+            .map(|l| (l.kind.as_str(), l.booking_id.is_some(), &l.entry))
+            .collect::<Vec<_>>(),
+        [("booking_confirmed", true, &entry("first"))]
+    );
     assert!(store.delivery(messages[0]).await.unwrap().unwrap().sent);
+}
+
+/// A venue-scoped reader sees the mail about bookings at their venues only: not another
+/// venue's, nor the account letters (a password reset's link signs in as its owner); a
+/// reader who sees everything sees all of it, newest first.
+pub async fn a_venue_scoped_reader_sees_only_its_venues_mail<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    paid(&*store, &w.alice, &w.showtime, &["A1"], t0()).await;
+    paid(&*store, &w.bob, &w.showtime, &["A2"], t0()).await;
+    store
+        .start_password_reset(&NewPasswordReset {
+            token_hash: vec![7; 32],
+            user_id: w.alice.id,
+            now: t0(),
+            expires_at: t0() + Duration::hours(1),
+            message: "{}".into(),
+        })
+        .await
+        .unwrap();
+    let claimed = store.claim_messages(claim(1, t0())).await.unwrap();
+    let kinds: Vec<&str> = claimed.iter().map(|c| c.message.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["booking_confirmed", "booking_confirmed", "password_reset"]
+    );
+    let (alices, bobs, reset) = (&claimed[0], &claimed[1], &claimed[2]);
+    for (claim, subject) in [(alices, "tickets"), (reset, "new password")] {
+        let entry = mail::MailboxEntry {
+            outbox_id: claim.message.id,
+            recipient: "alice@example.com".into(),
+            subject: subject.into(),
+            text_body: "text".into(),
+            html_body: "<p>html</p>".into(),
+            created_at: t0(),
+        };
+        store
+            .record_delivery(claim.message.id, &Outcome::ToMailbox(entry), t0())
+            .await
+            .unwrap();
+    }
+    let refused = Outcome::Failed {
+        error: "550 no such user".into(),
+    };
+    store
+        .record_delivery(bobs.message.id, &refused, t0())
+        .await
+        .unwrap();
+
+    let subjects = |letters: Vec<mail::MailboxLetter>| -> Vec<String> {
+        letters.into_iter().map(|l| l.entry.subject).collect()
+    };
+    let everything = MailFilter::all(10);
+    assert_eq!(
+        subjects(store.mailbox(everything).await.unwrap()),
+        ["new password", "tickets"]
+    );
+    assert_eq!(store.dead_letters(everything).await.unwrap().len(), 1);
+    let ours = [w.venue.id];
+    let scoped = MailFilter {
+        venues: Some(&ours),
+        limit: 10,
+    };
+    assert_eq!(subjects(store.mailbox(scoped).await.unwrap()), ["tickets"]);
+    let dead = store.dead_letters(scoped).await.unwrap();
+    assert_eq!(
+        dead.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [bobs.message.id]
+    );
+    let elsewhere = [VenueId(w.venue.id.0 + 1000)];
+    let other = MailFilter {
+        venues: Some(&elsewhere),
+        limit: 10,
+    };
+    assert!(store.mailbox(other).await.unwrap().is_empty());
+    assert!(store.dead_letters(other).await.unwrap().is_empty());
 }
 
 /// Two nodes claiming at once, many times over: each message goes to one of them.

@@ -49,6 +49,7 @@ macro_rules! conformance_suite {
             a_password_reset_link_is_used_once,
             an_outbox_message_is_claimed_by_one_node_and_sent_once,
             mail_without_smtp_lands_in_the_mailbox_once,
+            a_venue_scoped_reader_sees_only_its_venues_mail,
             nodes_claiming_at_once_never_share_a_message,
             a_checkout_that_runs_out_queues_hold_expired_and_a_plain_hold_nothing,
             a_staff_invitation_queues_its_link_for_the_invitee,
