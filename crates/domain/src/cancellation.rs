@@ -274,6 +274,9 @@ impl fmt::Display for CancelRefused {
             CancelRefused::UnknownSeats(seats) => {
                 write!(f, "the booking has no seat {}", seats.join(", "))
             }
+            CancelRefused::AlreadyCancelled(seats) if seats.is_empty() => {
+                f.write_str("every seat of the booking is cancelled already")
+            }
             CancelRefused::AlreadyCancelled(seats) => {
                 write!(f, "seat {} is cancelled already", seats.join(", "))
             }

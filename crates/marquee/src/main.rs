@@ -1,6 +1,7 @@
 //! `marquee`: one binary that serves the site and API, migrates the database, loads the demo
 //! catalog and manages the staff's owners. Every flag can also come from a `MARQUEE_*` variable.
 
+mod mail_list;
 mod settings_file;
 mod store;
 
@@ -54,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Look at the mail: what went to the mailbox (no SMTP configured) and the dead letters.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Look at `serve`'s settings.
     Config {
         #[command(subcommand)]
@@ -66,6 +72,23 @@ enum ConfigCommand {
     /// Check `serve`'s settings (flags, `MARQUEE_*` variables, `--config` file) and print
     /// the effective ones, secrets masked; exits non-zero on an invalid one.
     Check(Box<ServeArgs>),
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Print the mailbox (newest first: time, recipient, subject) and the dead letters (with
+    /// their last error), from the database; the server need not run.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// How many of each to print, at most.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+        /// Print each letter's text body too (it holds the links of password resets and
+        /// invitations).
+        #[arg(long)]
+        bodies: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -247,6 +270,22 @@ struct ServeArgs {
     /// Slow an account's logins down after repeated wrong passwords (`on` or `off`).
     #[arg(long, env = "MARQUEE_LOGIN_THROTTLE", default_value = "on", value_parser = ["on", "off"])]
     login_throttle: String,
+    /// The SMTP server mail goes through: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (implicit TLS). Unset: mail goes to the database's `mailbox` table.
+    #[arg(long, env = "MARQUEE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The SMTP account's name and password.
+    #[arg(long, env = "MARQUEE_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "MARQUEE_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender of the mail, e.g. `Cinema Tejo <tickets@example.com>`; by default
+    /// `Marquee <noreply@{the public URL's host}>`.
+    #[arg(long, env = "MARQUEE_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Attempts at a message before it is a dead letter.
+    #[arg(long, env = "MARQUEE_MAIL_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    mail_max_attempts: u32,
 }
 
 /// A `--rate-limit-*` value: `10/min`, or `off`.
@@ -370,6 +409,24 @@ async fn main() -> anyhow::Result<()> {
             // The load generator's set-up and CHECK need only a few connections.
             let store = store::open(&args.database_url, 4, PoolSettings::default()).await?;
             marquee_loadtest::run(args, store).await
+        }
+        Command::Mail {
+            command:
+                MailCommand::List {
+                    database,
+                    limit,
+                    bodies,
+                },
+        } => {
+            let config = database.config();
+            let store = store::open(
+                &config.database_url,
+                config.database_max_connections,
+                config.database,
+            )
+            .await?;
+            print!("{}", mail_list::list(&*store, limit, bodies).await?);
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::Create { database, email },
@@ -689,6 +746,22 @@ fn settings(args: &ServeArgs, address: SocketAddr) -> anyhow::Result<(Config, &'
         password_hashing,
         login_throttle: args.login_throttle == "on",
         rate_limits,
+        mail: marquee_server::mail::MailConfig {
+            smtp_url: args
+                .smtp_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .map(Secret::new),
+            smtp_username: args.smtp_username.clone().filter(|u| !u.is_empty()),
+            smtp_password: args
+                .smtp_password
+                .clone()
+                .filter(|p| !p.is_empty())
+                .map(Secret::new),
+            from: args.mail_from.clone().filter(|f| !f.is_empty()),
+            max_attempts: args.mail_max_attempts,
+            ..Default::default()
+        },
         ..args.database.config()
     };
     Ok((config, gateway))

@@ -72,6 +72,8 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Whether repeated wrong passwords slow an account's logins down (see `login_throttle`).
     pub login_throttle: bool,
+    /// How the outbox is delivered (SMTP or the mailbox), and its retries.
+    pub mail: crate::mail::MailConfig,
 }
 
 /// Whether staff must have a second factor.
@@ -112,6 +114,7 @@ impl Default for Config {
             password_hashing: HashingConfig::default(),
             rate_limits: RateLimitConfig::default(),
             login_throttle: true,
+            mail: crate::mail::MailConfig::default(),
         }
     }
 }

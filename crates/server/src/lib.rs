@@ -9,7 +9,8 @@
 //!   `session_cache`: logins checked lately; `password_hashers`: argon2 on a fixed pool.
 //! - `rate_limits`, `client_address`, `login_throttle`: limits on what one client may ask.
 //! - `payments`: checkout, webhooks, refunds and reconciliation, and the sandbox gateway.
-//! - `jobs`: background work (the hold sweeper, payment reconciliation).
+//! - `jobs`: background work (the hold sweeper, payment reconciliation); `mail`: the outbox
+//!   delivered over SMTP or into the mailbox.
 //! - `server`: serving HTTP until a shutdown, then draining; `prometheus`: the metrics
 //!   recorder behind `/metrics`.
 //! - `dashboard`: the back office's "today at a glance"; `check_in`: tickets admitted at the
@@ -34,6 +35,7 @@ pub mod hold_queue;
 pub mod http;
 pub mod jobs;
 pub mod login_throttle;
+pub mod mail;
 pub mod password_hashers;
 pub mod password_resets;
 pub mod payments;

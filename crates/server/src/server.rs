@@ -37,12 +37,14 @@ pub async fn run(
         jobs_stopped.clone(),
     ));
     let housekeeper = tokio::spawn(crate::jobs::housekeeping(app.clone(), jobs_stopped.clone()));
+    let mailer = tokio::spawn(crate::mail::deliver_mail(app.clone(), jobs_stopped.clone()));
     let upkeep = tokio::spawn(crate::jobs::metrics_upkeep(jobs_stopped));
     serve(listener, router, app.clone(), shutdown).await;
     let _ = stop_jobs.send(true);
     let _ = sweeper.await;
     let _ = reconciler.await;
     let _ = housekeeper.await;
+    let _ = mailer.await;
     let _ = upkeep.await;
     app.store().close().await;
     Ok(())

@@ -177,7 +177,8 @@ async fn member_of(app: &App, user: UserId) -> AppResult<StaffMember> {
         .ok_or_else(|| AppError::Forbidden("this is for staff only".into()))
 }
 
-/// What an owner hands an invitee (until mail delivery exists, the owner passes it on).
+/// The invitation's link: mailed to the invitee (outbox `staff_invitation`) and answered to the
+/// inviting owner too, who can pass it on by hand.
 pub struct InvitationLink {
     pub url: String,
     pub token: String,
@@ -205,6 +206,14 @@ pub async fn invite(
     let token = crate::accounts::link_token();
     let now = app.now();
     let expires_at = now + INVITATION_LIFETIME;
+    let url = format!("{}/admin/join/{token}", app.config().public_url);
+    let message = serde_json::json!({
+        "to": email.as_str(),
+        "link": url,
+        "role": access.role.as_str(),
+        "expires_at": expires_at,
+    })
+    .to_string();
     app.store()
         .invite_staff(&NewInvitation {
             token_hash: crate::accounts::token_hash(&token),
@@ -213,10 +222,11 @@ pub async fn invite(
             invited_by: owner.user.id,
             now,
             expires_at,
+            message,
         })
         .await?;
     Ok(InvitationLink {
-        url: format!("{}/admin/join/{token}", app.config().public_url),
+        url,
         token,
         expires_at,
     })

@@ -14,7 +14,7 @@ use crate::sql::Sql;
 use crate::staff::{self, Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 use crate::writes::{self, BatchStatements, ReportWritten};
 use crate::{
-    accounts, catalog, dashboard, housekeeping, node_bridge, password_resets, reads, sandbox,
+    accounts, catalog, dashboard, housekeeping, mail, node_bridge, password_resets, reads, sandbox,
 };
 use crate::{
     AuditoriumInfo, BlockedSeats, BookingPage, Committed, DashboardData, DashboardQuery,
@@ -760,6 +760,31 @@ impl<B: Backend> Store for B {
     }
     async fn undelivered_messages(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
         password_resets::undelivered(&mut self.writing(), limit).await
+    }
+    async fn claim_messages(&self, claim: mail::Claim) -> StoreResult<Vec<mail::ClaimedMessage>> {
+        in_write!(self, "claiming mail", |tx| mail::claim(&mut tx, claim))
+    }
+    async fn record_delivery(
+        &self,
+        id: i64,
+        outcome: &mail::Outcome,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        in_write!(self, "recording a delivery", |tx| mail::record(
+            &mut tx, id, outcome, now
+        ))
+    }
+    async fn mailbox(&self, filter: mail::MailFilter<'_>) -> StoreResult<Vec<mail::MailboxLetter>> {
+        mail::mailbox(&mut self.reading(), filter).await
+    }
+    async fn dead_letters(
+        &self,
+        filter: mail::MailFilter<'_>,
+    ) -> StoreResult<Vec<mail::DeadLetter>> {
+        mail::dead_letters(&mut self.reading(), filter).await
+    }
+    async fn delivery(&self, id: i64) -> StoreResult<Option<mail::Delivery>> {
+        mail::delivery(&mut self.writing(), id).await
     }
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData> {
         let mut tx = self.begin_snapshot().await?;

@@ -720,15 +720,34 @@ async fn mark_refunded(
             now,
         )
         .await?;
+        // The letter says what went back in all, which a policy may have made less than paid.
+        #[derive(sqlx::FromRow)]
+        struct Refunded {
+            refunded: i64,
+            currency: Option<String>,
+        }
+        let refunded = tx
+            .fetch_optional::<Refunded>(
+                "SELECT COALESCE(CAST(sum(refund_minor) AS BIGINT), 0) AS refunded,
+                        min(currency) AS currency
+                 FROM cancellations WHERE booking_id = $1 AND refund_status = 'succeeded'",
+                args![booking.0],
+            )
+            .await?;
         let notice = Notice::BookingRefunded;
-        statements::queue_message(
-            tx,
-            Some(booking),
-            notice.kind(),
-            &crate::payments::message_payload(booking, notice),
-            now,
-        )
-        .await?;
+        let mut payload: serde_json::Value =
+            serde_json::from_str(&crate::payments::message_payload(booking, notice))
+                .map_err(|e| StoreError::corrupt(format!("a message payload: {e}")))?;
+        if let Some(Refunded {
+            refunded,
+            currency: Some(currency),
+        }) = refunded
+        {
+            payload["refund_minor"] = refunded.into();
+            payload["currency"] = currency.into();
+        }
+        statements::queue_message(tx, Some(booking), notice.kind(), &payload.to_string(), now)
+            .await?;
     }
     if refunded_whole {
         statements::set_payment_status(tx, booking, PaymentStatus::Refunded, now).await?;

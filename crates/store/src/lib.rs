@@ -23,6 +23,7 @@ mod error;
 pub mod holds;
 pub mod housekeeping;
 pub mod layout_follow;
+pub mod mail;
 pub mod node_bridge;
 pub mod password_resets;
 pub mod payments;
@@ -465,6 +466,26 @@ pub trait Store: Send + Sync + 'static {
     /// Outbox messages not delivered yet, oldest first, at most `limit`: what the mail worker
     /// sends.
     async fn undelivered_messages(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+    /// Claims outbox messages for `claim.node` to send (see `mail::claim`): no two nodes
+    /// claim one message while a claim lasts.
+    async fn claim_messages(&self, claim: mail::Claim) -> StoreResult<Vec<mail::ClaimedMessage>>;
+    /// Records what became of an attempt at message `id`; a message sent or given up on
+    /// stays so (answers false).
+    async fn record_delivery(
+        &self,
+        id: i64,
+        outcome: &mail::Outcome,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The mailbox (mail delivered without SMTP) `filter` lets its reader see, newest first.
+    async fn mailbox(&self, filter: mail::MailFilter<'_>) -> StoreResult<Vec<mail::MailboxLetter>>;
+    /// Messages given up on that `filter` lets its reader see, most recent first.
+    async fn dead_letters(
+        &self,
+        filter: mail::MailFilter<'_>,
+    ) -> StoreResult<Vec<mail::DeadLetter>>;
+    /// Where one outbox message stands.
+    async fn delivery(&self, id: i64) -> StoreResult<Option<mail::Delivery>>;
     /// The back office's figures of today (see `dashboard`), read in one snapshot.
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<DashboardData>;
 

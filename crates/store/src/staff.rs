@@ -10,7 +10,7 @@ use crate::audit::{self, Touched};
 use crate::codec::{instant, millis};
 use crate::rows::UserRow;
 use crate::sql::Sql;
-use crate::{StoreError, StoreResult, User};
+use crate::{statements, StoreError, StoreResult, User};
 use chrono::{DateTime, Utc};
 use marquee_domain::{Email, Role, StaffAccess, StaffRole, UserId, VenueId};
 
@@ -303,9 +303,12 @@ pub async fn use_recovery_code(
     Ok(changed == 1)
 }
 
+/// The kind of the outbox message that carries an invitation's link to the invitee.
+pub const INVITATION_MESSAGE_KIND: &str = "staff_invitation";
+
 /// An invitation to join the staff, as the owner makes it. The token's SHA-256 is kept, never
-/// the token.
-#[derive(Debug, Clone)]
+/// the token. Its `Debug` leaves out the message, which holds the link, token and all.
+#[derive(Clone)]
 pub struct NewInvitation {
     pub token_hash: Vec<u8>,
     pub email: Email,
@@ -313,6 +316,20 @@ pub struct NewInvitation {
     pub invited_by: UserId,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The outbox message's payload (JSON): the link, and whom it goes to.
+    pub message: String,
+}
+
+impl std::fmt::Debug for NewInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewInvitation")
+            .field("email", &self.email)
+            .field("access", &self.access)
+            .field("invited_by", &self.invited_by)
+            .field("now", &self.now)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -323,6 +340,8 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Records the invitation, its audit entry and the outbox message that takes its link to the
+/// invitee, in the caller's write transaction.
 pub async fn invite(tx: &mut impl Sql, invitation: &NewInvitation) -> StoreResult<()> {
     for venue in &invitation.access.venues {
         let found: Vec<i64> = tx
@@ -367,6 +386,14 @@ pub async fn invite(tx: &mut impl Sql, invitation: &NewInvitation) -> StoreResul
             })
             .to_string(),
         ),
+    )
+    .await?;
+    statements::queue_message(
+        tx,
+        None,
+        INVITATION_MESSAGE_KIND,
+        &invitation.message,
+        invitation.now,
     )
     .await
 }

@@ -77,12 +77,35 @@ pub async fn hold_batch(
     Ok(plan)
 }
 
+/// The kind of the outbox message that tells a customer their hold ran out during checkout.
+pub const HOLD_EXPIRED_KIND: &str = "hold_expired";
+
 /// Expires every hold run out at `now`; answers how many bookings expired and the seats freed.
+/// A booking that ran out while its payment was awaited (`payment_pending`: the customer
+/// reached checkout) queues a `hold_expired` message, in the same transaction; a plain hold
+/// the customer walked away from queues nothing. Those bookings are locked first, so a payment
+/// settling one at the same time either comes first (and it is not expired) or after.
 pub async fn expire_stale_holds(
     tx: &mut impl BatchStatements,
     now: DateTime<Utc>,
 ) -> StoreResult<(u64, Vec<SeatChange>)> {
+    let checkouts: Vec<i64> = tx
+        .fetch_column(
+            "SELECT id FROM bookings
+             WHERE status = 'payment_pending' AND expires_at <= ts($1)
+             ORDER BY id
+             FOR UPDATE",
+            crate::args![crate::codec::millis(now)],
+        )
+        .await?;
     let (freed, expired) = tx.expire_holds(now).await?;
+    for id in checkouts {
+        let booking = BookingId(id);
+        let payload =
+            serde_json::json!({ "booking_id": id.to_string(), "kind": HOLD_EXPIRED_KIND })
+                .to_string();
+        statements::queue_message(tx, Some(booking), HOLD_EXPIRED_KIND, &payload, now).await?;
+    }
     Ok((expired, expired_changes(freed)))
 }
 

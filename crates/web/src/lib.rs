@@ -137,6 +137,7 @@ pub fn pages(app: &App) -> Pages {
             post(admin::films::upload_poster).layer(DefaultBodyLimit::max(csrf::MULTIPART_LIMIT)),
         )
         .route("/admin/audit", get(admin::audit::page))
+        .route("/admin/mail", get(admin::mail::page))
         .route(
             "/admin/checkin",
             get(admin::checkin::form).post(admin::checkin::admit),

@@ -18,6 +18,7 @@ const STAFF_NAV: &[(&str, &str, StaffRole)] = &[
     ("/admin/films", "Films", StaffRole::Manager),
     ("/admin/price-plans", "Price plans", StaffRole::Manager),
     ("/admin/audit", "Audit log", StaffRole::Manager),
+    ("/admin/mail", "Mail", StaffRole::Manager),
     ("/admin/staff", "Staff", StaffRole::Owner),
 ];
 

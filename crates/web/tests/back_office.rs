@@ -1219,3 +1219,94 @@ async fn staff_find_a_booking_refund_it_and_cancel_a_showtime_with_the_door_coun
         after.body
     );
 }
+
+#[tokio::test]
+async fn the_mail_page_shows_the_mailbox_and_the_dead_letters_to_owners_only_in_full() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let (owner, _) = app.admin_session().await;
+    app.account("ana@example.com").await;
+    app.account("bo@example.com").await;
+    // Ana's reset link goes to the mailbox (no SMTP here), by the worker; Bob's is given up on.
+    marquee_server::password_resets::request(&app.app, "ana@example.com")
+        .await
+        .expect("a reset link");
+    let pass = marquee_server::mail::deliver_once(&app.app)
+        .await
+        .expect("a pass");
+    assert_eq!(pass.sent, 1);
+    marquee_server::password_resets::request(&app.app, "bo@example.com")
+        .await
+        .expect("a reset link");
+    let claimed = app
+        .store
+        .claim_messages(marquee_store::mail::Claim {
+            node: 9,
+            now: fixtures::t0(),
+            lease: chrono::Duration::minutes(1),
+            limit: 10,
+        })
+        .await
+        .expect("a claim");
+    assert_eq!(claimed.len(), 1);
+    let refused = marquee_store::mail::Outcome::Failed {
+        error: "550 5.1.1 <bo@example.com>: no such mailbox".into(),
+    };
+    app.store
+        .record_delivery(claimed[0].message.id, &refused, fixtures::t0())
+        .await
+        .expect("recorded");
+
+    let page = app.get("/admin/mail", Some(&owner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(common::is_html(&page));
+    assert!(page
+        .body
+        .contains("<a href=\"/admin/mail\" aria-current=\"page\">Mail</a>"));
+    let mailbox = between(&page.body, "<table class=\"mailbox\">", "</table>");
+    assert_eq!(mailbox.matches("<tr>").count(), 2, "a head and one letter");
+    assert!(mailbox.contains("<td>ana@example.com</td>"));
+    assert!(mailbox.contains("<summary>Marquee: set a new password</summary>"));
+    let body = between(mailbox, "<pre>", "</pre>");
+    assert!(
+        body.contains("http://127.0.0.1:8080/password/reset/"),
+        "{body}"
+    );
+    assert!(mailbox.contains("<time datetime=\"2026-"));
+    let dead = between(&page.body, "<table class=\"dead-letters\">", "</table>");
+    assert!(dead.contains(&format!(
+        "#{} <code>password_reset</code>",
+        claimed[0].message.id
+    )));
+    assert!(
+        dead.contains("550 5.1.1 &#60;bo@example.com&#62;: no such mailbox"),
+        "the last error, escaped: {dead}"
+    );
+    assert!(!dead.contains("No dead letters"));
+
+    // A manager sees the mail about their venues' bookings only: not account letters, whose
+    // links sign in as someone else.
+    let w = fixtures::world(&*app.store).await;
+    let sam = marquee_server::accounts::register(&app.app, "sam@example.com", PASSWORD)
+        .await
+        .expect("an account");
+    let access =
+        marquee_domain::StaffAccess::new(marquee_domain::StaffRole::Manager, vec![w.venue.id])
+            .expect("an access");
+    app.store
+        .set_staff_access(sam.id, &access, None, fixtures::t0())
+        .await
+        .expect("a manager");
+    let (manager, _) = app.session_of("sam@example.com").await;
+    let theirs = app.get("/admin/mail", Some(&manager)).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("No letters.") && theirs.body.contains("No dead letters."));
+    assert!(!theirs.body.contains("password/reset"));
+
+    let (customer, _) = app.session_of("ana@example.com").await;
+    let refused = app.get("/admin/mail", Some(&customer)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("password/reset"));
+    let nobody = app.get("/admin/mail", None).await;
+    assert_ne!(nobody.status, StatusCode::OK);
+    assert!(!nobody.body.contains("password/reset"));
+}

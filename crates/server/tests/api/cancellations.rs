@@ -250,9 +250,39 @@ async fn cancelling_some_seats_keeps_the_rest_and_the_last_ones_cancel_the_booki
     assert_eq!(rest.body["whole"], true);
     assert_eq!(rest.body["refund"], (1075 / 2 - 25) + (675 / 2 - 25));
     booking_when(&app, &token, &booking, "refunded").await;
-    assert_eq!(
-        refunded_at_gateway(&app, &booking).await,
-        1500 + (1075 / 2 - 25) + (675 / 2 - 25)
+    let refunded = 1500 + (1075 / 2 - 25) + (675 / 2 - 25);
+    assert_eq!(refunded_at_gateway(&app, &booking).await, refunded);
+
+    // The letters say which seats went and what came back (no SMTP here: the mailbox).
+    marquee_server::mail::deliver_once(&app.app).await.unwrap();
+    let letters = app
+        .store
+        .mailbox(marquee_store::mail::MailFilter::all(20))
+        .await
+        .unwrap();
+    let letter = |kind: &str| {
+        letters
+            .iter()
+            .filter(|l| l.kind == kind && l.booking_id == Some(id(&booking)))
+            .map(|l| l.entry.text_body.clone())
+            .collect::<Vec<_>>()
+    };
+    let cancelled = letter("booking_cancelled");
+    assert_eq!(cancelled.len(), 2, "{letters:?}");
+    assert!(
+        cancelled
+            .iter()
+            .any(|t| t.contains("Seat B3 of your booking") && t.contains("Your other seats stand")),
+        "{cancelled:?}"
+    );
+    let total = format!(
+        "{}",
+        marquee_domain::Money::new(refunded, marquee_store::conformance::fixtures::eur())
+    );
+    let done = letter("booking_refunded");
+    assert!(
+        done.iter().any(|t| t.contains(&total)),
+        "{total} in {done:?}"
     );
 }
 

@@ -18,6 +18,7 @@ mod headers;
 mod hold_limits;
 mod layout_edits;
 mod live;
+mod mail;
 mod observe;
 mod openapi;
 mod outage;

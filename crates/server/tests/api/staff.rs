@@ -40,6 +40,14 @@ async fn an_invited_manager_joins_enrols_and_logs_in_with_a_code(app: TestApp) {
         .unwrap()
         .contains("/admin/join/"));
     let token = invited.body["token"].as_str().unwrap().to_string();
+    // The link is mailed to the invitee too: queued with the invitation.
+    let queued = app.store.undelivered_messages(10).await.unwrap();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].kind, "staff_invitation");
+    let payload: serde_json::Value = serde_json::from_str(&queued[0].payload).unwrap();
+    assert_eq!(payload["to"], "sam@example.com");
+    assert_eq!(payload["link"], invited.body["invite_url"]);
+    assert_eq!(payload["role"], "manager");
 
     let joined = app
         .post(

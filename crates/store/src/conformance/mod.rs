@@ -11,6 +11,7 @@ mod cancellations;
 mod catalog;
 mod dashboard;
 pub mod fixtures;
+mod mail;
 mod payments;
 mod race;
 mod ticket_types;
@@ -21,6 +22,7 @@ pub use bookings::*;
 pub use cancellations::*;
 pub use catalog::*;
 pub use dashboard::*;
+pub use mail::*;
 pub use payments::*;
 pub use race::*;
 pub use ticket_types::*;
@@ -47,6 +49,12 @@ macro_rules! conformance_suite {
             emails_are_unique_whatever_their_case,
             sessions_end_at_their_expiry_and_on_logout,
             a_password_reset_link_is_used_once,
+            an_outbox_message_is_claimed_by_one_node_and_sent_once,
+            mail_without_smtp_lands_in_the_mailbox_once,
+            a_venue_scoped_reader_sees_only_its_venues_mail,
+            nodes_claiming_at_once_never_share_a_message,
+            a_checkout_that_runs_out_queues_hold_expired_and_a_plain_hold_nothing,
+            a_staff_invitation_queues_its_link_for_the_invitee,
             a_password_reset_link_expires,
             of_concurrent_uses_of_a_reset_link_one_wins,
             a_seat_is_never_held_by_two_live_bookings,

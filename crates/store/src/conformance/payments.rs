@@ -515,9 +515,10 @@ pub async fn a_late_payment_buys_free_seats_and_is_refunded_for_taken_ones<S: Un
         refunded.booking.unwrap().status_at(later),
         BookingStatus::Refunded
     );
+    // Its hold ran out during checkout (the customer is told), then the late payment came.
     assert_eq!(
         store.outbox_kinds(resold.id).await.unwrap(),
-        ["payment_refund_due", "booking_refunded"]
+        ["hold_expired", "payment_refund_due", "booking_refunded"]
     );
     assert!(store
         .unsettled_payments(Unsettled {

@@ -7,6 +7,7 @@ pub mod clashes;
 pub mod films;
 pub mod join;
 pub mod layout;
+pub mod mail;
 pub mod price_plan;
 pub mod schedule;
 pub mod showtime;

@@ -1,6 +1,7 @@
-//! `/admin/staff` (owners): who works here, an invitation to join (its link shown once, on the
-//! answer to the form: only its hash is kept, so no later page can show it), and removing a
-//! member (their sessions end everywhere). The rules are `staff::invite` and `staff::remove`.
+//! `/admin/staff` (owners): who works here, an invitation to join (its link mailed to the
+//! invitee and shown once, on the answer to the form: only its hash is kept with the
+//! invitation), and removing a member (their sessions end everywhere). The rules are
+//! `staff::invite` and `staff::remove`.
 
 use super::id_of;
 use crate::form::FieldErrors;

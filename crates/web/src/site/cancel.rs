@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use marquee_domain::{BookingId, BookingStatus};
+use marquee_domain::{Booking, BookingId, BookingStatus};
 use marquee_server::error::AppError;
 use marquee_server::{bookings, cancellations, App};
 
@@ -58,23 +58,46 @@ async fn page(
         .filter(|l| !booking.is_cancelled(l))
         .map(str::to_string)
         .collect();
+    if ticked.as_ref().is_some_and(Vec::is_empty) {
+        let page = cancel_page(
+            signed_in,
+            &booking,
+            &live,
+            ticked,
+            None,
+            String::new(),
+            Some(TICK.into()),
+        );
+        return Ok(html(status, &page));
+    }
     let dry = cancellations::cancel_own(app, signed_in.user.id, id, ticked.clone(), true).await;
     let (refund, why, refusal) = match dry {
         Ok(plan) => (Some(plan.plan.refund.to_string()), plan.why.clone(), None),
         Err(AppError::Conflict { message, .. } | AppError::Invalid { message, .. }) => {
             (None, String::new(), Some(message))
         }
-        Err(AppError::UnknownSeats(_)) => (
-            None,
-            String::new(),
-            Some("Tick the seats to cancel.".to_string()),
-        ),
+        Err(AppError::UnknownSeats(_)) => (None, String::new(), Some(TICK.to_string())),
         Err(error) => return Err(error.into()),
     };
-    let page = CancelPage {
+    let page = cancel_page(signed_in, &booking, &live, ticked, refund, why, refusal);
+    Ok(html(status, &page))
+}
+
+const TICK: &str = "Tick the seats to cancel.";
+
+fn cancel_page(
+    signed_in: &SignedIn,
+    booking: &Booking,
+    live: &[String],
+    ticked: Option<Vec<String>>,
+    refund: Option<String>,
+    why: String,
+    refusal: Option<String>,
+) -> CancelPage {
+    CancelPage {
         shell: Shell::customer(Some(signed_in), "/bookings"),
         csrf: signed_in.csrf.clone(),
-        id: id.to_string(),
+        id: booking.id.to_string(),
         reference: booking.reference.to_string(),
         seats: live
             .iter()
@@ -86,8 +109,7 @@ async fn page(
         refund,
         why,
         refusal,
-    };
-    Ok(html(status, &page))
+    }
 }
 
 /// `POST /bookings/{id}/cancel` (`seats`, one field per seat ticked): cancels them, back to the

@@ -33,8 +33,8 @@ pub struct InvitationBody {
     pub email: String,
     pub role: String,
     pub venue_ids: Vec<i64>,
-    /// The single-use link the invitee opens to set a password. Until mail is delivered,
-    /// pass it on yourself; it is shown this once.
+    /// The single-use link the invitee opens to set a password. It is mailed to them too
+    /// (outbox `staff_invitation`); here it is shown this once.
     pub invite_url: String,
     /// The token inside the link, for `POST /auth/invitations/accept`.
     pub token: String,
