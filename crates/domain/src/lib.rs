@@ -20,6 +20,7 @@ pub mod money;
 pub mod payment;
 pub mod payment_report;
 pub mod price_plan;
+pub mod reminders;
 pub mod schedule;
 pub mod seats;
 pub mod staff;

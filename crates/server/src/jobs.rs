@@ -53,6 +53,32 @@ pub async fn reconcile_payments(app: App, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// How often due reminders are queued: a reminder comes at most this late.
+const REMIND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Bookings looked at per pass.
+const REMIND_PAGE: u32 = 500;
+
+/// Queues each confirmed booking's reminder once it is due (its venue's hours before the
+/// show), every minute until `shutdown` turns true. Every node may run it: the outbox takes one
+/// reminder per booking.
+pub async fn queue_reminders(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(REMIND_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match app.store().queue_reminders(app.now(), REMIND_PAGE).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "queued reminders"),
+            Err(err) => {
+                tracing::warn!(error = %err, "queuing reminders failed; trying again next time")
+            }
+        }
+    }
+}
+
 /// How long webhook event ids are kept: Stripe redelivers an event for up to three days, so a
 /// month is far beyond any redelivery.
 const EVENT_IDS_KEPT: chrono::Duration = chrono::Duration::days(30);

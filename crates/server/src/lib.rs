@@ -43,6 +43,7 @@ pub mod price_plans;
 pub mod prometheus;
 pub mod qr;
 pub mod rate_limits;
+pub mod reminders;
 pub mod scheduling;
 pub mod seat_changes;
 pub mod seat_maps;

@@ -38,6 +38,10 @@ pub async fn run(
     ));
     let housekeeper = tokio::spawn(crate::jobs::housekeeping(app.clone(), jobs_stopped.clone()));
     let mailer = tokio::spawn(crate::mail::deliver_mail(app.clone(), jobs_stopped.clone()));
+    let reminder = tokio::spawn(crate::jobs::queue_reminders(
+        app.clone(),
+        jobs_stopped.clone(),
+    ));
     let upkeep = tokio::spawn(crate::jobs::metrics_upkeep(jobs_stopped));
     serve(listener, router, app.clone(), shutdown).await;
     let _ = stop_jobs.send(true);
@@ -45,6 +49,7 @@ pub async fn run(
     let _ = reconciler.await;
     let _ = housekeeper.await;
     let _ = mailer.await;
+    let _ = reminder.await;
     let _ = upkeep.await;
     app.store().close().await;
     Ok(())

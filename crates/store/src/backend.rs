@@ -685,6 +685,24 @@ impl<B: Backend> Store for B {
         })?;
         Ok(Committed::new(done, changes))
     }
+    async fn reminder_hours(&self, venue: VenueId) -> StoreResult<u32> {
+        crate::reminders::hours_before(&mut self.reading(), venue).await
+    }
+    async fn set_reminder_hours(
+        &self,
+        venue: VenueId,
+        hours: u32,
+        by: Actor<u32>,
+    ) -> StoreResult<()> {
+        in_write!(self, "reminder hours", |tx| {
+            crate::reminders::set_hours_before(&mut tx, venue, hours, &by)
+        })
+    }
+    async fn queue_reminders(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<u64> {
+        in_write!(self, "reminders", |tx| crate::reminders::queue_due(
+            &mut tx, now, limit
+        ))
+    }
     async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>> {
         load(self, reads::Which::Found(text)).await
     }

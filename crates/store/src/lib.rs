@@ -30,6 +30,7 @@ pub mod payments;
 mod pool;
 pub mod price_codec;
 pub mod reads;
+pub mod reminders;
 pub mod rows;
 pub mod sandbox;
 pub mod scheduling;
@@ -508,6 +509,18 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ask: cancellations::CancelShowtime,
     ) -> StoreResult<Committed<cancellations::ShowtimeCancelled>>;
+    /// How many hours before its showtimes a venue reminds its customers (3 unless set; 0:
+    /// never), and setting it (audited).
+    async fn reminder_hours(&self, venue: VenueId) -> StoreResult<u32>;
+    async fn set_reminder_hours(
+        &self,
+        venue: VenueId,
+        hours: u32,
+        by: Actor<u32>,
+    ) -> StoreResult<()>;
+    /// Queues the `showtime_reminder` of each confirmed booking due one at `now`, once per
+    /// booking (`reminders::queue_due`); how many it queued.
+    async fn queue_reminders(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<u64>;
     /// A venue's own refund policy, if it set one.
     async fn refund_policy(
         &self,

@@ -55,6 +55,25 @@ impl utoipa::PartialSchema for HoldRequest {
 
 impl ToSchema for HoldRequest {}
 
+/// A seat label as a request may name one: row letters and a seat number.
+fn seat_label_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[A-Z]{1,3}[0-9]{1,3}$"))
+        .description(Some("Row letters and a seat number, e.g. `F7`."))
+}
+
+/// A list of seat labels as a request names them: 1 to 10, each once (what
+/// `bookings::check_seat_labels` checks).
+pub(crate) fn seat_labels_schema(description: &str) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(seat_label_schema())
+        .min_items(Some(1))
+        .max_items(Some(MAX_SEATS_PER_BOOKING))
+        .unique_items(true)
+        .description(Some(description))
+}
+
 /// `HoldRequest` as `hold` reads it: exactly one of three closed shapes. A `null` counts as
 /// absent, as serde reads it.
 fn hold_request_schema() -> Schema {
@@ -64,21 +83,10 @@ fn hold_request_schema() -> Schema {
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
     };
     let null = || ObjectBuilder::new().schema_type(Type::Null);
-    let seat_label = || {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some("^[A-Z]{1,3}[0-9]{1,3}$"))
-            .description(Some("Row letters and a seat number, e.g. `F7`."))
-    };
-    let seats = ArrayBuilder::new()
-        .items(seat_label())
-        .min_items(Some(1))
-        .max_items(Some(MAX_SEATS_PER_BOOKING))
-        .unique_items(true)
-        .description(Some(
-            "1 to 10 seat labels from the seat map, each once, all of the showtime's default \
-             ticket type.",
-        ));
+    let seats = seat_labels_schema(
+        "1 to 10 seat labels from the seat map, each once, all of the showtime's default \
+         ticket type.",
+    );
     let ticket_type = ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some("^[a-z0-9_-]{1,32}$"))
@@ -87,7 +95,7 @@ fn hold_request_schema() -> Schema {
         ));
     let ticket = ObjectBuilder::new()
         .schema_type(Type::Object)
-        .property("seat", seat_label())
+        .property("seat", seat_label_schema())
         .property("type", ticket_type)
         .required("seat")
         .required("type")

@@ -11,15 +11,36 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use marquee_store::cancellations::Cancelled;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize, ToSchema)]
+/// Its schema is written by hand (`PartialSchema` below), so that the document says what a
+/// seat label looks like, as the hold's does.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
     /// Some seats of the booking; leave the body (or `seats`) out to cancel all its seats.
-    #[schema(example = json!(["F7"]), min_items = 1, max_items = 10)]
     pub seats: Option<Vec<String>>,
 }
+
+impl utoipa::PartialSchema for CancelRequest {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "seats",
+                super::bookings::seat_labels_schema(
+                    "Some seats of the booking, each once; leave the body (or `seats`) out to \
+                     cancel all its seats.",
+                ),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for CancelRequest {}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -41,6 +41,7 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/admin/bookings/{id}/refund" | "/api/v1/admin/showtimes/{id}/cancel") => {
             json!({ "reason": "a test" })
         }
+        ("put", "/api/v1/admin/venues/{id}/reminder") => json!({ "hours_before": 2 }),
         ("put", "/api/v1/admin/venues/{id}/refund-policy") => {
             json!({ "tiers": [{ "minutes_before": 120, "percent": 100 }], "fee_per_ticket": 0 })
         }

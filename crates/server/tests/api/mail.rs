@@ -120,6 +120,7 @@ with_smtp!(
     a_server_that_is_down_leaves_the_message_to_retry_then_a_dead_letter,
     an_address_the_server_refuses_is_a_dead_letter_at_once,
     without_smtp_mail_lands_in_the_mailbox,
+    a_reminder_goes_out_once_at_the_hours_its_venue_set,
 );
 
 /// A paid booking of Alice's: its confirmation is the outbox's one message.
@@ -277,4 +278,75 @@ async fn without_smtp_mail_lands_in_the_mailbox(start: Start) {
     assert!(mailbox[0].text_body.contains("C1, C2"));
     assert!(mailbox[0].html_body.contains("<a href="));
     assert_eq!(deliver_once(&app.app).await.unwrap(), Pass::default());
+}
+
+async fn a_reminder_goes_out_once_at_the_hours_its_venue_set(start: Start) {
+    let app = start(Box::new(|c| c)).await;
+    let (booking, _) = confirmed(&app).await;
+    assert_eq!(
+        deliver_once(&app.app).await.unwrap().sent,
+        1,
+        "the confirmation"
+    );
+    let venue = app.world.venue.id;
+    let (manager, _) = app
+        .staff(
+            "max@example.com",
+            marquee_domain::StaffRole::Manager,
+            &[venue],
+        )
+        .await;
+    let path = format!("/api/v1/admin/venues/{}/reminder", venue.0);
+    let standard = app.get(&path, Some(&manager)).await;
+    assert_eq!(standard.body["hours_before"], 3);
+    let too_early = app
+        .request(
+            axum::http::Method::PUT,
+            &path,
+            Some(&manager),
+            Some(serde_json::json!({ "hours_before": 49 })),
+        )
+        .await;
+    assert_eq!(too_early.code(), "invalid_request");
+    let set = app
+        .request(
+            axum::http::Method::PUT,
+            &path,
+            Some(&manager),
+            Some(serde_json::json!({ "hours_before": 5 })),
+        )
+        .await;
+    assert_eq!(set.status, axum::http::StatusCode::OK, "{:?}", set.body);
+    assert_eq!(app.store.reminder_hours(venue).await.unwrap(), 5);
+
+    let starts = app.world.showtime.showtime.starts_at;
+    app.advance(starts - chrono::Duration::hours(5) - app.clock_now());
+    assert_eq!(
+        app.store
+            .queue_reminders(app.clock_now(), 100)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app.store
+            .queue_reminders(app.clock_now(), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(deliver_once(&app.app).await.unwrap().sent, 1);
+    let reminder = app
+        .store
+        .mailbox(marquee_store::mail::MailFilter::all(10))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.kind == "showtime_reminder")
+        .expect("a reminder in the mailbox");
+    assert_eq!(reminder.booking_id, Some(booking.id));
+    assert_eq!(
+        reminder.entry.subject,
+        format!("Cinema Tejo: see you soon ({})", booking.reference)
+    );
 }

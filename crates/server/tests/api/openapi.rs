@@ -68,6 +68,8 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/schedules", "post"),
         ("/api/v1/admin/venues/{id}/refund-policy", "get"),
         ("/api/v1/admin/venues/{id}/refund-policy", "put"),
+        ("/api/v1/admin/venues/{id}/reminder", "get"),
+        ("/api/v1/admin/venues/{id}/reminder", "put"),
         ("/api/v1/admin/bookings", "get"),
         ("/api/v1/admin/bookings/{id}", "get"),
         ("/api/v1/admin/bookings/{id}/refund", "post"),

@@ -176,3 +176,59 @@ pub async fn a_booking_is_cancelled_once_and_its_seats_are_free_at_once<S: Ungua
         .await;
     assert!(again.is_ok(), "{again:?}");
 }
+
+pub async fn a_reminder_is_queued_once_when_its_venue_says<S: UnguardedHold>(store: Arc<S>) {
+    let w = world(&*store).await;
+    let booking = paid(&*store, &w.alice, &w.showtime, &["A1"], t0()).await;
+    let held = store
+        .hold_seats(hold(&w.bob, &w.showtime, &["A2"], t0()))
+        .await
+        .unwrap();
+    let start = w.showtime.showtime.starts_at;
+    let reminders = |id: BookingId| {
+        let store = store.clone();
+        async move {
+            store
+                .outbox_kinds(id)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|k| *k == "showtime_reminder")
+                .count()
+        }
+    };
+    // Not before the venue's 3 hours.
+    let early = start - Duration::hours(3) - Duration::seconds(1);
+    assert_eq!(store.queue_reminders(early, 100).await.unwrap(), 0);
+    // From then on, once, even when two passes run at once.
+    let at = start - Duration::hours(3);
+    let (a, b) = tokio::join!(
+        store.queue_reminders(at, 100),
+        store.queue_reminders(at, 100)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(
+        store
+            .queue_reminders(at + Duration::hours(1), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(reminders(booking.id).await, 1);
+    assert_eq!(reminders(held.id).await, 0, "only confirmed bookings");
+    // A venue that sends none.
+    let other = paid(&*store, &w.bob, &w.showtime, &["A3"], t0()).await;
+    store
+        .set_reminder_hours(w.venue.id, 0, crate::Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(store.reminder_hours(w.venue.id).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .queue_reminders(start - Duration::minutes(30), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(reminders(other.id).await, 0);
+}

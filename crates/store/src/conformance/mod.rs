@@ -97,6 +97,7 @@ macro_rules! conformance_suite {
             the_dashboard_counts_each_venue_within_its_own_day,
             cancelling_a_showtime_refunds_each_booking_once_even_run_twice,
             a_booking_is_cancelled_once_and_its_seats_are_free_at_once,
+            a_reminder_is_queued_once_when_its_venue_says,
         );
     };
     (@tests $fresh:path; $($name:ident),* $(,)?) => {$(

@@ -64,6 +64,8 @@ struct Line {
     ticket: String,
     /// The seat's price with its booking fee: what the customer pays for it.
     price: String,
+    /// Cancelled since: its ticket is void.
+    cancelled: bool,
 }
 
 struct TicketView {
@@ -150,6 +152,7 @@ async fn show(
             category: category_name(line.category),
             ticket: prices.type_name(&line.ticket_type),
             price: prices.with_fee(line.price).to_string(),
+            cancelled: booking.is_cancelled(&line.label),
         })
         .collect();
     let page = BookingPage {

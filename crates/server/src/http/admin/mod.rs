@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod pricing;
 pub mod refund_policy;
+pub mod reminders;
 pub mod schedule;
 pub mod staff;
 pub mod week;
@@ -63,6 +64,7 @@ pub fn routes() -> OpenApiRouter<App> {
             refund_policy::get_refund_policy,
             refund_policy::put_refund_policy
         ))
+        .routes(routes!(reminders::get_reminder, reminders::put_reminder))
         .routes(routes!(bookings::find_bookings))
         .routes(routes!(bookings::get_booking))
         .routes(routes!(bookings::refund_booking))
