@@ -224,15 +224,16 @@ pub struct CancellationPlan {
 }
 
 impl CancellationPlan {
-    /// Why this amount, in words the customer reads.
-    pub fn why(&self) -> String {
+    /// Why this amount, in words the customer reads, with the deadline on the venue's clock
+    /// (`zone`).
+    pub fn why(&self, zone: chrono_tz::Tz) -> String {
         let Some(until) = self.until else {
             return "refunded in full by the cinema".to_string();
         };
         let mut why = format!(
-            "{}% refund for cancelling until {} UTC",
+            "{}% refund for cancelling until {}",
             self.percent,
-            until.format("%Y-%m-%d %H:%M")
+            until.with_timezone(&zone).format("%a %-d %b %Y, %H:%M")
         );
         if self.fee_per_ticket_minor > 0 {
             why.push_str(&format!(
@@ -505,8 +506,14 @@ mod tests {
         assert_eq!(plan.fee.minor, 200);
         assert_eq!(plan.percent, 50);
         assert_eq!(plan.paid.minor, 1850);
-        assert!(plan.why().contains("50% refund"), "{}", plan.why());
-        assert!(plan.why().contains("fee of 1.00 EUR"), "{}", plan.why());
+        let why = plan.why(chrono_tz::Europe::Lisbon);
+        assert!(why.contains("50% refund"), "{why}");
+        assert!(why.contains("fee of 1.00 EUR"), "{why}");
+        // The deadline (2 h before 20:00 UTC) on the venue's clock: Lisbon is on UTC in winter,
+        // Berlin an hour ahead.
+        assert!(why.contains("Thu 24 Dec 2026, 18:00"), "{why}");
+        let berlin = plan.why(chrono_tz::Europe::Berlin);
+        assert!(berlin.contains("Thu 24 Dec 2026, 19:00"), "{berlin}");
         // A fee larger than the refund leaves nothing, never less than nothing.
         let b = booking(vec![line("A1", 150)]);
         let plan = plan_cancellation(&b, None, &Refunding::ByPolicy(tiered(100)), hours_before(3))
@@ -588,7 +595,7 @@ mod tests {
         let plan = plan_cancellation(&b, None, &Refunding::InFull, after_the_start).unwrap();
         assert_eq!(plan.refund.minor, 1850);
         assert_eq!(plan.until, None);
-        assert!(plan.why().contains("in full"));
+        assert!(plan.why(chrono_tz::UTC).contains("in full"));
     }
 
     #[test]

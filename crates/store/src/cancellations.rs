@@ -79,6 +79,7 @@ struct ShowtimeOfBooking {
     venue_id: i64,
     fees_minor: i64,
     currency: String,
+    timezone: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -102,14 +103,18 @@ pub async fn cancel(tx: &mut impl Sql, ask: &CancelBooking) -> StoreResult<Cance
     }
     let showtime = tx
         .fetch_optional::<ShowtimeOfBooking>(
-            "SELECT ms(s.starts_at) AS starts_at, a.venue_id, b.fees_minor, b.currency
+            "SELECT ms(s.starts_at) AS starts_at, a.venue_id, b.fees_minor, b.currency,
+                    c.timezone
              FROM bookings b JOIN showtimes s ON s.id = b.showtime_id
-             JOIN auditoriums a ON a.id = s.auditorium_id WHERE b.id = $1",
+             JOIN auditoriums a ON a.id = s.auditorium_id
+             JOIN venues v ON v.id = a.venue_id JOIN cities c ON c.id = v.city_id
+             WHERE b.id = $1",
             args![id.0],
         )
         .await?
         .ok_or_else(|| StoreError::corrupt("a booking of no showtime"))?;
     let venue = VenueId(showtime.venue_id);
+    let zone = crate::codec::timezone(&showtime.timezone)?;
     let lines: Vec<LineRow> = tx
         .fetch_all(
             "SELECT label, price_minor, ms(cancelled_at) AS cancelled_at
@@ -152,8 +157,8 @@ pub async fn cancel(tx: &mut impl Sql, ask: &CancelBooking) -> StoreResult<Cance
     let plan = plan_cancellation(&cancellable, ask.seats.as_deref(), &refunding, ask.now)
         .map_err(StoreError::CannotCancel)?;
     let why = match &ask.by {
-        Canceller::Customer(_) => plan.why(),
-        Canceller::Staff { reason, .. } => format!("{}: {reason}", plan.why()),
+        Canceller::Customer(_) => plan.why(zone),
+        Canceller::Staff { reason, .. } => format!("{}: {reason}", plan.why(zone)),
     };
     let mut cancelled = Cancelled {
         plan,

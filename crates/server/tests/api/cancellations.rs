@@ -174,6 +174,10 @@ async fn a_dry_run_says_what_would_be_refunded_and_changes_nothing(app: TestApp)
         why.contains("50% refund") && why.contains("0.25 EUR"),
         "{why}"
     );
+    assert!(
+        why.contains("until Tue 24 Nov 2026, 10:00"),
+        "on the venue's clock: {why}"
+    );
     let until = app.world.showtime.showtime.starts_at - Duration::hours(2);
     assert_eq!(dry.body["refund_applies_until"], json!(until));
     // Nothing changed: read from the database.
