@@ -89,10 +89,10 @@ pub struct EventQuery {
     pub per_page: u32,
 }
 
-/// The access tag a listing is filtered by, if one is asked for.
+/// The access tag a listing is filtered by, if one is asked for (empty: none). Exactly a tag's
+/// name, as the document's pattern says: anything else, white space too, is refused.
 pub(crate) fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>> {
     asked
-        .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(|a| {
             AccessTag::parse(a).ok_or_else(|| {

@@ -532,6 +532,16 @@ async fn access_tags_are_set_at_scheduling_shown_and_filtered_on(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("parent_and_baby"));
+    // White space is no tag either (the document's pattern says so), nor nothing.
+    for odd in ["%0A", "%20captioned"] {
+        let spaced = app
+            .get(
+                &format!("/api/v1/events/{film}/showtimes?access={odd}"),
+                None,
+            )
+            .await;
+        assert_eq!(spaced.status, StatusCode::BAD_REQUEST, "{odd}");
+    }
     let mut unknown = showtime_at(&app, "2026-11-27T18:00:00Z");
     unknown["access"] = json!(["subtitled", "4dx"]);
     let refused = app
