@@ -207,6 +207,11 @@ pub struct Booking {
     pub tickets: Vec<crate::payment::Ticket>,
     /// Its cancellations, oldest first: which seats, and what each refunds.
     pub cancellations: Vec<crate::cancellation::Cancellation>,
+    /// The cinema's latest move of its showtime after it was bought, if any.
+    pub moved: Option<crate::showtime_move::MoveNotice>,
+    /// The booking this one replaces (an exchange): that one is refunded in full when this
+    /// one is paid.
+    pub replaces: Option<BookingId>,
 }
 
 impl Booking {

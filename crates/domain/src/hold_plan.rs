@@ -237,6 +237,8 @@ pub fn held_booking(hold: &NewHold, quote: Quote) -> Booking {
         }],
         tickets: vec![],
         cancellations: vec![],
+        moved: None,
+        replaces: None,
     }
 }
 

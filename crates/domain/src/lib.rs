@@ -23,6 +23,7 @@ pub mod price_plan;
 pub mod reminders;
 pub mod schedule;
 pub mod seats;
+pub mod showtime_move;
 pub mod staff;
 
 pub use account::{

@@ -80,7 +80,7 @@ async fn read(app: &App, staff: &StaffUser, booking: Booking) -> AppResult<Optio
 }
 
 /// A reason staff give: 1 to `MAX_REASON_CHARS` characters on one line.
-fn check_reason(reason: &str) -> AppResult<&str> {
+pub(crate) fn check_reason(reason: &str) -> AppResult<&str> {
     let reason = reason.trim();
     if reason.is_empty()
         || reason.chars().count() > MAX_REASON_CHARS

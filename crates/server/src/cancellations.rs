@@ -34,7 +34,11 @@ pub async fn cancel(app: &App, ask: CancelBooking) -> AppResult<Cancelled> {
 }
 
 /// Asks the gateway for the refund a cancellation just made owes, if it owes one.
-async fn refund_made(app: &App, booking: BookingId, cancelled: &Cancelled) -> AppResult<()> {
+pub(crate) async fn refund_made(
+    app: &App,
+    booking: BookingId,
+    cancelled: &Cancelled,
+) -> AppResult<()> {
     let Some(made) = &cancelled.cancellation else {
         return Ok(());
     };

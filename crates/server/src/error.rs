@@ -127,6 +127,14 @@ error_codes! {
     SeatsAlreadyCancelled = "seats_already_cancelled",
     /// Tickets to keep (PDF, calendar) exist once the booking is paid and confirmed.
     BookingNotConfirmed = "booking_not_confirmed",
+    /// Moving a showtime to another hall that has no place for some seats people have;
+    /// the message names them.
+    MoveUnseats = "move_unseats",
+    /// Exchanging or keeping a booking whose showtime the cinema did not move, or whose
+    /// customer answered the move already, or that has started.
+    MoveNotOpen = "move_not_open",
+    /// An exchange for a showtime of another film, or for the booking's own.
+    InvalidExchange = "invalid_exchange",
     // 429: wait (the answer's Retry-After says how long, where waiting helps).
     HoldLimit = "hold_limit",
     HoldCooldown = "hold_cooldown",
@@ -191,7 +199,8 @@ pub enum AppError {
     #[error("{} showtime(s) would overlap another in the hall (each is in `clashes`)", .0.len())]
     ScheduleConflict(Vec<marquee_store::ScheduleClash>),
     #[error("{}", if *live {
-        "the showtime has live bookings (held, waiting for payment or sold): it cannot move"
+        "the showtime has live bookings (held, waiting for payment or sold): it moves only \
+         with a `reason`, which each customer is told"
     } else {
         "the showtime has bookings: it cannot be deleted"
     })]
@@ -348,6 +357,14 @@ impl From<StoreError> for AppError {
             }
             StoreError::OverLimit(reached) => AppError::over_limit(reached),
             StoreError::CannotCancel(refused) => cannot_cancel(refused),
+            err @ StoreError::MoveUnseats(_) => AppError::Conflict {
+                code: ErrorCode::MoveUnseats,
+                message: err.to_string(),
+            },
+            err @ StoreError::MoveNotOpen => AppError::Conflict {
+                code: ErrorCode::MoveNotOpen,
+                message: err.to_string(),
+            },
             StoreError::Unavailable(source) => {
                 tracing::warn!(error = %source, "the database is unavailable");
                 AppError::wait(
@@ -444,6 +461,9 @@ mod tests {
         "cancellation_closed",
         "seats_already_cancelled",
         "booking_not_confirmed",
+        "move_unseats",
+        "move_not_open",
+        "invalid_exchange",
         "hold_limit",
         "hold_cooldown",
         "rate_limited",

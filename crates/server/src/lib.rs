@@ -49,6 +49,7 @@ pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;
 pub mod session_cache;
+pub mod showtime_moves;
 pub mod staff;
 pub mod tickets;
 pub mod totp;

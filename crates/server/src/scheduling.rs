@@ -16,7 +16,7 @@ use marquee_domain::schedule::{ScheduleError, ScheduleRequest};
 use marquee_domain::{AccessTag, AuditoriumId, Entity, EventId, ShowtimeId, Venue, VenueId};
 use marquee_store::{
     Actor, AuditoriumInfo, BlockedSeats, NewSchedule, SeatMap, ShowtimeInfo, ShowtimeMove,
-    VenueShowtime,
+    ShowtimeMoved, VenueShowtime,
 };
 
 /// The longest a language or subtitles code is (`pt-BR`, `zh-Hant`).
@@ -217,16 +217,18 @@ pub async fn showtime_seats(app: &App, staff: &StaffUser, id: ShowtimeId) -> App
     Ok(map)
 }
 
-/// Moves or retimes a showtime (a new start, another hall of `staff`'s, or both) while it has
-/// no live booking; its prices are resolved again for the new start.
+/// Moves or retimes a showtime (a new start, another hall of `staff`'s, or both); its prices
+/// are resolved again for the new start. One with live bookings moves only with a `reason`:
+/// their seats come along and each customer is told (`Store::move_showtime`).
 pub async fn move_showtime(
     app: &App,
     staff: &StaffUser,
     id: ShowtimeId,
     starts_at: Option<DateTime<Utc>>,
     auditorium_id: Option<AuditoriumId>,
+    reason: Option<&str>,
     by: Actor<ShowtimeInfo>,
-) -> AppResult<ShowtimeInfo> {
+) -> AppResult<ShowtimeMoved> {
     showtime(app, staff, id).await?;
     if starts_at.is_none() && auditorium_id.is_none() {
         return Err(invalid("give starts_at, auditorium_id or both"));
@@ -238,9 +240,14 @@ pub async fn move_showtime(
     if let Some(past) = starts_at.filter(|s| *s <= now) {
         return Err(invalid(format!("{past} is in the past")));
     }
+    let reason = reason
+        .map(crate::box_office::check_reason)
+        .transpose()?
+        .map(str::to_string);
     let change = ShowtimeMove {
         starts_at,
         auditorium_id,
+        reason,
         now,
     };
     let moved = app.store().move_showtime(id, change, by).await?;

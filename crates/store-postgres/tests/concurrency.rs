@@ -264,6 +264,7 @@ async fn a_hold_racing_a_move_books_the_terms_the_showtime_has() {
             let change = ShowtimeMove {
                 starts_at: Some(afternoon + Duration::hours(2)),
                 auditorium_id: None,
+                reason: None,
                 now: t0(),
             };
             mover.move_showtime(id, change, Actor::System).await

@@ -401,7 +401,7 @@ impl<B: Backend> Store for B {
         id: ShowtimeId,
         change: ShowtimeMove,
         by: Actor<ShowtimeInfo>,
-    ) -> StoreResult<ShowtimeInfo> {
+    ) -> StoreResult<crate::scheduling::ShowtimeMoved> {
         in_write!(self, "moving a showtime", |tx| {
             crate::scheduling::move_showtime(&mut tx, id, &change, &by)
         })
@@ -654,6 +654,7 @@ impl<B: Backend> Store for B {
             booking: id,
             changes,
             unlike,
+            exchanged,
         } = written;
         let applied = match id {
             Some(id) => booking(self, id).await,
@@ -663,6 +664,7 @@ impl<B: Backend> Store for B {
             outcome,
             booking,
             unlike,
+            exchanged,
         });
         Ok(Committed::new(applied, changes))
     }
@@ -675,6 +677,35 @@ impl<B: Backend> Store for B {
         ))?;
         let changes = crate::cancellations::seat_change(&cancelled, ask.booking);
         Ok(Committed::new(cancelled, changes))
+    }
+    async fn keep_moved_booking(
+        &self,
+        booking: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        in_write!(self, "keeping a moved booking", |tx| {
+            crate::showtime_moves::keep(&mut tx, booking, user, now)
+        })
+    }
+    async fn exchange_offer(
+        &self,
+        booking: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<crate::showtime_moves::ExchangeOffer> {
+        let mut reading = self.reading();
+        crate::showtime_moves::exchange_offer(&mut reading, booking, user, now).await
+    }
+    async fn link_exchange(
+        &self,
+        booking: BookingId,
+        replaces: BookingId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        in_write!(self, "linking an exchange", |tx| {
+            crate::showtime_moves::link_exchange(&mut tx, booking, replaces, now)
+        })
     }
     async fn cancel_showtime(
         &self,

@@ -16,6 +16,7 @@ use marquee_domain::cancellation::{
     RefundPolicy, RefundStatus, RefundTier, Refunding,
 };
 use marquee_domain::payment_report::Notice;
+use marquee_domain::showtime_move::MoveAnswer;
 use marquee_domain::{
     BookingId, BookingStatus, Entity, Money, PaymentOutcome, PaymentStatus, SeatChange,
     SeatChangeCause, ShowtimeId, Transition, UserId, VenueId,
@@ -29,6 +30,9 @@ pub enum Canceller {
     /// Staff of the booking's venue, refunding in full whatever the policy, with a reason
     /// (written in the audit log).
     Staff { user: UserId, reason: String },
+    /// The booking's exchange `into` another one was paid: refunded in full, whatever the
+    /// policy (`showtime_moves::complete_exchange`).
+    Exchange { into: BookingId },
 }
 
 /// A cancellation asked for.
@@ -146,19 +150,39 @@ pub async fn cancel(tx: &mut impl Sql, ask: &CancelBooking) -> StoreResult<Cance
             })
             .collect(),
     };
+    // A customer whose showtime the cinema moved may cancel for a full refund until it starts.
+    let moved = crate::showtime_moves::open_notice(tx, id, ask.now).await?;
     let refunding = match &ask.by {
-        Canceller::Customer(_) => Refunding::ByPolicy(
+        Canceller::Customer(_) if moved.is_none() => Refunding::ByPolicy(
             policy(tx, venue)
                 .await?
                 .unwrap_or_else(RefundPolicy::standard),
         ),
-        Canceller::Staff { .. } => Refunding::InFull,
+        Canceller::Customer(_) | Canceller::Staff { .. } | Canceller::Exchange { .. } => {
+            Refunding::InFull
+        }
     };
     let plan = plan_cancellation(&cancellable, ask.seats.as_deref(), &refunding, ask.now)
         .map_err(StoreError::CannotCancel)?;
     let why = match &ask.by {
+        Canceller::Customer(_) if moved.is_some() => {
+            "refunded in full: the cinema moved the showtime".to_string()
+        }
         Canceller::Customer(_) => plan.why(zone),
         Canceller::Staff { reason, .. } => format!("{}: {reason}", plan.why(zone)),
+        Canceller::Exchange { into } => {
+            let reference: Option<String> = tx
+                .fetch_column(
+                    "SELECT reference FROM bookings WHERE id = $1",
+                    args![into.0],
+                )
+                .await?
+                .pop();
+            format!(
+                "refunded in full: exchanged for booking {}",
+                reference.unwrap_or_default()
+            )
+        }
     };
     let mut cancelled = Cancelled {
         plan,
@@ -171,6 +195,16 @@ pub async fn cancel(tx: &mut impl Sql, ask: &CancelBooking) -> StoreResult<Cance
         return Ok(cancelled);
     }
     cancelled.cancellation = Some(write(tx, ask, &cancelled).await?);
+    if let Some(move_id) = moved {
+        let answer = match ask.by {
+            Canceller::Exchange { .. } => Some(MoveAnswer::Exchanged),
+            _ if cancelled.plan.whole => Some(MoveAnswer::Cancelled),
+            _ => None,
+        };
+        if let Some(answer) = answer {
+            crate::showtime_moves::answer(tx, id, move_id, answer, ask.now).await?;
+        }
+    }
     Ok(cancelled)
 }
 
@@ -207,7 +241,7 @@ async fn write(
     };
     let staff = match &ask.by {
         Canceller::Staff { user, .. } => Some(user.0),
-        Canceller::Customer(_) => None,
+        Canceller::Customer(_) | Canceller::Exchange { .. } => None,
     };
     let seats = plan.seats.join(",");
     let cancellation_id: i64 = tx

@@ -43,6 +43,13 @@ pub enum StoreError {
     /// them.
     #[error("the showtime has blocked seats; unblock them before moving it to another hall")]
     ShowtimeHasBlockedSeats,
+    /// A move to another hall that finds no place for these seats (old labels) people have.
+    #[error("the new hall has no place for seat(s) {}", .0.join(", "))]
+    MoveUnseats(Vec<String>),
+    /// No move of the booking's showtime offers an exchange or a full refund (none was made,
+    /// the customer has answered it, or the showtime has started).
+    #[error("the booking's showtime was not moved, or its offer is closed")]
+    MoveNotOpen,
     #[error("the booking is {from}; it cannot become {to}")]
     InvalidTransition {
         from: BookingStatus,

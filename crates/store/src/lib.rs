@@ -34,6 +34,7 @@ pub mod reminders;
 pub mod rows;
 pub mod sandbox;
 pub mod scheduling;
+pub mod showtime_moves;
 pub mod sql;
 pub mod staff;
 pub mod statements;
@@ -57,7 +58,7 @@ pub use error::{StoreError, StoreResult};
 pub use layout_follow::{LayoutReplaced, ShowtimeLayoutConflict};
 pub use password_resets::{NewPasswordReset, OutboxMessage};
 pub use pool::{PoolSettings, PoolStats};
-pub use scheduling::{NewSchedule, ScheduleClash, ShowtimeMove};
+pub use scheduling::{NewSchedule, ScheduleClash, ShowtimeMove, ShowtimeMoved};
 pub use staff::{Invitation, Joining, NewInvitation, StaffMember, TotpSecret};
 pub use types::*;
 
@@ -181,14 +182,15 @@ pub trait Store: Send + Sync + 'static {
         schedule: NewSchedule,
         by: Actor<ShowtimeInfo>,
     ) -> StoreResult<Vec<ShowtimeInfo>>;
-    /// Moves or retimes a showtime that has not started and has no live booking, pricing it
-    /// again for its new start (`scheduling::move_showtime`); audited as `by`'s.
+    /// Moves or retimes a showtime that has not started, pricing it again for its new start;
+    /// one with live bookings only with a reason, carrying their seats over and telling its
+    /// customers (`scheduling::move_showtime`); audited as `by`'s.
     async fn move_showtime(
         &self,
         id: ShowtimeId,
         change: ShowtimeMove,
         by: Actor<ShowtimeInfo>,
-    ) -> StoreResult<ShowtimeInfo>;
+    ) -> StoreResult<scheduling::ShowtimeMoved>;
     /// Copies a venue's showtimes of one week (given by its Monday) into another, all or
     /// none (`scheduling::copy_week`); each copy audited as `by`'s.
     async fn copy_week(
@@ -505,6 +507,28 @@ pub trait Store: Send + Sync + 'static {
     async fn find_bookings(&self, text: &str) -> StoreResult<Vec<Booking>>;
     /// Cancels a showtime: no more sales, live holds released, every confirmed booking
     /// cancelled with a full refund owed (`cancellations::cancel_showtime`); safe to repeat.
+    /// The customer keeps the new time of their moved showtime (`MoveNotOpen` when no move
+    /// of theirs is open; `NotFound` for someone else's booking).
+    async fn keep_moved_booking(
+        &self,
+        booking: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// What `user` may exchange their moved `booking` for (`showtime_moves::exchange_offer`).
+    async fn exchange_offer(
+        &self,
+        booking: BookingId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<showtime_moves::ExchangeOffer>;
+    /// Records that the hold `booking` replaces `replaces` once paid.
+    async fn link_exchange(
+        &self,
+        booking: BookingId,
+        replaces: BookingId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn cancel_showtime(
         &self,
         ask: cancellations::CancelShowtime,

@@ -3,7 +3,10 @@
 use crate::args;
 use crate::cancellations::{CancellationRow, CANCELLATION_COLUMNS};
 use crate::codec::millis;
-use crate::rows::{bookings, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow};
+use crate::rows::{
+    bookings, BookingParts, BookingRow, BookingSeatRow, PaymentRow, TicketRow, TransitionRow,
+};
+use crate::showtime_moves::{MoveNoticeRow, NOTICE_COLUMNS, NOTICE_FROM};
 use crate::sql::{Sql, Value};
 use crate::statements::PAYMENT_COLUMNS;
 use crate::{BookingPage, Payment, StoreResult, Unsettled};
@@ -107,7 +110,36 @@ pub async fn load(on: &mut impl Sql, which: Which<'_>) -> StoreResult<Vec<Bookin
             &keys,
         )
         .await?;
-    bookings(rows, &seats, &transitions, &tickets, &cancellations)
+    let notices: Vec<MoveNoticeRow> = on
+        .fetch_all(
+            &format!(
+                "SELECT {NOTICE_COLUMNS} FROM {NOTICE_FROM}
+                 JOIN bookings b ON b.id = n.booking_id
+                 WHERE {filter} ORDER BY n.booking_id, n.move_id"
+            ),
+            &keys,
+        )
+        .await?;
+    let exchanges: Vec<(i64, i64)> = on
+        .fetch_all(
+            &format!(
+                "SELECT e.booking_id, e.replaces FROM exchanges e
+                 JOIN bookings b ON b.id = e.booking_id WHERE {filter}"
+            ),
+            &keys,
+        )
+        .await?;
+    bookings(
+        rows,
+        &BookingParts {
+            seats,
+            transitions,
+            tickets,
+            cancellations,
+            notices,
+            exchanges,
+        },
+    )
 }
 
 /// The payment of a booking, once its checkout was started.

@@ -342,15 +342,31 @@ pub struct TicketRow {
     pub seat: String,
 }
 
-/// Assembles bookings from their rows: seat rows and tickets in booking order, transitions
-/// by time.
-pub fn bookings(
-    rows: Vec<BookingRow>,
-    seats: &[BookingSeatRow],
-    transitions: &[TransitionRow],
-    tickets: &[TicketRow],
-    cancellations: &[crate::cancellations::CancellationRow],
-) -> StoreResult<Vec<Booking>> {
+/// What bookings are assembled from besides their own rows, each of every booking read.
+pub struct BookingParts {
+    /// In booking order.
+    pub seats: Vec<BookingSeatRow>,
+    /// By time.
+    pub transitions: Vec<TransitionRow>,
+    /// In booking order.
+    pub tickets: Vec<TicketRow>,
+    pub cancellations: Vec<crate::cancellations::CancellationRow>,
+    /// By move, oldest first.
+    pub notices: Vec<crate::showtime_moves::MoveNoticeRow>,
+    /// (booking, the booking it replaces).
+    pub exchanges: Vec<(i64, i64)>,
+}
+
+/// Assembles bookings from their rows and parts.
+pub fn bookings(rows: Vec<BookingRow>, parts: &BookingParts) -> StoreResult<Vec<Booking>> {
+    let BookingParts {
+        seats,
+        transitions,
+        tickets,
+        cancellations,
+        notices,
+        exchanges,
+    } = parts;
     rows.into_iter()
         .map(|row| {
             let currency = currency(&row.currency)?;
@@ -405,6 +421,15 @@ pub fn bookings(
                     .filter(|c| c.booking_id == row.id)
                     .map(|c| c.decode())
                     .collect::<StoreResult<Vec<_>>>()?,
+                moved: notices
+                    .iter()
+                    .rfind(|n| n.booking_id == row.id)
+                    .map(|n| n.decode())
+                    .transpose()?,
+                replaces: exchanges
+                    .iter()
+                    .find(|(booking, _)| *booking == row.id)
+                    .map(|(_, replaced)| BookingId(*replaced)),
             })
         })
         .collect()

@@ -293,7 +293,17 @@ pub async fn copy_week(
 pub struct ShowtimeMove {
     pub starts_at: Option<DateTime<Utc>>,
     pub auditorium_id: Option<AuditoriumId>,
+    /// Why, told to each customer: a showtime with live bookings moves only with one.
+    pub reason: Option<String>,
     pub now: DateTime<Utc>,
+}
+
+/// A showtime moved, and (when it had sales) the move recorded and the bookings told of it.
+#[derive(Debug, Clone)]
+pub struct ShowtimeMoved {
+    pub showtime: ShowtimeInfo,
+    pub move_id: Option<i64>,
+    pub told: Vec<BookingId>,
 }
 
 /// The showtime, read with its row locked until the transaction ends.
@@ -337,16 +347,18 @@ async fn bookings_of(
         .unwrap_or(0))
 }
 
-/// Moves or retimes a showtime that has not started and has no live booking; run in a write
-/// transaction. Its slot is clash-checked like a new one's, and its prices are resolved
-/// again from the venue's plan for the new start. In another hall it gets that hall's
-/// current layout and a new seat inventory (no live booking holds a seat of the old one).
+/// Moves or retimes a showtime that has not started; run in a write transaction. Its slot is
+/// clash-checked like a new one's, and its prices are resolved again from the venue's plan
+/// for the new start (bookings keep what they paid). In another hall it gets that hall's
+/// current layout and a new seat inventory. A showtime with live bookings moves only with a
+/// reason: their seats are carried over (`showtime_moves`), and each customer who bought or
+/// is paying is told, with a notice to keep, exchange or cancel for a full refund.
 pub async fn move_showtime(
     tx: &mut impl Sql,
     id: ShowtimeId,
     change: &ShowtimeMove,
     by: &Actor<ShowtimeInfo>,
-) -> StoreResult<ShowtimeInfo> {
+) -> StoreResult<ShowtimeMoved> {
     let now = change.now;
     // The showtime first (a concurrent move of it waits here and then reads where it went),
     // then its hall and the target one in id order, so two moves cannot deadlock.
@@ -367,7 +379,9 @@ pub async fn move_showtime(
             showtime.starts_at,
         )));
     }
-    if bookings_of(tx, id, true, now).await? > 0 {
+    let live = bookings_of(tx, id, true, now).await? > 0;
+    let reason = change.reason.as_deref().filter(|_| live);
+    if live && reason.is_none() {
         return Err(StoreError::ShowtimeHasBookings { live: true });
     }
     // Another hall's seats replace this one's: seats staff blocked would be dropped unseen.
@@ -410,6 +424,16 @@ pub async fn move_showtime(
         showtime.sales_close_minutes,
     )
     .map_err(StoreError::InvalidShowtime)?;
+    let taken = if to != from {
+        crate::showtime_moves::taken_seats(tx, id, now).await?
+    } else {
+        vec![]
+    };
+    let reseats = crate::showtime_moves::plan_reseat(tx, id, &taken, &layout).await?;
+    let holders = match reason {
+        Some(_) => crate::showtime_moves::holders(tx, id, now).await?,
+        None => vec![],
+    };
     let [standard, premium, accessible, companion] =
         crate::holds::price_columns(&prices.price_list());
     tx.execute(
@@ -441,6 +465,7 @@ pub async fn move_showtime(
         )
         .await?;
         crate::catalog::insert_seats(tx, id, layout.seats()).await?;
+        crate::showtime_moves::seat_again(tx, id, &taken, &reseats).await?;
     }
     let after = get_showtime(tx, id, now)
         .await?
@@ -453,7 +478,28 @@ pub async fn move_showtime(
         Some(&after),
     )
     .await?;
-    Ok(after)
+    let move_id = match reason {
+        Some(reason) => {
+            let record = crate::showtime_moves::MoveRecord {
+                showtime: id,
+                from: (showtime.starts_at, from.0),
+                to: (slot.starts_at, to.0),
+                reason,
+                by: match by {
+                    Actor::Staff(audit) => Some(audit.actor),
+                    Actor::System => None,
+                },
+                now,
+            };
+            Some(crate::showtime_moves::record(tx, &record, &holders, &reseats).await?)
+        }
+        None => None,
+    };
+    Ok(ShowtimeMoved {
+        showtime: after,
+        move_id,
+        told: holders.iter().map(|h| h.booking).collect(),
+    })
 }
 
 /// Deletes a showtime that has never had a booking, with its seat inventory; run in a write

@@ -274,6 +274,8 @@ pub struct PaymentApplied {
     pub booking: Option<Booking>,
     /// How a success was unlike its payment (`PaymentOutcome::InReview`).
     pub unlike: Option<String>,
+    /// The booking an exchange just paid replaced, cancelled with a full refund owed.
+    pub exchanged: Option<(BookingId, crate::cancellations::Cancelled)>,
 }
 
 /// A payment as the built-in sandbox gateway records it (the gateway's side, not Marquee's).

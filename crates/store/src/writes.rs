@@ -179,6 +179,8 @@ pub struct ReportWritten {
     pub changes: Vec<SeatChange>,
     /// How a success was unlike its payment, when it was (kept for review).
     pub unlike: Option<String>,
+    /// The booking an exchange just sold replaced (`showtime_moves::complete_exchange`).
+    pub exchanged: Option<(BookingId, crate::cancellations::Cancelled)>,
 }
 
 /// Applies a gateway's report to a payment and its booking, each event id at most once:
@@ -189,6 +191,7 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
         booking,
         changes: vec![],
         unlike: None,
+        exchanged: None,
     };
     if let Some(event_id) = &report.event_id {
         // A second delivery of the same event waits here for the first one's transaction
@@ -256,7 +259,8 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
     if let Some((_, to)) = plan.booking_moves.last() {
         statements::set_booking_status(tx, booking, *to, now).await?;
     }
-    let changes = match plan.seats {
+    let mut exchanged = None;
+    let mut changes = match plan.seats {
         SeatsBecome::Unchanged => vec![],
         SeatsBecome::Kept => {
             let (until, labels) = statements::keep_until_start(tx, booking, showtime, now).await?;
@@ -283,6 +287,7 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
                 .zip(&report.ticket_codes)
                 .collect();
             statements::insert_tickets(tx, booking, &tickets, now).await?;
+            exchanged = crate::showtime_moves::complete_exchange(tx, booking, now).await?;
             change(Some(showtime), booking, labels, SeatChangeCause::Sold)
         }
         SeatsBecome::Unsold => {
@@ -311,11 +316,15 @@ pub async fn apply_report(tx: &mut impl Sql, report: &PaymentReport) -> StoreRes
     if let Some(notice) = plan.notice {
         queue_notice(tx, booking, notice, now).await?;
     }
+    if let Some((replaced, cancelled)) = &exchanged {
+        changes.extend(crate::cancellations::seat_change(cancelled, *replaced));
+    }
     Ok(ReportWritten {
         outcome: plan.outcome,
         booking: Some(booking),
         changes,
         unlike,
+        exchanged,
     })
 }
 

@@ -502,7 +502,12 @@ async fn a_showtime_is_retimed_and_deleted_on_its_page_and_refusals_are_shown_th
         .post_form(&path, Some(&cookie), &pairs(&retime("19:00")))
         .await;
     assert_eq!(pinned.status, StatusCode::CONFLICT);
-    assert!(pinned.body.contains("live bookings"), "{}", pinned.body);
+    assert!(pinned.body.contains("It has sales"), "{}", pinned.body);
+    assert!(
+        pinned.body.contains("id=\"move-reason-error\""),
+        "{}",
+        pinned.body
+    );
     let kept = app
         .post_form(&format!("{path}/delete"), Some(&cookie), &[("csrf", &csrf)])
         .await;
@@ -514,6 +519,22 @@ async fn a_showtime_is_retimed_and_deleted_on_its_page_and_refusals_are_shown_th
         .await
         .expect("a read");
     assert_eq!(stored_now.map(|s| s.showtime.starts_at), Some(six_pm));
+    // With a reason it moves, the hold with it.
+    let mut with_reason = retime("19:00");
+    with_reason.push(("reason", "the hall is needed".to_string()));
+    let moved = app
+        .post_form(&path, Some(&cookie), &pairs(&with_reason))
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let stored_now = app
+        .store
+        .get_showtime(id, fixtures::t0())
+        .await
+        .expect("a read");
+    assert_eq!(
+        stored_now.map(|s| s.showtime.starts_at),
+        Some(six_pm + chrono::Duration::hours(1))
+    );
 
     // The world's showtime never had a booking: deleted, back to its week.
     let gone = world.showtime.showtime.id;

@@ -212,6 +212,31 @@ pub struct BookingBody {
     pub tickets: Vec<TicketBody>,
     /// Its cancellations, oldest first (`POST /bookings/{id}/cancel`).
     pub cancellations: Vec<CancelledBody>,
+    /// The cinema's latest move of its showtime after it was bought, and the customer's
+    /// answer; `null` when it was never moved.
+    pub moved: Option<MovedBody>,
+    /// The booking this one exchanges (`POST /bookings/{id}/exchange`): that one is cancelled
+    /// and refunded in full when this one is paid.
+    pub replaces: Option<String>,
+}
+
+/// The cinema moved a booking's showtime. Until it starts, and unless the customer exchanged
+/// or cancelled, they may keep it (`POST /bookings/{id}/keep`), exchange it
+/// (`POST /bookings/{id}/exchange`) or cancel it for a full refund
+/// (`POST /bookings/{id}/cancel`).
+#[derive(Serialize, ToSchema)]
+pub struct MovedBody {
+    pub from_starts_at: DateTime<Utc>,
+    pub from_hall: String,
+    pub to_starts_at: DateTime<Utc>,
+    pub to_hall: String,
+    /// Why, as the cinema said.
+    pub reason: String,
+    /// The booking's seats before the move (its `seats` are where they are now).
+    pub seats_before: Vec<String>,
+    /// `kept`, `exchanged`, `cancelled`, or `null` while unanswered.
+    pub answer: Option<String>,
+    pub moved_at: DateTime<Utc>,
 }
 
 /// A cancellation of some or all of a booking's seats, and its refund.
@@ -295,6 +320,17 @@ impl BookingBody {
                     refunded_at: c.refunded_at,
                 })
                 .collect(),
+            moved: booking.moved.map(|m| MovedBody {
+                from_starts_at: m.from_starts_at,
+                from_hall: m.from_hall,
+                to_starts_at: m.to_starts_at,
+                to_hall: m.to_hall,
+                reason: m.reason,
+                seats_before: m.seats_before,
+                answer: m.answer.map(|a| a.as_str().to_string()),
+                moved_at: m.moved_at,
+            }),
+            replaces: booking.replaces.map(|b| b.0.to_string()),
         }
     }
 }
@@ -350,43 +386,50 @@ pub async fn hold(
     auth: AuthUser,
     Json(body): Json<HoldRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<BookingBody>)> {
-    let choice = match (body.seats, body.tickets, body.quantity, body.category) {
-        (Some(seats), None, None, None) => SeatChoice::seats(seats),
-        (None, Some(tickets), None, None) => {
-            let (seats, ticket_types) =
-                tickets.into_iter().map(|t| (t.seat, t.ticket_type)).unzip();
-            SeatChoice::Named {
-                seats,
-                ticket_types,
-            }
-        }
-        (None, None, Some(quantity), category) => {
-            let category = category
-                .map(|c| {
-                    SeatCategory::parse(&c).ok_or_else(|| {
-                        AppError::invalid(
-                            ErrorCode::InvalidRequest,
-                            format!("no seat category {c:?}"),
-                        )
-                    })
-                })
-                .transpose()?;
-            SeatChoice::BestAvailable { quantity, category }
-        }
-        _ => {
-            return Err(AppError::invalid(
-                ErrorCode::InvalidRequest,
-                "give one of seats (a list of labels), tickets (a list of {seat, type}) or \
-                 quantity (and optionally category)",
-            )
-            .into())
-        }
-    };
-    let booking = bookings::hold(&app, &auth.user, ShowtimeId(body.showtime_id), choice).await?;
+    let (showtime, choice) = body.choice()?;
+    let booking = bookings::hold(&app, &auth.user, showtime, choice).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(BookingBody::new(booking, app.now())),
     ))
+}
+
+impl HoldRequest {
+    /// The showtime and the seats asked for, in one of the three shapes.
+    pub(crate) fn choice(self) -> Result<(ShowtimeId, SeatChoice), AppError> {
+        let body = self;
+        let choice =
+            match (body.seats, body.tickets, body.quantity, body.category) {
+                (Some(seats), None, None, None) => SeatChoice::seats(seats),
+                (None, Some(tickets), None, None) => {
+                    let (seats, ticket_types) =
+                        tickets.into_iter().map(|t| (t.seat, t.ticket_type)).unzip();
+                    SeatChoice::Named {
+                        seats,
+                        ticket_types,
+                    }
+                }
+                (None, None, Some(quantity), category) => {
+                    let category = category
+                        .map(|c| {
+                            SeatCategory::parse(&c).ok_or_else(|| {
+                                AppError::invalid(
+                                    ErrorCode::InvalidRequest,
+                                    format!("no seat category {c:?}"),
+                                )
+                            })
+                        })
+                        .transpose()?;
+                    SeatChoice::BestAvailable { quantity, category }
+                }
+                _ => return Err(AppError::invalid(
+                    ErrorCode::InvalidRequest,
+                    "give one of seats (a list of labels), tickets (a list of {seat, type}) or \
+                 quantity (and optionally category)",
+                )),
+            };
+        Ok((ShowtimeId(body.showtime_id), choice))
+    }
 }
 
 /// Your bookings, newest first, a page at a time.

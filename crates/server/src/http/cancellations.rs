@@ -105,7 +105,8 @@ impl CancellationBody {
 /// venue set its own: a full refund until 2 hours before the start). The seats are free again
 /// at once and their tickets void; the refund goes back to the card through the payment
 /// gateway, and the booking becomes `refunded` when the gateway confirms it. Cancelling the
-/// last seats cancels the booking.
+/// last seats cancels the booking. When the cinema moved the showtime after it was bought,
+/// it is refunded in full until the showtime starts (see `moved` on the booking).
 #[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "bookings", security(("bearer" = [])),
     params(("id" = String, Path), CancelParams), request_body(content = Option<CancelRequest>, description = "Leave it out to cancel every seat"),
     responses(

@@ -9,6 +9,7 @@ pub mod cancellations;
 pub mod catalog;
 pub mod check_in;
 pub mod error;
+pub mod exchanges;
 pub mod extract;
 pub mod headers;
 pub mod limits;
@@ -92,6 +93,8 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(cancellations::cancel))
+        .routes(routes!(exchanges::keep))
+        .routes(routes!(exchanges::exchange))
         .routes(routes!(tickets::pdf))
         .routes(routes!(tickets::calendar))
         .routes(routes!(limits::limits))

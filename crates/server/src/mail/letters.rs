@@ -243,6 +243,33 @@ async fn booking_words(
             vec![format!("We are sorry: the cinema cancelled {what}. {refund} is refunded to the card you paid with.")],
             vec![],
         ),
+        "showtime_moved" => {
+            let mut said = match &booking.moved {
+                Some(moved) => format!(
+                    "The cinema moved {film} at {cinema}: it was on {} in {}; it is now on {when} in {}, seats {seats}.",
+                    moved.from_starts_at.with_timezone(&info.city.timezone).format("%a %-d %b %Y, %H:%M"),
+                    moved.from_hall,
+                    moved.to_hall,
+                ),
+                None => format!("The cinema moved {film} at {cinema}: it is now on {when}, seats {seats}."),
+            };
+            if let Some(before) = booking.moved.as_ref().map(|m| m.seats_before.join(", ")).filter(|b| *b != seats) {
+                said.push_str(&format!(" (Your seats were {before}.)"));
+            }
+            (
+                "your showtime has moved",
+                vec![
+                    said,
+                    "If the new time suits you, there is nothing to do. If not, follow the link to exchange your tickets for another showing of the film (you pay or get back the difference) or to cancel them for a full refund, until the showtime starts.".to_string(),
+                ],
+                vec![],
+            )
+        }
+        "booking_exchanged" => (
+            "booking exchanged",
+            vec![format!("Your booking for {what} is replaced by the one you exchanged it for; {refund} is refunded to the card you paid with.")],
+            vec![],
+        ),
         "showtime_reminder" => (
             "see you soon",
             vec![format!("A reminder: {what}. Bring your tickets (on your phone is fine).")],
@@ -258,7 +285,14 @@ async fn booking_words(
         to,
         subject: format!("{cinema}: {subject} ({reference})"),
         paragraphs,
-        link: Some(("Your booking".to_string(), page)),
+        link: Some(if kind == "showtime_moved" {
+            (
+                "Keep, exchange or cancel".to_string(),
+                format!("{page}/moved"),
+            )
+        } else {
+            ("Your booking".to_string(), page)
+        }),
         signature: cinema,
         attachments,
     })

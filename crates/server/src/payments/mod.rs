@@ -202,6 +202,10 @@ async fn apply(app: &App, report: Report) -> AppResult<PaymentOutcome> {
         PaymentOutcome::Refunded => metrics::counter!("marquee_refunds_total").increment(1),
         _ => {}
     }
+    // An exchange just paid: the booking it replaced was cancelled, its refund is owed.
+    if let Some((replaced, cancelled)) = &applied.exchanged {
+        crate::cancellations::refund_made(app, *replaced, cancelled).await?;
+    }
     if let Some(booking) = &applied.booking {
         if applied.outcome == PaymentOutcome::RefundDue {
             if let Some(payment) = app.store().payment(booking.id).await? {

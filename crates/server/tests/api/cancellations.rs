@@ -26,7 +26,7 @@ crate::both_backends!(
 );
 
 /// A paid booking: the customer's token and the booking's id. `tickets` are (seat, type).
-async fn paid(app: &TestApp, email: &str, tickets: &[(&str, &str)]) -> (String, String) {
+pub async fn paid(app: &TestApp, email: &str, tickets: &[(&str, &str)]) -> (String, String) {
     let token = app.customer(email).await;
     let tickets: Vec<Value> = tickets
         .iter()
@@ -98,7 +98,7 @@ async fn tiered_policy(app: &TestApp) {
 }
 
 /// What the sandbox gateway refunded of the booking's payment, from its own records.
-async fn refunded_at_gateway(app: &TestApp, booking: &str) -> i64 {
+pub async fn refunded_at_gateway(app: &TestApp, booking: &str) -> i64 {
     let payment = app.store.payment(id(booking)).await.unwrap().unwrap();
     let sandbox = app
         .store

@@ -29,6 +29,7 @@ mod rate_limits;
 mod schedule;
 mod seat_changes;
 mod seat_maps;
+mod showtime_moves;
 mod staff;
 mod ticket_types;
 mod tickets;

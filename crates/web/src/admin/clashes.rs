@@ -68,6 +68,14 @@ pub async fn refusal(
             StatusCode::CONFLICT,
             "The venue has no price plan yet: give it one on its price plan page first",
         ),
+        AppError::ShowtimeHasBookings { live: true } if fields.contains(&"reason") => Refusal {
+            status: StatusCode::CONFLICT,
+            errors: FieldErrors::one(
+                "reason",
+                "It has sales: say why it moves (each customer is emailed the change).",
+            ),
+            clashes: Vec::new(),
+        },
         AppError::ShowtimeHasBookings { .. } | AppError::NotOnSale(_) | AppError::Conflict { .. } => {
             Refusal::above(StatusCode::CONFLICT, &error.to_string())
         }

@@ -91,9 +91,12 @@ pub struct MoveForm {
     date: String,
     time: String,
     auditorium_id: String,
+    /// Told to the customers; needed when the showtime has sales.
+    #[serde(default)]
+    reason: String,
 }
 
-const MOVE_FIELDS: [&str; 3] = ["date", "time", "auditorium_id"];
+const MOVE_FIELDS: [&str; 4] = ["date", "time", "auditorium_id", "reason"];
 
 async fn showtime_page(
     app: &App,
@@ -179,6 +182,7 @@ async fn showtime_page(
             date: local(s.starts_at, zone, "%Y-%m-%d"),
             time: local(s.starts_at, zone, "%H:%M"),
             auditorium_id: s.auditorium_id.0.to_string(),
+            reason: String::new(),
         }),
         errors: FieldErrors::default(),
         clashes: Vec::new(),
@@ -291,7 +295,8 @@ pub async fn move_to(
             return Err(Ok(FieldErrors::default()));
         }
         let actor = by(&app, &staff.staff, "showtime.update", showtime_json);
-        scheduling::move_showtime(&app, &staff.staff, id, starts_at, hall, actor)
+        let reason = Some(typed.reason.trim()).filter(|r| !r.is_empty());
+        scheduling::move_showtime(&app, &staff.staff, id, starts_at, hall, reason, actor)
             .await
             .map_err(Err)
     };

@@ -219,21 +219,39 @@ pub struct ShowtimePatch {
     pub starts_at: Option<DateTime<Utc>>,
     /// Another hall of the venue (the showtime then takes its current layout).
     pub auditorium_id: Option<i64>,
+    /// Why: needed to move a showtime with live bookings, and told to each of its customers
+    /// (1 to 500 characters on one line).
+    pub reason: Option<String>,
 }
 
-/// Move or retime a showtime: a new start, another hall, or both. Only before it starts and
-/// while it has no live booking (a hold that has not run out, a payment under way, a sale).
-/// Its slot is checked for clashes like a new one's, and its prices are resolved again from
-/// the venue's plan for the new start.
+/// A showtime moved, and how many of its customers were told.
+#[derive(Serialize, ToSchema)]
+pub struct MovedShowtimeBody {
+    #[serde(flatten)]
+    pub showtime: AdminShowtimeBody,
+    /// The bookings (bought, or being paid for) whose customers were told of the move, each
+    /// with a link to keep it, exchange it for another showtime of the film, or cancel it for
+    /// a full refund. Empty for a showtime with no sales.
+    pub customers_told: Vec<String>,
+}
+
+/// Move or retime a showtime: a new start, another hall, or both, before it starts. Its slot
+/// is checked for clashes like a new one's, and its prices are resolved again from the
+/// venue's plan for the new start (bookings keep what they paid). A showtime with live
+/// bookings (a hold that has not run out, a payment under way, a sale) moves only with a
+/// `reason`: in another hall each seat keeps its label where the hall has that seat in the
+/// same category, the others are placed together again; every customer who bought or is
+/// paying is emailed the change with a link to keep it, exchange it
+/// (`POST /bookings/{id}/exchange`) or cancel it for a full refund.
 #[utoipa::path(patch, path = "/admin/showtimes/{id}", tag = "back office", security(("bearer" = [])), request_body = ShowtimePatch,
     params(("id" = String, Path)),
     responses(
-        (status = 200, body = AdminShowtimeBody),
-        (status = 400, description = "`invalid_request` (nothing to change, a start in the past), `invalid_showtime`, `invalid_json`, `invalid_body`", body = ErrorBody),
+        (status = 200, body = MovedShowtimeBody),
+        (status = 400, description = "`invalid_request` (nothing to change, a start in the past, a reason that is empty, too long or not one line), `invalid_showtime`, `invalid_json`, `invalid_body`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
         (status = 403, description = "`forbidden`: managers and owners; `totp_enrolment_required`", body = ErrorBody),
         (status = 404, description = "`showtime_not_found`, `auditorium_not_found` (also another venue's)", body = ErrorBody),
-        (status = 409, description = "`showtime_has_bookings`: it has live bookings; `showtime_has_blocked_seats`: moving to another hall would drop them; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
+        (status = 409, description = "`showtime_has_bookings`: it has live bookings and no `reason` was given; `move_unseats`: the other hall has no place for some seats people have; `showtime_has_blocked_seats`: moving to another hall would drop them; `showtime_started`; `schedule_conflict` (`clashes`); `no_price_plan`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`", body = ErrorBody),
     ))]
 pub async fn update_showtime(
@@ -241,7 +259,7 @@ pub async fn update_showtime(
     staff: Staff<Manager>,
     Path(id): Path<String>,
     Json(body): Json<ShowtimePatch>,
-) -> ApiResult<axum::Json<AdminShowtimeBody>> {
+) -> ApiResult<axum::Json<MovedShowtimeBody>> {
     let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
     let actor = by(&app, &staff, "showtime.update", showtime_json);
     let moved = scheduling::move_showtime(
@@ -250,10 +268,14 @@ pub async fn update_showtime(
         id,
         body.starts_at,
         body.auditorium_id.map(AuditoriumId),
+        body.reason.as_deref(),
         actor,
     )
     .await?;
-    Ok(axum::Json(AdminShowtimeBody::from(&moved)))
+    Ok(axum::Json(MovedShowtimeBody {
+        showtime: AdminShowtimeBody::from(&moved.showtime),
+        customers_told: moved.told.iter().map(|b| b.0.to_string()).collect(),
+    }))
 }
 
 /// Delete a showtime that has never had a booking (one that had is kept for its records).
