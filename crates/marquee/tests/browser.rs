@@ -818,3 +818,95 @@ async fn showtime_starting_soon(address: &str) -> Value {
         .await;
     made["id"].clone()
 }
+
+/// A manager moves a showtime that has sales on its page, with a reason; its customer opens
+/// the link of the letter, finds the page clean for axe at phone and desktop widths (and
+/// drawn in docs/screenshots when `MARQUEE_SCREENSHOTS` is set), and keeps the new time.
+#[tokio::test]
+async fn a_showtime_moved_in_the_back_office_is_kept_by_its_customer() {
+    let dir = common::TempDir::new("browser-moved");
+    let server = server_with_admin(&dir.0, &[]);
+    let address = server.address.clone();
+    let mut ana = Client::new(&address);
+    ana.sign_up("ana@example.com").await;
+    let showtime = ana.showtime_on_sale("London").await;
+    let paid = ana.hold(&showtime, 2).await;
+    let booking = paid["id"].as_str().expect("a booking").to_string();
+    ana.pay(&booking).await;
+
+    let admin = Browser::start(1280, 900).await;
+    admin
+        .client
+        .goto(&format!("http://{address}/admin/showtimes/{showtime}"))
+        .await
+        .expect("a page");
+    log_in(&admin, PASSWORD).await;
+    assert_eq!(admin.path().await, format!("/admin/showtimes/{showtime}"));
+    // Three weeks on, late: a day the demo has not scheduled.
+    admin
+        .client
+        .execute(
+            "document.getElementById('move-date').value = \
+             new Date(Date.now() + 21 * 864e5).toISOString().slice(0, 10);\
+             document.getElementById('move-time').value = '21:30';",
+            vec![],
+        )
+        .await
+        .expect("the new date");
+    admin
+        .type_into("#move-reason", "the projector is being repaired")
+        .await;
+    admin
+        .click_to_next_page(&format!(
+            "form[action='/admin/showtimes/{showtime}'] button.primary"
+        ))
+        .await;
+    assert_eq!(admin.path().await, format!("/admin/showtimes/{showtime}"));
+    admin.close().await;
+    let moved = ana.get(&format!("/bookings/{booking}")).await;
+    assert_eq!(
+        moved["moved"]["reason"], "the projector is being repaired",
+        "{moved}"
+    );
+
+    let shots = std::env::var_os("MARQUEE_SCREENSHOTS").is_some();
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    for (name, width) in [("desktop", 1280), ("phone", 390)] {
+        let browser = match name {
+            "desktop" => Browser::start(width, 1100).await,
+            _ => Browser::phone(width, 1500).await,
+        };
+        browser
+            .client
+            .goto(&format!("http://{address}/login"))
+            .await
+            .expect("the login page");
+        browser.type_into("#email", "ana@example.com").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser
+            .click_to_next_page("form[action='/login'] button")
+            .await;
+        browser
+            .client
+            .goto(&format!("http://{address}/bookings/{booking}/moved"))
+            .await
+            .expect("the moved page");
+        let found = browser.accessibility_violations().await;
+        assert!(found.is_empty(), "the moved page ({name}): {found:#?}");
+        if shots {
+            let png = browser.client.screenshot().await.expect("a screenshot");
+            std::fs::write(out.join(format!("booking-moved-{name}.png")), png).expect("written");
+        }
+        if name == "phone" {
+            browser
+                .click_to_next_page(&format!(
+                    "form[action='/bookings/{booking}/moved/keep'] button"
+                ))
+                .await;
+            assert_eq!(browser.path().await, format!("/bookings/{booking}?kept=1"));
+        }
+        browser.close().await;
+    }
+    let kept = ana.get(&format!("/bookings/{booking}")).await;
+    assert_eq!(kept["moved"]["answer"], "kept");
+}

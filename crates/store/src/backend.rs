@@ -688,6 +688,12 @@ impl<B: Backend> Store for B {
             crate::showtime_moves::keep(&mut tx, booking, user, now)
         })
     }
+    async fn move_tally(
+        &self,
+        showtime: ShowtimeId,
+    ) -> StoreResult<Option<crate::showtime_moves::MoveTally>> {
+        crate::showtime_moves::tally(&mut self.reading(), showtime).await
+    }
     async fn exchange_offer(
         &self,
         booking: BookingId,

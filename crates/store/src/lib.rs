@@ -515,6 +515,11 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// How the showtime's latest move with sales was answered (`showtime_moves::tally`).
+    async fn move_tally(
+        &self,
+        showtime: ShowtimeId,
+    ) -> StoreResult<Option<showtime_moves::MoveTally>>;
     /// What `user` may exchange their moved `booking` for (`showtime_moves::exchange_offer`).
     async fn exchange_offer(
         &self,

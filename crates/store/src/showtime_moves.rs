@@ -455,3 +455,49 @@ pub(crate) async fn complete_exchange(
         Err(other) => Err(other),
     }
 }
+
+/// How a showtime's latest move with sales was answered, for staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveTally {
+    pub moved_at: DateTime<Utc>,
+    pub reason: String,
+    /// Bookings told.
+    pub told: u32,
+    pub kept: u32,
+    pub exchanged: u32,
+    pub cancelled: u32,
+}
+
+/// The tally of a showtime's latest move with sales, if it had one.
+pub async fn tally(on: &mut impl Sql, showtime: ShowtimeId) -> StoreResult<Option<MoveTally>> {
+    let latest: Option<(i64, i64, String)> = on
+        .fetch_optional::<(i64, i64, String)>(
+            "SELECT id, ms(moved_at), reason FROM showtime_moves
+             WHERE showtime_id = $1 ORDER BY id DESC LIMIT 1",
+            args![showtime.0],
+        )
+        .await?;
+    let Some((move_id, moved_at, reason)) = latest else {
+        return Ok(None);
+    };
+    let answers: Vec<Option<String>> = on
+        .fetch_column(
+            "SELECT answer FROM move_notices WHERE move_id = $1",
+            args![move_id],
+        )
+        .await?;
+    let count = |answer: MoveAnswer| {
+        answers
+            .iter()
+            .filter(|a| a.as_deref() == Some(answer.as_str()))
+            .count() as u32
+    };
+    Ok(Some(MoveTally {
+        moved_at: instant(moved_at)?,
+        reason,
+        told: answers.len() as u32,
+        kept: count(MoveAnswer::Kept),
+        exchanged: count(MoveAnswer::Exchanged),
+        cancelled: count(MoveAnswer::Cancelled),
+    }))
+}

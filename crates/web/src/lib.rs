@@ -56,6 +56,8 @@ pub fn pages(app: &App) -> Pages {
         .route("/bookings/{id}/checkout", post(site::booking::checkout))
         .route("/bookings/{id}/pay", get(site::booking::pay))
         .route("/bookings/{id}/release", post(site::booking::release))
+        .route("/bookings/{id}/moved", get(site::moved::page))
+        .route("/bookings/{id}/moved/keep", post(site::moved::keep))
         .route(
             "/bookings/{id}/cancel",
             get(site::cancel::form).post(site::cancel::submit),

@@ -706,10 +706,8 @@ async fn a_paid_booking_offers_its_tickets_as_a_pdf_and_a_calendar_event() {
     assert!(!hold_shown.body.contains("Download tickets (PDF)"));
 }
 
-#[tokio::test]
-async fn a_customer_cancels_some_seats_of_a_paid_booking_after_seeing_the_refund() {
-    let app = TestApp::start("http://127.0.0.1:8080").await;
-    let world = world(&app).await;
+/// A paid booking of `seats` of the world's showtime, by Carla, who has an account.
+async fn paid_by_carla(app: &TestApp, world: &World, seats: &[&str]) -> marquee_domain::Booking {
     app.account("carla@example.com").await;
     let carla = app
         .store
@@ -718,14 +716,14 @@ async fn a_customer_cancels_some_seats_of_a_paid_booking_after_seeing_the_refund
         .unwrap()
         .unwrap()
         .user;
-    let paid = fixtures::paid(
-        &*app.store,
-        &carla,
-        &world.showtime,
-        &["C1", "C2"],
-        fixtures::t0(),
-    )
-    .await;
+    fixtures::paid(&*app.store, &carla, &world.showtime, seats, fixtures::t0()).await
+}
+
+#[tokio::test]
+async fn a_customer_cancels_some_seats_of_a_paid_booking_after_seeing_the_refund() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    let paid = paid_by_carla(&app, &world, &["C1", "C2"]).await;
     let (cookie, csrf) = app.session_of("carla@example.com").await;
     let page = format!("/bookings/{}", paid.id.0);
     let shown = app.get(&page, Some(&cookie)).await;
@@ -778,4 +776,131 @@ async fn a_customer_cancels_some_seats_of_a_paid_booking_after_seeing_the_refund
     let (dan, _) = app.session_of("dan@example.com").await;
     let theirs = app.get(&format!("{page}/cancel"), Some(&dan)).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_customer_whose_showing_moved_keeps_it_or_exchanges_it_from_the_letters_link() {
+    let app = TestApp::start("http://127.0.0.1:8080").await;
+    let world = world(&app).await;
+    let paid = paid_by_carla(&app, &world, &["A1", "A2"]).await;
+    let other = fixtures::schedule(
+        &*app.store,
+        &world.event,
+        &world.auditorium,
+        fixtures::t0() + chrono::Duration::days(2),
+    )
+    .await;
+    // The move prices the showtime again from the venue's plan.
+    let plan = marquee_server::price_plans::plan(marquee_server::price_plans::PlanInput {
+        currency: "EUR".into(),
+        booking_fee_minor: 75,
+        ticket_types: vec![("adult".into(), "Adult".into())],
+        rules: vec![marquee_server::price_plans::RuleInput {
+            ticket_type: "adult".into(),
+            price_minor: 1000,
+            ..Default::default()
+        }],
+    })
+    .expect("a plan");
+    app.store
+        .put_price_plan(
+            world.venue.id,
+            &plan,
+            fixtures::t0(),
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("the plan stored");
+    let moved = app
+        .store
+        .move_showtime(
+            world.showtime.showtime.id,
+            marquee_store::ShowtimeMove {
+                starts_at: Some(world.showtime.showtime.starts_at + chrono::Duration::hours(6)),
+                auditorium_id: None,
+                reason: Some("the projector is being repaired".into()),
+                now: fixtures::t0(),
+            },
+            marquee_store::Actor::System,
+        )
+        .await
+        .expect("moved");
+    assert_eq!(moved.told, [paid.id]);
+    let (cookie, csrf) = app.session_of("carla@example.com").await;
+    let page = format!("/bookings/{}", paid.id.0);
+    let shown = app.get(&page, Some(&cookie)).await;
+    assert!(
+        shown.body.contains("The cinema moved this showing"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains(&format!("href=\"{page}/moved\"")));
+
+    let offer = app.get(&format!("{page}/moved"), Some(&cookie)).await;
+    assert_eq!(offer.status, StatusCode::OK);
+    for said in [
+        "Tuesday 24 November 2026, 12:00 in Sala 1",
+        "Tuesday 24 November 2026, 18:00 in Sala 1",
+        "the projector is being repaired",
+        "Cancel for a full refund",
+    ] {
+        assert!(offer.body.contains(said), "{said}: {}", offer.body);
+    }
+    let exchange_link = format!("/showtimes/{}?exchange={}", other.showtime.id.0, paid.id.0);
+    assert!(offer.body.contains(&exchange_link), "{}", offer.body);
+
+    // Keeping it: said on the booking, and recorded.
+    let kept = app
+        .post_form(
+            &format!("{page}/moved/keep"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    assert_eq!(location(&kept), format!("{page}?kept=1"));
+    let read = app.store.get_booking(paid.id).await.unwrap().unwrap();
+    assert_eq!(
+        read.moved.and_then(|m| m.answer),
+        Some(marquee_domain::showtime_move::MoveAnswer::Kept)
+    );
+
+    // Changing their mind: seats at the other showing, in exchange.
+    let seats = app.get(&exchange_link, Some(&cookie)).await;
+    assert!(
+        seats.body.contains("id=\"exchange-note\""),
+        "{}",
+        seats.body
+    );
+    assert!(seats
+        .body
+        .contains(&format!("name=\"exchange\" value=\"{}\"", paid.id.0)));
+    let held = app
+        .post_form(
+            &format!("/showtimes/{}/hold", other.showtime.id.0),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("seats", "A3"),
+                ("exchange", &paid.id.0.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let new_page = location(&held).to_string();
+    let new_id: i64 = new_page.trim_start_matches("/bookings/").parse().unwrap();
+    let new = app
+        .store
+        .get_booking(marquee_domain::BookingId(new_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(new.replaces, Some(paid.id));
+    assert_eq!(new.showtime_id, other.showtime.id);
+    let shown = app.get(&new_page, Some(&cookie)).await;
+    assert!(
+        shown.body.contains("This booking exchanges"),
+        "{}",
+        shown.body
+    );
 }

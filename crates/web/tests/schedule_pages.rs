@@ -519,7 +519,8 @@ async fn a_showtime_is_retimed_and_deleted_on_its_page_and_refusals_are_shown_th
         .await
         .expect("a read");
     assert_eq!(stored_now.map(|s| s.showtime.starts_at), Some(six_pm));
-    // With a reason it moves, the hold with it.
+    // With a reason it moves, the hold and a sale with it; the sale's buyer is told.
+    fixtures::paid(&*app.store, &world.bob, &stored, &["A2"], fixtures::t0()).await;
     let mut with_reason = retime("19:00");
     with_reason.push(("reason", "the hall is needed".to_string()));
     let moved = app
@@ -535,6 +536,10 @@ async fn a_showtime_is_retimed_and_deleted_on_its_page_and_refusals_are_shown_th
         stored_now.map(|s| s.showtime.starts_at),
         Some(six_pm + chrono::Duration::hours(1))
     );
+    let page = app.get(&path, Some(&cookie)).await;
+    assert!(page.body.contains("the hall is needed"), "{}", page.body);
+    assert!(page.body.contains("id=\"move-told\">1<"), "{}", page.body);
+    assert!(page.body.contains("id=\"move-kept\">0<"), "{}", page.body);
 
     // The world's showtime never had a booking: deleted, back to its week.
     let gone = world.showtime.showtime.id;

@@ -73,6 +73,8 @@ struct ShowtimePage {
     cancelled: String,
     cancel_errors: FieldErrors,
     message: Option<&'static str>,
+    /// Its latest move with sales: when, why, and how its customers answered.
+    moved: Option<(String, marquee_store::showtime_moves::MoveTally)>,
 }
 
 #[derive(Default)]
@@ -204,6 +206,12 @@ async fn showtime_page(
             .map_or_else(String::new, |at| local(at, zone, "%-d %b %Y %H:%M")),
         cancel_errors: FieldErrors::default(),
         message: None,
+        moved: app
+            .store()
+            .move_tally(s.id)
+            .await
+            .map_err(AppError::from)?
+            .map(|t| (local(t.moved_at, zone, "%-d %b %Y %H:%M"), t)),
     })
 }
 

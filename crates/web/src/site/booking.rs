@@ -49,6 +49,10 @@ struct BookingPage {
     access_needs: Option<String>,
     /// Its cancellations: which seats, what each refunds and where the refund stands.
     cancellations: Vec<CancellationView>,
+    /// The cinema moved its showing and the customer may still answer: why.
+    moved: Option<String>,
+    /// The booking this one exchanges: (its id, its reference).
+    replaces: Option<(String, String)>,
 }
 
 struct CancellationView {
@@ -92,7 +96,11 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let id = booking_id(&id)?;
     let booking = bookings::get(&app, &signed_in.user, id).await?;
-    let message = said.cancelled.is_some().then_some(CANCELLED);
+    let message = match (&said.cancelled, &said.kept) {
+        (Some(_), _) => Some(CANCELLED),
+        (None, Some(_)) => Some(KEPT),
+        (None, None) => None,
+    };
     show(&app, &signed_in, booking, message).await
 }
 
@@ -101,7 +109,10 @@ pub async fn page(
 #[serde(default)]
 pub struct Said {
     cancelled: Option<String>,
+    kept: Option<String>,
 }
+
+const KEPT: &str = "You are keeping the new time. Your tickets are valid for it.";
 
 async fn show(
     app: &App,
@@ -141,6 +152,22 @@ async fn show(
         .access_needs(booking.id)
         .await
         .map_err(AppError::from)?;
+    let moved = booking
+        .moved
+        .as_ref()
+        .filter(|m| {
+            marquee_domain::showtime_move::MoveAnswer::open(m.answer)
+                && status == BookingStatus::Confirmed
+                && now < info.showtime.starts_at
+        })
+        .map(|m| m.reason.clone());
+    let replaces = match booking.replaces {
+        Some(old) => bookings::get(app, &signed_in.user, old)
+            .await
+            .ok()
+            .map(|b| (b.id.to_string(), b.reference.to_string())),
+        None => None,
+    };
     let zone = info.city.timezone;
     let prices = &info.showtime.prices;
     let lines = booking
@@ -195,6 +222,8 @@ async fn show(
                 why: c.why.clone(),
             })
             .collect(),
+        moved,
+        replaces,
     };
     Ok(html(StatusCode::OK, &page))
 }

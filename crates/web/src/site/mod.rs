@@ -8,6 +8,7 @@ pub mod city;
 pub mod film;
 pub mod home;
 pub mod listing;
+pub mod moved;
 pub mod my_bookings;
 pub mod password_reset;
 pub mod seat_grid;

@@ -24,7 +24,7 @@ use marquee_domain::booking::MAX_SEATS_PER_BOOKING;
 use marquee_domain::{BookingStatus, Entity, SeatCategory, ShowtimeId};
 use marquee_server::bookings::{self, SeatChoice};
 use marquee_server::error::AppError;
-use marquee_server::App;
+use marquee_server::{showtime_moves, App};
 use marquee_store::BookingPage;
 use serde::Deserialize;
 
@@ -45,6 +45,8 @@ struct ShowtimePage {
     signed_in: bool,
     /// What was typed about access needs, kept after a refusal.
     access_needs: String,
+    /// The booking the seats chosen here exchange (its showtime was moved), if any.
+    exchange: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -54,6 +56,8 @@ pub struct ShowtimeQuery {
     seats: String,
     /// Why the customer is back here: `payment_failed`, `expired` or `released`.
     notice: String,
+    /// The id of a booking whose showtime was moved, to exchange for seats here.
+    exchange: String,
 }
 
 /// What the seat map says to a customer sent back to it by their booking (`booking::show`).
@@ -82,6 +86,7 @@ pub async fn page(
     let chosen = Chosen {
         seats: &query.seats,
         access_needs: "",
+        exchange: &query.exchange,
     };
     render(&app, &headers, id, signed_in.as_ref(), told, chosen).await
 }
@@ -129,6 +134,7 @@ async fn render(
             .collect(),
         signed_in: signed_in.is_some(),
         access_needs: chosen.access_needs.to_string(),
+        exchange: chosen.exchange.to_string(),
     };
     let mut response = html(status, &page);
     if let Some(cookie) = new_cookie {
@@ -143,6 +149,8 @@ async fn render(
 struct Chosen<'a> {
     seats: &'a str,
     access_needs: &'a str,
+    /// The booking being exchanged, when the seats are for an exchange.
+    exchange: &'a str,
 }
 
 /// What the hold form sent: the seats ticked (or a number of seats for best available), and
@@ -158,6 +166,8 @@ struct HoldForm {
     wheelchair: bool,
     /// What the customer tells the cinema about their access needs.
     access_needs: String,
+    /// The booking these seats exchange, if any.
+    exchange: String,
 }
 
 impl HoldForm {
@@ -177,6 +187,7 @@ impl HoldForm {
                 }
                 "category" if value == "wheelchair_with_companion" => form.wheelchair = true,
                 "access_needs" => form.access_needs = value.to_string(),
+                "exchange" => form.exchange = value.to_string(),
                 "category" if !value.is_empty() => {
                     form.category = Some(
                         SeatCategory::parse(value)
@@ -247,9 +258,16 @@ pub async fn hold(
     let id = showtime_id(&id)?;
     let form = HoldForm::parse(&body);
     let chosen = form.as_ref().map(|f| f.seats.join(",")).unwrap_or_default();
+    let exchange = form
+        .as_ref()
+        .map(|f| f.exchange.clone())
+        .unwrap_or_default();
     let Some(signed_in) = session::signed_in(&app, &headers).await else {
         // Back here after the login, with the same seats chosen.
-        let here = format!("/showtimes/{}?seats={chosen}", id.0);
+        let mut here = format!("/showtimes/{}?seats={chosen}", id.0);
+        if !exchange.is_empty() {
+            here.push_str(&format!("&exchange={exchange}"));
+        }
         let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
         return Ok(Redirect::to(&format!("/login?next={next}")).into_response());
     };
@@ -274,13 +292,23 @@ pub async fn hold(
             let kept = Chosen {
                 seats: &chosen,
                 access_needs: &needs,
+                exchange: &exchange,
             };
             return render(&app, &headers, id, Some(&signed_in), refusal, kept).await;
         }
     };
     let held = async {
         super::within_booking_limit(&app, &signed_in)?;
-        let booking = bookings::hold(&app, &signed_in.user, id, choice).await?;
+        let booking = match exchange.as_str() {
+            "" => bookings::hold(&app, &signed_in.user, id, choice).await?,
+            old => {
+                let old = super::booking_id(old)
+                    .map_err(|_| AppError::NotFound(marquee_domain::Entity::Booking))?;
+                showtime_moves::exchange(&app, &signed_in.user, old, id, choice)
+                    .await?
+                    .booking
+            }
+        };
         if !needs.trim().is_empty() {
             bookings::set_access_needs(&app, &signed_in.user, booking.id, &needs).await?;
         }
@@ -313,6 +341,7 @@ pub async fn hold(
             let kept = Chosen {
                 seats: &still,
                 access_needs: &needs,
+                exchange: &exchange,
             };
             render(&app, &headers, id, Some(&signed_in), refusal, kept).await
         }
@@ -378,6 +407,12 @@ fn refusal(error: &AppError) -> Option<(StatusCode, String)> {
             (conflict, "Tickets for this showing are not on sale yet.".into())
         }
         AppError::Invalid { message, .. } => (StatusCode::BAD_REQUEST, sentence(message)),
+        // An exchange whose offer closed (answered, started).
+        AppError::Conflict { message, .. } => (conflict, sentence(message)),
+        AppError::WrongBookingState(_) => (
+            conflict,
+            "The booking you are exchanging is no longer confirmed, so it cannot be exchanged.".into(),
+        ),
         AppError::Wait { message, .. } => (StatusCode::TOO_MANY_REQUESTS, sentence(message)),
         _ => return None,
     })
