@@ -163,6 +163,13 @@ impl TestApp {
     /// Two nodes on one PostgreSQL database, numbered 1 and 2, each with its own pool, seat
     /// maps and seat-change stream, on one clock; the world is made once.
     pub async fn postgres_two_nodes() -> (TestApp, TestApp) {
+        TestApp::postgres_two_nodes_configured(|config| config).await
+    }
+
+    /// Two nodes as `postgres_two_nodes` makes them, each configured by `configure` too.
+    pub async fn postgres_two_nodes_configured(
+        configure: impl Fn(Config) -> Config,
+    ) -> (TestApp, TestApp) {
         let database = marquee_store_postgres::testing::fresh_database().await;
         let url = database.url().to_string();
         let connect = || async {
@@ -175,9 +182,11 @@ impl TestApp {
                 .expect("a store"),
             ) as Arc<dyn Store>
         };
-        let one = TestApp::on(connect().await, Box::new(database), |config| Config {
-            node_id: 1,
-            ..config
+        let one = TestApp::on(connect().await, Box::new(database), |config| {
+            configure(Config {
+                node_id: 1,
+                ..config
+            })
         })
         .await;
         let world = one.world.clone();
@@ -186,9 +195,11 @@ impl TestApp {
             world,
             one.clock.clone(),
             Box::new(()),
-            |config| Config {
-                node_id: 2,
-                ..config
+            |config| {
+                configure(Config {
+                    node_id: 2,
+                    ..config
+                })
             },
         )
         .await;
