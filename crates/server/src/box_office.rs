@@ -6,11 +6,11 @@
 use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::staff::StaffUser;
-use marquee_domain::{Booking, BookingId, Entity, ShowtimeId};
+use marquee_domain::{Booking, BookingId, BookingStatus, Entity, ShowtimeId};
 use marquee_store::cancellations::{
     CancelBooking, CancelShowtime, Cancelled, Canceller, ShowtimeCancelled, MESSAGE_KIND,
 };
-use marquee_store::{Payment, ShowtimeInfo};
+use marquee_store::{Actor, Payment, ShowtimeInfo};
 
 /// The longest reason staff can give for a refund.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -77,6 +77,29 @@ async fn read(app: &App, staff: &StaffUser, booking: Booking) -> AppResult<Optio
         customer_email,
         showtime,
     }))
+}
+
+/// Sends a confirmed booking's tickets to its customer again (the confirmation's letter, with
+/// the PDF and the calendar event), audited as `staff`'s; answers to whom.
+pub async fn resend_tickets(app: &App, staff: &StaffUser, id: BookingId) -> AppResult<String> {
+    let read = booking(app, staff, id).await?;
+    let now = app.now();
+    if read.booking.status_at(now) != BookingStatus::Confirmed {
+        return Err(AppError::Conflict {
+            code: ErrorCode::BookingNotConfirmed,
+            message: "only a paid, confirmed booking has tickets to send".into(),
+        });
+    }
+    let by = Actor::staff(
+        staff.user.id,
+        now,
+        "booking.resend_tickets",
+        |b: &BookingId| serde_json::json!({ "booking_id": b.0.to_string() }),
+    );
+    app.store()
+        .resend_tickets(id, read.showtime.venue.id, by, now)
+        .await?;
+    Ok(read.customer_email)
 }
 
 /// A reason staff give: 1 to `MAX_REASON_CHARS` characters on one line.

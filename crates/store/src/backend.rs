@@ -688,6 +688,17 @@ impl<B: Backend> Store for B {
             crate::showtime_moves::keep(&mut tx, booking, user, now)
         })
     }
+    async fn resend_tickets(
+        &self,
+        booking: BookingId,
+        venue: VenueId,
+        by: Actor<BookingId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        in_write!(self, "resending tickets", |tx| {
+            crate::mail::resend_tickets(&mut tx, booking, venue, &by, now)
+        })
+    }
     async fn move_tally(
         &self,
         showtime: ShowtimeId,

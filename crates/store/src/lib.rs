@@ -464,6 +464,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// The booking a ticket code admits to, with its tickets.
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
+    /// Queues a confirmed booking's tickets to its customer again (`mail::resend_tickets`).
+    async fn resend_tickets(
+        &self,
+        booking: BookingId,
+        venue: VenueId,
+        by: Actor<BookingId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// The kinds of a booking's outbox messages, oldest first.
     async fn outbox_kinds(&self, booking: BookingId) -> StoreResult<Vec<String>>;
     /// Outbox messages not delivered yet, oldest first, at most `limit`: what the mail worker

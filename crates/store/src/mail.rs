@@ -361,3 +361,29 @@ pub async fn delivery(on: &mut impl Sql, id: i64) -> StoreResult<Option<Delivery
     })
     .transpose()
 }
+
+/// The kind of the message that sends a booking's tickets again (the confirmation's letter).
+pub const TICKETS_RESENT: &str = "tickets_resent";
+
+/// Queues a confirmed booking's tickets to its customer again, for staff of `venue`
+/// (audited as `by`'s), in one write transaction.
+pub async fn resend_tickets(
+    tx: &mut impl Sql,
+    booking: BookingId,
+    venue: VenueId,
+    by: &crate::Actor<BookingId>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let payload = serde_json::json!({
+        "booking_id": booking.0.to_string(),
+        "kind": TICKETS_RESENT,
+    });
+    crate::statements::queue_message(tx, Some(booking), TICKETS_RESENT, &payload.to_string(), now)
+        .await?;
+    let touched = crate::audit::Touched {
+        entity: "booking",
+        id: Some(booking.0),
+        venue: Some(venue),
+    };
+    crate::audit::record(tx, by, touched, None, Some(&booking)).await
+}

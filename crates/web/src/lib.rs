@@ -121,6 +121,7 @@ pub fn pages(app: &App) -> Pages {
         .route("/admin/bookings", get(admin::bookings::find))
         .route("/admin/bookings/{id}", get(admin::bookings::booking))
         .route("/admin/bookings/{id}/refund", post(admin::bookings::refund))
+        .route("/admin/bookings/{id}/resend", post(admin::bookings::resend))
         .route(
             "/admin/auditoriums/{id}/layout",
             get(admin::layout::page).post(admin::layout::save),

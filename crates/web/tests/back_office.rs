@@ -1136,6 +1136,17 @@ async fn staff_find_a_booking_refund_it_and_cancel_a_showtime_with_the_door_coun
     assert!(shown.body.contains("alice@example.com"), "{}", shown.body);
     assert!(shown.body.contains("Refund in full"));
 
+    // The tickets sent again: queued for the customer, said on the page.
+    let resent = app
+        .post_form(&format!("{page}/resend"), Some(&cookie), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER, "{}", resent.body);
+    assert_eq!(location(&resent), format!("{page}?resent=1"));
+    let kinds = app.store.outbox_kinds(paid.id).await.unwrap();
+    assert_eq!(kinds.last().map(String::as_str), Some("tickets_resent"));
+    let told = app.get(&format!("{page}?resent=1"), Some(&cookie)).await;
+    assert!(told.body.contains("on their way"), "{}", told.body);
+
     // A refund needs a reason; with one, the seats ticked are refunded in full.
     let refund = format!("{page}/refund");
     let no_reason = app

@@ -185,7 +185,7 @@ async fn booking_words(
         .unwrap_or(booking.quote.total);
     let why = payload.why.clone();
     let (subject, mut paragraphs, attachments) = match kind {
-        "booking_confirmed" => {
+        "booking_confirmed" | "tickets_resent" => {
             let sheet = tickets::of_booking(app, booking).await?;
             let files = [Keepsake::Pdf, Keepsake::Calendar]
                 .into_iter()

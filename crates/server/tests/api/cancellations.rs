@@ -21,6 +21,7 @@ crate::both_backends!(
     a_refund_the_gateway_refuses_is_shown_and_asked_again_until_it_is_made,
     cancellations_that_cannot_be_made_are_refused_and_change_nothing,
     staff_find_a_booking_and_refund_it_in_full_with_a_reason,
+    the_box_office_resends_a_paid_bookings_tickets,
     managers_set_their_venues_refund_policy,
     cancelling_a_showtime_refunds_every_booking_once_and_stops_its_sales,
 );
@@ -715,4 +716,76 @@ async fn cancelling_a_showtime_refunds_every_booking_once_and_stops_its_sales(ap
             .total;
         assert_eq!(refunded_at_gateway(&app, booking).await, total.minor);
     }
+}
+
+async fn the_box_office_resends_a_paid_bookings_tickets(app: TestApp) {
+    let (token, booking) = paid(&app, "ana@example.com", &[("A1", "adult")]).await;
+    let venue = app.world.venue.id;
+    let (clerk, _) = app
+        .staff("bo@example.com", StaffRole::BoxOffice, &[venue])
+        .await;
+    let (_, elsewhere) = marquee_store::conformance::fixtures::city_in(
+        &*app.store,
+        "Porto",
+        chrono_tz::Europe::Lisbon,
+    )
+    .await;
+    let (outsider, _) = app
+        .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])
+        .await;
+    let path = format!("/api/v1/admin/bookings/{booking}/resend");
+    let resent = |who: String| {
+        let app = &app;
+        let path = path.clone();
+        async move { app.post(&path, Some(&who), json!({})).await }
+    };
+    let kinds = || async { app.store.outbox_kinds(id(&booking)).await.unwrap() };
+    let before = kinds().await;
+
+    let theirs = resent(outsider).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another venue's");
+    let customer = resent(token.clone()).await;
+    assert_eq!(customer.status, StatusCode::FORBIDDEN, "customers do not");
+    assert_eq!(kinds().await, before, "nothing queued");
+
+    let sent = resent(clerk.clone()).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{:?}", sent.body);
+    assert_eq!(sent.body["to"], "ana@example.com");
+    let after = kinds().await;
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.last().map(String::as_str), Some("tickets_resent"));
+    // The letter is the confirmation's: the tickets and the calendar event attached.
+    let message = app
+        .store
+        .undelivered_messages(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "tickets_resent")
+        .expect("queued");
+    let letter = marquee_server::mail::letters::compose(&app.app, &message)
+        .await
+        .unwrap();
+    assert_eq!(letter.to, "ana@example.com");
+    assert!(
+        letter.subject.contains("your tickets"),
+        "{}",
+        letter.subject
+    );
+    let files: Vec<&str> = letter
+        .attachments
+        .iter()
+        .map(|(name, _, _)| name.as_str())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with(".pdf")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with(".ics")), "{files:?}");
+    let (owner, _) = app.staff("olga@example.com", StaffRole::Owner, &[]).await;
+    let audit = app.get("/api/v1/admin/audit", Some(&owner)).await;
+    assert_eq!(audit.body["entries"][0]["action"], "booking.resend_tickets");
+
+    // A cancelled booking has no tickets to send.
+    cancel(&app, &token, &booking, "", None).await;
+    let refused = resent(clerk).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.code(), "booking_not_confirmed");
 }

@@ -105,6 +105,8 @@ struct BookingPage {
     refunds: Vec<RefundView>,
     /// The refund form, for managers, while the booking has seats to refund.
     can_refund: bool,
+    /// "Resend the tickets", while the booking is confirmed.
+    can_resend: bool,
     errors: FieldErrors,
     reason: String,
     message: Option<&'static str>,
@@ -123,6 +125,7 @@ struct RefundView {
 #[serde(default)]
 pub struct Said {
     refunded: Option<String>,
+    resent: Option<String>,
 }
 
 /// `GET /admin/bookings/{id}`.
@@ -135,7 +138,11 @@ pub async fn booking(
     let id = crate::site::booking_id(&id)?;
     let read = box_office::booking(&app, &staff.staff, id).await?;
     let mut page = booking_page(&app, &staff.signed_in, &staff.staff, read);
-    page.message = said.refunded.is_some().then_some(REFUNDED);
+    page.message = match (&said.refunded, &said.resent) {
+        (Some(_), _) => Some(REFUNDED),
+        (None, Some(_)) => Some(RESENT),
+        (None, None) => None,
+    };
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -207,6 +214,7 @@ fn booking_page(
             .collect(),
         can_refund: status == BookingStatus::Confirmed
             && staff.access.require(StaffRole::Manager).is_ok(),
+        can_resend: status == BookingStatus::Confirmed,
         errors: FieldErrors::default(),
         reason: String::new(),
         message: None,
@@ -252,6 +260,25 @@ pub async fn refund(
     page.reason = reason;
     Ok(html(StatusCode::BAD_REQUEST, &page))
 }
+
+/// `POST /admin/bookings/{id}/resend`: the tickets queued to the customer again, back to
+/// the booking.
+pub async fn resend(
+    State(app): State<App>,
+    staff: Staff<BoxOffice>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::site::booking_id(&id)?;
+    let said = match box_office::resend_tickets(&app, &staff.staff, id).await {
+        Ok(_) => "?resent=1",
+        // Not confirmed (any more): the booking's page says what it is.
+        Err(AppError::Conflict { .. }) => "",
+        Err(error) => return Err(error.into()),
+    };
+    Ok(Redirect::to(&format!("/admin/bookings/{id}{said}")).into_response())
+}
+
+const RESENT: &str = "The tickets are on their way to the customer again.";
 
 const REFUNDED: &str =
     "Refunded. The seats are back on sale, the tickets void, and the customer is told.";

@@ -9,6 +9,7 @@ use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::staff::{BoxOffice, Manager, Staff};
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -173,4 +174,31 @@ pub async fn refund_booking(
         false,
         BookingBody::new(read.booking, app.now()),
     )))
+}
+
+/// Where the tickets went again.
+#[derive(Serialize, ToSchema)]
+pub struct ResentBody {
+    /// The customer's address the letter is queued for.
+    pub to: String,
+}
+
+/// Send a paid booking's tickets to its customer again (the confirmation's letter, with the
+/// tickets' PDF and the calendar event); queued for the mail worker, and audited.
+#[utoipa::path(post, path = "/admin/bookings/{id}/resend", tag = "back office", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 202, description = "Queued", body = ResentBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: box office and up; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`booking_not_found` (also another venue's)", body = ErrorBody),
+        (status = 409, description = "`booking_not_confirmed`: not paid, or cancelled", body = ErrorBody),
+    ))]
+pub async fn resend_tickets(
+    State(app): State<App>,
+    staff: Staff<BoxOffice>,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, axum::Json<ResentBody>)> {
+    let to = box_office::resend_tickets(&app, &staff, booking_id(&id)?).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(ResentBody { to })))
 }

@@ -68,6 +68,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(bookings::find_bookings))
         .routes(routes!(bookings::get_booking))
         .routes(routes!(bookings::refund_booking))
+        .routes(routes!(bookings::resend_tickets))
         .routes(routes!(audit::audit_log))
         .routes(routes!(dashboard::dashboard))
 }
