@@ -1,0 +1,276 @@
+//! Catalog search, embedded in the binary: a tantivy index of events in memory, so that no
+//! one has to run a search server.
+//!
+//! Text is read the same way when it is indexed and when it is asked for (`words`): split
+//! on anything that is not a letter or a digit, lower-cased, accents folded ("Amélie" is
+//! `amelie`). Every word of a query must match somewhere in an event: exactly, within a
+//! typo (one edit for words of 5 letters or more, two for 9 or more), or, for the last word,
+//! as the start of a word (what someone typing has not finished). Where it matches decides
+//! how much it counts: the title first, then the people (cast, director), then the tags
+//! (genres, language, certificate) and the places (venues, cities), then the synopsis; an
+//! exact word counts more than a finished prefix, a prefix more than a typo. Nothing of the
+//! query is read as syntax: quotes, colons, stars and `AND` are words or separators.
+//!
+//! The index only knows events' words; what is on where and when is filtered by the caller.
+
+mod words;
+
+pub use words::{words, MAX_QUERY_WORDS};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// An event as the index reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventText {
+    pub id: i64,
+    pub title: String,
+    pub original_title: String,
+    /// Cast and director.
+    pub people: Vec<String>,
+    /// Genres, language, certificate.
+    pub tags: Vec<String>,
+    /// The venues and cities where it plays.
+    pub places: Vec<String>,
+    pub synopsis: String,
+}
+
+/// An event a query matched, and how well.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub event: i64,
+    /// Higher is better; only the order means anything.
+    pub relevance: f32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("search index: {0}")]
+pub struct SearchError(#[from] tantivy::TantivyError);
+
+/// Where a word matched, from the best place to the least.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Title,
+    People,
+    Tags,
+    Synopsis,
+}
+
+impl Place {
+    /// What an exact match of a word here counts. A prefix counts 0.7 of it, a typo 0.6.
+    fn weight(self) -> f32 {
+        match self {
+            Place::Title => 100.0,
+            Place::People => 30.0,
+            Place::Tags => 10.0,
+            Place::Synopsis => 3.0,
+        }
+    }
+}
+
+const PREFIX: f32 = 0.7;
+const TYPO: f32 = 0.6;
+
+/// The index's fields, each with the place its matches count as.
+struct Fields {
+    text: Vec<(Field, Place)>,
+    title: Field,
+}
+
+/// The events' words, indexed in memory; built whole from the catalog (`build`), searched by
+/// any number of threads at once.
+pub struct TextIndex {
+    reader: IndexReader,
+    fields: Fields,
+    /// The event id of each document, by segment and document number.
+    ids: Vec<Vec<i64>>,
+    events: usize,
+}
+
+impl TextIndex {
+    /// Indexes `events` (in one thread: the index is small, and the node keeps serving).
+    pub fn build(events: &[EventText]) -> Result<TextIndex, SearchError> {
+        let mut schema = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(words::ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        );
+        let id = schema.add_i64_field("id", FAST);
+        let title = schema.add_text_field("title", text.clone());
+        let original_title = schema.add_text_field("original_title", text.clone());
+        let people = schema.add_text_field("people", text.clone());
+        let tags = schema.add_text_field("tags", text.clone());
+        let places = schema.add_text_field("places", text.clone());
+        let synopsis = schema.add_text_field("synopsis", text);
+        let index = Index::create_in_ram(schema.build());
+        index
+            .tokenizers()
+            .register(words::ANALYZER, words::analyzer());
+        // The smallest budget tantivy takes for one thread.
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for event in events {
+            let mut doc = TantivyDocument::default();
+            doc.add_i64(id, event.id);
+            doc.add_text(title, &event.title);
+            doc.add_text(original_title, &event.original_title);
+            for (field, values) in [(people, &event.people), (tags, &event.tags)] {
+                for value in values {
+                    doc.add_text(field, value);
+                }
+            }
+            for place in &event.places {
+                doc.add_text(places, place);
+            }
+            doc.add_text(synopsis, &event.synopsis);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut ids = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().i64("id")?;
+            ids.push(
+                (0..segment.max_doc())
+                    .map(|doc| column.first(doc).unwrap_or_default())
+                    .collect(),
+            );
+        }
+        Ok(TextIndex {
+            reader,
+            fields: Fields {
+                text: vec![
+                    (title, Place::Title),
+                    (original_title, Place::Title),
+                    (people, Place::People),
+                    (tags, Place::Tags),
+                    (places, Place::Tags),
+                    (synopsis, Place::Synopsis),
+                ],
+                title,
+            },
+            ids,
+            events: events.len(),
+        })
+    }
+
+    /// How many events are indexed.
+    pub fn len(&self) -> usize {
+        self.events
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
+    /// Every event that matches every word of `text`, best first (ties in no set order);
+    /// `None` when `text` has no word to search for.
+    pub fn search(&self, text: &str) -> Result<Option<Vec<Hit>>, SearchError> {
+        let asked = words(text);
+        if asked.is_empty() {
+            return Ok(None);
+        }
+        let fields: Vec<(Field, Place)> = self.fields.text.clone();
+        let query = self.all_words(&asked, &fields);
+        self.run(&*query).map(Some)
+    }
+
+    /// Events whose title has every word of `text` (the last one may be unfinished), best
+    /// first, at most `limit`: what a search box offers while someone types.
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let asked = words(text);
+        if asked.is_empty() || limit == 0 {
+            return Ok(vec![]);
+        }
+        let title = [(self.fields.title, Place::Title)];
+        let query = self.all_words(&asked, &title);
+        let mut hits = self.run(&*query)?;
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// A query that every word must match, each in the best of `fields` it can.
+    fn all_words(&self, asked: &[String], fields: &[(Field, Place)]) -> Box<dyn Query> {
+        let last = asked.len() - 1;
+        let clauses = asked
+            .iter()
+            .enumerate()
+            .map(|(n, word)| (Occur::Must, one_word(word, n == last, fields)))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn run(&self, query: &dyn Query) -> Result<Vec<Hit>, SearchError> {
+        let searcher = self.reader.searcher();
+        let found: Vec<(f32, DocAddress)> =
+            searcher.search(query, &TopDocs::with_limit(self.events.max(1)))?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(relevance, at)| {
+                self.ids
+                    .get(at.segment_ord as usize)
+                    .and_then(|docs| docs.get(at.doc_id as usize))
+                    .map(|&event| Hit { event, relevance })
+            })
+            .collect())
+    }
+
+    /// The bytes the index takes in memory.
+    pub fn size_bytes(&self) -> u64 {
+        self.reader
+            .searcher()
+            .space_usage()
+            .map(|usage| usage.total().get_bytes())
+            .unwrap_or(0)
+    }
+}
+
+/// One word of a query: the best of its matches in `fields` (exact, then, where the word is
+/// long enough, within a typo; the last word also as a prefix).
+fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Query> {
+    let typos = words::typos_allowed(word);
+    let mut ways: Vec<Box<dyn Query>> = Vec::new();
+    for &(field, place) in fields {
+        let term = Term::from_field_text(field, word);
+        let weight = place.weight();
+        ways.push(Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            weight,
+        )));
+        if last && word.chars().count() >= words::MIN_PREFIX {
+            ways.push(Box::new(ConstScoreQuery::new(
+                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                weight * PREFIX,
+            )));
+        }
+        if typos > 0 {
+            ways.push(Box::new(ConstScoreQuery::new(
+                Box::new(FuzzyTermQuery::new(term, typos, true)),
+                weight * TYPO,
+            )));
+        }
+    }
+    Box::new(DisjunctionMaxQuery::new(ways))
+}
+
+/// Ranks `hits` by relevance, ties by `then` (e.g. the next showtime), then by event id:
+/// an order that is the same for the same catalog, so pages never repeat or skip.
+pub fn rank<K: Ord>(hits: &mut [Hit], then: impl Fn(i64) -> K) {
+    hits.sort_by(|a, b| {
+        b.relevance
+            .total_cmp(&a.relevance)
+            .then_with(|| then(a.event).cmp(&then(b.event)))
+            .then_with(|| a.event.cmp(&b.event))
+    });
+}
+
+#[cfg(test)]
+mod tests;
