@@ -11,15 +11,19 @@
 //! exact word counts more than a finished prefix, a prefix more than a typo. Nothing of the
 //! query is read as syntax: quotes, colons, stars and `AND` are words or separators.
 //!
-//! The index only knows events' words; what is on where and when is filtered by the caller.
+//! The text index only knows events' words; `Catalog` adds what is on where and when, and
+//! answers a query with text and filters, its facets and a page, all in memory.
 
+mod catalog;
 mod words;
 
+pub use catalog::{Answer, Catalog, Facets, Listed, Query, Showing};
 pub use words::{words, MAX_QUERY_WORDS};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query as Ask,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -198,7 +202,7 @@ impl TextIndex {
     }
 
     /// A query that every word must match, each in the best of `fields` it can.
-    fn all_words(&self, asked: &[String], fields: &[(Field, Place)]) -> Box<dyn Query> {
+    fn all_words(&self, asked: &[String], fields: &[(Field, Place)]) -> Box<dyn Ask> {
         let last = asked.len() - 1;
         let clauses = asked
             .iter()
@@ -208,7 +212,7 @@ impl TextIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn run(&self, query: &dyn Query) -> Result<Vec<Hit>, SearchError> {
+    fn run(&self, query: &dyn Ask) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
         let found: Vec<(f32, DocAddress)> =
             searcher.search(query, &TopDocs::with_limit(self.events.max(1)))?;
@@ -235,9 +239,9 @@ impl TextIndex {
 
 /// One word of a query: the best of its matches in `fields` (exact, then, where the word is
 /// long enough, within a typo; the last word also as a prefix).
-fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Query> {
+fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Ask> {
     let typos = words::typos_allowed(word);
-    let mut ways: Vec<Box<dyn Query>> = Vec::new();
+    let mut ways: Vec<Box<dyn Ask>> = Vec::new();
     for &(field, place) in fields {
         let term = Term::from_field_text(field, word);
         let weight = place.weight();
