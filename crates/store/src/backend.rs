@@ -688,6 +688,22 @@ impl<B: Backend> Store for B {
             crate::showtime_moves::keep(&mut tx, booking, user, now)
         })
     }
+    async fn search_showables(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<crate::search::Showable>> {
+        crate::search::showables(&mut self.reading(), now).await
+    }
+    async fn seats_available(
+        &self,
+        showtimes: &[ShowtimeId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(ShowtimeId, i64)>> {
+        crate::search::seats_available(&mut self.reading(), showtimes, now).await
+    }
+    async fn catalog_mark(&self) -> StoreResult<String> {
+        crate::search::catalog_mark(&mut self.reading()).await
+    }
     async fn resend_tickets(
         &self,
         booking: BookingId,

@@ -34,6 +34,7 @@ pub mod reminders;
 pub mod rows;
 pub mod sandbox;
 pub mod scheduling;
+pub mod search;
 pub mod showtime_moves;
 pub mod sql;
 pub mod staff;
@@ -464,6 +465,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// The booking a ticket code admits to, with its tickets.
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
+    /// Every upcoming showtime, not cancelled, with where it plays and its free seats: what
+    /// the catalog search is built from (`search::showables`).
+    async fn search_showables(&self, now: DateTime<Utc>) -> StoreResult<Vec<search::Showable>>;
+    /// The free seats of `showtimes` at `now`.
+    async fn seats_available(
+        &self,
+        showtimes: &[ShowtimeId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(ShowtimeId, i64)>>;
+    /// A mark that changes whenever the catalog does (`search::catalog_mark`).
+    async fn catalog_mark(&self) -> StoreResult<String>;
     /// Queues a confirmed booking's tickets to its customer again (`mail::resend_tickets`).
     async fn resend_tickets(
         &self,
