@@ -1,0 +1,222 @@
+//! The catalog search of this node (`marquee_search::Catalog`): built from the store at
+//! start, built again when the catalog changes, and its free seats kept from the seat-change
+//! stream, so that `GET /events` (text and every filter) is answered from memory.
+//!
+//! The first query builds it. A staff write on this node says so (`Search::changed`, from the
+//! back office's routes and pages): the next query builds again and waits for it (read your
+//! writes). Another node's write is seen by `keep_fresh`, which reads the store's catalog mark
+//! every `POLL` and builds again when it moved. Seat changes (this node's and, bridged, the
+//! others') mark their showtimes; their free seats are read again every `POLL`.
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::seat_changes::SeatChangeListener;
+use marquee_domain::{Event, EventId, SeatChange, ShowtimeId};
+use marquee_search::{Catalog, EventText, Facets, Showing};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How often another node's catalog writes and the seats' changes are looked for.
+pub const POLL: Duration = Duration::from_secs(2);
+/// Events read from the store per statement while building.
+const EVENT_PAGE: u32 = 1000;
+
+/// A built catalog, with the events it answers with.
+pub struct Built {
+    pub catalog: Catalog,
+    pub events: HashMap<EventId, Event>,
+    /// The `Search::changed` generation it includes.
+    generation: u64,
+    /// The store's catalog mark when it was read.
+    mark: String,
+}
+
+/// This node's search (see the module).
+#[derive(Default)]
+pub struct Search {
+    built: RwLock<Option<Arc<Built>>>,
+    /// Bumped by each catalog write on this node.
+    wanted: AtomicU64,
+    /// One build at a time; a query that needs one waits for it here.
+    building: tokio::sync::Mutex<()>,
+    /// Showtimes whose seats changed since their free seats were last read.
+    seats: Mutex<HashSet<ShowtimeId>>,
+}
+
+impl Search {
+    /// The catalog changed on this node: the next query waits for a build that has it.
+    pub fn changed(&self) {
+        self.wanted.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The catalog as built with every change made on this node so far (built now if it is
+    /// not).
+    pub async fn current(&self, app: &App) -> AppResult<Arc<Built>> {
+        let wanted = self.wanted.load(Ordering::SeqCst);
+        let fresh = |built: &Arc<Built>| built.generation >= wanted;
+        if let Some(built) = self.latest().filter(fresh) {
+            return Ok(built);
+        }
+        let _building = self.building.lock().await;
+        // Another query may have built it while this one waited.
+        if let Some(built) = self.latest().filter(fresh) {
+            return Ok(built);
+        }
+        let built = Arc::new(build(app, wanted).await?);
+        self.install(built.clone());
+        Ok(built)
+    }
+
+    fn latest(&self) -> Option<Arc<Built>> {
+        self.built
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn install(&self, built: Arc<Built>) {
+        *self
+            .built
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(built);
+    }
+}
+
+impl SeatChangeListener for Search {
+    fn seat_changed(&self, change: &SeatChange) {
+        self.seats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(change.showtime_id);
+    }
+}
+
+/// Builds the catalog from the store as it is now.
+pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
+    let store = app.store();
+    let mark = store.catalog_mark().await?;
+    let mut events = Vec::new();
+    loop {
+        let page = store
+            .all_events(EVENT_PAGE, events.len() as u32)
+            .await?;
+        let last = page.len() < EVENT_PAGE as usize;
+        events.extend(page);
+        if last {
+            break;
+        }
+    }
+    let showables = store.search_showables(app.now()).await?;
+    // Where each event plays, for its words.
+    let mut places: HashMap<EventId, Vec<String>> = HashMap::new();
+    for s in &showables {
+        let list = places.entry(s.event).or_default();
+        for name in [&s.venue_name, &s.city_name] {
+            if !list.contains(name) {
+                list.push(name.clone());
+            }
+        }
+    }
+    let texts: Vec<(EventText, Facets)> = events
+        .iter()
+        .map(|e| {
+            (
+                EventText {
+                    id: e.id.0,
+                    title: e.title.clone(),
+                    original_title: e.original_title.clone(),
+                    people: e
+                        .cast
+                        .iter()
+                        .cloned()
+                        .chain(Some(e.director.clone()).filter(|d| !d.is_empty()))
+                        .collect(),
+                    tags: e
+                        .genres
+                        .iter()
+                        .cloned()
+                        .chain([e.language.clone(), e.certificate.clone()])
+                        .collect(),
+                    places: places.remove(&e.id).unwrap_or_default(),
+                    synopsis: e.synopsis.clone(),
+                },
+                Facets {
+                    genres: e.genres.clone(),
+                    language: e.language.clone(),
+                    certificate: e.certificate.clone(),
+                },
+            )
+        })
+        .collect();
+    let showings = showables
+        .into_iter()
+        .map(|s| Showing {
+            showtime: s.showtime.0,
+            event: s.event.0,
+            city: s.city.0,
+            starts_at: s.starts_at,
+            format: s.format,
+            seats_available: AtomicI64::new(s.seats_available),
+        })
+        .collect();
+    // Indexing is CPU work: off the request threads.
+    let catalog = tokio::task::spawn_blocking(move || Catalog::build(texts, showings))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Built {
+        catalog,
+        events: events.into_iter().map(|e| (e.id, e)).collect(),
+        generation,
+        mark,
+    })
+}
+
+/// Keeps this node's catalog fresh until `shutdown` (see the module).
+pub async fn keep_fresh(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(err) = refresh(&app).await {
+            tracing::warn!(error = %err, "refreshing the search catalog failed; trying again");
+        }
+    }
+}
+
+/// One pass of `keep_fresh`: builds again when the store's catalog mark moved (another
+/// node's write), else reads again the free seats of the showtimes whose seats changed.
+pub async fn refresh(app: &App) -> AppResult<()> {
+    let search = app.search();
+    let Some(built) = search.latest() else {
+        // Nobody asked yet: the first query builds it.
+        return Ok(());
+    };
+    if app.store().catalog_mark().await? != built.mark {
+        let _building = search.building.lock().await;
+        let wanted = search.wanted.load(Ordering::SeqCst);
+        search.install(Arc::new(build(app, wanted).await?));
+        search
+            .seats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        return Ok(());
+    }
+    let changed: Vec<ShowtimeId> = {
+        let mut seats = search.seats.lock().unwrap_or_else(|p| p.into_inner());
+        seats.drain().collect()
+    };
+    for chunk in changed.chunks(500) {
+        for (showtime, seats) in app.store().seats_available(chunk, app.now()).await? {
+            built.catalog.seats_are(showtime.0, seats);
+        }
+    }
+    Ok(())
+}
