@@ -2,8 +2,9 @@
 //! showings, so that a query with text and every filter is answered without the database.
 //!
 //! An event is listed when it has a showing that passes the showing filters (city, time
-//! window, format, seats available); its next such showing is what ties of relevance are
-//! broken by, and what the answer shows. Facet counts are of the events listed, by the value
+//! window, format, access tag, seats available); its next such showing is what ties of
+//! relevance are broken by, and what the answer shows. Without text, events are listed by
+//! title. Facet counts are of the events listed, by the value
 //! each has (an event counts once per city where it has a showing that passes).
 
 use crate::{rank, EventText, Hit, SearchError, TextIndex};
@@ -27,6 +28,8 @@ pub struct Showing {
     pub city: i64,
     pub starts_at: DateTime<Utc>,
     pub format: String,
+    /// Access and experience tags (`captioned`...).
+    pub access: Vec<String>,
     /// Seats free now; kept up to date by `Catalog::seats_changed`.
     pub seats_available: AtomicI64,
 }
@@ -45,6 +48,8 @@ pub struct Query<'a> {
     pub language: Option<&'a str>,
     pub certificate: Option<&'a str>,
     pub format: Option<&'a str>,
+    /// Only showings with this access tag.
+    pub access: Option<&'a str>,
     /// Only showings with a seat free.
     pub available: bool,
     /// From 1.
@@ -78,6 +83,8 @@ pub struct Answer {
 pub struct Catalog {
     text: TextIndex,
     facets: HashMap<i64, Facets>,
+    /// Each event's title: a listing without text is in title order.
+    titles: HashMap<i64, String>,
     /// Each event's showings, soonest first.
     showings: HashMap<i64, Vec<Showing>>,
     /// Where each showtime is: (event, position in its showings).
@@ -91,6 +98,7 @@ impl Catalog {
         showings: Vec<Showing>,
     ) -> Result<Catalog, SearchError> {
         let texts: Vec<EventText> = events.iter().map(|(text, _)| text.clone()).collect();
+        let titles = texts.iter().map(|t| (t.id, t.title.clone())).collect();
         let text = TextIndex::build(&texts)?;
         let facets = events
             .into_iter()
@@ -110,6 +118,7 @@ impl Catalog {
         Ok(Catalog {
             text,
             facets,
+            titles,
             showings: filed,
             by_showtime,
         })
@@ -141,13 +150,12 @@ impl Catalog {
 
     /// The events `query` asks for: a page of them, ranked, with the total and the facets.
     pub fn query(&self, query: &Query<'_>) -> Result<Answer, SearchError> {
-        let hits: Vec<Hit> = match query.text {
-            Some(text) => match self.text.search(text)? {
-                Some(hits) => hits,
-                None => self.everything(),
-            },
-            None => self.everything(),
+        let searched = match query.text {
+            Some(text) => self.text.search(text)?,
+            None => None,
         };
+        let by_title = searched.is_none();
+        let hits = searched.unwrap_or_else(|| self.everything());
         let mut listed = Vec::new();
         let mut answer = Answer::default();
         let mut genres: BTreeMap<&str, usize> = BTreeMap::new();
@@ -200,7 +208,17 @@ impl Catalog {
             .map(|(hit, next)| (hit.event, *next))
             .collect();
         let mut ranked: Vec<Hit> = listed.into_iter().map(|(hit, _)| hit).collect();
-        rank(&mut ranked, |event| next.get(&event).copied());
+        if by_title {
+            let untitled = String::new();
+            let title = |e: i64| self.titles.get(&e).unwrap_or(&untitled);
+            ranked.sort_by(|a, b| {
+                title(a.event)
+                    .cmp(title(b.event))
+                    .then(a.event.cmp(&b.event))
+            });
+        } else {
+            rank(&mut ranked, |event| next.get(&event).copied());
+        }
         answer.total = ranked.len();
         let skip = query.page.saturating_sub(1).saturating_mul(query.per_page);
         answer.events = ranked
@@ -293,6 +311,9 @@ fn showing_passes(showing: &Showing, query: &Query<'_>) -> bool {
         && query
             .format
             .is_none_or(|f| showing.format.eq_ignore_ascii_case(f))
+        && query
+            .access
+            .is_none_or(|a| showing.access.iter().any(|have| have == a))
         && (!query.available || showing.seats_available.load(Ordering::Relaxed) > 0)
 }
 
@@ -329,6 +350,11 @@ mod tests {
             city,
             starts_at,
             format: format.to_string(),
+            access: if format == "IMAX" {
+                vec!["captioned".to_string()]
+            } else {
+                vec![]
+            },
             seats_available: AtomicI64::new(seats),
         }
     }
@@ -389,11 +415,22 @@ mod tests {
     }
 
     #[test]
-    fn without_text_events_with_a_showing_are_listed_by_their_next_showing() {
+    fn without_text_events_with_a_showing_are_listed_by_title() {
         let answer = catalog().query(&page(10)).unwrap();
-        assert_eq!(ids(&answer), [2, 1, 3, 4], "5 has no showing");
+        // Night Train, Star Child, Star Night, Star Wars; Never Shown has no showing.
+        assert_eq!(ids(&answer), [3, 4, 1, 2]);
         assert_eq!(answer.total, 4);
-        assert_eq!(answer.events[0].next_showtime, 20);
+        assert_eq!(answer.events[3].next_showtime, 20);
+        assert_eq!(
+            catalog()
+                .query(&Query {
+                    text: Some(" * "),
+                    ..page(10)
+                })
+                .unwrap(),
+            answer,
+            "a text of no words is no text"
+        );
     }
 
     #[test]
@@ -439,7 +476,7 @@ mod tests {
                 genre: Some("drama"),
                 ..page(10)
             }),
-            [1, 3]
+            [3, 1]
         );
         assert_eq!(
             ask(Query {
@@ -453,7 +490,7 @@ mod tests {
                 certificate: Some("12A"),
                 ..page(10)
             }),
-            [2, 1]
+            [1, 2]
         );
         assert_eq!(
             ask(Query {
@@ -467,7 +504,14 @@ mod tests {
                 available: true,
                 ..page(10)
             }),
-            [2, 1, 3]
+            [3, 1, 2]
+        );
+        assert_eq!(
+            ask(Query {
+                access: Some("captioned"),
+                ..page(10)
+            }),
+            [1, 2]
         );
         // Film 1 in city 2 is IMAX with no seat left: not listed when seats are asked for.
         assert_eq!(
@@ -532,7 +576,7 @@ mod tests {
                 .unwrap();
             seen.extend(ids(&answer));
         }
-        assert_eq!(seen, [2, 1, 3, 4]);
+        assert_eq!(seen, [3, 4, 1, 2]);
         let past = catalog
             .query(&Query {
                 page: 1_000_000,
