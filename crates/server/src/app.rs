@@ -27,6 +27,7 @@ struct Inner {
     holds: HoldQueue,
     seat_maps: Arc<SeatMaps>,
     seat_changes: Arc<SeatChanges>,
+    search: Arc<crate::search::Search>,
     sessions: SessionCache,
     listings: Listings,
     hashers: PasswordHashers,
@@ -94,8 +95,13 @@ impl App {
         };
         crate::prometheus::handle();
         let seat_maps = Arc::new(SeatMaps::new(store.clone(), config.seat_map_max_age));
-        let seat_changes =
-            SeatChanges::bridged(vec![seat_maps.clone()], store.clone(), config.node_id).await?;
+        let search = Arc::new(crate::search::Search::default());
+        let seat_changes = SeatChanges::bridged(
+            vec![seat_maps.clone(), search.clone()],
+            store.clone(),
+            config.node_id,
+        )
+        .await?;
         Ok(App {
             inner: Arc::new(Inner {
                 booking_ids: BookingIdGenerator::new(config.node_id),
@@ -110,6 +116,7 @@ impl App {
                 requests: Arc::new(Semaphore::new(config.max_concurrent_requests.max(1))),
                 seat_maps,
                 seat_changes,
+                search,
                 sessions: SessionCache::default(),
                 listings: Listings::default(),
                 hashers: PasswordHashers::start(config.password_hashing)?,
@@ -144,6 +151,11 @@ impl App {
     /// Where every committed seat change is published (see `seat_changes`).
     pub fn seat_changes(&self) -> &SeatChanges {
         &self.inner.seat_changes
+    }
+
+    /// The catalog search of this node.
+    pub fn search(&self) -> &crate::search::Search {
+        &self.inner.search
     }
 
     /// Logins checked lately (see `session_cache`).

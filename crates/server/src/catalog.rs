@@ -5,8 +5,8 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use marquee_domain::catalog::day_bounds;
 use marquee_domain::Entity;
-use marquee_domain::{AccessTag, City, CityId, Event, EventId};
-use marquee_store::{EventFilter, ShowtimeFilter, ShowtimeInfo};
+use marquee_domain::{AccessTag, City, CityId, Event, EventId, ShowtimeId};
+use marquee_store::{ShowtimeFilter, ShowtimeInfo};
 
 pub const MAX_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -79,14 +79,42 @@ pub async fn resolve_city(app: &App, city: &str) -> AppResult<City> {
 }
 
 pub struct EventQuery {
+    /// Words to search for (`marquee_search`): typos and accents forgiven.
+    pub text: Option<String>,
     pub city: Option<String>,
     pub days: Days,
     pub genre: Option<String>,
     pub language: Option<String>,
     /// An access tag (`captioned`...): only events with a showtime that has it.
     pub access: Option<String>,
+    /// `2D`, `3D`, `IMAX`... (any case): only events with a showtime in it.
+    pub format: Option<String>,
+    pub certificate: Option<String>,
+    /// Only events with a showtime that has a seat free.
+    pub available: bool,
     pub page: u32,
     pub per_page: u32,
+}
+
+/// The longest text a search takes (it reads at most `marquee_search::MAX_QUERY_WORDS` words).
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// An event listed, with its next showtime that passes the filters.
+pub struct ListedEvent {
+    pub event: Event,
+    pub next_showtime: ShowtimeId,
+    pub next_starts_at: DateTime<Utc>,
+}
+
+/// A page of events, how many there are in all, and the facets' counts over all of them.
+pub struct EventListing {
+    pub events: Vec<ListedEvent>,
+    pub total: usize,
+    pub genres: Vec<(String, usize)>,
+    pub languages: Vec<(String, usize)>,
+    pub formats: Vec<(String, usize)>,
+    /// (city, its name, events).
+    pub cities: Vec<(CityId, String, usize)>,
 }
 
 /// The access tag a listing is filtered by, if one is asked for (empty: none). Exactly a tag's
@@ -105,53 +133,131 @@ pub(crate) fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>>
         .transpose()
 }
 
-/// Events with a showtime that matches, by title.
-pub async fn list_events(app: &App, query: EventQuery) -> AppResult<Vec<Event>> {
+/// Events with a showtime that matches, by relevance when there is text to search for (ties
+/// by the next showtime), else by title; answered from this node's search catalog.
+pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing> {
+    let invalid = |message: String| AppError::invalid(crate::error::ErrorCode::InvalidQuery, message);
     if query.page == 0 {
-        return Err(AppError::invalid(
-            crate::error::ErrorCode::InvalidQuery,
-            "pages are numbered from 1",
-        ));
+        return Err(invalid("pages are numbered from 1".into()));
     }
     if !(1..=MAX_PAGE_SIZE).contains(&query.per_page) {
-        return Err(AppError::invalid(
-            crate::error::ErrorCode::InvalidQuery,
-            format!("per_page is 1 to {MAX_PAGE_SIZE}"),
-        ));
+        return Err(invalid(format!("per_page is 1 to {MAX_PAGE_SIZE}")));
     }
+    if query
+        .text
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(invalid(format!("q is at most {MAX_QUERY_CHARS} characters")));
+    }
+    let lowered = |asked: Option<String>| {
+        asked
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty())
+    };
+    let genre = lowered(query.genre);
+    if genre
+        .as_deref()
+        .is_some_and(|g| !g.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+    {
+        return Err(invalid("a genre is a word like drama or sci-fi".into()));
+    }
+    let language = lowered(query.language);
+    let access = access_filter(query.access.as_deref())?;
+    let trimmed = |asked: Option<String>| {
+        asked
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+    };
+    let (format, certificate) = (trimmed(query.format), trimmed(query.certificate));
     let city = match &query.city {
         Some(city) => Some(resolve_city(app, city).await?),
         None => None,
     };
-    let (starts_from, starts_until) = query.days.bounds(city.as_ref(), app.now())?;
-    let filter = EventFilter {
-        city_id: city.map(|c| c.id),
-        starts_from: Some(starts_from),
-        starts_until,
-        genre: query
-            .genre
-            .map(|g| g.trim().to_lowercase())
-            .filter(|g| !g.is_empty()),
-        language: query
-            .language
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty()),
-        access: access_filter(query.access.as_deref())?,
-        limit: query.per_page,
-        offset: (query.page - 1).saturating_mul(query.per_page),
-    };
-    if filter
-        .genre
-        .as_deref()
-        .is_some_and(|g| !g.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-    {
+    let (from, until) = query.days.bounds(city.as_ref(), app.now())?;
+    let built = app.search().current(app).await?;
+    let answer = built
+        .catalog
+        .query(&marquee_search::Query {
+            text: query.text.as_deref(),
+            city: city.as_ref().map(|c| c.id.0),
+            from: Some(from),
+            until,
+            genre: genre.as_deref(),
+            language: language.as_deref(),
+            certificate: certificate.as_deref(),
+            format: format.as_deref(),
+            access: access.map(|a| a.as_str()),
+            available: query.available,
+            page: query.page as usize,
+            per_page: query.per_page as usize,
+        })
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(EventListing {
+        events: answer
+            .events
+            .iter()
+            .filter_map(|listed| {
+                built
+                    .events
+                    .get(&EventId(listed.event))
+                    .map(|event| ListedEvent {
+                        event: event.clone(),
+                        next_showtime: ShowtimeId(listed.next_showtime),
+                        next_starts_at: listed.next_starts_at,
+                    })
+            })
+            .collect(),
+        total: answer.total,
+        genres: answer.genres,
+        languages: answer.languages,
+        formats: answer.formats,
+        cities: answer
+            .cities
+            .iter()
+            .map(|(id, n)| {
+                let name = built.cities.get(id).cloned().unwrap_or_default();
+                (CityId(*id), name, *n)
+            })
+            .collect(),
+    })
+}
+
+/// Up to `SUGGESTIONS` events whose title starts as `text` is typed, each with its next
+/// showtime (in `city`, when given).
+pub async fn suggest(app: &App, text: &str, city: Option<&str>) -> AppResult<Vec<ListedEvent>> {
+    if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::invalid(
             crate::error::ErrorCode::InvalidQuery,
-            "a genre is a word like drama or sci-fi",
+            format!("q is at most {MAX_QUERY_CHARS} characters"),
         ));
     }
-    Ok(app.store().list_events(&filter).await?)
+    let city = match city.filter(|c| !c.trim().is_empty()) {
+        Some(city) => Some(resolve_city(app, city).await?),
+        None => None,
+    };
+    let built = app.search().current(app).await?;
+    let found = built
+        .catalog
+        .suggest(text, city.map(|c| c.id.0), app.now(), SUGGESTIONS)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(found
+        .iter()
+        .filter_map(|listed| {
+            built
+                .events
+                .get(&EventId(listed.event))
+                .map(|event| ListedEvent {
+                    event: event.clone(),
+                    next_showtime: ShowtimeId(listed.next_showtime),
+                    next_starts_at: listed.next_starts_at,
+                })
+        })
+        .collect())
 }
+
+/// How many suggestions a type-ahead gets.
+pub const SUGGESTIONS: usize = 8;
 
 pub async fn get_event(app: &App, id: EventId) -> AppResult<Event> {
     app.store()

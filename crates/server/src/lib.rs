@@ -45,6 +45,7 @@ pub mod qr;
 pub mod rate_limits;
 pub mod reminders;
 pub mod scheduling;
+pub mod search;
 pub mod seat_changes;
 pub mod seat_maps;
 pub mod server;

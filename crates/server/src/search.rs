@@ -28,6 +28,8 @@ const EVENT_PAGE: u32 = 1000;
 pub struct Built {
     pub catalog: Catalog,
     pub events: HashMap<EventId, Event>,
+    /// The names of the cities where something plays, by id.
+    pub cities: HashMap<i64, String>,
     /// The `Search::changed` generation it includes.
     generation: u64,
     /// The store's catalog mark when it was read.
@@ -112,7 +114,9 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
     let showables = store.search_showables(app.now()).await?;
     // Where each event plays, for its words.
     let mut places: HashMap<EventId, Vec<String>> = HashMap::new();
+    let mut cities = HashMap::new();
     for s in &showables {
+        cities.insert(s.city.0, s.city_name.clone());
         let list = places.entry(s.event).or_default();
         for name in [&s.venue_name, &s.city_name] {
             if !list.contains(name) {
@@ -159,6 +163,7 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
             city: s.city.0,
             starts_at: s.starts_at,
             format: s.format,
+            access: s.access.iter().map(|t| t.as_str().to_string()).collect(),
             seats_available: AtomicI64::new(s.seats_available),
         })
         .collect();
@@ -170,6 +175,7 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
     Ok(Built {
         catalog,
         events: events.into_iter().map(|e| (e.id, e)).collect(),
+        cities,
         generation,
         mark,
     })
@@ -219,4 +225,24 @@ pub async fn refresh(app: &App) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// Middleware: after a back office write that went through (`/api/v1/admin/...` or an
+/// `/admin/...` page, any method but GET and HEAD), the next query builds the catalog again.
+pub async fn after_staff_writes(
+    axum::extract::State(app): axum::extract::State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let write = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) && (path.starts_with("/api/v1/admin/") || path.starts_with("/admin/"));
+    let response = next.run(request).await;
+    let status = response.status();
+    if write && (status.is_success() || status.is_redirection()) {
+        app.search().changed();
+    }
+    response
 }

@@ -42,6 +42,10 @@ pub async fn run(
         app.clone(),
         jobs_stopped.clone(),
     ));
+    let searching = tokio::spawn(crate::search::keep_fresh(
+        app.clone(),
+        jobs_stopped.clone(),
+    ));
     let upkeep = tokio::spawn(crate::jobs::metrics_upkeep(jobs_stopped));
     serve(listener, router, app.clone(), shutdown).await;
     let _ = stop_jobs.send(true);
@@ -50,6 +54,7 @@ pub async fn run(
     let _ = housekeeper.await;
     let _ = mailer.await;
     let _ = reminder.await;
+    let _ = searching.await;
     let _ = upkeep.await;
     app.store().close().await;
     Ok(())

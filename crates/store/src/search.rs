@@ -3,11 +3,11 @@
 //! seats of some showtimes again, and a mark that moves with every catalog write.
 
 use crate::args;
-use crate::codec::{instant, millis};
+use crate::codec::{access_tags, instant, millis};
 use crate::sql::{Sql, Value};
 use crate::StoreResult;
 use chrono::{DateTime, Utc};
-use marquee_domain::{CityId, EventId, ShowtimeId};
+use marquee_domain::{AccessTag, CityId, EventId, ShowtimeId};
 
 /// An upcoming showtime as search files it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct Showable {
     pub venue_name: String,
     pub starts_at: DateTime<Utc>,
     pub format: String,
+    /// Its access and experience tags.
+    pub access: Vec<AccessTag>,
     pub seats_available: i64,
 }
 
@@ -31,6 +33,7 @@ struct ShowableRow {
     venue_name: String,
     starts_at: i64,
     format: String,
+    access: String,
     available: i64,
 }
 
@@ -43,7 +46,7 @@ pub async fn showables(on: &mut impl Sql, now: DateTime<Utc>) -> StoreResult<Vec
         .fetch_all(
             &format!(
                 "SELECT s.id, s.event_id, v.city_id, c.name AS city_name, v.name AS venue_name,
-                        ms(s.starts_at) AS starts_at, s.format,
+                        ms(s.starts_at) AS starts_at, s.format, s.access,
                         (SELECT count(*) FROM showtime_seats ss
                          WHERE ss.showtime_id = s.id AND {FREE}) AS available
                  FROM showtimes s JOIN auditoriums a ON a.id = s.auditorium_id
@@ -65,6 +68,7 @@ pub async fn showables(on: &mut impl Sql, now: DateTime<Utc>) -> StoreResult<Vec
                 venue_name: r.venue_name,
                 starts_at: instant(r.starts_at)?,
                 format: r.format,
+                access: access_tags(&r.access)?,
                 seats_available: r.available,
             })
         })

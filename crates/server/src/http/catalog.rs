@@ -5,7 +5,7 @@ use super::extract::{Path, Query};
 use super::seat_map_json::SeatMapTemplate;
 use crate::app::App;
 use crate::catalog::{self, Days, EventQuery, DEFAULT_PAGE_SIZE};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -89,6 +89,16 @@ impl From<Event> for EventBody {
 
 #[derive(Deserialize, IntoParams)]
 pub struct EventsParams {
+    /// Words to search for in titles, original titles, casts and directors, genres,
+    /// languages, certificates, venues and cities, and synopses (every word must match; a
+    /// typo is forgiven in words of 5 letters or more, two in words of 9 or more; accents
+    /// and case do not matter; the last word may be unfinished). At most 1,000 characters;
+    /// nothing in it is syntax.
+    #[param(max_length = 1000)]
+    q: Option<String>,
+    /// The same as `q` (the name the seed's API used).
+    #[param(max_length = 1000)]
+    keyword: Option<String>,
     /// A city id or name (`London`).
     city: Option<String>,
     /// A local date (`2026-11-24`, years 1970 to 9999): events with a showtime that day. Not
@@ -101,6 +111,20 @@ pub struct EventsParams {
     /// Last local date of a range (years 1970 to 9999), not before `from`.
     #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     to: Option<NaiveDate>,
+    /// The same as `from`.
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
+    start: Option<NaiveDate>,
+    /// The same as `to`.
+    #[param(pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
+    end: Option<NaiveDate>,
+    /// A showtime format, any case: `2D`, `3D`, `IMAX`...
+    #[param(max_length = 32)]
+    format: Option<String>,
+    /// The certificate, as the catalog writes it (`12A`, `PG-13`).
+    #[param(max_length = 32)]
+    certificate: Option<String>,
+    /// `true`: only events with a showtime that has a seat free.
+    available: Option<bool>,
     /// A word like `drama` or `sci-fi`, any case.
     #[param(pattern = "^[ \\t\\r\\n]*[A-Za-z-]*[ \\t\\r\\n]*$")]
     genre: Option<String>,
@@ -120,12 +144,73 @@ pub struct EventsParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct EventsBody {
-    pub events: Vec<EventBody>,
+    pub events: Vec<ListedEventBody>,
+    /// How many events match, on every page.
+    pub total: usize,
     pub page: u32,
     pub per_page: u32,
+    /// Counts of the events that match, by value, most first.
+    pub facets: FacetsBody,
 }
 
-/// Events playing: with a showtime from now on, or on the days asked, in the city asked.
+/// An event listed, with its next showtime that passes the filters.
+#[derive(Serialize, ToSchema)]
+pub struct ListedEventBody {
+    #[serde(flatten)]
+    pub event: EventBody,
+    pub next_showtime: NextShowtimeBody,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextShowtimeBody {
+    pub id: i64,
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FacetsBody {
+    pub genre: Vec<FacetBody>,
+    pub language: Vec<FacetBody>,
+    pub format: Vec<FacetBody>,
+    pub city: Vec<CityFacetBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FacetBody {
+    pub value: String,
+    pub count: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CityFacetBody {
+    pub id: i64,
+    pub name: String,
+    pub count: usize,
+}
+
+impl From<catalog::ListedEvent> for ListedEventBody {
+    fn from(listed: catalog::ListedEvent) -> Self {
+        ListedEventBody {
+            event: EventBody::from(listed.event),
+            next_showtime: NextShowtimeBody {
+                id: listed.next_showtime.0,
+                starts_at: listed.next_starts_at,
+            },
+        }
+    }
+}
+
+fn facet(counts: Vec<(String, usize)>) -> Vec<FacetBody> {
+    counts
+        .into_iter()
+        .map(|(value, count)| FacetBody { value, count })
+        .collect()
+}
+
+/// Events playing: with a showtime from now on, or on the days asked, in the city asked, and
+/// matching every filter; with `q`, ranked by relevance (a title match first, then people,
+/// then the rest; ties by the next showtime), else by title. `total` and `facets` count every
+/// event that matches, not just this page.
 #[utoipa::path(get, path = "/events", tag = "catalog", params(EventsParams),
     responses(
         (status = 200, body = EventsBody),
@@ -140,24 +225,112 @@ pub async fn list_events(
         params.page.unwrap_or(1),
         params.per_page.unwrap_or(DEFAULT_PAGE_SIZE),
     );
+    let either = |name: &str, a: Option<NaiveDate>, b: Option<NaiveDate>| match (a, b) {
+        (Some(_), Some(_)) => Err(AppError::invalid(
+            ErrorCode::InvalidQuery,
+            format!("give {name} once"),
+        )),
+        (a, b) => Ok(a.or(b)),
+    };
+    let text = match (params.q, params.keyword) {
+        (Some(_), Some(_)) => {
+            return Err(
+                AppError::invalid(ErrorCode::InvalidQuery, "give q or keyword, not both").into(),
+            )
+        }
+        (q, keyword) => q.or(keyword),
+    };
     let query = EventQuery {
+        text,
         city: params.city,
         days: Days {
             date: params.date,
-            from: params.from,
-            to: params.to,
+            from: either("from (or start)", params.from, params.start)?,
+            to: either("to (or end)", params.to, params.end)?,
         },
         genre: params.genre,
         language: params.language,
         access: params.access,
+        format: params.format,
+        certificate: params.certificate,
+        available: params.available.unwrap_or(false),
         page,
         per_page,
     };
-    let events = catalog::list_events(&app, query).await?;
+    let listing = catalog::list_events(&app, query).await?;
     Ok(Json(EventsBody {
-        events: events.into_iter().map(EventBody::from).collect(),
+        total: listing.total,
+        facets: FacetsBody {
+            genre: facet(listing.genres),
+            language: facet(listing.languages),
+            format: facet(listing.formats),
+            city: listing
+                .cities
+                .into_iter()
+                .map(|(id, name, count)| CityFacetBody {
+                    id: id.0,
+                    name,
+                    count,
+                })
+                .collect(),
+        },
+        events: listing
+            .events
+            .into_iter()
+            .map(ListedEventBody::from)
+            .collect(),
         page,
         per_page,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SuggestParams {
+    /// What has been typed: every word must start a word of the title (typos forgiven as in
+    /// `GET /events`).
+    #[param(max_length = 1000)]
+    q: String,
+    /// A city id or name: suggestions playing there, with their next showtime there.
+    city: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionsBody {
+    /// At most 8, best first.
+    pub suggestions: Vec<SuggestionBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionBody {
+    pub event_id: i64,
+    pub title: String,
+    pub next_showtime: NextShowtimeBody,
+}
+
+/// Type-ahead: up to 8 titles that start as typed, each with its next showtime.
+#[utoipa::path(get, path = "/events/suggest", tag = "catalog", params(SuggestParams),
+    responses(
+        (status = 200, body = SuggestionsBody),
+        (status = 400, description = "`invalid_query` (no `q`, or over 1,000 characters)", body = ErrorBody),
+        (status = 404, description = "`city_not_found`", body = ErrorBody),
+    ))]
+pub async fn suggest(
+    State(app): State<App>,
+    Query(params): Query<SuggestParams>,
+) -> ApiResult<Json<SuggestionsBody>> {
+    let found = catalog::suggest(&app, &params.q, params.city.as_deref()).await?;
+    Ok(Json(SuggestionsBody {
+        suggestions: found
+            .into_iter()
+            .map(|listed| SuggestionBody {
+                event_id: listed.event.id.0,
+                title: listed.event.title,
+                next_showtime: NextShowtimeBody {
+                    id: listed.next_showtime.0,
+                    starts_at: listed.next_starts_at,
+                },
+            })
+            .collect(),
     }))
 }
 

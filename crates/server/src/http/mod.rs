@@ -84,6 +84,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(staff_account::accept_invitation))
         .routes(routes!(catalog::list_cities))
         .routes(routes!(catalog::list_events))
+        .routes(routes!(catalog::suggest))
         .routes(routes!(catalog::get_event))
         .routes(routes!(catalog::event_showtimes))
         .routes(routes!(catalog::get_showtime))
@@ -262,6 +263,11 @@ pub fn router_with_pages(app: App, pages: Option<Pages>) -> Router {
         Some(pages) => api.merge(pages.routes),
         None => api,
     };
+    // A staff write (a back office route or page) may change the catalog: search builds again.
+    let api = api.route_layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        crate::search::after_staff_writes,
+    ));
     api.route(
         "/api/openapi.json",
         get(move || async move {
