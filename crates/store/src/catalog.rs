@@ -45,7 +45,7 @@ const SHOWTIME_COLUMNS: &str = "
     JOIN auditorium_layouts l ON l.id = s.layout_id";
 
 pub(crate) const EVENT_COLUMNS: &str =
-    "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
+    "e.id, e.kind, e.title, e.original_title, e.synopsis, e.cast_members, e.director, e.genres,
     e.language, e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url,
     day(e.release_date) AS release_date";
 
@@ -276,8 +276,9 @@ pub async fn create_event(
     let id = insert(
         on,
         "INSERT INTO events (kind, title, synopsis, cast_members, genres, language,
-                             runtime_minutes, certificate, poster_url, trailer_url, release_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date) RETURNING id",
+                             runtime_minutes, certificate, poster_url, trailer_url, release_date,
+                             original_title, director)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13) RETURNING id",
         args![
             &event.kind,
             &event.title,
@@ -289,7 +290,9 @@ pub async fn create_event(
             &event.certificate,
             &event.poster_url,
             &event.trailer_url,
-            release_date.as_deref()
+            release_date.as_deref(),
+            &event.original_title,
+            &event.director
         ],
         |_| None,
     )

@@ -182,8 +182,10 @@ fn new_event(movie: &MovieSpec, now: DateTime<Utc>) -> NewEvent {
     NewEvent {
         kind: "movie".into(),
         title: movie.title.into(),
+        original_title: movie.original_title.into(),
         synopsis: movie.synopsis.into(),
         cast: movie.cast.iter().map(|name| name.to_string()).collect(),
+        director: movie.director.into(),
         genres: movie.genres.iter().map(|genre| genre.to_string()).collect(),
         language: movie.language.into(),
         runtime_minutes: movie.runtime_minutes,
