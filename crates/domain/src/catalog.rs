@@ -69,8 +69,13 @@ pub struct Event {
     /// `movie` or `live`.
     pub kind: String,
     pub title: String,
+    /// The title it was released under in its own language, where the listings use another
+    /// (a search finds "風の手紙" as well as "Kaze no Tegami"); else empty.
+    pub original_title: String,
     pub synopsis: String,
     pub cast: Vec<String>,
+    /// Who directed it (or, for a live event, staged it); empty when unknown.
+    pub director: String,
     pub genres: Vec<String>,
     pub language: String,
     pub runtime_minutes: u32,

@@ -127,6 +127,8 @@ pub async fn showtimes(app: &App, count: usize, capacity: usize) -> anyhow::Resu
                     kind: "movie".into(),
                     title: format!("Opening Night {run} part {event}"),
                     synopsis: "Everyone wants to be there.".into(),
+                    original_title: String::new(),
+                    director: String::new(),
                     cast: vec![],
                     genres: vec!["action".into()],
                     language: "en".into(),

@@ -46,8 +46,9 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Create or update the database schema, then exit.
     Migrate(DatabaseArgs),
-    /// Load the demo catalog (cities, venues, films, a week of showtimes) into an empty database.
-    Demo(DatabaseArgs),
+    /// Load the demo catalog (cities, venues, films, a week of showtimes) into an empty database;
+    /// with --events, a synthetic catalog of that size instead.
+    Demo(DemoArgs),
     /// Drive a running Marquee with load and check the database afterwards.
     Loadtest(marquee_loadtest::LoadtestArgs),
     /// Manage administrators.
@@ -102,6 +103,23 @@ enum AdminCommand {
         #[arg(long, env = "MARQUEE_ADMIN_EMAIL")]
         email: String,
     },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Make a synthetic catalog of this many films instead of the demo's, for search and scale
+    /// tests: invented titles, casts and directors, real cities with invented cinemas, and
+    /// showtimes over the coming two weeks. Only into an empty database.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    events: Option<u32>,
+    /// How many showtimes the synthetic catalog has (three a film unless given).
+    #[arg(long, requires = "events", value_parser = clap::value_parser!(u32).range(0..=600_000))]
+    showtimes: Option<u32>,
+    /// The synthetic catalog's seed: the same seed, sizes and day make the same catalog.
+    #[arg(long, requires = "events")]
+    seed: Option<u64>,
 }
 
 #[derive(Args)]
@@ -401,9 +419,20 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("database is migrated");
             Ok(())
         }
-        Command::Demo(db) => {
-            let app = connect(db.config()).await?;
-            load_demo(&app).await
+        Command::Demo(args) => {
+            args.database.check()?;
+            let app = connect(args.database.config()).await?;
+            match args.events {
+                None => load_demo(&app).await,
+                Some(events) => {
+                    let size = demo::SyntheticSize {
+                        events: events as usize,
+                        showtimes: args.showtimes.map_or(3 * events as usize, |s| s as usize),
+                        seed: args.seed.unwrap_or(demo::DEFAULT_SEED),
+                    };
+                    load_synthetic(&app, size).await
+                }
+            }
         }
         Command::Loadtest(args) => {
             // The load generator's set-up and CHECK need only a few connections.
@@ -477,6 +506,41 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
         .await
         .context("loading the demo catalog")?;
     tracing::info!(?summary, "demo catalog loaded");
+    Ok(())
+}
+
+/// A synthetic catalog of `size`, into an empty database only: added to a catalog, its
+/// made-up cities and films would be mixed with real ones.
+async fn load_synthetic(app: &App, size: demo::SyntheticSize) -> anyhow::Result<()> {
+    let store = app.store();
+    if !demo::is_empty(store).await? || !store.all_events(1, 0).await?.is_empty() {
+        anyhow::bail!(
+            "the database has a catalog already: a synthetic catalog is loaded only into an \
+             empty database (give --database-url a new one)"
+        );
+    }
+    let started = std::time::Instant::now();
+    let catalog = demo::synthetic(size, app.now());
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "synthetic catalog made; writing it"
+    );
+    let summary = demo::load_bulk(store, &catalog, app.now(), |city| {
+        tracing::info!(city = %city.name, venues = city.venues.len(), "city written");
+    })
+    .await
+    .context("writing the synthetic catalog")?;
+    let seats: usize = catalog
+        .auditoriums()
+        .map(|(_, hall)| hall.layout.capacity() * hall.showtimes.len())
+        .sum();
+    tracing::info!(
+        ?summary,
+        showtime_seats = seats,
+        seed = size.seed,
+        seconds = started.elapsed().as_secs_f64(),
+        "synthetic catalog loaded"
+    );
     Ok(())
 }
 

@@ -246,11 +246,19 @@ fn event_change(input: EventChange) -> AppResult<EventChange> {
             .title
             .map(|t| text("title", &t, MAX_NAME))
             .transpose()?,
+        original_title: input
+            .original_title
+            .map(|t| bounded("original_title", &t, MAX_NAME))
+            .transpose()?,
         synopsis: input
             .synopsis
             .map(|s| bounded("synopsis", &s, MAX_TEXT))
             .transpose()?,
         cast: input.cast.map(|c| list("cast", c)).transpose()?,
+        director: input
+            .director
+            .map(|d| bounded("director", &d, MAX_NAME))
+            .transpose()?,
         genres: input.genres.map(|g| list("genres", g)).transpose()?,
         language: input
             .language
@@ -272,8 +280,10 @@ pub async fn create_event(app: &App, input: EventChange, by: Actor<Event>) -> Ap
     let event = NewEvent {
         kind: change.kind.unwrap_or_else(|| "movie".into()),
         title: change.title.ok_or_else(|| required("title"))?,
+        original_title: change.original_title.unwrap_or_default(),
         synopsis: change.synopsis.unwrap_or_default(),
         cast: change.cast.unwrap_or_default(),
+        director: change.director.unwrap_or_default(),
         genres: change.genres.unwrap_or_default(),
         language: change.language.ok_or_else(|| required("language"))?,
         runtime_minutes: change

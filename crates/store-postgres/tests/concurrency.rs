@@ -71,6 +71,8 @@ async fn hall(store: &PgStore) -> Hall {
                 kind: "movie".into(),
                 title: "Night".into(),
                 synopsis: String::new(),
+                original_title: String::new(),
+                director: String::new(),
                 cast: vec![],
                 genres: vec!["drama".into()],
                 language: "pt".into(),

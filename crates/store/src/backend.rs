@@ -387,6 +387,16 @@ impl<B: Backend> Store for B {
             showtime.clone()
         ))
     }
+    async fn create_events(&self, events: &[NewEvent]) -> StoreResult<Vec<EventId>> {
+        in_write!(self, "adding events", |tx| crate::bulk::create_events(
+            &mut tx, events
+        ))
+    }
+    async fn schedule_showtimes(&self, showtimes: &[NewShowtime]) -> StoreResult<Vec<ShowtimeId>> {
+        in_write!(self, "scheduling", |tx| crate::bulk::schedule_showtimes(
+            &mut tx, showtimes
+        ))
+    }
     async fn schedule(
         &self,
         schedule: NewSchedule,

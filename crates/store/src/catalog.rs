@@ -45,13 +45,15 @@ const SHOWTIME_COLUMNS: &str = "
     JOIN auditorium_layouts l ON l.id = s.layout_id";
 
 pub(crate) const EVENT_COLUMNS: &str =
-    "e.id, e.kind, e.title, e.synopsis, e.cast_members, e.genres,
+    "e.id, e.kind, e.title, e.original_title, e.synopsis, e.cast_members, e.director, e.genres,
     e.language, e.runtime_minutes, e.certificate, e.poster_url, e.trailer_url,
     day(e.release_date) AS release_date";
 
 /// Seats of an inventory written by one statement: 7 parameters a seat stays far below both
 /// backends' limits on bound parameters.
 const SEATS_PER_STATEMENT: usize = 100;
+/// Showtimes whose inventory one statement copies (`copy_seats`): one parameter each.
+const SHOWTIMES_PER_COPY: usize = 200;
 
 const AUDITORIUM_COLUMNS: &str = "
     SELECT a.id, a.venue_id, a.name, l.id AS layout_id, l.version, l.row_count, l.column_count,
@@ -272,12 +274,28 @@ pub async fn create_event(
     event: NewEvent,
     by: &Actor<Event>,
 ) -> StoreResult<Event> {
+    let id = insert_event(on, &event).await?;
+    let event = get_event(on, id)
+        .await?
+        .ok_or(StoreError::NotFound(Entity::Event))?;
+    let touched = Touched {
+        entity: "event",
+        id: Some(id.0),
+        venue: None,
+    };
+    audit::record(on, by, touched, None, Some(&event)).await?;
+    Ok(event)
+}
+
+/// An event's row, all `create_event` writes of it but its audit entry.
+pub(crate) async fn insert_event(on: &mut impl Sql, event: &NewEvent) -> StoreResult<EventId> {
     let release_date = event.release_date.map(|d| d.to_string());
     let id = insert(
         on,
         "INSERT INTO events (kind, title, synopsis, cast_members, genres, language,
-                             runtime_minutes, certificate, poster_url, trailer_url, release_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date) RETURNING id",
+                             runtime_minutes, certificate, poster_url, trailer_url, release_date,
+                             original_title, director)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::date, $12, $13) RETURNING id",
         args![
             &event.kind,
             &event.title,
@@ -289,21 +307,14 @@ pub async fn create_event(
             &event.certificate,
             &event.poster_url,
             &event.trailer_url,
-            release_date.as_deref()
+            release_date.as_deref(),
+            &event.original_title,
+            &event.director
         ],
         |_| None,
     )
     .await?;
-    let event = get_event(on, EventId(id))
-        .await?
-        .ok_or(StoreError::NotFound(Entity::Event))?;
-    let touched = Touched {
-        entity: "event",
-        id: Some(id),
-        venue: None,
-    };
-    audit::record(on, by, touched, None, Some(&event)).await?;
-    Ok(event)
+    Ok(EventId(id))
 }
 
 /// What scheduling in a hall needs to know of it, read with its row locked: locking the
@@ -395,6 +406,19 @@ pub(crate) async fn insert_showtime(
     new: &NewShowtime,
     ends_at: DateTime<Utc>,
 ) -> StoreResult<ShowtimeId> {
+    let id = insert_showtime_row(tx, hall, new, ends_at).await?;
+    insert_seats(tx, id, hall.layout.seats()).await?;
+    Ok(id)
+}
+
+/// A showtime's row, as `insert_showtime` writes it, without its seat inventory: the caller
+/// writes that (`insert_seats`, or `copy_seats` from another showtime on the same layout).
+pub(crate) async fn insert_showtime_row(
+    tx: &mut impl Sql,
+    hall: &Hall,
+    new: &NewShowtime,
+    ends_at: DateTime<Utc>,
+) -> StoreResult<ShowtimeId> {
     let layout = &hall.layout;
     Showtime::validate_terms(
         layout,
@@ -440,7 +464,6 @@ pub(crate) async fn insert_showtime(
         |_| None,
     )
     .await?;
-    insert_seats(tx, ShowtimeId(id), layout.seats()).await?;
     Ok(ShowtimeId(id))
 }
 
@@ -474,6 +497,37 @@ pub(crate) async fn insert_seats(
                      (showtime_id, label, row_label, row_index, column_index, number, category)
                  VALUES {}",
                 sql::rows(chunk.len(), "(?, ?, ?, ?, ?, ?, ?)", 1)
+            ),
+            &values,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Showtimes whose own seat inventory is not written yet each get one like `template`'s was
+/// when `insert_seats` wrote it: its seats, every one available. The template must be on the
+/// same layout (the caller's one hall). The copy is made by the database, in one statement for
+/// many showtimes, which is what lets `bulk` write millions of seats in seconds.
+pub(crate) async fn copy_seats(
+    tx: &mut impl Sql,
+    template: ShowtimeId,
+    showtimes: &[ShowtimeId],
+) -> StoreResult<()> {
+    for chunk in showtimes.chunks(SHOWTIMES_PER_COPY) {
+        let mut values = Vec::with_capacity(chunk.len() + 1);
+        values.push(sql::Value::Int(template.0));
+        values.extend(chunk.iter().map(|s| sql::Value::Int(s.0)));
+        tx.execute(
+            &format!(
+                "INSERT INTO showtime_seats
+                     (showtime_id, label, row_label, row_index, column_index, number, category)
+                 SELECT s.id, t.label, t.row_label, t.row_index, t.column_index, t.number,
+                        t.category
+                 FROM showtimes s JOIN showtime_seats t ON t.showtime_id = $1
+                 WHERE s.id IN ({})
+                 ORDER BY s.id, t.label",
+                sql::rows(chunk.len(), "?", 2)
             ),
             &values,
         )

@@ -137,8 +137,12 @@ pub async fn auditoriums(on: &mut impl Sql, venue: VenueId) -> StoreResult<Vec<A
 pub struct EventChange {
     pub kind: Option<String>,
     pub title: Option<String>,
+    /// `Some("")` clears it.
+    pub original_title: Option<String>,
     pub synopsis: Option<String>,
     pub cast: Option<Vec<String>>,
+    /// `Some("")` clears it.
+    pub director: Option<String>,
     pub genres: Option<Vec<String>>,
     pub language: Option<String>,
     pub runtime_minutes: Option<u32>,
@@ -165,7 +169,9 @@ pub async fn update_event(
                 runtime_minutes = coalesce($8::int8, runtime_minutes),
                 certificate = coalesce($9, certificate),
                 trailer_url = CASE WHEN $10::int8 = 1 THEN $11 ELSE trailer_url END,
-                release_date = CASE WHEN $12::int8 = 1 THEN $13::date ELSE release_date END
+                release_date = CASE WHEN $12::int8 = 1 THEN $13::date ELSE release_date END,
+                original_title = coalesce($14, original_title),
+                director = coalesce($15, director)
          WHERE id = $1",
         args![
             id.0,
@@ -180,7 +186,9 @@ pub async fn update_event(
             i64::from(trailer.is_some()),
             trailer.flatten(),
             i64::from(release.is_some()),
-            release.as_ref().and_then(|d| d.as_deref())
+            release.as_ref().and_then(|d| d.as_deref()),
+            &change.original_title,
+            &change.director
         ],
     )
     .await?;

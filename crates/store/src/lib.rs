@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backend;
 pub mod blocked_seats;
+pub mod bulk;
 pub mod cancellations;
 pub mod catalog;
 pub mod catalog_edits;
@@ -174,6 +175,14 @@ pub trait Store: Send + Sync + 'static {
     /// all available. Refuses a price list that misses a category of the layout, and a time
     /// when the auditorium is still busy with another showtime (`AuditoriumBusy`).
     async fn schedule_showtime(&self, showtime: NewShowtime) -> StoreResult<ShowtimeInfo>;
+    /// Adds every event in one transaction, each as `create_event` writes it by the system
+    /// (not audited); answers their ids in order. For loading a large catalog (`bulk`).
+    async fn create_events(&self, events: &[NewEvent]) -> StoreResult<Vec<EventId>>;
+    /// Schedules every showtime or none, in one transaction, each written as
+    /// `schedule_showtime` writes it: its row with its prices, its seat inventory all
+    /// available (`bulk`). Refuses what that refuses; clashes as `ScheduleConflict`. Answers
+    /// their ids in order.
+    async fn schedule_showtimes(&self, showtimes: &[NewShowtime]) -> StoreResult<Vec<ShowtimeId>>;
     /// Schedules every showtime of `schedule` or none, in one transaction, each priced by the
     /// venue's plan at its local start and frozen (`scheduling`). `ScheduleConflict` lists
     /// every clash with the hall's showtimes and within the request; `NoPricePlan` when the

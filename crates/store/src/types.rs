@@ -47,8 +47,12 @@ pub struct AuditoriumInfo {
 pub struct NewEvent {
     pub kind: String,
     pub title: String,
+    /// Empty when it is the title.
+    pub original_title: String,
     pub synopsis: String,
     pub cast: Vec<String>,
+    /// Empty when unknown.
+    pub director: String,
     pub genres: Vec<String>,
     pub language: String,
     pub runtime_minutes: u32,

@@ -644,6 +644,8 @@ async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
             ("csrf", csrf.clone()),
             ("kind", "movie".to_string()),
             ("title", title.to_string()),
+            ("original_title", "A Noite Longa".to_string()),
+            ("director", " Inês Costa ".to_string()),
             ("synopsis", "Two lines\r\nof synopsis".to_string()),
             ("cast", "Ana Lopes\r\n\r\n  Rui Silva ".to_string()),
             ("genres", "Drama".to_string()),
@@ -702,6 +704,22 @@ async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
     assert_eq!(event.synopsis, "Two lines\nof synopsis");
     assert_eq!(event.cast, ["Ana Lopes", "Rui Silva"]);
     assert_eq!(
+        (event.original_title.as_str(), event.director.as_str()),
+        ("A Noite Longa", "Inês Costa")
+    );
+    let form = app
+        .get(&format!("/admin/films/{}", id.0), Some(&cookie))
+        .await;
+    assert!(
+        form.body
+            .contains("name=\"original_title\" type=\"text\" value=\"A Noite Longa\"")
+            && form
+                .body
+                .contains("name=\"director\" type=\"text\" value=\"Inês Costa\""),
+        "{}",
+        form.body
+    );
+    assert_eq!(
         (event.runtime_minutes, event.certificate.as_str()),
         (95, "M/12")
     );
@@ -710,9 +728,9 @@ async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 24)
     );
 
-    // Editing: an emptied trailer and date are cleared.
+    // Editing: an emptied trailer, original title and date are cleared.
     let mut edit = film("100", "");
-    edit.retain(|(name, _)| *name != "release_date");
+    edit.retain(|(name, _)| !["release_date", "original_title"].contains(name));
     let saved = app
         .post_form(
             &format!("/admin/films/{}", id.0),
@@ -730,6 +748,10 @@ async fn a_film_is_added_and_edited_with_every_field_and_errors_next_to_them() {
     assert_eq!(
         (event.runtime_minutes, event.trailer_url, event.release_date),
         (100, None, None)
+    );
+    assert_eq!(
+        (event.original_title.as_str(), event.director.as_str()),
+        ("", "Inês Costa")
     );
 
     let list = app.get("/admin/films", Some(&cookie)).await;

@@ -656,6 +656,8 @@ async fn text_typed_by_staff_or_customers_shows_as_text() {
                 kind: "movie".into(),
                 title: "<script>alert(1)</script> & \"Friends\"".into(),
                 synopsis: "<img src=x onerror=alert(2)>".into(),
+                original_title: String::new(),
+                director: String::new(),
                 cast: vec!["<b>Bold</b>".into()],
                 genres: vec!["drama".into()],
                 language: "<i>".into(),

@@ -4,14 +4,23 @@
 //! `catalog` builds it as plain data without I/O, which is what the tests check; `load` writes
 //! it into an empty store through the ordinary `Store` methods, so the demo obeys every rule
 //! the store enforces on an admin's catalog.
+//!
+//! `synthetic` builds a catalog of any size in the same shape, for scale tests, and
+//! `load_bulk` writes it a venue's showtimes at a time (`Store::schedule_showtimes`).
 
 mod movies;
 mod price_plans;
+mod synthetic;
 mod venues;
+
+pub use synthetic::{synthetic, Size as SyntheticSize, DAYS as SYNTHETIC_DAYS, DEFAULT_SEED};
 
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use marquee_domain::{Currency, PricePlan, SeatLayout, Showtime, ShowtimePrices, Venue};
+use marquee_domain::{
+    AccessTag, AuditoriumId, Currency, EventId, PricePlan, SeatLayout, Showtime, ShowtimePrices,
+    Venue,
+};
 use marquee_store::{
     Actor, NewAuditorium, NewCity, NewEvent, NewShowtime, NewVenue, Store, StoreError, StoreResult,
 };
@@ -76,6 +85,7 @@ pub struct DemoShowtime {
     pub format: String,
     pub audio_language: String,
     pub subtitles: Option<String>,
+    pub access: Vec<AccessTag>,
     /// Resolved from the venue's price plan.
     pub prices: ShowtimePrices,
     pub sales_open_at: DateTime<Utc>,
@@ -182,8 +192,10 @@ fn new_event(movie: &MovieSpec, now: DateTime<Utc>) -> NewEvent {
     NewEvent {
         kind: "movie".into(),
         title: movie.title.into(),
+        original_title: movie.original_title.into(),
         synopsis: movie.synopsis.into(),
         cast: movie.cast.iter().map(|name| name.to_string()).collect(),
+        director: movie.director.into(),
         genres: movie.genres.iter().map(|genre| genre.to_string()).collect(),
         language: movie.language.into(),
         runtime_minutes: movie.runtime_minutes,
@@ -309,6 +321,7 @@ impl HallPlan<'_> {
             format: format.as_str().into(),
             audio_language: spec.language.into(),
             subtitles,
+            access: vec![],
             prices,
             sales_open_at: now,
             sales_close_minutes: SALES_CLOSE_MINUTES,
@@ -408,29 +421,107 @@ pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSumm
                     )
                     .await?;
                 for showtime in &auditorium.showtimes {
-                    let event_id = *event_ids.get(showtime.movie).ok_or_else(|| {
-                        StoreError::corrupt(format!(
-                            "demo showtime of unknown movie #{}",
-                            showtime.movie
-                        ))
-                    })?;
                     store
-                        .schedule_showtime(NewShowtime {
-                            event_id,
-                            auditorium_id: info.auditorium.id,
-                            starts_at: showtime.starts_at,
-                            format: showtime.format.clone(),
-                            audio_language: showtime.audio_language.clone(),
-                            subtitles: showtime.subtitles.clone(),
-                            access: vec![],
-                            prices: showtime.prices.clone(),
-                            sales_open_at: showtime.sales_open_at,
-                            sales_close_minutes: showtime.sales_close_minutes,
-                        })
+                        .schedule_showtime(new_showtime(showtime, &event_ids, info.auditorium.id)?)
                         .await?;
                 }
             }
         }
+    }
+    Ok(catalog.summary())
+}
+
+/// What scheduling `showtime` in `auditorium` asks the store, its film's id from `event_ids`.
+fn new_showtime(
+    showtime: &DemoShowtime,
+    event_ids: &[EventId],
+    auditorium: AuditoriumId,
+) -> StoreResult<NewShowtime> {
+    let event_id = *event_ids.get(showtime.movie).ok_or_else(|| {
+        StoreError::corrupt(format!(
+            "demo showtime of unknown movie #{}",
+            showtime.movie
+        ))
+    })?;
+    Ok(NewShowtime {
+        event_id,
+        auditorium_id: auditorium,
+        starts_at: showtime.starts_at,
+        format: showtime.format.clone(),
+        audio_language: showtime.audio_language.clone(),
+        subtitles: showtime.subtitles.clone(),
+        access: showtime.access.clone(),
+        prices: showtime.prices.clone(),
+        sales_open_at: showtime.sales_open_at,
+        sales_close_minutes: showtime.sales_close_minutes,
+    })
+}
+
+/// Events a transaction of `load_bulk` writes.
+const EVENTS_PER_TRANSACTION: usize = 2000;
+
+/// Writes a catalog (a synthetic one: `synthetic`) into an empty store, in bulk: the events
+/// some thousands a transaction, and each venue's showtimes in one (`Store::schedule_showtimes`,
+/// which writes each as scheduling one does). Cities, venues, price plans and halls go
+/// through the ordinary methods, as `load`'s do. `progress` is told each city loaded.
+pub async fn load_bulk(
+    store: &dyn Store,
+    catalog: &DemoCatalog,
+    now: DateTime<Utc>,
+    progress: impl Fn(&DemoCity),
+) -> StoreResult<DemoSummary> {
+    let mut event_ids = Vec::with_capacity(catalog.movies.len());
+    for events in catalog.movies.chunks(EVENTS_PER_TRANSACTION) {
+        event_ids.extend(store.create_events(events).await?);
+    }
+    for city in &catalog.cities {
+        let city_id = store
+            .create_city(
+                NewCity {
+                    name: city.name.clone(),
+                    timezone: city.timezone,
+                },
+                Actor::System,
+            )
+            .await?
+            .id;
+        for venue in &city.venues {
+            let venue_id = store
+                .create_venue(
+                    NewVenue {
+                        city_id,
+                        name: venue.name.clone(),
+                        address: venue.address.clone(),
+                        ads_minutes: Venue::DEFAULT_ADS_MINUTES,
+                        cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
+                    },
+                    Actor::System,
+                )
+                .await?
+                .id;
+            store
+                .put_price_plan(venue_id, &venue.price_plan, now, Actor::System)
+                .await?;
+            let mut showtimes = Vec::new();
+            for auditorium in &venue.auditoriums {
+                let info = store
+                    .create_auditorium(
+                        NewAuditorium {
+                            venue_id,
+                            name: auditorium.name.clone(),
+                            layout: auditorium.layout.clone(),
+                            now,
+                        },
+                        Actor::System,
+                    )
+                    .await?;
+                for showtime in &auditorium.showtimes {
+                    showtimes.push(new_showtime(showtime, &event_ids, info.auditorium.id)?);
+                }
+            }
+            store.schedule_showtimes(&showtimes).await?;
+        }
+        progress(city);
     }
     Ok(catalog.summary())
 }

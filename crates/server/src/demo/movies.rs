@@ -2,6 +2,9 @@
 
 pub(super) struct MovieSpec {
     pub title: &'static str,
+    /// Where the listings' title is not the one it was released under; else empty.
+    pub original_title: &'static str,
+    pub director: &'static str,
     pub synopsis: &'static str,
     pub cast: &'static [&'static str],
     pub genres: &'static [&'static str],
@@ -22,6 +25,8 @@ pub(super) struct MovieSpec {
 pub(super) const MOVIES: &[MovieSpec] = &[
     MovieSpec {
         title: "Starfall Protocol",
+        original_title: "",
+        director: "Nadia Korsakova",
         synopsis: "When a decommissioned defence satellite wakes up and starts talking, a \
                    grounded astronaut is the only person it will listen to. She has nine hours \
                    to reach a launch site on the far side of a continent in lockdown. Nobody \
@@ -42,6 +47,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Iron Tides",
+        original_title: "",
+        director: "Brendan Ashcroft",
         synopsis: "A salvage crew hired to raise a sunken warship discovers that the wreck is \
                    still being guarded. As a storm closes the harbour, the captain has to \
                    choose between the payout and her crew.",
@@ -61,6 +68,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Kingdom of Ash and Ember",
+        original_title: "",
+        director: "Oona Rautavaara",
         synopsis: "The last heir of a burned kingdom crosses a frozen sea to bargain with the \
                    dragon that destroyed it. The dragon has terms of its own. The second \
                    chapter of the Ember saga.",
@@ -81,6 +90,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Deep Orbit",
+        original_title: "",
+        director: "Tomás Echeverría",
         synopsis: "Six months into a mission to a comet, the crew of the Meridian receive a \
                    distress call in their own voices. The ship's log says they sent it \
                    tomorrow.",
@@ -95,6 +106,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "The Last Lighthouse Keeper",
+        original_title: "",
+        director: "Fiona MacAllister",
         synopsis: "On a Hebridean island about to lose its lighthouse to automation, the keeper \
                    finds a logbook that does not match his own. A quiet, salt-stung mystery \
                    about the people who watch and the things they choose not to see.",
@@ -109,6 +122,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Ridge of Saints",
+        original_title: "",
+        director: "Jonah Whitcombe",
         synopsis: "Three estranged brothers drive their father's ashes across the high desert \
                    to the mining town where he was born. The town has not forgotten him, and \
                    not in the way they hoped.",
@@ -128,6 +143,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Tuesdays at Margot's",
+        original_title: "",
+        director: "Céline Marchetti",
         synopsis: "A food critic who has never finished a meal and a chef who has never \
                    changed her menu are forced to share a kitchen for one season. Every \
                    Tuesday, something gets burned.",
@@ -147,6 +164,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Hollowmere",
+        original_title: "",
+        director: "Edgar Blackwood",
         synopsis: "A family buys a drained reservoir's lakeside house at auction. When the rain \
                    comes back, so does the village that was under the water.",
         cast: &["Greta Vaughan", "Simon Ashworth", "Maisie Cole"],
@@ -160,6 +179,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "The Clockwork Orchard",
+        original_title: "",
+        director: "Priya Raman",
         synopsis: "Ten-year-old Wren inherits her grandfather's orchard, where the apples tick. \
                    With a one-eyed crow and a very nervous robot she sets out to wind it up \
                    before the winter stops it for good.",
@@ -179,6 +200,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Night Shift at the Aurora",
+        original_title: "",
+        director: "Dev Kapoor",
         synopsis: "The night staff of a crumbling seaside hotel have one weekend to hide the \
                    fact that the hotel has been sold from the guests, the owner and each other. \
                    The owner checks in on Friday.",
@@ -198,6 +221,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Pip and the Odd Socks",
+        original_title: "",
+        director: "Hattie Lowe",
         synopsis: "Behind every washing machine is a kingdom of lost socks, and Pip has just \
                    been crowned its very reluctant queen. An animated adventure for anyone who \
                    has ever wondered where the other one went.",
@@ -212,6 +237,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "The Long Way to Halcyon",
+        original_title: "",
+        director: "Samuel Okonjo",
         synopsis: "In 1952 a war widow answers an advertisement for a cook on a cattle drive \
                    and is the only woman for eight hundred miles. Based on letters found in an \
                    attic in Montana.",
@@ -231,6 +258,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Velvet Static",
+        original_title: "",
+        director: "Ruby Castellano",
         synopsis: "A pirate radio DJ and a session singer with stage fright make one record in \
                    one night in 1967. It is the only record either of them ever makes, and the \
                    song everybody knows.",
@@ -250,6 +279,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Grey Harbour Road",
+        original_title: "",
+        director: "Declan Moriarty",
         synopsis: "A detective six weeks from retirement is handed the case that ended her \
                    father's career. The suspect has been waiting for her, and he is not the \
                    only one.",
@@ -264,6 +295,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "The Honeybee Year",
+        original_title: "",
+        director: "Ingrid Solberg",
         synopsis: "Filmed over twelve months inside a single hive on a London rooftop, this \
                    documentary follows one colony from the first spring flight to the winter \
                    cluster. Narrated by the beekeeper who nearly gave up on them.",
@@ -278,6 +311,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Die Stille nach dem Regen",
+        original_title: "",
+        director: "Jürgen Albrecht",
         synopsis: "For thirty years a midwife in a village on the Oder has delivered every \
                    child born there. When the clinic in town is sent to replace her, the \
                    village closes ranks around her, and some old debts are settled.",
@@ -297,6 +332,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Les Jours bleus",
+        original_title: "",
+        director: "Hélène Duclos",
         synopsis: "Two former lovers meet by chance on the night ferry from Marseille to \
                    Bastia. The crossing takes one night, and they have twenty years to catch \
                    up on.",
@@ -311,6 +348,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "La casa de los relojes",
+        original_title: "",
+        director: "Aitana Ibarra",
         synopsis: "A restorer arrives at a mansion in Toledo to mend forty antique clocks. \
                    Every one of them stopped at the same minute, on the night the lady of the \
                    house disappeared.",
@@ -330,6 +369,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Kaze no Tegami",
+        original_title: "風の手紙",
+        director: "Haruka Mizushima",
         synopsis: "A girl who delivers letters by kite on a windy island finds one addressed \
                    to a lighthouse that has been dark for fifty years. A hand-drawn animated \
                    tale about the messages we send too late.",
@@ -344,6 +385,8 @@ pub(super) const MOVIES: &[MovieSpec] = &[
     },
     MovieSpec {
         title: "Midnight in Mapo",
+        original_title: "마포의 자정",
+        director: "Park Ji-won",
         synopsis: "A night-market cook in Seoul recognises the man who framed her brother \
                    ordering at her stall. She has until closing time to prove it, and he has \
                    ordered the set menu.",

@@ -189,6 +189,8 @@ fn there_are_twenty_complete_movies() {
             movie.title
         );
         assert!((3..=5).contains(&movie.cast.len()), "{}", movie.title);
+        assert!(!movie.director.is_empty(), "{}", movie.title);
+        assert_ne!(movie.original_title, movie.title);
         assert!((1..=3).contains(&movie.genres.len()), "{}", movie.title);
         assert!(
             movie.genres.iter().all(|g| GENRES.contains(&g.as_str())),

@@ -56,8 +56,12 @@ pub struct EventBody {
     /// `movie` or `live`.
     pub kind: String,
     pub title: String,
+    /// The title in its own language where that differs; else empty.
+    pub original_title: String,
     pub synopsis: String,
     pub cast: Vec<String>,
+    /// Empty when unknown.
+    pub director: String,
     pub genres: Vec<String>,
     /// ISO 639-1.
     pub language: String,
@@ -74,8 +78,10 @@ impl From<Event> for EventBody {
             id: e.id.0,
             kind: e.kind,
             title: e.title,
+            original_title: e.original_title,
             synopsis: e.synopsis,
             cast: e.cast,
+            director: e.director,
             genres: e.genres,
             language: e.language,
             runtime_minutes: e.runtime_minutes,

@@ -14,6 +14,7 @@ mod cancellations;
 mod catalog;
 mod check_in;
 mod demo;
+mod event_fields;
 mod headers;
 mod hold_limits;
 mod layout_edits;

@@ -178,6 +178,8 @@ pub async fn event_in<S: Store + ?Sized>(
                 kind: "movie".into(),
                 title: title.into(),
                 synopsis: format!("{title}: a film."),
+                original_title: String::new(),
+                director: String::new(),
                 cast: vec!["Ana Lima".into(), "Rui Sá".into()],
                 genres: genres.iter().map(|g| g.to_string()).collect(),
                 language: "pt".into(),

@@ -7,6 +7,7 @@
 mod accounts;
 mod batch;
 mod bookings;
+mod bulk;
 mod cancellations;
 mod catalog;
 mod dashboard;
@@ -19,6 +20,7 @@ mod ticket_types;
 pub use accounts::*;
 pub use batch::*;
 pub use bookings::*;
+pub use bulk::*;
 pub use cancellations::*;
 pub use catalog::*;
 pub use dashboard::*;
@@ -34,6 +36,8 @@ macro_rules! conformance_suite {
     ($fresh:path) => {
         $crate::conformance_suite!(@tests $fresh;
             catalog_reads_back_what_was_written,
+            a_bulk_catalog_is_written_as_one_at_a_time_writes_it,
+            a_bulk_schedule_with_a_clash_or_an_unknown_event_writes_nothing,
             events_and_showtimes_are_filtered_by_city_and_day,
             an_auditorium_hosts_one_showtime_at_a_time,
             an_upcoming_showtime_takes_its_halls_new_layout_and_a_started_one_keeps_its,

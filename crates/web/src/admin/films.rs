@@ -33,6 +33,8 @@ const PER_PAGE: u32 = 25;
 pub struct FilmForm {
     kind: String,
     title: String,
+    original_title: String,
+    director: String,
     synopsis: String,
     cast: String,
     genres: String,
@@ -43,9 +45,11 @@ pub struct FilmForm {
     release_date: String,
 }
 
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 12] = [
     "kind",
     "title",
+    "original_title",
+    "director",
     "synopsis",
     "cast",
     "genres",
@@ -61,6 +65,8 @@ impl FilmForm {
         FilmForm {
             kind: event.kind.clone(),
             title: event.title.clone(),
+            original_title: event.original_title.clone(),
+            director: event.director.clone(),
             synopsis: event.synopsis.clone(),
             cast: event.cast.join("\n"),
             genres: event.genres.join("\n"),
@@ -99,8 +105,10 @@ impl FilmForm {
         Ok(EventChange {
             kind: Some(self.kind.trim().to_string()).filter(|k| !k.is_empty()),
             title: Some(self.title.clone()),
+            original_title: Some(self.original_title.clone()),
             synopsis: Some(textarea(&self.synopsis)),
             cast: Some(list(&self.cast)),
+            director: Some(self.director.clone()),
             genres: Some(list(&self.genres)),
             language: Some(self.language.clone()),
             runtime_minutes: runtime,

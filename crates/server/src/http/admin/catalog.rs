@@ -518,9 +518,15 @@ pub struct EventRequest {
     pub kind: Option<String>,
     #[schema(example = "The Long Light", max_length = 200)]
     pub title: Option<String>,
+    /// The title in the film's own language where it differs; empty (the default) for none.
+    #[schema(example = "La Longue Lumière", max_length = 200)]
+    pub original_title: Option<String>,
     pub synopsis: Option<String>,
     #[schema(max_items = 50)]
     pub cast: Option<Vec<String>>,
+    /// Who directed it; empty (the default) when unknown.
+    #[schema(example = "Agnès Varda", max_length = 200)]
+    pub director: Option<String>,
     #[schema(max_items = 50)]
     pub genres: Option<Vec<String>>,
     /// ISO 639-1, e.g. `en`.
@@ -545,8 +551,10 @@ impl From<EventRequest> for EventChange {
         EventChange {
             kind: r.kind,
             title: r.title,
+            original_title: r.original_title,
             synopsis: r.synopsis,
             cast: r.cast,
+            director: r.director,
             genres: r.genres,
             language: r.language,
             runtime_minutes: r.runtime_minutes,
