@@ -35,6 +35,7 @@ fn valid_body(method: &str, path: &str) -> Option<Value> {
         ("put", "/api/v1/admin/venues/{id}/price-plan") => crate::schedule::plan(),
         ("patch", "/api/v1/admin/showtimes/{id}") => json!({ "starts_at": "2026-12-20T20:00:00Z" }),
         ("delete", "/api/v1/admin/showtimes/{id}") => json!({}),
+        ("post", "/api/v1/admin/bookings/{id}/resend") => json!({}),
         ("post" | "delete", "/api/v1/admin/showtimes/{id}/blocked-seats") => {
             json!({ "seats": ["A1"] })
         }
