@@ -136,7 +136,8 @@ pub(crate) fn access_filter(asked: Option<&str>) -> AppResult<Option<AccessTag>>
 /// Events with a showtime that matches, by relevance when there is text to search for (ties
 /// by the next showtime), else by title; answered from this node's search catalog.
 pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing> {
-    let invalid = |message: String| AppError::invalid(crate::error::ErrorCode::InvalidQuery, message);
+    let invalid =
+        |message: String| AppError::invalid(crate::error::ErrorCode::InvalidQuery, message);
     if query.page == 0 {
         return Err(invalid("pages are numbered from 1".into()));
     }
@@ -148,7 +149,9 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing
         .as_deref()
         .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
     {
-        return Err(invalid(format!("q is at most {MAX_QUERY_CHARS} characters")));
+        return Err(invalid(format!(
+            "q is at most {MAX_QUERY_CHARS} characters"
+        )));
     }
     let lowered = |asked: Option<String>| {
         asked

@@ -102,9 +102,7 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
     let mark = store.catalog_mark().await?;
     let mut events = Vec::new();
     loop {
-        let page = store
-            .all_events(EVENT_PAGE, events.len() as u32)
-            .await?;
+        let page = store.all_events(EVENT_PAGE, events.len() as u32).await?;
         let last = page.len() < EVENT_PAGE as usize;
         events.extend(page);
         if last {

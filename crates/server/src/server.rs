@@ -42,10 +42,7 @@ pub async fn run(
         app.clone(),
         jobs_stopped.clone(),
     ));
-    let searching = tokio::spawn(crate::search::keep_fresh(
-        app.clone(),
-        jobs_stopped.clone(),
-    ));
+    let searching = tokio::spawn(crate::search::keep_fresh(app.clone(), jobs_stopped.clone()));
     let upkeep = tokio::spawn(crate::jobs::metrics_upkeep(jobs_stopped));
     serve(listener, router, app.clone(), shutdown).await;
     let _ = stop_jobs.send(true);

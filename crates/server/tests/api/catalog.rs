@@ -198,6 +198,9 @@ async fn late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc(app:
             utc
         );
         let showtime = fixtures::schedule(store, &event, hall, starts_at).await;
+        // Written past the node, as another node would: seen when the node refreshes (its
+        // job does every 2 seconds).
+        marquee_server::search::refresh(&app.app).await.unwrap();
         let name = city.name.replace(' ', "%20");
 
         let events = app

@@ -28,6 +28,7 @@ mod payments;
 mod proxy;
 mod rate_limits;
 mod schedule;
+mod search;
 mod seat_changes;
 mod seat_maps;
 mod showtime_moves;

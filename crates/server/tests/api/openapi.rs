@@ -28,6 +28,7 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/bookings/{id}", "delete"),
         ("/api/v1/bookings/{id}/checkout", "post"),
         ("/api/v1/bookings/{id}/cancel", "post"),
+        ("/api/v1/events/suggest", "get"),
         ("/api/v1/bookings/{id}/keep", "post"),
         ("/api/v1/bookings/{id}/exchange", "post"),
         ("/api/v1/bookings/{id}/tickets.pdf", "get"),
