@@ -37,14 +37,20 @@ def before_call(ctx, case, **kwargs):
     if isinstance(case.body, (dict, list)):
         case.body = _whole_numbers_as_integers(case.body)
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-    # GET /events: `date` is not given with `from` or `to`, and `to` is not before `from`.
+    # GET /events: one of `q` and its alias `keyword`, of `from` and `start`, of `to` and
+    # `end`; `date` is not given with a range, and the range's end is not before its start.
     # OpenAPI describes each query parameter on its own and cannot relate two. Only valid
     # requests are adjusted: an invalid one must stay invalid.
     if positive and case.operation.path == "/api/v1/events" and isinstance(case.query, dict):
         query = case.query
+        for name, alias in (("q", "keyword"), ("from", "start"), ("to", "end")):
+            if name in query:
+                query.pop(alias, None)
         if "date" in query:
-            query.pop("from", None)
-            query.pop("to", None)
-        first, last = _day(query.get("from")), _day(query.get("to"))
+            for name in ("from", "to", "start", "end"):
+                query.pop(name, None)
+        start = "from" if "from" in query else "start"
+        end = "to" if "to" in query else "end"
+        first, last = _day(query.get(start)), _day(query.get(end))
         if first and last and last < first:
-            query["from"], query["to"] = query["to"], query["from"]
+            query[start], query[end] = query[end], query[start]

@@ -96,6 +96,9 @@ pub struct EventQuery {
     pub per_page: u32,
 }
 
+/// The longest format or certificate a filter takes.
+pub const MAX_TAG_CHARS: usize = 32;
+
 /// The longest text a search takes (it reads at most `marquee_search::MAX_QUERY_WORDS` words).
 pub const MAX_QUERY_CHARS: usize = 1000;
 
@@ -172,6 +175,15 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty())
     };
+    if [&query.format, &query.certificate]
+        .into_iter()
+        .flatten()
+        .any(|f| f.chars().count() > MAX_TAG_CHARS)
+    {
+        return Err(invalid(format!(
+            "format and certificate are at most {MAX_TAG_CHARS} characters"
+        )));
+    }
     let (format, certificate) = (trimmed(query.format), trimmed(query.certificate));
     let city = match &query.city {
         Some(city) => Some(resolve_city(app, city).await?),

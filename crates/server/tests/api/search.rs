@@ -444,6 +444,10 @@ async fn bad_search_input_is_answered_cleanly(app: TestApp) {
         let answer = app.get(&format!("/api/v1/events?q={odd}"), None).await;
         assert_eq!(answer.status, StatusCode::OK, "{odd}: {:?}", answer.body);
     }
+    let long_format = app
+        .get(&format!("/api/v1/events?format={}", "x".repeat(33)), None)
+        .await;
+    assert_eq!(long_format.code(), "invalid_query");
     let huge = app.get("/api/v1/events?per_page=1000000", None).await;
     assert_eq!(huge.code(), "invalid_query");
     let past = events(&app, "page=999999").await;
