@@ -4,10 +4,30 @@ Each rule is also written in the OpenAPI document, in words. Without these hooks
 would send requests the document admits and the server refuses, and report the server.
 """
 
+import ast
 import datetime
+import functools
+import threading
 
 import schemathesis
 from schemathesis import GenerationMode
+
+
+# CPython 3.11 (this machine's is 3.11.7) keeps one AST depth counter for every thread
+# (python/cpython#106905): two workers turning source into an AST at the same moment, as
+# hypothesis does to describe a lambda, fail with "AST constructor recursion depth mismatch"
+# and schemathesis reports that as an error of the API. One parse at a time avoids it.
+_parse_lock = threading.Lock()
+_parse = ast.parse
+
+
+@functools.wraps(_parse)
+def _parse_one_at_a_time(*args, **kwargs):
+    with _parse_lock:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _parse_one_at_a_time
 
 
 def _day(value):

@@ -30,7 +30,7 @@ pub struct Showing {
     pub format: String,
     /// Access and experience tags (`captioned`...).
     pub access: Vec<String>,
-    /// Seats free now; kept up to date by `Catalog::seats_changed`.
+    /// Seats free now; kept up to date by `Catalog::seats_are`.
     pub seats_available: AtomicI64,
 }
 
@@ -129,18 +129,16 @@ impl Catalog {
         &self.text
     }
 
-    /// A showtime's free seats went up or down by `by` (a hold, a sale, a release...).
-    pub fn seats_changed(&self, showtime: i64, by: i64) {
-        if let Some(showing) = self.showing(showtime) {
-            showing.seats_available.fetch_add(by, Ordering::Relaxed);
-        }
-    }
-
     /// A showtime's free seats are `seats` (read afresh).
     pub fn seats_are(&self, showtime: i64, seats: i64) {
         if let Some(showing) = self.showing(showtime) {
             showing.seats_available.store(seats, Ordering::Relaxed);
         }
+    }
+
+    /// Every upcoming showing, event by event (the load generator searches for them).
+    pub fn showings(&self) -> impl Iterator<Item = &Showing> {
+        self.showings.values().flatten()
     }
 
     fn showing(&self, showtime: i64) -> Option<&Showing> {
@@ -596,13 +594,12 @@ mod tests {
             ..page(10)
         };
         assert!(!ids(&catalog.query(&available).unwrap()).contains(&4));
-        catalog.seats_changed(40, 2);
-        assert!(ids(&catalog.query(&available).unwrap()).contains(&4));
-        catalog.seats_changed(40, -2);
-        assert!(!ids(&catalog.query(&available).unwrap()).contains(&4));
         catalog.seats_are(40, 7);
         assert!(ids(&catalog.query(&available).unwrap()).contains(&4));
-        catalog.seats_changed(999, 5);
+        catalog.seats_are(40, 0);
+        assert!(!ids(&catalog.query(&available).unwrap()).contains(&4));
+        // A showtime the catalog does not have changes nothing.
+        catalog.seats_are(999, 5);
     }
 
     #[test]

@@ -147,14 +147,8 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing
     if !(1..=MAX_PAGE_SIZE).contains(&query.per_page) {
         return Err(invalid(format!("per_page is 1 to {MAX_PAGE_SIZE}")));
     }
-    if query
-        .text
-        .as_deref()
-        .is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS)
-    {
-        return Err(invalid(format!(
-            "q is at most {MAX_QUERY_CHARS} characters"
-        )));
+    if let Some(text) = &query.text {
+        check_text(text)?;
     }
     let lowered = |asked: Option<String>| {
         asked
@@ -209,20 +203,7 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing
         })
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(EventListing {
-        events: answer
-            .events
-            .iter()
-            .filter_map(|listed| {
-                built
-                    .events
-                    .get(&EventId(listed.event))
-                    .map(|event| ListedEvent {
-                        event: event.clone(),
-                        next_showtime: ShowtimeId(listed.next_showtime),
-                        next_starts_at: listed.next_starts_at,
-                    })
-            })
-            .collect(),
+        events: built.listed(&answer.events),
         total: answer.total,
         genres: answer.genres,
         languages: answer.languages,
@@ -241,12 +222,7 @@ pub async fn list_events(app: &App, query: EventQuery) -> AppResult<EventListing
 /// Up to `SUGGESTIONS` events whose title starts as `text` is typed, each with its next
 /// showtime (in `city`, when given).
 pub async fn suggest(app: &App, text: &str, city: Option<&str>) -> AppResult<Vec<ListedEvent>> {
-    if text.chars().count() > MAX_QUERY_CHARS {
-        return Err(AppError::invalid(
-            crate::error::ErrorCode::InvalidQuery,
-            format!("q is at most {MAX_QUERY_CHARS} characters"),
-        ));
-    }
+    check_text(text)?;
     let city = match city.filter(|c| !c.trim().is_empty()) {
         Some(city) => Some(resolve_city(app, city).await?),
         None => None,
@@ -256,19 +232,18 @@ pub async fn suggest(app: &App, text: &str, city: Option<&str>) -> AppResult<Vec
         .catalog
         .suggest(text, city.map(|c| c.id.0), app.now(), SUGGESTIONS)
         .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(found
-        .iter()
-        .filter_map(|listed| {
-            built
-                .events
-                .get(&EventId(listed.event))
-                .map(|event| ListedEvent {
-                    event: event.clone(),
-                    next_showtime: ShowtimeId(listed.next_showtime),
-                    next_starts_at: listed.next_starts_at,
-                })
-        })
-        .collect())
+    Ok(built.listed(&found))
+}
+
+/// Text to search for is at most `MAX_QUERY_CHARS` long.
+fn check_text(text: &str) -> AppResult<()> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::invalid(
+            crate::error::ErrorCode::InvalidQuery,
+            format!("q is at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    Ok(())
 }
 
 /// How many suggestions a type-ahead gets.

@@ -36,6 +36,24 @@ pub struct Built {
     mark: String,
 }
 
+impl Built {
+    /// The events of `listed` (the catalog's answer), each with its next showtime.
+    pub fn listed(&self, listed: &[marquee_search::Listed]) -> Vec<crate::catalog::ListedEvent> {
+        listed
+            .iter()
+            .filter_map(|l| {
+                self.events
+                    .get(&EventId(l.event))
+                    .map(|event| crate::catalog::ListedEvent {
+                        event: event.clone(),
+                        next_showtime: ShowtimeId(l.next_showtime),
+                        next_starts_at: l.next_starts_at,
+                    })
+            })
+            .collect()
+    }
+}
+
 /// This node's search (see the module).
 #[derive(Default)]
 pub struct Search {

@@ -87,10 +87,7 @@ pub async fn seats_available(
     let now = millis(now);
     let mut keys = vec![Value::Int(now)];
     keys.extend(showtimes.iter().map(|s| Value::Int(s.0)));
-    let list = (2..=showtimes.len() + 1)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::sql::rows(showtimes.len(), "?", 2);
     let rows: Vec<(i64, i64)> = on
         .fetch_all(
             &format!(

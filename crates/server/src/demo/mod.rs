@@ -373,62 +373,10 @@ fn round_up(t: DateTime<Utc>) -> DateTime<Utc> {
         + Duration::seconds(START_GRANULARITY_SECONDS)
 }
 
-/// Writes the demo catalog into an empty store. Returns counts for a log line.
+/// Writes the demo catalog into an empty store (as `load_bulk` writes any catalog). Returns
+/// counts for a log line.
 pub async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<DemoSummary> {
-    let catalog = catalog(now);
-    let mut event_ids = Vec::with_capacity(catalog.movies.len());
-    for movie in &catalog.movies {
-        event_ids.push(store.create_event(movie.clone(), Actor::System).await?.id);
-    }
-    for city in &catalog.cities {
-        let city_id = store
-            .create_city(
-                NewCity {
-                    name: city.name.clone(),
-                    timezone: city.timezone,
-                },
-                Actor::System,
-            )
-            .await?
-            .id;
-        for venue in &city.venues {
-            let venue_id = store
-                .create_venue(
-                    NewVenue {
-                        city_id,
-                        name: venue.name.clone(),
-                        address: venue.address.clone(),
-                        ads_minutes: Venue::DEFAULT_ADS_MINUTES,
-                        cleaning_minutes: Venue::DEFAULT_CLEANING_MINUTES,
-                    },
-                    Actor::System,
-                )
-                .await?
-                .id;
-            store
-                .put_price_plan(venue_id, &venue.price_plan, now, Actor::System)
-                .await?;
-            for auditorium in &venue.auditoriums {
-                let info = store
-                    .create_auditorium(
-                        NewAuditorium {
-                            venue_id,
-                            name: auditorium.name.clone(),
-                            layout: auditorium.layout.clone(),
-                            now,
-                        },
-                        Actor::System,
-                    )
-                    .await?;
-                for showtime in &auditorium.showtimes {
-                    store
-                        .schedule_showtime(new_showtime(showtime, &event_ids, info.auditorium.id)?)
-                        .await?;
-                }
-            }
-        }
-    }
-    Ok(catalog.summary())
+    load_bulk(store, &catalog(now), now, |_| {}).await
 }
 
 /// What scheduling `showtime` in `auditorium` asks the store, its film's id from `event_ids`.

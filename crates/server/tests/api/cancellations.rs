@@ -4,7 +4,7 @@
 //! refusals that change nothing.
 
 use crate::helpers::{Response, TestApp};
-use crate::payments::{booking_when, checkout, pay, SUCCEEDS};
+use crate::payments::{booking_when, pay_until_confirmed};
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use marquee_domain::cancellation::{RefundPolicy, RefundTier};
@@ -42,10 +42,7 @@ pub async fn paid(app: &TestApp, email: &str, tickets: &[(&str, &str)]) -> (Stri
         .await;
     assert_eq!(hold.status, StatusCode::CREATED, "{:?}", hold.body);
     let booking = hold.body["id"].as_str().unwrap().to_string();
-    let started = checkout(app, &token, &booking).await;
-    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
-    pay(app, &payment_ref, SUCCEEDS).await;
-    booking_when(app, &token, &booking, "confirmed").await;
+    pay_until_confirmed(app, &token, &booking).await;
     (token, booking)
 }
 
@@ -496,15 +493,7 @@ async fn staff_find_a_booking_and_refund_it_in_full_with_a_reason(app: TestApp) 
     let (clerk, _) = app
         .staff("bo@example.com", StaffRole::BoxOffice, &[venue])
         .await;
-    let (_, elsewhere) = marquee_store::conformance::fixtures::city_in(
-        &*app.store,
-        "Porto",
-        chrono_tz::Europe::Lisbon,
-    )
-    .await;
-    let (outsider, _) = app
-        .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])
-        .await;
+    let outsider = app.other_venues_manager().await;
     let read = app.store.get_booking(id(&booking)).await.unwrap().unwrap();
     let reference = read.reference.to_string();
     let code = read.tickets[0].code.to_string();
@@ -724,15 +713,7 @@ async fn the_box_office_resends_a_paid_bookings_tickets(app: TestApp) {
     let (clerk, _) = app
         .staff("bo@example.com", StaffRole::BoxOffice, &[venue])
         .await;
-    let (_, elsewhere) = marquee_store::conformance::fixtures::city_in(
-        &*app.store,
-        "Porto",
-        chrono_tz::Europe::Lisbon,
-    )
-    .await;
-    let (outsider, _) = app
-        .staff("mo@example.com", StaffRole::Manager, &[elsewhere.id])
-        .await;
+    let outsider = app.other_venues_manager().await;
     let path = format!("/api/v1/admin/bookings/{booking}/resend");
     let resent = |who: String| {
         let app = &app;

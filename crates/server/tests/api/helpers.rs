@@ -509,6 +509,19 @@ impl TestApp {
     }
 
     /// The code an authenticator app with `secret` shows now.
+    /// The token of a manager of a venue in another city (Porto), none of the world's.
+    pub async fn other_venues_manager(&self) -> String {
+        let (_, elsewhere) =
+            fixtures::city_in(&*self.store, "Porto", chrono_tz::Europe::Lisbon).await;
+        self.staff(
+            "mo@example.com",
+            marquee_domain::StaffRole::Manager,
+            &[elsewhere.id],
+        )
+        .await
+        .0
+    }
+
     pub fn totp_code(&self, secret: &marquee_store::TotpSecret, email: &str) -> String {
         marquee_server::totp::code_at(secret, email, self.clock_now()).expect("a code")
     }

@@ -71,6 +71,14 @@ pub async fn pay(app: &TestApp, payment_ref: &str, card: &str) -> Response {
     .await
 }
 
+/// Checks out `booking` and pays it with the success card: the booking once confirmed.
+pub async fn pay_until_confirmed(app: &TestApp, token: &str, booking: &str) -> Value {
+    let started = checkout(app, token, booking).await;
+    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
+    pay(app, &payment_ref, SUCCEEDS).await;
+    booking_when(app, token, booking, "confirmed").await
+}
+
 /// The booking once it has reached `status` (webhooks arrive asynchronously), at most 10 s.
 pub async fn booking_when(app: &TestApp, token: &str, booking: &str, status: &str) -> Value {
     let deadline = Instant::now() + std::time::Duration::from_secs(10);

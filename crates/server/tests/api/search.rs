@@ -318,15 +318,12 @@ async fn pages_never_repeat_or_skip_an_event(app: TestApp) {
     }
 }
 
-async fn a_catalog_change_is_found_at_once_here_and_after_a_refresh_from_the_store(app: TestApp) {
-    films(&app).await;
-    assert_eq!(events(&app, "q=gladiator").await["total"], 0);
-    // Through the back office: found at once.
-    let (owner, _) = app.staff("olga@example.com", StaffRole::Owner, &[]).await;
+/// A film made through `owner`'s back office (no showtime yet).
+async fn gladiator(app: &TestApp, owner: &str) -> Event {
     let made = app
         .post(
             "/api/v1/admin/events",
-            Some(&owner),
+            Some(owner),
             json!({
                 "kind": "movie", "title": "Gladiator", "synopsis": "Rome.",
                 "cast": ["Russell Crowe"], "genres": ["drama"], "language": "en",
@@ -335,16 +332,24 @@ async fn a_catalog_change_is_found_at_once_here_and_after_a_refresh_from_the_sto
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
-    let gladiator = app
-        .store
+    app.store
         .get_event(marquee_domain::EventId(made.body["id"].as_i64().unwrap()))
         .await
         .unwrap()
-        .unwrap();
-    // Listed once it has a showtime (scheduled directly in the store, as another node would).
+        .unwrap()
+}
+
+async fn a_catalog_change_is_found_at_once_here_and_after_a_refresh_from_the_store(app: TestApp) {
+    films(&app).await;
+    assert_eq!(events(&app, "q=gladiator").await["total"], 0);
+    let (owner, _) = app.staff("olga@example.com", StaffRole::Owner, &[]).await;
+    let gladiator = gladiator(&app, &owner).await;
+    // Listed once it has a showtime, scheduled here in the store as another node would: found
+    // after a refresh.
     on(&app, &gladiator, 8).await;
     marquee_server::search::refresh(&app.app).await.unwrap();
     assert_eq!(titles(&events(&app, "q=gladiatr").await), ["Gladiator"]);
+    // Renamed through the back office: found at once.
     let renamed = app
         .request(
             axum::http::Method::PATCH,
@@ -473,24 +478,7 @@ async fn a_change_made_through_another_node_is_found_after_a_refresh() {
         "built on two"
     );
     let (owner, _) = one.staff("olga@example.com", StaffRole::Owner, &[]).await;
-    let made = one
-        .post(
-            "/api/v1/admin/events",
-            Some(&owner),
-            json!({
-                "kind": "movie", "title": "Gladiator", "synopsis": "Rome.",
-                "cast": ["Russell Crowe"], "genres": ["drama"], "language": "en",
-                "runtime_minutes": 155, "certificate": "15"
-            }),
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
-    let gladiator = one
-        .store
-        .get_event(marquee_domain::EventId(made.body["id"].as_i64().unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let gladiator = gladiator(&one, &owner).await;
     on(&one, &gladiator, 8).await;
     assert_eq!(titles(&events(&one, "q=gladiator").await), ["Gladiator"]);
     assert_eq!(

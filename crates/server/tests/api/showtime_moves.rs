@@ -5,7 +5,7 @@
 
 use crate::cancellations::{paid, refunded_at_gateway};
 use crate::helpers::{Response, TestApp};
-use crate::payments::{booking_when, checkout, pay, SUCCEEDS};
+use crate::payments::{booking_when, pay_until_confirmed};
 use crate::schedule::{showtime_at, with_plan};
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
@@ -447,10 +447,7 @@ async fn an_exchange_refunds_the_old_booking_in_full_once_the_new_one_is_paid(ap
     assert_eq!(app.db_state_of("A1").await, "sold");
     assert_eq!(refunded_at_gateway(&app, &old).await, 0);
 
-    let started = checkout(&app, &ana, &new).await;
-    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
-    pay(&app, &payment_ref, SUCCEEDS).await;
-    booking_when(&app, &ana, &new, "confirmed").await;
+    pay_until_confirmed(&app, &ana, &new).await;
     let after = booking_when(&app, &ana, &old, "refunded").await;
     assert_eq!(after["moved"]["answer"], "exchanged");
     assert_eq!(after["cancellations"][0]["refund"], 2150);
@@ -507,10 +504,7 @@ async fn an_exchange_paid_after_the_old_booking_was_cancelled_refunds_nothing_tw
         )
         .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{:?}", cancelled.body);
-    let started = checkout(&app, &ana, &new).await;
-    let payment_ref = started.body["payment_ref"].as_str().unwrap().to_string();
-    pay(&app, &payment_ref, SUCCEEDS).await;
-    booking_when(&app, &ana, &new, "confirmed").await;
+    pay_until_confirmed(&app, &ana, &new).await;
     let after = booking_when(&app, &ana, &old, "refunded").await;
     assert_eq!(after["cancellations"].as_array().unwrap().len(), 1);
     assert_eq!(refunded_at_gateway(&app, &old).await, 2150, "refunded once");
