@@ -35,23 +35,6 @@ async fn customer_in(browser: Browser, address: &str, email: &str) -> (Browser, 
     (browser, api)
 }
 
-/// Runs `script` (which returns a boolean) until it is true, at most `within`.
-async fn until(browser: &Browser, script: &str, within: Duration, what: &str) {
-    let deadline = Instant::now() + within;
-    loop {
-        let done = browser
-            .client
-            .execute(script, vec![])
-            .await
-            .is_ok_and(|v| v == Value::Bool(true));
-        if done {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Waits (at most `within`) until the browser is at a path `wanted` accepts; that path.
 async fn wait_for_path(
     browser: &Browser,
@@ -86,13 +69,13 @@ async fn open_seats(browser: &Browser, address: &str, showtime: &Value) {
         .await
         .expect("the seat map");
     // The live map has said hello (its first snapshot) once the script has run.
-    until(
-        browser,
-        "return document.querySelectorAll('input.seat[tabindex=\"0\"]').length === 1",
-        Duration::from_secs(10),
-        "the seat map's script",
-    )
-    .await;
+    browser
+        .until(
+            "return document.querySelectorAll('input.seat[tabindex=\"0\"]').length === 1",
+            Duration::from_secs(10),
+            "the seat map's script",
+        )
+        .await;
 }
 
 async fn choose(browser: &Browser, label: &str) {
@@ -180,9 +163,7 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
         browser.path().await,
         format!("/showtimes/{showtime}?seats={first},{second}")
     );
-    until(
-        &browser,
-        &format!(
+    browser.until(&format!(
             "return document.getElementById('seat-{first}').checked && document.getElementById('seat-{second}').checked"
         ),
         Duration::from_secs(5),
@@ -206,19 +187,17 @@ async fn a_new_person_signs_up_picks_two_seats_pays_and_sees_two_qr_tickets() {
     assert!(countdown.contains("left"), "{countdown}");
 
     pay_with(&browser, "4242 4242 4242 4242").await;
-    until(
-        &browser,
-        "return document.querySelectorAll('.ticket img').length === 2",
-        Duration::from_secs(20),
-        "two tickets",
-    )
-    .await;
+    browser
+        .until(
+            "return document.querySelectorAll('.ticket img').length === 2",
+            Duration::from_secs(20),
+            "two tickets",
+        )
+        .await;
     assert_eq!(browser.path().await, path);
     assert!(browser.text_of("h1").await.contains("You're going"));
     // The QR codes are images that load.
-    until(
-        &browser,
-        "return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
+    browser.until("return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
         Duration::from_secs(10),
         "the QR codes",
     )
@@ -253,27 +232,27 @@ async fn a_declined_card_returns_to_the_seat_map_with_the_seats_free() {
         "back at the seat map",
     )
     .await;
-    until(
-        &browser,
-        "return document.readyState === 'complete'",
-        Duration::from_secs(10),
-        "the seat map",
-    )
-    .await;
-    until(
-        &browser,
-        &free(&first),
-        Duration::from_secs(5),
-        "the first seat free again",
-    )
-    .await;
-    until(
-        &browser,
-        &free(&second),
-        Duration::from_secs(5),
-        "the second seat free again",
-    )
-    .await;
+    browser
+        .until(
+            "return document.readyState === 'complete'",
+            Duration::from_secs(10),
+            "the seat map",
+        )
+        .await;
+    browser
+        .until(
+            &free(&first),
+            Duration::from_secs(5),
+            "the first seat free again",
+        )
+        .await;
+    browser
+        .until(
+            &free(&second),
+            Duration::from_secs(5),
+            "the second seat free again",
+        )
+        .await;
     let message = browser.text_of("#hold-message").await;
     assert!(message.contains("did not go through"), "{message}");
     assert_eq!(
@@ -323,50 +302,50 @@ async fn two_people_go_for_the_same_seat_and_exactly_one_gets_it_while_the_map_s
         (false, true) => (&ben, &ana),
         other => panic!("exactly one gets the seat: {other:?} ({ana_at}, {ben_at})"),
     };
-    until(
-        loser,
-        "return document.readyState === 'complete'",
-        Duration::from_secs(5),
-        "the page",
-    )
-    .await;
+    loser
+        .until(
+            "return document.readyState === 'complete'",
+            Duration::from_secs(5),
+            "the page",
+        )
+        .await;
     let message = loser.text_of("#hold-message").await;
     assert!(
         message.contains(&format!("Sorry, {seat} just went to someone else")),
         "{message}"
     );
-    until(
-        loser,
-        &taken(&seat),
-        Duration::from_secs(5),
-        "the seat shown taken",
-    )
-    .await;
+    loser
+        .until(
+            &taken(&seat),
+            Duration::from_secs(5),
+            "the seat shown taken",
+        )
+        .await;
 
     // Live: the winner gives the seat up; the loser's open map shows it free within a second
     // or so, without reloading; then the winner's next hold shows taken there too.
     winner
         .click_to_next_page("form[action$='/release'] button")
         .await;
-    until(
-        loser,
-        &free(&seat),
-        Duration::from_secs(3),
-        "the released seat free on the other map",
-    )
-    .await;
+    loser
+        .until(
+            &free(&seat),
+            Duration::from_secs(3),
+            "the released seat free on the other map",
+        )
+        .await;
     open_seats(winner, &address, &showtime).await;
     choose(winner, &other).await;
     winner
         .click_to_next_page("#hold button[type='submit']")
         .await;
-    until(
-        loser,
-        &taken(&other),
-        Duration::from_secs(3),
-        "the new hold taken on the other map",
-    )
-    .await;
+    loser
+        .until(
+            &taken(&other),
+            Duration::from_secs(3),
+            "the new hold taken on the other map",
+        )
+        .await;
     ana.close().await;
     ben.close().await;
 }
@@ -388,8 +367,7 @@ async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
     choose(&ana, &seat).await;
     ana.click_to_next_page("#hold button[type='submit']").await;
     assert!(ana.path().await.starts_with("/bookings/"));
-    until(
-        &ben,
+    ben.until(
         &taken(&seat),
         Duration::from_secs(3),
         "the hold taken on Ben's map",
@@ -405,15 +383,13 @@ async fn a_hold_that_runs_out_frees_the_seats_on_both_pages() {
         "Ana's page back at the map",
     )
     .await;
-    until(
-        &ben,
+    ben.until(
         &free(&seat),
         Duration::from_secs(5),
         "the seat free on Ben's map",
     )
     .await;
-    until(
-        &ana,
+    ana.until(
         &free(&seat),
         Duration::from_secs(5),
         "the seat free on Ana's map",
@@ -435,18 +411,6 @@ async fn active(browser: &Browser) -> String {
         .to_string()
 }
 
-/// Presses `key` on the focused element.
-async fn send(browser: &Browser, key: Key) {
-    browser
-        .client
-        .active_element()
-        .await
-        .expect("the focus")
-        .send_keys(&char::from(key).to_string())
-        .await
-        .expect("a key");
-}
-
 #[tokio::test]
 async fn a_customer_books_with_the_keyboard_alone() {
     let dir = common::TempDir::new("customer-keyboard");
@@ -465,10 +429,10 @@ async fn a_customer_books_with_the_keyboard_alone() {
         .await
         .expect("a seat in the tab order");
     let start = start.as_str().unwrap_or_default().to_string();
-    send(&browser, Key::Right).await;
+    browser.press(Key::Right).await;
     let moved = active(&browser).await;
     assert_ne!(moved, start, "the right arrow moves to the next seat");
-    send(&browser, Key::Down).await;
+    browser.press(Key::Down).await;
     let chosen = active(&browser).await;
     assert_ne!(chosen, moved, "the down arrow moves to the next row");
     browser
@@ -485,7 +449,7 @@ async fn a_customer_books_with_the_keyboard_alone() {
     // button; Enter holds.
     let mut presses = 0;
     loop {
-        send(&browser, Key::Tab).await;
+        browser.press(Key::Tab).await;
         presses += 1;
         let on_button = browser
             .client
@@ -509,7 +473,7 @@ async fn a_customer_books_with_the_keyboard_alone() {
         assert_eq!(on_seat, Value::Bool(false), "Tab left the map");
         assert!(presses < 8, "the hold button within a few Tabs");
     }
-    send(&browser, Key::Enter).await;
+    browser.press(Key::Enter).await;
     let path = wait_for_path(
         &browser,
         |p| p.starts_with("/bookings/"),
@@ -557,9 +521,7 @@ async fn customer_screenshots() {
         let booking = booking_of(&browser.path().await);
         api.pay(&booking).await;
         browser.client.refresh().await.expect("reloaded");
-        until(
-            &browser,
-            "return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
+        browser.until("return [...document.querySelectorAll('.ticket img')].every((i) => i.complete && i.naturalWidth > 0)",
             Duration::from_secs(10),
             "the QR codes",
         )
@@ -600,13 +562,13 @@ async fn the_customer_pages_pass_axe() {
         .await;
     check("a held booking", browser.accessibility_violations().await);
     pay_with(&browser, "4242424242424242").await;
-    until(
-        &browser,
-        "return document.querySelectorAll('.ticket img').length === 1",
-        Duration::from_secs(20),
-        "the ticket",
-    )
-    .await;
+    browser
+        .until(
+            "return document.querySelectorAll('.ticket img').length === 1",
+            Duration::from_secs(20),
+            "the ticket",
+        )
+        .await;
     check("a paid booking", browser.accessibility_violations().await);
     browser.close().await;
 }

@@ -8,9 +8,11 @@ mod common;
 
 use common::api::{Client, PASSWORD};
 use common::browser::Browser;
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::Value;
 use std::path::Path;
+use std::time::Duration;
 
 /// The id of the demo's London.
 async fn london(api: &Client) -> Value {
@@ -140,12 +142,126 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     desktop.close().await;
 }
 
+/// The search box on the home page suggests titles as one types, and the keyboard alone
+/// chooses one (Down, Enter) or closes the list (Escape); the search page finds a mistyped
+/// title and its chips filter. axe-core finds nothing serious or critical with the list open
+/// and on the results, at phone and desktop widths.
+#[tokio::test]
+async fn a_search_is_typed_ahead_chosen_with_the_keyboard_and_filtered_by_chips() {
+    let dir = common::TempDir::new("site-search");
+    let server = common::serve(&dir.0, &["--demo"]);
+    let address = server.address.clone();
+    let lister = Client::new(&address);
+    let london = london(&lister).await;
+    let listed = lister.get("/events?city=London").await;
+    let title = listed["events"][0]["title"]
+        .as_str()
+        .expect("a title")
+        .to_string();
+    let typed: String = title.chars().take(4).collect();
+
+    for browser in [
+        Browser::phone(390, 900).await,
+        Browser::start(1280, 1000).await,
+    ] {
+        goto(&browser, &address, &format!("/?city={london}")).await;
+        browser.element("#q").await.click().await.expect("the box");
+        browser.type_into("#q", &typed).await;
+        browser
+            .until(
+                "return document.querySelectorAll('#q-suggestions [role=option]').length > 0 \
+                 && document.querySelector('#q').getAttribute('aria-expanded') === 'true'",
+                Duration::from_secs(10),
+                "suggestions",
+            )
+            .await;
+        let first = browser.text_of("#q-suggestions [role=option] .title").await;
+        assert!(
+            first.to_lowercase().starts_with(&typed.to_lowercase())
+                || first
+                    .to_lowercase()
+                    .contains(&format!(" {}", typed.to_lowercase())),
+            "{first} for {typed}"
+        );
+        assert_accessible(
+            "the home page with suggestions",
+            browser.accessibility_violations().await,
+        );
+        // Escape closes the list; typing again opens it; Down chooses, Enter opens.
+        browser.press(Key::Escape).await;
+        browser
+            .until(
+                "return document.querySelector('#q-suggestions').hidden",
+                Duration::from_secs(5),
+                "closed",
+            )
+            .await;
+        browser.press(Key::Backspace).await;
+        browser.type_into("#q", &typed).await;
+        browser
+            .until(
+                "return !document.querySelector('#q-suggestions').hidden",
+                Duration::from_secs(10),
+                "open again",
+            )
+            .await;
+        browser.press(Key::Down).await;
+        browser
+            .until(
+                "return document.querySelector('#q').getAttribute('aria-activedescendant') \
+                 === 'q-suggestions-0'",
+                Duration::from_secs(5),
+                "the first chosen",
+            )
+            .await;
+        browser.press(Key::Enter).await;
+        browser
+            .until(
+                "return location.pathname.startsWith('/films/') \
+                 && document.readyState === 'complete'",
+                Duration::from_secs(10),
+                "the film's page",
+            )
+            .await;
+        assert_eq!(browser.text_of("h1").await, first);
+
+        // A mistyped word on the search page, then a chip.
+        let word = title
+            .split(' ')
+            .find(|w| w.chars().count() >= 5 && w.chars().all(char::is_alphabetic))
+            .unwrap_or(&title);
+        let mut letters: Vec<char> = word.chars().collect();
+        letters.swap(1, 2);
+        let mistyped: String = letters.into_iter().collect();
+        goto(&browser, &address, &format!("/search?q={mistyped}")).await;
+        let cards = browser.text_of(".film-cards").await;
+        assert!(cards.contains(&title), "{mistyped}: {cards}");
+        assert_accessible("search results", browser.accessibility_violations().await);
+        goto(&browser, &address, "/search").await;
+        let everything = browser.text_of(".found").await;
+        browser.click_to_next_page(".chips-row .chip").await;
+        assert!(
+            browser.path().await.contains("genre="),
+            "{}",
+            browser.path().await
+        );
+        assert_ne!(browser.text_of(".found").await, everything);
+        assert!(browser.text_of(".chip-on").await.contains('×'));
+        assert_accessible(
+            "a filtered search",
+            browser.accessibility_violations().await,
+        );
+        browser.close().await;
+    }
+}
+
 async fn shoot(browser: &Browser, out: &Path, name: &str) {
     let png = browser.client.screenshot().await.expect("a screenshot");
     std::fs::write(out.join(name), png).expect("written");
 }
 
-/// Draws docs/screenshots/site-{home,film,signup,password-reset,my-bookings}-{desktop,phone}.png
+/// Draws docs/screenshots/site-{home,film,signup,password-reset,search,typeahead,my-bookings}-
+/// {desktop,phone}.png
 /// (run by `scripts/screenshots`).
 #[tokio::test]
 #[ignore = "writes docs/screenshots; run by scripts/screenshots"]
@@ -176,10 +292,25 @@ async fn site_screenshots() {
             (format!("/films/{film}"), "film"),
             ("/signup".to_string(), "signup"),
             ("/password/reset".to_string(), "password-reset"),
+            ("/search?q=the".to_string(), "search"),
         ] {
             goto(&browser, &address, &path).await;
             shoot(&browser, &out, &format!("site-{shot}-{name}.png")).await;
         }
+        // Type-ahead open, the second suggestion chosen.
+        goto(&browser, &address, &format!("/?city={london}")).await;
+        browser.element("#q").await.click().await.expect("the box");
+        browser.type_into("#q", "the").await;
+        browser
+            .until(
+                "return !document.querySelector('#q-suggestions').hidden",
+                Duration::from_secs(10),
+                "suggestions",
+            )
+            .await;
+        browser.press(Key::Down).await;
+        browser.press(Key::Down).await;
+        shoot(&browser, &out, &format!("site-typeahead-{name}.png")).await;
         goto(&browser, &address, "/login?next=/bookings").await;
         fill(
             &browser,

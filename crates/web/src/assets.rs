@@ -49,6 +49,11 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../assets/seat-map.js"),
     },
     Asset {
+        name: "search.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/search.js"),
+    },
+    Asset {
         name: "layout-editor.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/layout-editor.js"),

@@ -36,6 +36,7 @@ pub fn pages(app: &App) -> Pages {
         // The customer site: browsing, accounts.
         .route("/", get(site::home::page))
         .route("/films/{id}", get(site::film::page))
+        .route("/search", get(site::search::page))
         .route(
             "/signup",
             get(site::signup::form).post(site::signup::submit),

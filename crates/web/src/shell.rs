@@ -30,7 +30,11 @@ pub struct NavLink {
 }
 
 /// The customer site's navigation, in order.
-const CUSTOMER_NAV: &[(&str, &str)] = &[("/", "What's on"), ("/bookings", "My bookings")];
+const CUSTOMER_NAV: &[(&str, &str)] = &[
+    ("/", "What's on"),
+    ("/search", "Search"),
+    ("/bookings", "My bookings"),
+];
 
 pub struct Shell {
     /// The signed-in account's email, when someone is signed in.

@@ -137,6 +137,34 @@ impl Browser {
         field.send_keys(text).await.expect("typed");
     }
 
+    /// Runs `script` (which returns a boolean) until it is true, at most `within`.
+    pub async fn until(&self, script: &str, within: Duration, what: &str) {
+        let deadline = Instant::now() + within;
+        loop {
+            let done = self
+                .client
+                .execute(script, vec![])
+                .await
+                .is_ok_and(|v| v == serde_json::Value::Bool(true));
+            if done {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Presses `key` on the focused element.
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        self.client
+            .active_element()
+            .await
+            .expect("the focus")
+            .send_keys(&char::from(key).to_string())
+            .await
+            .expect("a key");
+    }
+
     /// The text of the element `css`.
     pub async fn text_of(&self, css: &str) -> String {
         self.element(css).await.text().await.expect("text")

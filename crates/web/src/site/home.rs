@@ -6,6 +6,7 @@
 
 use super::city::{self, CityOption};
 use super::listing::{access_options, by_cinema, AccessOption, Cinema, Film};
+use super::search::SearchBox;
 use crate::page::{html, PageError};
 use crate::session;
 use crate::shell::Shell;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 #[template(path = "site/home.html")]
 struct HomePage {
     shell: Shell,
+    search: SearchBox,
     city: String,
     cities: Vec<CityOption>,
     access: Vec<AccessOption>,
@@ -48,8 +50,8 @@ struct FilmShowing {
 
 #[derive(Template)]
 #[template(path = "site/nothing_yet.html")]
-struct NothingYet {
-    shell: Shell,
+pub(super) struct NothingYet {
+    pub(super) shell: Shell,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,6 +108,7 @@ pub async fn page(
     };
     let page = HomePage {
         shell,
+        search: SearchBox::new("", &chosen.city),
         city: chosen.city.name.clone(),
         cities: chosen.options(),
         access: access_options(listing.access),

@@ -106,7 +106,7 @@ pub fn by_cinema<'a>(
 }
 
 /// `sci-fi` as `Sci-fi`.
-fn capitalised(word: &str) -> String {
+pub(crate) fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -11,6 +11,7 @@ pub mod listing;
 pub mod moved;
 pub mod my_bookings;
 pub mod password_reset;
+pub mod search;
 pub mod seat_grid;
 pub mod showtime;
 pub mod signup;
