@@ -9,8 +9,8 @@
 //! So half the requests are seat maps: the page customers keep reloading while they choose.
 
 use crate::check::BrowseCheck;
-use crate::client::{Api, SeatMap};
-use crate::resources::{self, Sampler};
+use crate::client::{Api, EventCount, SeatMap};
+use crate::resources;
 use crate::seed::{Catalog, SeededShowtime};
 use crate::stats::print_table;
 use crate::LoadtestArgs;
@@ -40,6 +40,9 @@ pub struct BrowseArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub requests: u64,
 }
+
+/// How long the server may take to list the showtimes the set-up made.
+const LISTED_WITHIN: Duration = Duration::from_secs(60);
 
 /// Seat maps counted for the CHECK.
 #[derive(Default)]
@@ -72,50 +75,34 @@ pub async fn run(
 
     let api = Arc::new(Api::new(&common.target, args.connections)?);
     api.connect(&common.target, args.connections).await?;
-    let issued = Arc::new(AtomicU64::new(0));
+    until_listed(&api, &catalog).await?;
     let seat_maps = Arc::new(SeatMaps::default());
-    let limit = Duration::from_secs(args.seconds);
-    let sampler = Sampler::start(server, limit);
-    let progress = crate::progress::Progress::start(common.json, limit, api.clone());
-    let started = Instant::now();
-    let deadline = started + limit;
-    let workers = (0..args.connections).map(|_| {
-        let (api, catalog, issued, seat_maps) = (
-            api.clone(),
-            catalog.clone(),
-            issued.clone(),
-            seat_maps.clone(),
-        );
-        let requests = args.requests;
-        tokio::spawn(async move {
-            // Each pass takes a number from the shared count, so all workers together stop at
-            // `requests`.
-            loop {
-                let n = issued.fetch_add(1, Ordering::Relaxed);
-                if n >= requests || Instant::now() >= deadline {
-                    break;
+    let measured = crate::drive::drive(
+        &api,
+        common.json,
+        server,
+        (args.connections, args.seconds, args.requests),
+        {
+            let (api, catalog, seat_maps) = (api.clone(), catalog.clone(), seat_maps.clone());
+            move |n| {
+                let (api, catalog, seat_maps) = (api.clone(), catalog.clone(), seat_maps.clone());
+                async move {
+                    let showtime = catalog.showtimes.choose(&mut rand::thread_rng()).copied();
+                    if let Some(showtime) = showtime {
+                        browse(&api, &catalog, showtime, n, &seat_maps).await;
+                    }
                 }
-                let Some(&showtime) = catalog.showtimes.choose(&mut rand::thread_rng()) else {
-                    break;
-                };
-                browse(&api, &catalog, showtime, n, &seat_maps).await;
             }
-        })
-    });
-    futures::future::join_all(workers).await;
-    let measured = started.elapsed();
-    progress.finish();
-    let usage = sampler.finish().await;
-
-    let rows = api.stats.summary(measured);
-    let requests: u64 = rows.iter().map(|r| r.requests).sum();
+        },
+    )
+    .await;
     let result = BrowseCheck {
-        requests,
-        not_ok: requests - rows.iter().map(|r| r.ok).sum::<u64>(),
+        requests: measured.requests(),
+        not_ok: measured.not_ok(),
         seat_maps: seat_maps.answered.load(Ordering::Relaxed),
         seat_maps_wrong: seat_maps.wrong.load(Ordering::Relaxed),
     };
-    let per_second = requests as f64 / measured.as_secs_f64();
+    let (rows, usage, per_second) = (&measured.rows, &measured.usage, measured.per_second());
     if common.json {
         println!(
             "{}",
@@ -125,7 +112,7 @@ pub async fn run(
                 "connections": args.connections,
                 "showtimes": args.showtimes,
                 "capacity": args.capacity,
-                "measured_seconds": measured.as_secs_f64(),
+                "measured_seconds": measured.elapsed.as_secs_f64(),
                 "requests_per_second": per_second,
                 "requests": rows,
                 "server": usage,
@@ -140,16 +127,38 @@ pub async fn run(
             args.connections,
             args.showtimes,
             args.capacity,
-            measured
+            measured.elapsed
         );
         println!("requests/s {per_second:.1}");
-        print_table(&rows);
+        print_table(rows);
         println!("{}", resources::line(usage.as_ref()));
         println!("{}", crate::limits_line(&common.server_limits));
         println!("{}", result.line());
     }
     anyhow::ensure!(result.passed(), "{}", result.line());
     Ok(())
+}
+
+/// Waits (at most `LISTED_WITHIN`) until the server lists the run's showtimes: the set-up
+/// wrote them to the database, and the server's search catalog is built again within seconds
+/// (`marquee_server::search`). Not measured.
+async fn until_listed(api: &Api, catalog: &Catalog) -> anyhow::Result<()> {
+    let Some(first) = catalog.showtimes.first() else {
+        return Ok(());
+    };
+    let path = format!("/events?city={}&date={}", catalog.city, first.date);
+    let deadline = Instant::now() + LISTED_WITHIN;
+    loop {
+        let response = api.get(&path).send().await?;
+        if response.status().is_success() && response.json::<EventCount>().await?.total > 0 {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the server did not list the run's showtimes within {LISTED_WITHIN:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// Request number `n` of the run, as the module's mix says.

@@ -253,6 +253,37 @@ impl BrowseCheck {
     }
 }
 
+/// The `search` CHECK: every query is made from a showing of the catalog (a word of its
+/// film's title, two, one mistyped, or the title's start, with the showing's city and day), so
+/// each must be answered 2xx and find something.
+#[derive(Debug, Serialize)]
+pub struct SearchCheck {
+    pub requests: u64,
+    /// Answers other than 2xx, and requests that got no answer. Must be 0.
+    pub not_ok: u64,
+    /// Answers 2xx.
+    pub answered: u64,
+    /// Of those, the ones that found nothing (or did not parse). Must be 0.
+    pub found_nothing: u64,
+}
+
+impl SearchCheck {
+    pub fn passed(&self) -> bool {
+        self.not_ok == 0 && self.found_nothing == 0
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "CHECK {}: answers not 2xx {} of {}, found nothing {} of {}",
+            if self.passed() { "ok" } else { "FAILED" },
+            self.not_ok,
+            self.requests,
+            self.found_nothing,
+            self.answered
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

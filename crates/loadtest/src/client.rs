@@ -31,6 +31,12 @@ pub struct Seat<'a> {
     state: &'a str,
 }
 
+/// What a reader of `GET /events` needs: how many events match.
+#[derive(Deserialize)]
+pub struct EventCount {
+    pub total: usize,
+}
+
 #[derive(Deserialize)]
 struct Hold {
     id: String,

@@ -11,10 +11,12 @@
 mod browse;
 mod check;
 mod client;
+mod drive;
 mod logins;
 mod onsale;
 mod progress;
 mod resources;
+mod search;
 mod seed;
 mod stats;
 mod steady;
@@ -79,6 +81,8 @@ pub enum Scenario {
     Onsale(onsale::OnsaleArgs),
     /// Customers reading the catalog and seat maps of many showtimes.
     Browse(browse::BrowseArgs),
+    /// Searching a large catalog: words, typos and type-ahead, with and without filters.
+    Search(search::SearchArgs),
     /// Holds and releases spread over many showtimes, for a fixed time.
     Steady(steady::SteadyArgs),
     /// A login flood: many logins at once with real password hashes; the server's memory.
@@ -102,6 +106,7 @@ pub async fn run(mut args: LoadtestArgs, store: Arc<dyn Store>) -> anyhow::Resul
     match &args.scenario {
         Scenario::Onsale(onsale) => onsale::run(&args, server, onsale, connect(store).await?).await,
         Scenario::Browse(browse) => browse::run(&args, server, browse, connect(store).await?).await,
+        Scenario::Search(search) => search::run(&args, server, search, connect(store).await?).await,
         Scenario::Steady(steady) => steady::run(&args, server, steady, connect(store).await?).await,
         Scenario::Logins(logins) => logins::run(&args, server, logins, connect(store).await?).await,
     }

@@ -469,7 +469,8 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Logs to standard output, filtered by `MARQUEE_LOG` (default: info, sqlx's warnings).
+/// Logs to standard output, filtered by `MARQUEE_LOG` (default: info, sqlx's and tantivy's
+/// warnings: tantivy says "save metas" at info each time a node builds its search catalog).
 /// Logs to stdout through a writer thread of its own (`tracing_appender`): formatting a line
 /// stays on the request's thread, but the write to stdout (a lock, and a system call per
 /// line) does not, which at tens of thousands of access-log lines a second is most of their
@@ -479,8 +480,9 @@ fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
     let (stdout, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(std::io::stdout());
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,tantivy=warn,tower_http=info")
+    });
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(stdout);
@@ -512,35 +514,15 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
 /// A synthetic catalog of `size`, into an empty database only: added to a catalog, its
 /// made-up cities and films would be mixed with real ones.
 async fn load_synthetic(app: &App, size: demo::SyntheticSize) -> anyhow::Result<()> {
-    let store = app.store();
-    if !demo::is_empty(store).await? || !store.all_events(1, 0).await?.is_empty() {
+    if demo::has_catalog(app.store()).await? {
         anyhow::bail!(
             "the database has a catalog already: a synthetic catalog is loaded only into an \
              empty database (give --database-url a new one)"
         );
     }
-    let started = std::time::Instant::now();
-    let catalog = demo::synthetic(size, app.now());
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "synthetic catalog made; writing it"
-    );
-    let summary = demo::load_bulk(store, &catalog, app.now(), |city| {
-        tracing::info!(city = %city.name, venues = city.venues.len(), "city written");
-    })
-    .await
-    .context("writing the synthetic catalog")?;
-    let seats: usize = catalog
-        .auditoriums()
-        .map(|(_, hall)| hall.layout.capacity() * hall.showtimes.len())
-        .sum();
-    tracing::info!(
-        ?summary,
-        showtime_seats = seats,
-        seed = size.seed,
-        seconds = started.elapsed().as_secs_f64(),
-        "synthetic catalog loaded"
-    );
+    demo::load_synthetic(app.store(), size, app.now())
+        .await
+        .context("writing the synthetic catalog")?;
     Ok(())
 }
 

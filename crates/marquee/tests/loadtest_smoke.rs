@@ -1,7 +1,8 @@
-//! Tiny `marquee loadtest` runs of every scenario against a real server on each backend, the
-//! booking ones paying through the server's sandbox gateway too. They fail on any correctness
-//! violation (the CHECK counts in the `--json` report, the exit code), or when a run did
-//! nothing, never on speed: these machines are shared.
+//! Tiny `marquee loadtest` runs of every scenario against a real server on each backend (the
+//! search one over a small synthetic catalog it writes), the booking ones paying through the
+//! server's sandbox gateway too. They fail on any correctness violation (the CHECK counts in
+//! the `--json` report, the exit code), or when a run did nothing, never on speed: these
+//! machines are shared.
 
 mod common;
 
@@ -156,6 +157,19 @@ const BROWSE: &[&str] = &[
     "4",
 ];
 
+/// A small synthetic catalog, written by the scenario into the empty database.
+const SEARCH: &[&str] = &[
+    "search",
+    "--events",
+    "60",
+    "--showtimes",
+    "180",
+    "--seconds",
+    "2",
+    "--connections",
+    "4",
+];
+
 const STEADY: &[&str] = &[
     "steady",
     "--showtimes",
@@ -224,6 +238,26 @@ fn assert_browse_clean((report, _): (Value, usize)) {
     assert!(check["seat_maps"].as_u64() > Some(0), "{check}");
 }
 
+/// Every query found something (each is made from a showing of the catalog), every kind of
+/// query was asked, and the catalog the scenario wrote is the size asked for.
+fn assert_search_clean((report, _): (Value, usize)) {
+    let check = &report["check"];
+    assert_eq!(check["not_ok"], 0, "{check}");
+    assert_eq!(check["found_nothing"], 0, "{check}");
+    assert!(check["answered"].as_u64() > Some(0), "{check}");
+    assert_eq!(report["events"], 60, "{report}");
+    let kinds: Vec<&str> = report["requests"]
+        .as_array()
+        .expect("request rows")
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["one word", "two words, city, date", "typo", "prefix, city"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(report["text_index_bytes"].as_u64() > Some(0), "{report}");
+}
+
 #[test]
 fn onsale_smoke_run_on_sqlite_is_correct() {
     assert_onsale_clean(on_sqlite("onsale-sqlite", ONSALE));
@@ -242,6 +276,16 @@ fn browse_smoke_run_on_sqlite_is_correct() {
 #[test]
 fn browse_smoke_run_on_postgres_is_correct() {
     assert_browse_clean(on_postgres("browse-postgres", BROWSE));
+}
+
+#[test]
+fn search_smoke_run_on_sqlite_is_correct() {
+    assert_search_clean(on_sqlite("search-sqlite", SEARCH));
+}
+
+#[test]
+fn search_smoke_run_on_postgres_is_correct() {
+    assert_search_clean(on_postgres("search-postgres", SEARCH));
 }
 
 #[test]

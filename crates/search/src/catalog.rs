@@ -7,9 +7,9 @@
 //! title. Facet counts are of the events listed, by the value
 //! each has (an event counts once per city where it has a showing that passes).
 
-use crate::{rank, EventText, Hit, SearchError, TextIndex};
+use crate::{order, EventText, Hit, SearchError, TextIndex};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// An event's facets.
@@ -79,16 +79,108 @@ pub struct Answer {
     pub cities: Vec<(i64, usize)>,
 }
 
-/// The catalog as search reads it.
+/// The catalog as search reads it. Events are kept in a dense array (their position is what
+/// a query works with) and their genres, languages, formats and cities as small numbers, so
+/// that a query that matches thousands of events files and counts each without allocating.
 pub struct Catalog {
     text: TextIndex,
-    facets: HashMap<i64, Facets>,
-    /// Each event's title: a listing without text is in title order.
-    titles: HashMap<i64, String>,
-    /// Each event's showings, soonest first.
-    showings: HashMap<i64, Vec<Showing>>,
-    /// Where each showtime is: (event, position in its showings).
-    by_showtime: HashMap<i64, (i64, usize)>,
+    entries: Vec<Entry>,
+    /// Each event's position in `entries`.
+    at: HashMap<i64, usize>,
+    /// Positions in `entries` by title, then event id: a listing without text.
+    by_title: Vec<usize>,
+    /// Where each showtime is: (position of its event, position in its showings).
+    by_showtime: HashMap<i64, (usize, usize)>,
+    genres: Names<String>,
+    languages: Names<String>,
+    formats: Names<String>,
+    cities: Names<i64>,
+}
+
+/// One event: its facets (as numbers of the catalog's `Names`) and its showings.
+struct Entry {
+    event: i64,
+    genres: Vec<usize>,
+    language: usize,
+    certificate: String,
+    /// Soonest first.
+    showings: Vec<Filed>,
+}
+
+/// A showing, with its format and city as numbers of the catalog's `Names`.
+struct Filed {
+    showing: Showing,
+    format: usize,
+    city: usize,
+}
+
+/// Values given numbers in the order they are first seen.
+struct Names<T> {
+    values: Vec<T>,
+    numbers: HashMap<T, usize>,
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Names<T> {
+    fn new() -> Names<T> {
+        Names {
+            values: Vec::new(),
+            numbers: HashMap::new(),
+        }
+    }
+
+    fn number(&mut self, value: &T) -> usize {
+        if let Some(&n) = self.numbers.get(value) {
+            return n;
+        }
+        self.values.push(value.clone());
+        self.numbers.insert(value.clone(), self.values.len() - 1);
+        self.values.len() - 1
+    }
+
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// A query's filters in the catalog's numbers. A value the catalog does not have matches
+/// nothing.
+struct Wanted<'q> {
+    query: &'q Query<'q>,
+    genre: Option<Option<usize>>,
+    language: Option<Option<usize>>,
+    city: Option<Option<usize>>,
+    /// By format number: whether it passes (every format when none is asked for).
+    formats: Vec<bool>,
+}
+
+impl Wanted<'_> {
+    fn passes(&self, entry: &Entry) -> bool {
+        self.genre
+            .is_none_or(|g| g.is_some_and(|g| entry.genres.contains(&g)))
+            && self.language.is_none_or(|l| l == Some(entry.language))
+            && self
+                .query
+                .certificate
+                .is_none_or(|c| entry.certificate == c)
+    }
+
+    fn showing_passes(&self, filed: &Filed) -> bool {
+        let (showing, query) = (&filed.showing, self.query);
+        self.city.is_none_or(|c| c == Some(filed.city))
+            && self.formats[filed.format]
+            && query.from.is_none_or(|from| showing.starts_at >= from)
+            && query.until.is_none_or(|until| showing.starts_at < until)
+            && query
+                .access
+                .is_none_or(|a| showing.access.iter().any(|have| have == a))
+            && (!query.available || showing.seats_available.load(Ordering::Relaxed) > 0)
+    }
+}
+
+/// An event listed by a query: how relevant, and its next showing that passes.
+struct Candidate {
+    hit: Hit,
+    next: (DateTime<Utc>, i64),
 }
 
 impl Catalog {
@@ -98,29 +190,60 @@ impl Catalog {
         showings: Vec<Showing>,
     ) -> Result<Catalog, SearchError> {
         let texts: Vec<EventText> = events.iter().map(|(text, _)| text.clone()).collect();
-        let titles = texts.iter().map(|t| (t.id, t.title.clone())).collect();
         let text = TextIndex::build(&texts)?;
-        let facets = events
-            .into_iter()
-            .map(|(text, facets)| (text.id, facets))
-            .collect();
-        let mut filed: HashMap<i64, Vec<Showing>> = HashMap::new();
-        for showing in showings {
-            filed.entry(showing.event).or_default().push(showing);
+        let (mut genres, mut languages, mut formats, mut cities) =
+            (Names::new(), Names::new(), Names::new(), Names::new());
+        let mut entries: Vec<Entry> = Vec::with_capacity(events.len());
+        let mut at = HashMap::with_capacity(events.len());
+        for (text, facets) in &events {
+            at.insert(text.id, entries.len());
+            entries.push(Entry {
+                event: text.id,
+                genres: facets.genres.iter().map(|g| genres.number(g)).collect(),
+                language: languages.number(&facets.language),
+                certificate: facets.certificate.clone(),
+                showings: Vec::new(),
+            });
         }
-        let mut by_showtime = HashMap::new();
-        for (event, list) in filed.iter_mut() {
-            list.sort_by_key(|s| (s.starts_at, s.showtime));
-            for (at, showing) in list.iter().enumerate() {
-                by_showtime.insert(showing.showtime, (*event, at));
+        for showing in showings {
+            if let Some(&position) = at.get(&showing.event) {
+                let (format, city) = (
+                    formats.number(&showing.format),
+                    cities.number(&showing.city),
+                );
+                entries[position].showings.push(Filed {
+                    showing,
+                    format,
+                    city,
+                });
             }
         }
+        let mut by_showtime = HashMap::new();
+        for (position, entry) in entries.iter_mut().enumerate() {
+            entry
+                .showings
+                .sort_by_key(|f| (f.showing.starts_at, f.showing.showtime));
+            for (n, filed) in entry.showings.iter().enumerate() {
+                by_showtime.insert(filed.showing.showtime, (position, n));
+            }
+        }
+        let mut by_title: Vec<usize> = (0..entries.len()).collect();
+        by_title.sort_by(|&a, &b| {
+            texts[a]
+                .title
+                .cmp(&texts[b].title)
+                .then(entries[a].event.cmp(&entries[b].event))
+        });
         Ok(Catalog {
             text,
-            facets,
-            titles,
-            showings: filed,
+            entries,
+            at,
+            by_title,
             by_showtime,
+            genres,
+            languages,
+            formats,
+            cities,
         })
     }
 
@@ -131,19 +254,44 @@ impl Catalog {
 
     /// A showtime's free seats are `seats` (read afresh).
     pub fn seats_are(&self, showtime: i64, seats: i64) {
-        if let Some(showing) = self.showing(showtime) {
-            showing.seats_available.store(seats, Ordering::Relaxed);
+        if let Some(&(event, n)) = self.by_showtime.get(&showtime) {
+            if let Some(filed) = self.entries[event].showings.get(n) {
+                filed
+                    .showing
+                    .seats_available
+                    .store(seats, Ordering::Relaxed);
+            }
         }
     }
 
     /// Every upcoming showing, event by event (the load generator searches for them).
     pub fn showings(&self) -> impl Iterator<Item = &Showing> {
-        self.showings.values().flatten()
+        self.entries
+            .iter()
+            .flat_map(|e| e.showings.iter().map(|f| &f.showing))
     }
 
-    fn showing(&self, showtime: i64) -> Option<&Showing> {
-        let (event, at) = self.by_showtime.get(&showtime)?;
-        self.showings.get(event)?.get(*at)
+    /// `query`'s filters in this catalog's numbers.
+    fn wanted<'q>(&self, query: &'q Query<'q>) -> Wanted<'q> {
+        let number = |names: &Names<String>, asked: Option<&str>| {
+            asked.map(|a| names.numbers.get(a).copied())
+        };
+        Wanted {
+            query,
+            genre: number(&self.genres, query.genre),
+            language: number(&self.languages, query.language),
+            city: query.city.map(|c| self.cities.numbers.get(&c).copied()),
+            formats: self
+                .formats
+                .values
+                .iter()
+                .map(|f| {
+                    query
+                        .format
+                        .is_none_or(|asked| f.eq_ignore_ascii_case(asked))
+                })
+                .collect(),
+        }
     }
 
     /// The events `query` asks for: a page of them, ranked, with the total and the facets.
@@ -152,104 +300,87 @@ impl Catalog {
             Some(text) => self.text.search(text)?,
             None => None,
         };
-        let by_title = searched.is_none();
-        let hits = searched.unwrap_or_else(|| self.everything());
-        let mut listed = Vec::new();
-        let mut answer = Answer::default();
-        let mut genres: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut formats: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut cities: BTreeMap<i64, usize> = BTreeMap::new();
-        for hit in hits {
-            let Some(facets) = self.facets.get(&hit.event) else {
+        let wanted = self.wanted(query);
+        let mut genres = vec![0; self.genres.len()];
+        let mut languages = vec![0; self.languages.len()];
+        let mut formats = vec![0; self.formats.len()];
+        let mut cities = vec![0; self.cities.len()];
+        // The candidate each format and city was last counted for: an event counts once.
+        let mut format_seen = vec![usize::MAX; self.formats.len()];
+        let mut city_seen = vec![usize::MAX; self.cities.len()];
+        let by_text = searched.is_some();
+        let found: Box<dyn Iterator<Item = (usize, f32)> + '_> = match searched {
+            Some(hits) => Box::new(
+                hits.into_iter()
+                    .filter_map(|hit| Some((*self.at.get(&hit.event)?, hit.relevance))),
+            ),
+            None => Box::new(self.by_title.iter().map(|&at| (at, 0.0))),
+        };
+        let mut listed: Vec<Candidate> = Vec::new();
+        for (at, relevance) in found {
+            let entry = &self.entries[at];
+            if !wanted.passes(entry) {
+                continue;
+            }
+            let mut next = None;
+            let number = listed.len();
+            for filed in entry.showings.iter().filter(|f| wanted.showing_passes(f)) {
+                next.get_or_insert((filed.showing.starts_at, filed.showing.showtime));
+                if format_seen[filed.format] != number {
+                    format_seen[filed.format] = number;
+                    formats[filed.format] += 1;
+                }
+                if city_seen[filed.city] != number {
+                    city_seen[filed.city] = number;
+                    cities[filed.city] += 1;
+                }
+            }
+            let Some(next) = next else {
                 continue;
             };
-            if !facets_pass(facets, query) {
-                continue;
+            for &genre in &entry.genres {
+                genres[genre] += 1;
             }
-            let passing: Vec<&Showing> = self
-                .showings
-                .get(&hit.event)
-                .into_iter()
-                .flatten()
-                .filter(|s| showing_passes(s, query))
-                .collect();
-            let Some(next) = passing.first() else {
-                continue;
-            };
-            for genre in &facets.genres {
-                *genres.entry(genre).or_default() += 1;
-            }
-            *languages.entry(&facets.language).or_default() += 1;
-            let mut seen_formats: Vec<&str> = passing.iter().map(|s| s.format.as_str()).collect();
-            seen_formats.sort_unstable();
-            seen_formats.dedup();
-            for format in seen_formats {
-                *formats.entry(format).or_default() += 1;
-            }
-            let mut seen_cities: Vec<i64> = passing.iter().map(|s| s.city).collect();
-            seen_cities.sort_unstable();
-            seen_cities.dedup();
-            for city in seen_cities {
-                *cities.entry(city).or_default() += 1;
-            }
-            listed.push((
-                Hit {
-                    event: hit.event,
-                    relevance: hit.relevance,
+            languages[entry.language] += 1;
+            listed.push(Candidate {
+                hit: Hit {
+                    event: entry.event,
+                    relevance,
                 },
-                (next.starts_at, next.showtime),
-            ));
-        }
-        let next: HashMap<i64, (DateTime<Utc>, i64)> = listed
-            .iter()
-            .map(|(hit, next)| (hit.event, *next))
-            .collect();
-        let mut ranked: Vec<Hit> = listed.into_iter().map(|(hit, _)| hit).collect();
-        if by_title {
-            let untitled = String::new();
-            let title = |e: i64| self.titles.get(&e).unwrap_or(&untitled);
-            ranked.sort_by(|a, b| {
-                title(a.event)
-                    .cmp(title(b.event))
-                    .then(a.event.cmp(&b.event))
+                next,
             });
-        } else {
-            rank(&mut ranked, |event| next.get(&event).copied());
         }
-        answer.total = ranked.len();
+        // Without text the candidates came in title order already.
+        let total = listed.len();
+        let page_end = query.page.saturating_mul(query.per_page).min(listed.len());
         let skip = query.page.saturating_sub(1).saturating_mul(query.per_page);
-        answer.events = ranked
-            .into_iter()
-            .skip(skip)
-            .take(query.per_page)
-            .filter_map(|hit| {
-                next.get(&hit.event).map(|(starts_at, showtime)| Listed {
-                    event: hit.event,
-                    relevance: hit.relevance,
-                    next_showtime: *showtime,
-                    next_starts_at: *starts_at,
+        if by_text {
+            let order = |a: &Candidate, b: &Candidate| order((&a.hit, a.next), (&b.hit, b.next));
+            // Only the pages up to this one need to be in order.
+            if page_end > 0 && page_end < listed.len() {
+                listed.select_nth_unstable_by(page_end - 1, order);
+                listed.truncate(page_end);
+            }
+            listed.sort_unstable_by(order);
+        }
+        Ok(Answer {
+            total,
+            events: listed
+                .iter()
+                .skip(skip)
+                .take(query.per_page)
+                .map(|c| Listed {
+                    event: c.hit.event,
+                    relevance: c.hit.relevance,
+                    next_showtime: c.next.1,
+                    next_starts_at: c.next.0,
                 })
-            })
-            .collect();
-        answer.genres = counted(genres);
-        answer.languages = counted(languages);
-        answer.formats = counted(formats);
-        let mut cities: Vec<(i64, usize)> = cities.into_iter().collect();
-        cities.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        answer.cities = cities;
-        Ok(answer)
-    }
-
-    /// Every event, each as relevant as the others (a listing without text).
-    fn everything(&self) -> Vec<Hit> {
-        self.facets
-            .keys()
-            .map(|&event| Hit {
-                event,
-                relevance: 0.0,
-            })
-            .collect()
+                .collect(),
+            genres: counted(&self.genres.values, &genres),
+            languages: counted(&self.languages.values, &languages),
+            formats: counted(&self.formats.values, &formats),
+            cities: counted(&self.cities.values, &cities),
+        })
     }
 
     /// Up to `limit` events whose title starts as typed, each with its next showing (in
@@ -267,14 +398,16 @@ impl Catalog {
             from: Some(now),
             ..Query::default()
         };
+        let wanted = self.wanted(&query);
         let mut found: Vec<Listed> = hits
             .into_iter()
             .filter_map(|hit| {
-                let next = self
+                let entry = &self.entries[*self.at.get(&hit.event)?];
+                let next = &entry
                     .showings
-                    .get(&hit.event)?
                     .iter()
-                    .find(|s| showing_passes(s, &query))?;
+                    .find(|f| wanted.showing_passes(f))?
+                    .showing;
                 Some(Listed {
                     event: hit.event,
                     relevance: hit.relevance,
@@ -294,32 +427,13 @@ impl Catalog {
     }
 }
 
-fn facets_pass(facets: &Facets, query: &Query<'_>) -> bool {
-    query
-        .genre
-        .is_none_or(|g| facets.genres.iter().any(|have| have == g))
-        && query.language.is_none_or(|l| facets.language == l)
-        && query.certificate.is_none_or(|c| facets.certificate == c)
-}
-
-fn showing_passes(showing: &Showing, query: &Query<'_>) -> bool {
-    query.city.is_none_or(|c| showing.city == c)
-        && query.from.is_none_or(|from| showing.starts_at >= from)
-        && query.until.is_none_or(|until| showing.starts_at < until)
-        && query
-            .format
-            .is_none_or(|f| showing.format.eq_ignore_ascii_case(f))
-        && query
-            .access
-            .is_none_or(|a| showing.access.iter().any(|have| have == a))
-        && (!query.available || showing.seats_available.load(Ordering::Relaxed) > 0)
-}
-
-/// Counts, most first, then by value.
-fn counted(counts: BTreeMap<&str, usize>) -> Vec<(String, usize)> {
-    let mut counted: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(value, n)| (value.to_string(), n))
+/// Each value counted at least once, most first, then by value.
+fn counted<T: Clone + Ord>(values: &[T], counts: &[usize]) -> Vec<(T, usize)> {
+    let mut counted: Vec<(T, usize)> = values
+        .iter()
+        .zip(counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(value, &n)| (value.clone(), n))
         .collect();
     counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     counted

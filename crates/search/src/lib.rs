@@ -5,10 +5,11 @@
 //! on anything that is not a letter or a digit, lower-cased, accents folded ("Amélie" is
 //! `amelie`). Every word of a query must match somewhere in an event: exactly, within a
 //! typo (one edit for words of 5 letters or more, two for 9 or more), or, for the last word,
-//! as the start of a word (what someone typing has not finished). Where it matches decides
-//! how much it counts: the title first, then the people (cast, director), then the tags
-//! (genres, language, certificate) and the places (venues, cities), then the synopsis; an
-//! exact word counts more than a finished prefix, a prefix more than a typo. Nothing of the
+//! as the start of a word of a title, a name or a tag (what someone typing has not finished).
+//! Where it matches decides how much it counts: the title first, then the people (cast,
+//! director), then the tags (genres, language, certificate) and the places (venues, cities),
+//! then the synopsis; an exact word counts more than a finished prefix, a prefix more than a
+//! typo. Nothing of the
 //! query is read as syntax: quotes, colons, stars and `AND` are words or separators.
 //!
 //! The text index only knows events' words; `Catalog` adds what is on where and when, and
@@ -76,6 +77,15 @@ impl Place {
     }
 }
 
+impl Place {
+    /// Whether an unfinished last word is matched here as the start of a word. Not in
+    /// synopses: someone typing means a title, a name or a tag, and the start of a common
+    /// word ("the") would otherwise read most of the synopses' words ("then", "there").
+    fn takes_prefixes(self) -> bool {
+        !matches!(self, Place::Synopsis)
+    }
+}
+
 const PREFIX: f32 = 0.7;
 const TYPO: f32 = 0.6;
 
@@ -105,11 +115,11 @@ impl TextIndex {
                 .set_index_option(IndexRecordOption::Basic),
         );
         let id = schema.add_i64_field("id", FAST);
+        // One field for each place a word may count as (an original title is a title, a
+        // venue's or city's name a tag): fewer fields, fewer lists for a query to read.
         let title = schema.add_text_field("title", text.clone());
-        let original_title = schema.add_text_field("original_title", text.clone());
         let people = schema.add_text_field("people", text.clone());
         let tags = schema.add_text_field("tags", text.clone());
-        let places = schema.add_text_field("places", text.clone());
         let synopsis = schema.add_text_field("synopsis", text);
         let index = Index::create_in_ram(schema.build());
         index
@@ -121,14 +131,15 @@ impl TextIndex {
             let mut doc = TantivyDocument::default();
             doc.add_i64(id, event.id);
             doc.add_text(title, &event.title);
-            doc.add_text(original_title, &event.original_title);
-            for (field, values) in [(people, &event.people), (tags, &event.tags)] {
+            doc.add_text(title, &event.original_title);
+            for (field, values) in [
+                (people, &event.people),
+                (tags, &event.tags),
+                (tags, &event.places),
+            ] {
                 for value in values {
                     doc.add_text(field, value);
                 }
-            }
-            for place in &event.places {
-                doc.add_text(places, place);
             }
             doc.add_text(synopsis, &event.synopsis);
             writer.add_document(doc)?;
@@ -153,10 +164,8 @@ impl TextIndex {
             fields: Fields {
                 text: vec![
                     (title, Place::Title),
-                    (original_title, Place::Title),
                     (people, Place::People),
                     (tags, Place::Tags),
-                    (places, Place::Tags),
                     (synopsis, Place::Synopsis),
                 ],
                 title,
@@ -183,31 +192,41 @@ impl TextIndex {
             return Ok(None);
         }
         let fields: Vec<(Field, Place)> = self.fields.text.clone();
-        let query = self.all_words(&asked, &fields);
+        let query = self.all_words(&asked, &fields, words::MIN_PREFIX);
         self.run(&*query).map(Some)
     }
 
-    /// Events whose title has every word of `text` (the last one may be unfinished), best
-    /// first, at most `limit`: what a search box offers while someone types.
+    /// Events whose title (or original title) has every word of `text` (the last one may be
+    /// unfinished), best first, at most `limit`: what a search box offers while someone types.
     pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let asked = words(text);
         if asked.is_empty() || limit == 0 {
             return Ok(vec![]);
         }
         let title = [(self.fields.title, Place::Title)];
-        let query = self.all_words(&asked, &title);
+        // One letter typed already narrows the titles ("The K" offers The King...).
+        let query = self.all_words(&asked, &title, 1);
         let mut hits = self.run(&*query)?;
         hits.truncate(limit);
         Ok(hits)
     }
 
-    /// A query that every word must match, each in the best of `fields` it can.
-    fn all_words(&self, asked: &[String], fields: &[(Field, Place)]) -> Box<dyn Ask> {
+    /// A query that every word must match, each in the best of `fields` it can; the last
+    /// also as the start of a word when it has `min_prefix` letters or more.
+    fn all_words(
+        &self,
+        asked: &[String],
+        fields: &[(Field, Place)],
+        min_prefix: usize,
+    ) -> Box<dyn Ask> {
         let last = asked.len() - 1;
         let clauses = asked
             .iter()
             .enumerate()
-            .map(|(n, word)| (Occur::Must, one_word(word, n == last, fields)))
+            .map(|(n, word)| {
+                let prefix = n == last && word.chars().count() >= min_prefix;
+                (Occur::Must, one_word(word, prefix, fields))
+            })
             .collect();
         Box::new(BooleanQuery::new(clauses))
     }
@@ -238,8 +257,8 @@ impl TextIndex {
 }
 
 /// One word of a query: the best of its matches in `fields` (exact, then, where the word is
-/// long enough, within a typo; the last word also as a prefix).
-fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Ask> {
+/// long enough, within a typo; also as a prefix when `prefix`).
+fn one_word(word: &str, prefix: bool, fields: &[(Field, Place)]) -> Box<dyn Ask> {
     let typos = words::typos_allowed(word);
     let mut ways: Vec<Box<dyn Ask>> = Vec::new();
     for &(field, place) in fields {
@@ -249,7 +268,7 @@ fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Ask> {
             Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
             weight,
         )));
-        if last && word.chars().count() >= words::MIN_PREFIX {
+        if prefix && place.takes_prefixes() {
             ways.push(Box::new(ConstScoreQuery::new(
                 Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
                 weight * PREFIX,
@@ -268,12 +287,16 @@ fn one_word(word: &str, last: bool, fields: &[(Field, Place)]) -> Box<dyn Ask> {
 /// Ranks `hits` by relevance, ties by `then` (e.g. the next showtime), then by event id:
 /// an order that is the same for the same catalog, so pages never repeat or skip.
 pub fn rank<K: Ord>(hits: &mut [Hit], then: impl Fn(i64) -> K) {
-    hits.sort_by(|a, b| {
-        b.relevance
-            .total_cmp(&a.relevance)
-            .then_with(|| then(a.event).cmp(&then(b.event)))
-            .then_with(|| a.event.cmp(&b.event))
-    });
+    hits.sort_by(|a, b| order((a, then(a.event)), (b, then(b.event))));
+}
+
+/// The order of `rank`: the more relevant first, ties by what follows each hit, then by
+/// event id.
+pub fn order<K: Ord>((a, a_then): (&Hit, K), (b, b_then): (&Hit, K)) -> std::cmp::Ordering {
+    b.relevance
+        .total_cmp(&a.relevance)
+        .then_with(|| a_then.cmp(&b_then))
+        .then_with(|| a.event.cmp(&b.event))
 }
 
 #[cfg(test)]

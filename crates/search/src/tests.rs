@@ -103,6 +103,9 @@ fn the_last_word_may_be_unfinished() {
     // "ave" starts Avengers (a title) and Avery (a person): the title first.
     assert_eq!(search(&index, "ave"), [1, 6]);
     assert_eq!(search(&index, "the aven"), [1]);
+    // A synopsis's words are matched whole.
+    assert_eq!(search(&index, "wormhole"), [2]);
+    assert_eq!(search(&index, "wormh"), Vec::<i64>::new());
     // Only the last word: "aven the" asks for the word "aven".
     assert_eq!(search(&index, "aven the"), Vec::<i64>::new());
     // One letter is not a prefix.
@@ -155,6 +158,12 @@ fn suggestions_are_titles_that_start_as_typed() {
     let suggested = |text: &str, limit| ids(&index.suggest(text, limit).unwrap());
     assert_eq!(suggested("ave", 8), [1], "Avery is a person, not a title");
     assert_eq!(suggested("deep sp", 8), [6]);
+    assert_eq!(
+        suggested("Deep S", 8),
+        [6],
+        "one letter of the last word typed"
+    );
+    assert_eq!(suggested("nolan a", 8), [4]);
     assert_eq!(suggested("ame", 8), [3]);
     assert_eq!(suggested("", 8), Vec::<i64>::new());
     let many: Vec<EventText> = (0..20).map(|n| event(n, &format!("Star {n}"))).collect();

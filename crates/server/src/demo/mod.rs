@@ -474,6 +474,42 @@ pub async fn load_bulk(
     Ok(catalog.summary())
 }
 
+/// Makes the synthetic catalog of `size` and writes it into an empty store (`load_bulk`),
+/// logging as it goes.
+pub async fn load_synthetic(
+    store: &dyn Store,
+    size: SyntheticSize,
+    now: DateTime<Utc>,
+) -> StoreResult<DemoSummary> {
+    let started = std::time::Instant::now();
+    let catalog = synthetic(size, now);
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "synthetic catalog made; writing it"
+    );
+    let summary = load_bulk(store, &catalog, now, |city| {
+        tracing::info!(city = %city.name, venues = city.venues.len(), "city written");
+    })
+    .await?;
+    let seats: usize = catalog
+        .auditoriums()
+        .map(|(_, hall)| hall.layout.capacity() * hall.showtimes.len())
+        .sum();
+    tracing::info!(
+        ?summary,
+        showtime_seats = seats,
+        seed = size.seed,
+        seconds = started.elapsed().as_secs_f64(),
+        "synthetic catalog loaded"
+    );
+    Ok(summary)
+}
+
+/// Whether the store has a catalog at all: a city, or a film.
+pub async fn has_catalog(store: &dyn Store) -> StoreResult<bool> {
+    Ok(!is_empty(store).await? || !store.all_events(1, 0).await?.is_empty())
+}
+
 /// Whether the store already has a catalog (any city) — `serve --demo` loads the demo only
 /// into an empty store.
 pub async fn is_empty(store: &dyn Store) -> StoreResult<bool> {
