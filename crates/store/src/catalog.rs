@@ -592,10 +592,16 @@ pub async fn list_showtimes(
     on: &mut impl Sql,
     filter: &ShowtimeFilter,
 ) -> StoreResult<Vec<ShowtimeInfo>> {
+    // A film's showtimes are asked for most: a condition written only when it is given lets
+    // the planners use `showtimes_by_event` ("$2 IS NULL OR ..." hides it from both).
+    let event = match filter.event_id {
+        Some(_) => "s.event_id = $2",
+        None => "$2::int8 IS NULL",
+    };
     on.fetch_all::<ShowtimeRow>(
         &format!(
             "{SHOWTIME_COLUMNS}
-             WHERE ($2::int8 IS NULL OR s.event_id = $2)
+             WHERE {event}
                AND ($3::int8 IS NULL OR v.city_id = $3)
                AND ($4::int8 IS NULL OR s.starts_at >= ts($4))
                AND ($5::int8 IS NULL OR s.starts_at < ts($5))
