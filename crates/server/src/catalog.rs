@@ -64,16 +64,20 @@ impl Days {
     }
 }
 
-/// A city named by its id or, ignoring case, its name.
+/// A city named by its id or, ignoring case, its name: from the cities kept in memory a few
+/// seconds (`whats_on::cities`, as the home page's), else from the store (a city just made).
 pub async fn resolve_city(app: &App, city: &str) -> AppResult<City> {
-    let found = match city.trim().parse::<i64>() {
-        Ok(id) => app.store().get_city(CityId(id)).await?,
-        Err(_) => app
-            .store()
-            .list_cities()
-            .await?
-            .into_iter()
-            .find(|c| c.name.eq_ignore_ascii_case(city.trim())),
+    let (asked, id) = (city.trim(), city.trim().parse::<i64>().ok());
+    let named = |c: &&City| match id {
+        Some(id) => c.id.0 == id,
+        None => c.name.eq_ignore_ascii_case(asked),
+    };
+    if let Some(found) = crate::whats_on::cities(app).await?.iter().find(named) {
+        return Ok(found.clone());
+    }
+    let found = match id {
+        Some(id) => app.store().get_city(CityId(id)).await?,
+        None => app.store().list_cities().await?.into_iter().find(|c| named(&c)),
     };
     found.ok_or(AppError::NotFound(Entity::City))
 }
