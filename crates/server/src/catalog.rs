@@ -77,7 +77,12 @@ pub async fn resolve_city(app: &App, city: &str) -> AppResult<City> {
     }
     let found = match id {
         Some(id) => app.store().get_city(CityId(id)).await?,
-        None => app.store().list_cities().await?.into_iter().find(|c| named(&c)),
+        None => app
+            .store()
+            .list_cities()
+            .await?
+            .into_iter()
+            .find(|c| named(&c)),
     };
     found.ok_or(AppError::NotFound(Entity::City))
 }

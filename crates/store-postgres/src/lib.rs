@@ -114,6 +114,10 @@ impl Backend for PgStore {
         "postgres"
     }
 
+    fn statistics_statement(&self) -> &'static str {
+        "ANALYZE"
+    }
+
     /// A few batches in flight overlap one's commit with the next one's statements; more only
     /// queue on the same hot rows.
     fn writers(&self) -> usize {

@@ -73,6 +73,10 @@ impl Backend for SqliteStore {
         "sqlite"
     }
 
+    fn statistics_statement(&self) -> &'static str {
+        "PRAGMA optimize"
+    }
+
     /// One writer: SQLite lets one in at a time.
     fn writers(&self) -> usize {
         1

@@ -46,6 +46,8 @@ pub trait Backend: Send + Sync + 'static {
 
     /// `sqlite` or `postgres`.
     fn name(&self) -> &'static str;
+    /// The statement that brings the planner's statistics up to date (`Store::refresh_statistics`).
+    fn statistics_statement(&self) -> &'static str;
     /// How many write transactions can usefully run at once.
     fn writers(&self) -> usize;
     fn reading(&self) -> Self::Pool<'_>;
@@ -135,6 +137,13 @@ impl<B: Backend> Store for B {
 
     async fn ping(&self) -> StoreResult<()> {
         self.reading().execute("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        self.writing()
+            .execute(self.statistics_statement(), &[])
+            .await?;
         Ok(())
     }
 

@@ -84,6 +84,11 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Brings the query planner's statistics up to date after a bulk load: PostgreSQL plans
+    /// for the tables it last analyzed (empty ones, in a new database) until autovacuum gets
+    /// to them, and reads a showtime's seats by scanning millions.
+    async fn refresh_statistics(&self) -> StoreResult<()>;
+
     /// Deletes a batch of what nobody needs any more (`housekeeping`).
     async fn purge(&self, purge: housekeeping::Purge) -> StoreResult<housekeeping::Purged>;
 

@@ -411,7 +411,8 @@ const EVENTS_PER_TRANSACTION: usize = 2000;
 /// Writes a catalog (a synthetic one: `synthetic`) into an empty store, in bulk: the events
 /// some thousands a transaction, and each venue's showtimes in one (`Store::schedule_showtimes`,
 /// which writes each as scheduling one does). Cities, venues, price plans and halls go
-/// through the ordinary methods, as `load`'s do. `progress` is told each city loaded.
+/// through the ordinary methods, as `load`'s do. `progress` is told each city loaded. Then the
+/// planner's statistics are brought up to date (`Store::refresh_statistics`).
 pub async fn load_bulk(
     store: &dyn Store,
     catalog: &DemoCatalog,
@@ -471,6 +472,7 @@ pub async fn load_bulk(
         }
         progress(city);
     }
+    store.refresh_statistics().await?;
     Ok(catalog.summary())
 }
 
