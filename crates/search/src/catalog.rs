@@ -416,12 +416,11 @@ impl Catalog {
                 })
             })
             .collect();
-        found.sort_by(|a, b| {
-            b.relevance
-                .total_cmp(&a.relevance)
-                .then(a.next_starts_at.cmp(&b.next_starts_at))
-                .then(a.event.cmp(&b.event))
-        });
+        let hit = |l: &Listed| Hit {
+            event: l.event,
+            relevance: l.relevance,
+        };
+        found.sort_by(|a, b| order((&hit(a), a.next_starts_at), (&hit(b), b.next_starts_at)));
         found.truncate(limit);
         Ok(found)
     }

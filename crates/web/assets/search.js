@@ -1,8 +1,8 @@
 // Type-ahead for the search box (site/search_box.html), as the ARIA combobox pattern has it:
 // as one types, up to 8 titles playing in the city (GET /api/v1/events/suggest) in a list
-// under the box. Down and Up move through them, Enter opens the one chosen (or searches for
-// what was typed when none is), Escape closes the list. Without this file the box is a plain
-// search form.
+// under the box (Down opens it too). Down and Up move through them, Enter opens the one
+// chosen (or searches for what was typed when none is), Escape closes the list. Without this
+// file the box is a plain search form.
 
 const WAIT_MS = 120;
 
@@ -75,7 +75,7 @@ function combobox(input) {
       list.append(option);
       return option;
     });
-    active = -1;
+    choose(-1);
     if (options.length === 0) {
       close();
       return;
@@ -93,10 +93,14 @@ function combobox(input) {
     const query = new URLSearchParams({ q: typed, city: input.dataset.suggestCity });
     try {
       const response = await fetch(`/api/v1/events/suggest?${query}`);
-      if (!response.ok || mine !== asked) {
+      if (!response.ok) {
         return;
       }
-      show((await response.json()).suggestions);
+      const { suggestions } = await response.json();
+      // Only the answer to what is typed now, and only while the box has the focus.
+      if (mine === asked && document.activeElement === input) {
+        show(suggestions);
+      }
     } catch {
       // No suggestions; the form still searches.
     }
@@ -108,7 +112,10 @@ function combobox(input) {
   });
   input.addEventListener("keydown", (event) => {
     const open = !list.hidden;
-    if (event.key === "ArrowDown" && open) {
+    if (event.key === "ArrowDown" && !open) {
+      event.preventDefault();
+      ask();
+    } else if (event.key === "ArrowDown" && open) {
       event.preventDefault();
       choose((active + 1) % options.length);
     } else if (event.key === "ArrowUp" && open) {

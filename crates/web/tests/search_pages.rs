@@ -128,6 +128,10 @@ async fn chips_add_and_remove_filters_and_count_the_films() {
 
     let comedies = app.get(&chip(&all, "Comedy"), Some(&lisbon)).await;
     assert_eq!(films(&comedies), [comedy.id.0.to_string()]);
+    // The day-and-city form keeps the filter.
+    assert!(comedies
+        .body
+        .contains("<input type=\"hidden\" name=\"genre\" value=\"comedy\">"));
     assert!(comedies.body.contains("1 film found in Lisbon"));
     // In force, the genre shows as a chip that removes it, and no other genre is offered.
     assert!(!comedies.body.contains("\">Drama "));
@@ -147,13 +151,17 @@ async fn another_citys_chip_names_it_when_it_has_what_this_one_has_not() {
     let app = TestApp::start(URL).await;
     let (_, lisbon, _) = catalog(&app).await;
 
-    let page = app.get("/search?q=himmel", Some(&lisbon)).await;
+    let page = app
+        .get("/search?q=himmel&date=2026-11-24", Some(&lisbon))
+        .await;
     assert!(films(&page).is_empty(), "Der Himmel plays in Berlin only");
+    assert!(page.body.contains("\">Berlin <span class=\"count\">1<"));
     let berlin = chip(&page, "Berlin");
     assert!(
         berlin.contains("q=himmel") && berlin.contains("city="),
         "{berlin}"
     );
+    assert!(!berlin.contains("date="), "Berlin's own days: {berlin}");
     let there = app.get(&berlin, Some(&lisbon)).await;
     assert_eq!(films(&there).len(), 1);
     assert!(there.body.contains("Search Berlin"));
@@ -191,6 +199,10 @@ async fn pages_of_results_neither_repeat_nor_skip_a_film() {
         .contains("25 films on in Lisbon, showing 1–20 of 25"));
     assert!(!first.body.contains("rel=\"prev\""));
     let next = chip_href(&first, "rel=\"next\"");
+    assert!(
+        next.contains(&format!("city={}", world.city.id.0)),
+        "a page does not depend on the cookie: {next}"
+    );
     let second = app.get(&next, Some(&lisbon)).await;
     assert_eq!(films(&second).len(), 5);
     assert!(second.body.contains("showing 21–25 of 25"));

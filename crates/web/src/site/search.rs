@@ -16,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
+use marquee_domain::City;
 use marquee_server::catalog::{self, Days, EventListing, EventQuery};
 use marquee_server::{whats_on, App};
 use serde::Deserialize;
@@ -49,6 +50,8 @@ struct SearchPage {
     days: Vec<DayOption>,
     /// The filters in force, each a chip that removes it.
     active: Vec<Chip>,
+    /// The same filters as the day-and-city form's hidden fields, so that it keeps them.
+    kept: Vec<Kept>,
     facets: Vec<Facet>,
     films: Vec<Found>,
     /// `143 films`, `1 film`.
@@ -77,6 +80,11 @@ impl SearchBox {
             zone: city.timezone.name().to_string(),
         }
     }
+}
+
+struct Kept {
+    name: &'static str,
+    value: String,
 }
 
 struct DayOption {
@@ -135,21 +143,26 @@ pub async fn page(
     };
     let page_number = query.page.unwrap_or(1).max(1);
     let asked = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
-    let wanted = |city: Option<String>, page: u32, per_page: u32| EventQuery {
-        text: asked(&query.q),
-        city,
-        days: match date {
-            Some(date) => Days {
-                from: None,
-                to: None,
-                date: Some(date),
-            },
-            None => Days {
-                from: days.first().copied(),
-                to: days.last().copied(),
-                date: None,
-            },
+    // The days a city's page lists: the one asked for, or its seven.
+    let days_of = |city: &City, date: Option<NaiveDate>| match date {
+        Some(date) => Days {
+            from: None,
+            to: None,
+            date: Some(date),
         },
+        None => {
+            let listed = whats_on::days(city, app.now());
+            Days {
+                from: listed.first().copied(),
+                to: listed.last().copied(),
+                date: None,
+            }
+        }
+    };
+    let wanted = |city: Option<&City>, days: Days, page: u32, per_page: u32| EventQuery {
+        text: asked(&query.q),
+        city: city.map(|c| c.id.0.to_string()),
+        days,
         genre: asked(&query.genre),
         language: asked(&query.language),
         access: None,
@@ -161,12 +174,42 @@ pub async fn page(
     };
     let listing = catalog::list_events(
         &app,
-        wanted(Some(city.id.0.to_string()), page_number, PER_PAGE),
+        wanted(Some(city), days_of(city, date), page_number, PER_PAGE),
     )
     .await?;
-    // The same search in every city, for the chips of the others.
-    let everywhere = catalog::list_events(&app, wanted(None, 1, 1)).await?;
+    // The other cities where the same search finds something over their own seven days
+    // (what their chip's link shows): the likeliest ones from a search everywhere, then each
+    // counted exactly.
+    let everywhere = catalog::list_events(
+        &app,
+        wanted(
+            None,
+            Days {
+                from: None,
+                to: None,
+                date: None,
+            },
+            1,
+            1,
+        ),
+    )
+    .await?;
+    let mut others = Vec::new();
+    for (id, name, _) in everywhere.cities.iter().filter(|(id, _, _)| *id != city.id) {
+        let Some(other) = chosen.cities.iter().find(|c| c.id == *id) else {
+            continue;
+        };
+        let there =
+            catalog::list_events(&app, wanted(Some(other), days_of(other, None), 1, 1)).await?;
+        if there.total > 0 {
+            others.push((id.0, name.clone(), there.total));
+        }
+        if others.len() == CHIPS {
+            break;
+        }
+    }
     let links = Links {
+        city: city.id.0,
         query: SearchQuery {
             city: None,
             page: None,
@@ -196,14 +239,27 @@ pub async fn page(
             })
             .collect(),
         active,
-        facets: links.facets(&listing, &everywhere, city.id.0),
+        kept: [
+            ("genre", &query.genre),
+            ("language", &query.language),
+            ("format", &query.format),
+            ("available", &query.available),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| Kept {
+            name,
+            value: value.trim().to_string(),
+        })
+        .collect(),
+        facets: links.facets(&listing, &others),
         films: listing
             .events
             .iter()
             .map(|listed| Found {
                 film: Film::of(&listed.event),
                 showtime: listed.next_showtime.0,
-                when: words::local(listed.next_starts_at, zone, "%a %-d %b, %H:%M"),
+                when: words::local_time(listed.next_starts_at, zone),
                 datetime: listed.next_starts_at.to_rfc3339(),
             })
             .collect(),
@@ -230,9 +286,10 @@ pub async fn page(
     Ok(response)
 }
 
-/// Links to this page with one thing changed, from what was asked (the city is remembered,
-/// so it is left out; a change goes back to the first page).
+/// Links to this page with one thing changed, from what was asked (a change goes back to the
+/// first page). Each names the city, so that a page does not depend on the cookie.
 struct Links {
+    city: i64,
     query: SearchQuery,
 }
 
@@ -241,6 +298,10 @@ impl Links {
         let mut query = self.query.clone();
         change(&mut query);
         let mut out = form_urlencoded::Serializer::new(String::new());
+        out.append_pair(
+            "city",
+            query.city.as_deref().unwrap_or(&self.city.to_string()),
+        );
         for (name, value) in [
             ("q", query.q.trim()),
             ("date", &query.date),
@@ -256,10 +317,7 @@ impl Links {
         if let Some(page) = query.page {
             out.append_pair("page", &page.to_string());
         }
-        match out.finish() {
-            query if query.is_empty() => "/search".to_string(),
-            query => format!("/search?{query}"),
-        }
+        format!("/search?{}", out.finish())
     }
 
     fn page(&self, page: u32) -> String {
@@ -293,9 +351,10 @@ impl Links {
     }
 
     /// The values of each facet not in force (`listing`'s), most common first, each a chip that
-    /// adds it; and the other cities where the search finds something (`everywhere`'s). A facet
-    /// in force shows no other values: its counts are of the films that have the value chosen.
-    fn facets(&self, listing: &EventListing, everywhere: &EventListing, city: i64) -> Vec<Facet> {
+    /// adds it; and `others`, the other cities where the search finds something (id, name,
+    /// films), each a chip that goes there (on its own days). A facet in force shows no other
+    /// values: its counts are of the films that have the value chosen.
+    fn facets(&self, listing: &EventListing, others: &[(i64, String, usize)]) -> Vec<Facet> {
         let q = &self.query;
         let chips = |values: &[(String, usize)],
                      chosen: &str,
@@ -342,20 +401,15 @@ impl Links {
                 }],
             });
         }
-        // The city is remembered, not in the links: another city's chip names it.
-        let others: Vec<Chip> = everywhere
-            .cities
+        let others: Vec<Chip> = others
             .iter()
-            .filter(|(id, _, _)| id.0 != city)
-            .take(CHIPS)
-            .map(|(id, name, count)| {
-                let href = self.href(|_| {});
-                let join = if href.contains('?') { '&' } else { '?' };
-                Chip {
-                    label: name.clone(),
-                    count: Some(*count),
-                    href: format!("{href}{join}city={}", id.0),
-                }
+            .map(|(id, name, count)| Chip {
+                label: name.clone(),
+                count: Some(*count),
+                href: self.href(|q| {
+                    q.city = Some(id.to_string());
+                    q.date.clear();
+                }),
             })
             .collect();
         facets.push(Facet {
