@@ -89,6 +89,9 @@ pub struct Catalog {
     at: HashMap<i64, usize>,
     /// Positions in `entries` by title, then event id: a listing without text.
     by_title: Vec<usize>,
+    /// The same, of the events with a showing in each city (by the city's number): a listing
+    /// of one city without text reads only its own.
+    by_title_in: Vec<Vec<usize>>,
     /// Where each showtime is: (position of its event, position in its showings).
     by_showtime: HashMap<i64, (usize, usize)>,
     genres: Names<String>,
@@ -234,11 +237,21 @@ impl Catalog {
                 .cmp(&texts[b].title)
                 .then(entries[a].event.cmp(&entries[b].event))
         });
+        let mut by_title_in = vec![Vec::new(); cities.len()];
+        for &position in &by_title {
+            let mut seen: Vec<usize> = entries[position].showings.iter().map(|f| f.city).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for city in seen {
+                by_title_in[city].push(position);
+            }
+        }
         Ok(Catalog {
             text,
             entries,
             at,
             by_title,
+            by_title_in,
             by_showtime,
             genres,
             languages,
@@ -314,7 +327,14 @@ impl Catalog {
                 hits.into_iter()
                     .filter_map(|hit| Some((*self.at.get(&hit.event)?, hit.relevance))),
             ),
-            None => Box::new(self.by_title.iter().map(|&at| (at, 0.0))),
+            None => {
+                let in_title_order = match wanted.city {
+                    None => &self.by_title[..],
+                    Some(Some(city)) => &self.by_title_in[city][..],
+                    Some(None) => &[][..],
+                };
+                Box::new(in_title_order.iter().map(|&at| (at, 0.0)))
+            }
         };
         let mut listed: Vec<Candidate> = Vec::new();
         for (at, relevance) in found {
