@@ -69,6 +69,13 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     goto(&browser, &address, "/").await;
     assert_eq!(browser.text_of("h1").await, "What's on in London");
 
+    // Tomorrow, from its link: late in the evening today's showings have all begun.
+    browser.click_to_next_page(".days li:nth-child(2) a").await;
+    assert!(
+        browser.path().await.contains("date="),
+        "{}",
+        browser.path().await
+    );
     let title = browser.text_of(".film-card h2 a").await;
     browser.click_to_next_page(".film-card h2 a").await;
     let film_path = browser
