@@ -10,9 +10,7 @@
 
 use crate::check::BrowseCheck;
 use crate::client::{Api, EventCount, SeatMap};
-use crate::resources;
 use crate::seed::{Catalog, SeededShowtime};
-use crate::stats::print_table;
 use crate::LoadtestArgs;
 use clap::Args;
 use marquee_server::App;
@@ -102,39 +100,22 @@ pub async fn run(
         seat_maps: seat_maps.answered.load(Ordering::Relaxed),
         seat_maps_wrong: seat_maps.wrong.load(Ordering::Relaxed),
     };
-    let (rows, usage, per_second) = (&measured.rows, &measured.usage, measured.per_second());
-    if common.json {
-        println!(
-            "{}",
-            json!({
-                "scenario": "browse",
-                "backend": app.store().backend(),
-                "connections": args.connections,
-                "showtimes": args.showtimes,
-                "capacity": args.capacity,
-                "measured_seconds": measured.elapsed.as_secs_f64(),
-                "requests_per_second": per_second,
-                "requests": rows,
-                "server": usage,
-                "limits": common.server_limits,
-                "check": result,
-            })
-        );
-    } else {
-        println!(
-            "browse on {}: {} connections, {} showtimes of {} seats; measured {:.2?}",
-            app.store().backend(),
-            args.connections,
-            args.showtimes,
-            args.capacity,
-            measured.elapsed
-        );
-        println!("requests/s {per_second:.1}");
-        print_table(rows);
-        println!("{}", resources::line(usage.as_ref()));
-        println!("{}", crate::limits_line(&common.server_limits));
-        println!("{}", result.line());
-    }
+    let fields = json!({
+        "scenario": "browse",
+        "backend": app.store().backend(),
+        "connections": args.connections,
+        "showtimes": args.showtimes,
+        "capacity": args.capacity,
+    });
+    let heading = format!(
+        "browse on {}: {} connections, {} showtimes of {} seats; measured {:.2?}",
+        app.store().backend(),
+        args.connections,
+        args.showtimes,
+        args.capacity,
+        measured.elapsed
+    );
+    measured.print(common, fields, &[heading], &result, &result.line());
     anyhow::ensure!(result.passed(), "{}", result.line());
     Ok(())
 }

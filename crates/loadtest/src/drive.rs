@@ -2,8 +2,11 @@
 //! per connection, each taking the next request number until the run's count or time is up.
 
 use crate::client::Api;
-use crate::resources::{Sampler, Usage};
-use crate::stats::KindSummary;
+use crate::resources::{self, Sampler, Usage};
+use crate::stats::{print_table, KindSummary};
+use crate::LoadtestArgs;
+use serde::Serialize;
+use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -28,6 +31,43 @@ impl Measured {
 
     pub fn per_second(&self) -> f64 {
         self.requests() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Prints the run: with `--json` one object (the scenario's own `fields`, an object, then the
+    /// measured figures, the server's usage and limits, and the CHECK), else `heading` lines,
+    /// the table and the CHECK line.
+    pub fn print(
+        &self,
+        common: &LoadtestArgs,
+        fields: Value,
+        heading: &[String],
+        check: &impl Serialize,
+        check_line: &str,
+    ) {
+        if common.json {
+            let measured = json!({
+                "measured_seconds": self.elapsed.as_secs_f64(),
+                "requests_per_second": self.per_second(),
+                "requests": self.rows,
+                "server": self.usage,
+                "limits": common.server_limits,
+                "check": check,
+            });
+            let mut all = fields;
+            if let (Value::Object(all), Value::Object(measured)) = (&mut all, measured) {
+                all.extend(measured);
+            }
+            println!("{all}");
+        } else {
+            for line in heading {
+                println!("{line}");
+            }
+            println!("requests/s {:.1}", self.per_second());
+            print_table(&self.rows);
+            println!("{}", resources::line(self.usage.as_ref()));
+            println!("{}", crate::limits_line(&common.server_limits));
+            println!("{check_line}");
+        }
     }
 }
 

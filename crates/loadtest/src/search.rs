@@ -16,8 +16,6 @@
 
 use crate::check::SearchCheck;
 use crate::client::{Api, EventCount};
-use crate::resources;
-use crate::stats::print_table;
 use crate::LoadtestArgs;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
@@ -153,46 +151,31 @@ pub async fn run(
         answered: found.answered.load(Ordering::Relaxed),
         found_nothing: found.nothing.load(Ordering::Relaxed),
     };
-    let (rows, usage, per_second) = (&measured.rows, &measured.usage, measured.per_second());
-    if common.json {
-        println!(
-            "{}",
-            json!({
-                "scenario": "search",
-                "backend": app.store().backend(),
-                "connections": args.connections,
-                "events": events,
-                "showings": targets.all.len(),
-                "index_build_seconds": build_time.as_secs_f64(),
-                "text_index_bytes": index_bytes,
-                "server_first_answer_seconds": first_answer.as_secs_f64(),
-                "measured_seconds": measured.elapsed.as_secs_f64(),
-                "requests_per_second": per_second,
-                "requests": rows,
-                "server": usage,
-                "limits": common.server_limits,
-                "check": result,
-            })
-        );
-    } else {
-        println!(
+    let fields = json!({
+        "scenario": "search",
+        "backend": app.store().backend(),
+        "connections": args.connections,
+        "events": events,
+        "showings": targets.all.len(),
+        "index_build_seconds": build_time.as_secs_f64(),
+        "text_index_bytes": index_bytes,
+        "server_first_answer_seconds": first_answer.as_secs_f64(),
+    });
+    let heading = [
+        format!(
             "search on {}: {} connections, {events} events, {} upcoming showings; measured {:.2?}",
             app.store().backend(),
             args.connections,
             targets.all.len(),
             measured.elapsed
-        );
-        println!(
+        ),
+        format!(
             "catalog built in {build_time:.2?} here (the server's code); text index {:.1} MiB \
              in memory; the server's first answer (it builds its own) took {first_answer:.2?}",
             index_bytes as f64 / (1024.0 * 1024.0)
-        );
-        println!("requests/s {per_second:.1}");
-        print_table(rows);
-        println!("{}", resources::line(usage.as_ref()));
-        println!("{}", crate::limits_line(&common.server_limits));
-        println!("{}", result.line());
-    }
+        ),
+    ];
+    measured.print(common, fields, &heading, &result, &result.line());
     anyhow::ensure!(result.passed(), "{}", result.line());
     Ok(())
 }

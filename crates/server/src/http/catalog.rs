@@ -173,6 +173,15 @@ pub struct NextShowtimeBody {
     pub starts_at: DateTime<Utc>,
 }
 
+impl NextShowtimeBody {
+    fn of(listed: &catalog::ListedEvent) -> NextShowtimeBody {
+        NextShowtimeBody {
+            id: listed.next_showtime.0,
+            starts_at: listed.next_starts_at,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct FacetsBody {
     pub genre: Vec<FacetBody>,
@@ -197,11 +206,8 @@ pub struct CityFacetBody {
 impl From<catalog::ListedEvent> for ListedEventBody {
     fn from(listed: catalog::ListedEvent) -> Self {
         ListedEventBody {
+            next_showtime: NextShowtimeBody::of(&listed),
             event: EventBody::from(listed.event),
-            next_showtime: NextShowtimeBody {
-                id: listed.next_showtime.0,
-                starts_at: listed.next_starts_at,
-            },
         }
     }
 }
@@ -314,6 +320,8 @@ pub struct SuggestionBody {
 }
 
 /// Type-ahead: up to 8 titles that start as typed, each with its next showtime.
+///
+/// A film's original title counts as a title; the last word typed counts from its first letter.
 #[utoipa::path(get, path = "/events/suggest", tag = "catalog", params(SuggestParams),
     responses(
         (status = 200, body = SuggestionsBody),
@@ -329,12 +337,9 @@ pub async fn suggest(
         suggestions: found
             .into_iter()
             .map(|listed| SuggestionBody {
+                next_showtime: NextShowtimeBody::of(&listed),
                 event_id: listed.event.id.0,
                 title: listed.event.title,
-                next_showtime: NextShowtimeBody {
-                    id: listed.next_showtime.0,
-                    starts_at: listed.next_starts_at,
-                },
             })
             .collect(),
     }))

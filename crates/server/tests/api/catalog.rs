@@ -1,4 +1,4 @@
-use crate::helpers::TestApp;
+use crate::helpers::{titles, TestApp};
 use axum::http::StatusCode;
 use marquee_store::conformance::fixtures;
 use serde_json::json;
@@ -235,15 +235,6 @@ async fn late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc(app:
             "{title} not on {not_on}"
         );
     }
-}
-
-fn titles(body: &serde_json::Value) -> Vec<String> {
-    body["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn unknown_catalog_ids_are_not_found(app: TestApp) {

@@ -605,3 +605,13 @@ impl Live {
         data
     }
 }
+
+/// The titles of a listing's events (`GET /events`), in order.
+pub fn titles(body: &Value) -> Vec<String> {
+    body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -3,7 +3,7 @@
 //! store's plain SQL over the same catalog, pages that never repeat or skip, a catalog change
 //! seen at once on this node and by a refresh on another, and bad input answered cleanly.
 
-use crate::helpers::TestApp;
+use crate::helpers::{titles, TestApp};
 use axum::http::StatusCode;
 use chrono::Duration;
 use marquee_domain::{Event, StaffRole};
@@ -135,15 +135,6 @@ async fn events(app: &TestApp, query: &str) -> Value {
     let answer = app.get(&format!("/api/v1/events?{query}"), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{query}: {:?}", answer.body);
     answer.body
-}
-
-fn titles(body: &Value) -> Vec<String> {
-    body["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn text_forgives_typos_and_accents_and_ranks_titles_before_people_before_synopses(
