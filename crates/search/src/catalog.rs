@@ -277,6 +277,15 @@ impl Catalog {
         }
     }
 
+    /// An event's upcoming showings, soonest first (none when the catalog has no such event).
+    pub fn showings_of(&self, event: i64) -> impl Iterator<Item = &Showing> {
+        self.at
+            .get(&event)
+            .and_then(|&at| self.entries.get(at))
+            .into_iter()
+            .flat_map(|e| e.showings.iter().map(|f| &f.showing))
+    }
+
     /// Every upcoming showing, event by event (the load generator searches for them).
     pub fn showings(&self) -> impl Iterator<Item = &Showing> {
         self.entries
@@ -733,6 +742,22 @@ mod tests {
         assert!(!ids(&catalog.query(&available).unwrap()).contains(&4));
         // A showtime the catalog does not have changes nothing.
         catalog.seats_are(999, 5);
+    }
+
+    #[test]
+    fn an_events_showings_are_soonest_first_with_their_seats() {
+        let catalog = catalog();
+        let of = |event| {
+            catalog
+                .showings_of(event)
+                .map(|s| (s.showtime, s.seats_available.load(Ordering::Relaxed)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(2), [(20, 10), (21, 10)]);
+        catalog.seats_are(21, 3);
+        assert_eq!(of(2), [(20, 10), (21, 3)]);
+        assert_eq!(of(5), [], "an event with no showing");
+        assert_eq!(of(999), [], "no such event");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::seat_changes::SeatChangeListener;
 use marquee_domain::{Event, EventId, SeatChange, ShowtimeId};
 use marquee_search::{Catalog, EventText, Facets, Showing};
+use marquee_store::{ShowtimeFilter, ShowtimeInfo};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -28,6 +29,9 @@ const EVENT_PAGE: u32 = 1000;
 pub struct Built {
     pub catalog: Catalog,
     pub events: HashMap<EventId, Event>,
+    /// The upcoming showtimes, as an event's showtimes answer them (their free seats are the
+    /// catalog's: see `seats_available`).
+    pub showtimes: HashMap<ShowtimeId, ShowtimeInfo>,
     /// The names of the cities where something plays, by id.
     pub cities: HashMap<i64, String>,
     /// The `Search::changed` generation it includes.
@@ -51,6 +55,31 @@ impl Built {
                     })
             })
             .collect()
+    }
+
+    /// An event's upcoming showtimes that `keep` keeps, soonest first, each with its free
+    /// seats as the catalog last read them (within `POLL` of a change); `None` when the
+    /// catalog does not know the event.
+    pub fn showtimes_of(
+        &self,
+        event: EventId,
+        mut keep: impl FnMut(&Showing) -> bool,
+    ) -> Option<Vec<ShowtimeInfo>> {
+        if !self.events.contains_key(&event) {
+            return None;
+        }
+        let listed = self
+            .catalog
+            .showings_of(event.0)
+            .filter(|s| keep(s))
+            .filter_map(|s| {
+                let mut info = self.showtimes.get(&ShowtimeId(s.showtime))?.clone();
+                info.seats_available =
+                    u32::try_from(s.seats_available.load(Ordering::Relaxed)).unwrap_or(0);
+                Some(info)
+            })
+            .collect();
+        Some(listed)
     }
 }
 
@@ -127,14 +156,25 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
             break;
         }
     }
-    let showables = store.search_showables(app.now()).await?;
+    let now = app.now();
+    let showtimes = store
+        .list_showtimes(&ShowtimeFilter {
+            event_id: None,
+            city_id: None,
+            starts_from: Some(now),
+            starts_until: None,
+            access: None,
+            limit: u32::MAX,
+            now,
+        })
+        .await?;
     // Where each event plays, for its words.
     let mut places: HashMap<EventId, Vec<String>> = HashMap::new();
     let mut cities = HashMap::new();
-    for s in &showables {
-        cities.insert(s.city.0, s.city_name.clone());
-        let list = places.entry(s.event).or_default();
-        for name in [&s.venue_name, &s.city_name] {
+    for s in &showtimes {
+        cities.insert(s.city.id.0, s.city.name.clone());
+        let list = places.entry(s.showtime.event_id).or_default();
+        for name in [&s.venue.name, &s.city.name] {
             if !list.contains(name) {
                 list.push(name.clone());
             }
@@ -171,16 +211,21 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
             )
         })
         .collect();
-    let showings = showables
-        .into_iter()
+    let showings = showtimes
+        .iter()
         .map(|s| Showing {
-            showtime: s.showtime.0,
-            event: s.event.0,
-            city: s.city.0,
-            starts_at: s.starts_at,
-            format: s.format,
-            access: s.access.iter().map(|t| t.as_str().to_string()).collect(),
-            seats_available: AtomicI64::new(s.seats_available),
+            showtime: s.showtime.id.0,
+            event: s.showtime.event_id.0,
+            city: s.city.id.0,
+            starts_at: s.showtime.starts_at,
+            format: s.showtime.format.clone(),
+            access: s
+                .showtime
+                .access
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
+            seats_available: AtomicI64::new(i64::from(s.seats_available)),
         })
         .collect();
     // Indexing is CPU work: off the request threads.
@@ -191,6 +236,7 @@ pub async fn build(app: &App, generation: u64) -> AppResult<Built> {
     Ok(Built {
         catalog,
         events: events.into_iter().map(|e| (e.id, e)).collect(),
+        showtimes: showtimes.into_iter().map(|s| (s.showtime.id, s)).collect(),
         cities,
         generation,
         mark,

@@ -21,7 +21,7 @@ use marquee_domain::Entity;
 use marquee_domain::{
     BookingId, SeatCategory, SeatChange, SeatChangeCause, SeatState, ShowtimeId, ShowtimeSeat,
 };
-use marquee_store::{SeatMap, Store};
+use marquee_store::{SeatMap, ShowtimeInfo, Store};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -305,6 +305,28 @@ impl SeatMaps {
         })
         .await?
         .transpose()
+    }
+
+    /// The showtime as its cached map has it, with its seats free at `now` counted there (so
+    /// that it agrees with the map); `None` when there is no such showtime.
+    pub async fn showtime(
+        &self,
+        showtime: ShowtimeId,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<ShowtimeInfo>> {
+        self.with_map(showtime, now, |cached| {
+            let free = cached
+                .map
+                .seats
+                .iter()
+                .filter(|s| s.state_at(now) == SeatState::Available)
+                .count();
+            ShowtimeInfo {
+                seats_available: u32::try_from(free).unwrap_or(u32::MAX),
+                ..cached.map.info.clone()
+            }
+        })
+        .await
     }
 
     /// Every seat of the showtime with its state at `now`; `None` when there is no such

@@ -707,12 +707,6 @@ impl<B: Backend> Store for B {
             crate::showtime_moves::keep(&mut tx, booking, user, now)
         })
     }
-    async fn search_showables(
-        &self,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<crate::search::Showable>> {
-        crate::search::showables(&mut self.reading(), now).await
-    }
     async fn seats_available(
         &self,
         showtimes: &[ShowtimeId],

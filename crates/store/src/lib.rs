@@ -479,9 +479,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// The booking a ticket code admits to, with its tickets.
     async fn booking_of_ticket(&self, code: &TicketCode) -> StoreResult<Option<Booking>>;
-    /// Every upcoming showtime, not cancelled, with where it plays and its free seats: what
-    /// the catalog search is built from (`search::showables`).
-    async fn search_showables(&self, now: DateTime<Utc>) -> StoreResult<Vec<search::Showable>>;
     /// The free seats of `showtimes` at `now`.
     async fn seats_available(
         &self,

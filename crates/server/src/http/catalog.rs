@@ -498,6 +498,9 @@ pub struct ShowtimesBody {
 }
 
 /// An event's showtimes that have not started, by start time.
+///
+/// Their `seats_available` are as this server last counted them, up to a few seconds after a
+/// change: a showtime's own answer (`/showtimes/{id}`) and its seat map are current.
 #[utoipa::path(get, path = "/events/{id}/showtimes", tag = "catalog", params(("id" = i64, Path), ShowtimesParams),
     responses(
         (status = 200, body = ShowtimesBody),
@@ -532,6 +535,8 @@ pub async fn event_showtimes(
 }
 
 /// One showtime, with its prices and how many seats are left.
+///
+/// Its free seats are counted on its seat map (`/showtimes/{id}/seats`), so the two agree.
 #[utoipa::path(get, path = "/showtimes/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = ShowtimeBody), (status = 404, description = "`showtime_not_found`", body = ErrorBody)))]
 pub async fn get_showtime(
@@ -541,10 +546,9 @@ pub async fn get_showtime(
     let id = parse_id(&id, Entity::Showtime)?;
     let now = app.now();
     let info = app
-        .store()
-        .get_showtime(ShowtimeId(id), now)
-        .await
-        .map_err(AppError::from)?
+        .seat_maps()
+        .showtime(ShowtimeId(id), now)
+        .await?
         .ok_or(AppError::NotFound(Entity::Showtime))?;
     Ok(Json(ShowtimeBody::new(info, now)))
 }

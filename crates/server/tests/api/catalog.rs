@@ -9,6 +9,8 @@ crate::both_backends!(
     the_seat_map_shows_each_seat_with_its_state_category_and_price,
     unknown_catalog_ids_are_not_found,
     late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc,
+    free_seats_are_current_on_a_showtime_and_follow_on_its_events_showtimes,
+    showtimes_written_past_the_node_are_listed,
 );
 
 async fn cities_events_and_showtimes_are_listed(app: TestApp) {
@@ -254,4 +256,91 @@ async fn unknown_catalog_ids_are_not_found(app: TestApp) {
             "{path}"
         );
     }
+}
+
+/// The free seats of one showtime and of its event's listing.
+async fn free_seats(app: &TestApp) -> (u64, u64, u64) {
+    let id = app.showtime_id();
+    let one = app.get(&format!("/api/v1/showtimes/{id}"), None).await;
+    let map = app
+        .get(&format!("/api/v1/showtimes/{id}/seats"), None)
+        .await;
+    let listed = app
+        .get(
+            &format!("/api/v1/events/{}/showtimes", app.world.event.id.0),
+            None,
+        )
+        .await;
+    let count = |v: &serde_json::Value| v["seats_available"].as_u64().expect("a count");
+    assert_eq!(one.body["seats_available"], map.body["seats_available"]);
+    (
+        count(&one.body),
+        count(&map.body),
+        count(&listed.body["showtimes"][0]),
+    )
+}
+
+/// A showtime's own answer counts its seats at once (on its seat map); its event's listing
+/// counts them when this node's catalog reads the changed showtimes again (every 2 seconds).
+async fn free_seats_are_current_on_a_showtime_and_follow_on_its_events_showtimes(app: TestApp) {
+    assert_eq!(free_seats(&app).await, (21, 21, 21));
+    let token = app.customer("ana@example.com").await;
+    let hold = app.hold(&token, &["B3", "B4"]).await;
+    assert_eq!(hold.status, StatusCode::CREATED);
+    assert_eq!(free_seats(&app).await.0, 19);
+    marquee_server::search::refresh(&app.app).await.unwrap();
+    assert_eq!(free_seats(&app).await, (19, 19, 19));
+
+    let booking = hold.body["id"].as_str().unwrap();
+    let released = app.release(&token, booking).await;
+    assert!(released.status.is_success(), "{:?}", released.body);
+    assert_eq!(free_seats(&app).await.0, 21);
+    marquee_server::search::refresh(&app.app).await.unwrap();
+    assert_eq!(free_seats(&app).await, (21, 21, 21));
+}
+
+/// Showtimes written past this node (as another node would): a film its catalog does not know
+/// yet is listed from the database at once; a new showtime of a film it knows, once it
+/// refreshes.
+async fn showtimes_written_past_the_node_are_listed(app: TestApp) {
+    let store = &*app.store;
+    let starts = |list: &serde_json::Value| {
+        list["showtimes"]
+            .as_array()
+            .expect("showtimes")
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let known = app.world.event.id.0;
+    let before = app
+        .get(&format!("/api/v1/events/{known}/showtimes"), None)
+        .await;
+    assert_eq!(starts(&before.body), ["2026-11-24T12:00:00Z"]);
+
+    let new = fixtures::event(store, "Made Elsewhere", 90).await;
+    let at = "2026-11-25T18:00:00Z".parse().unwrap();
+    fixtures::schedule(store, &new, &app.world.auditorium, at).await;
+    let listed = app
+        .get(&format!("/api/v1/events/{}/showtimes", new.id.0), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(starts(&listed.body), ["2026-11-25T18:00:00Z"]);
+    assert_eq!(listed.body["showtimes"][0]["seats_available"], 21);
+
+    fixtures::schedule(
+        store,
+        &app.world.event,
+        &app.world.auditorium,
+        at + chrono::Duration::hours(4),
+    )
+    .await;
+    marquee_server::search::refresh(&app.app).await.unwrap();
+    let after = app
+        .get(&format!("/api/v1/events/{known}/showtimes"), None)
+        .await;
+    assert_eq!(
+        starts(&after.body),
+        ["2026-11-24T12:00:00Z", "2026-11-25T22:00:00Z"]
+    );
 }

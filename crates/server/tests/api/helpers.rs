@@ -382,6 +382,17 @@ impl TestApp {
         .await
     }
 
+    /// Gives a hold up (`DELETE /bookings/{id}`).
+    pub async fn release(&self, token: &str, booking: &str) -> Response {
+        self.request(
+            Method::DELETE,
+            &format!("/api/v1/bookings/{booking}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     /// Seat label → state, from the public seat map.
     pub async fn seat_states(&self) -> Vec<(String, String)> {
         let map = self

@@ -180,14 +180,7 @@ async fn releasing_a_hold(app: TestApp) {
     let token = app.customer("ana@example.com").await;
     let booking = hold(&app, &token, &["B3"]).await;
     let mut changes = app.app.seat_changes().subscribe();
-    let released = app
-        .request(
-            axum::http::Method::DELETE,
-            &format!("/api/v1/bookings/{booking}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let released = app.release(&token, &booking).await;
     assert_eq!(released.status, StatusCode::OK, "{:?}", released.body);
     check(&app, &mut changes, "Released", Some(&booking), &["B3"]).await;
 }
