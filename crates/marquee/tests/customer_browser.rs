@@ -539,28 +539,22 @@ async fn the_customer_pages_pass_axe() {
     let dir = common::TempDir::new("customer-axe");
     let server = common::serve(&dir.0, &["--demo"]);
     let address = server.address.clone();
-    let check = |page: &'static str, found: Vec<String>| {
-        assert!(found.is_empty(), "{page}: {found:#?}");
-    };
     let phone = Browser::phone(390, 900).await;
     let (phone, api) = customer_in(phone, &address, "pat@example.com").await;
     let showtime = api.showtime_on_sale("London").await;
     open_seats(&phone, &address, &showtime).await;
-    check(
-        "the seat map on a phone",
-        phone.accessibility_violations().await,
-    );
+    phone.assert_accessible("the seat map on a phone").await;
     phone.close().await;
 
     let (browser, _) = customer(&address, "ana@example.com").await;
     open_seats(&browser, &address, &showtime).await;
     let (first, _) = two_free_seats(&browser).await;
     choose(&browser, &first).await;
-    check("the seat map", browser.accessibility_violations().await);
+    browser.assert_accessible("the seat map").await;
     browser
         .click_to_next_page("#hold button[type='submit']")
         .await;
-    check("a held booking", browser.accessibility_violations().await);
+    browser.assert_accessible("a held booking").await;
     pay_with(&browser, "4242424242424242").await;
     browser
         .until(
@@ -569,7 +563,7 @@ async fn the_customer_pages_pass_axe() {
             "the ticket",
         )
         .await;
-    check("a paid booking", browser.accessibility_violations().await);
+    browser.assert_accessible("a paid booking").await;
     browser.close().await;
 }
 
