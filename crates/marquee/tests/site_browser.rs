@@ -45,10 +45,6 @@ async fn fill(browser: &Browser, fields: &[(&str, &str)]) {
     }
 }
 
-fn assert_accessible(page: &str, found: Vec<String>) {
-    assert!(found.is_empty(), "{page}: {found:#?}");
-}
-
 /// What a new person does, on a phone: the home page in London, a film from it, sign-up from
 /// the film's page and back to it, a hold and a payment (through the API, with the session the
 /// browser holds), My bookings; and axe-core finds nothing serious or critical on the home
@@ -64,7 +60,7 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     let browser = Browser::phone(390, 900).await;
     goto(&browser, &address, &format!("/?city={london}")).await;
     assert_eq!(browser.text_of("h1").await, "What's on in London");
-    assert_accessible("the home page", browser.accessibility_violations().await);
+    browser.assert_accessible("the home page").await;
     // The city is remembered: the home page again, without asking.
     goto(&browser, &address, "/").await;
     assert_eq!(browser.text_of("h1").await, "What's on in London");
@@ -91,10 +87,10 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
         browser.text_of("#showings-heading").await,
         "Showtimes in London"
     );
-    assert_accessible("a film", browser.accessibility_violations().await);
+    browser.assert_accessible("a film").await;
 
     goto(&browser, &address, &format!("/signup?next={film_path}")).await;
-    assert_accessible("sign-up", browser.accessibility_violations().await);
+    browser.assert_accessible("sign-up").await;
     fill(
         &browser,
         &[
@@ -133,18 +129,15 @@ async fn a_new_person_browses_signs_up_and_finds_their_bookings() {
     let list = browser.text_of(".booking-list").await;
     assert!(list.contains("Confirmed"), "{list}");
     assert!(list.contains("Seats held"), "{list}");
-    assert_accessible("My bookings", browser.accessibility_violations().await);
+    browser.assert_accessible("My bookings").await;
     goto(&browser, &address, "/password/reset").await;
-    assert_accessible(
-        "a forgotten password",
-        browser.accessibility_violations().await,
-    );
+    browser.assert_accessible("a forgotten password").await;
     browser.close().await;
 
     let desktop = Browser::start(1280, 1000).await;
     for path in [format!("/?city={london}"), film_path.clone()] {
         goto(&desktop, &address, &path).await;
-        assert_accessible(&path, desktop.accessibility_violations().await);
+        desktop.assert_accessible(&path).await;
     }
     desktop.close().await;
 }
@@ -185,10 +178,9 @@ async fn a_search_is_typed_ahead_chosen_with_the_keyboard_and_filtered_by_chips(
         let first = browser.text_of("#q-suggestions [role=option] .title").await;
         let offered = browser.text_of("#q-suggestions").await;
         assert!(offered.contains(&title), "{title} among {offered}");
-        assert_accessible(
-            "the home page with suggestions",
-            browser.accessibility_violations().await,
-        );
+        browser
+            .assert_accessible("the home page with suggestions")
+            .await;
         // Escape closes the list; typing again opens it; Down chooses, Enter opens.
         browser.press(Key::Escape).await;
         browser
@@ -238,7 +230,7 @@ async fn a_search_is_typed_ahead_chosen_with_the_keyboard_and_filtered_by_chips(
         goto(&browser, &address, &format!("/search?q={mistyped}")).await;
         let cards = browser.text_of(".film-cards").await;
         assert!(cards.contains(&title), "{mistyped}: {cards}");
-        assert_accessible("search results", browser.accessibility_violations().await);
+        browser.assert_accessible("search results").await;
         goto(&browser, &address, "/search").await;
         let everything = browser.text_of(".found").await;
         browser.click_to_next_page(".chips-row .chip").await;
@@ -249,10 +241,7 @@ async fn a_search_is_typed_ahead_chosen_with_the_keyboard_and_filtered_by_chips(
         );
         assert_ne!(browser.text_of(".found").await, everything);
         assert!(browser.text_of(".chip-on").await.contains('×'));
-        assert_accessible(
-            "a filtered search",
-            browser.accessibility_violations().await,
-        );
+        browser.assert_accessible("a filtered search").await;
         browser.close().await;
     }
 }

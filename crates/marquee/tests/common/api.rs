@@ -56,17 +56,32 @@ impl Client {
 
     /// The first showtime on sale of the first event on in `city`.
     pub async fn showtime_on_sale(&self, city: &str) -> Value {
+        self.showtime_on_sale_in(city, chrono::Duration::zero())
+            .await
+    }
+
+    /// The first showtime on sale of the first event on in `city` that starts `in_at_least`
+    /// from now or later (a booking of one may still be cancelled under the standard refund
+    /// policy, up to 2 hours before the start, whatever the time of day the test runs).
+    pub async fn showtime_on_sale_in(&self, city: &str, in_at_least: chrono::Duration) -> Value {
         let events = self.get(&format!("/events?city={city}")).await;
         let event = &events["events"][0]["id"];
         let showtimes = self
             .get(&format!("/events/{event}/showtimes?city={city}"))
             .await;
+        let earliest = chrono::Utc::now() + in_at_least;
         showtimes["showtimes"]
             .as_array()
             .expect("showtimes")
             .iter()
-            .find(|s| s["on_sale"] == true)
-            .expect("a showtime on sale")["id"]
+            .find(|s| {
+                let starts: chrono::DateTime<chrono::Utc> = s["starts_at"]
+                    .as_str()
+                    .and_then(|t| t.parse().ok())
+                    .expect("a start");
+                s["on_sale"] == true && starts >= earliest
+            })
+            .unwrap_or_else(|| panic!("a showtime on sale from {earliest}: {showtimes}"))["id"]
             .clone()
     }
 
@@ -101,4 +116,13 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// An amount of the API's (`minor` units of `currency`) as the pages print it: `12.50 GBP`.
+pub fn shown_money(minor: &Value, currency: &Value) -> String {
+    format!(
+        "{} {}",
+        marquee_domain::money::decimal(minor.as_i64().expect("minor units")),
+        currency.as_str().expect("a currency")
+    )
 }

@@ -103,6 +103,24 @@ impl Browser {
             .click()
             .await
             .expect("clicked");
+        self.next_page(old, &format!("clicking {css}")).await;
+    }
+
+    /// Presses `key` on the focused element (Enter on a form's field or button, say) and
+    /// waits as `click_to_next_page` does for the page it leads to.
+    pub async fn press_to_next_page(&self, key: fantoccini::key::Key) {
+        let old = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("a page");
+        self.press(key).await;
+        self.next_page(old, &format!("pressing {key:?}")).await;
+    }
+
+    /// Waits (at most 10 s) until `old`, the root of the page before `what`, is gone and the
+    /// new page is complete.
+    async fn next_page(&self, old: fantoccini::elements::Element, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let gone = old.tag_name().await.is_err();
@@ -114,10 +132,7 @@ impl Browser {
             if gone && complete {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no new page after clicking {css}"
-            );
+            assert!(Instant::now() < deadline, "no new page after {what}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -163,6 +178,44 @@ impl Browser {
             .send_keys(&char::from(key).to_string())
             .await
             .expect("a key");
+    }
+
+    /// Presses Tab until the focus is on the element `css` (at most `at_most` times, or
+    /// fails): the number of presses it took.
+    pub async fn tab_to(&self, css: &str, at_most: u32) -> u32 {
+        for presses in 1..=at_most {
+            self.press(fantoccini::key::Key::Tab).await;
+            let there = self
+                .client
+                .execute(
+                    "return document.activeElement.matches(arguments[0])",
+                    vec![css.into()],
+                )
+                .await
+                .expect("the focus");
+            if there == serde_json::Value::Bool(true) {
+                return presses;
+            }
+        }
+        panic!("{css} not reached within {at_most} Tabs");
+    }
+
+    /// What the script `js`, an expression, answers on the page.
+    pub async fn read(&self, js: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return {js}"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{js}: {e}"))
+    }
+
+    /// What the script `js`, an expression, answers: a list of strings.
+    pub async fn strings(&self, js: &str) -> Vec<String> {
+        serde_json::from_value(self.read(js).await).expect("a list of strings")
+    }
+
+    /// What the script `js`, an expression, answers: rows of strings (a table's cells, say).
+    pub async fn rows(&self, js: &str) -> Vec<Vec<String>> {
+        serde_json::from_value(self.read(js).await).expect("lists of strings")
     }
 
     /// The text of the element `css`.
@@ -221,5 +274,11 @@ impl Browser {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Fails, naming `page`, when axe-core finds anything serious or critical on the page.
+    pub async fn assert_accessible(&self, page: &str) {
+        let found = self.accessibility_violations().await;
+        assert!(found.is_empty(), "{page}: {found:#?}");
     }
 }
