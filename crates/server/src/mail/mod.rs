@@ -8,8 +8,10 @@
 //! dead letter at once; a transient one (4xx, no connection, a timeout) is tried again after
 //! a backoff that doubles from `backoff` (at most 6 hours), until `max_attempts`, then it is a
 //! dead letter too. A message the server accepted is recorded as sent at once and never
-//! claimed again; only a node that dies between the server's acceptance and that record
-//! (another node sends it again once the claim's lease has run out) could send one twice.
+//! claimed again. Only an acceptance the worker never learns of (the server's answer lost on
+//! the way, or a node that dies before its record; another node sends it again once the
+//! claim's lease has run out) can send one twice, and every copy of a message carries the one
+//! `Message-ID` of its outbox row (`message_id`), by which mail systems keep one.
 
 pub mod letters;
 
@@ -23,6 +25,7 @@ use marquee_payments::Secret;
 use marquee_store::mail::{
     Claim, ClaimedMessage, DeadLetter, MailFilter, MailboxEntry, MailboxLetter, Outcome,
 };
+use marquee_store::OutboxMessage;
 use tokio::sync::watch;
 
 /// How mail leaves a node.
@@ -145,7 +148,7 @@ async fn attempt(app: &App, claimed: &ClaimedMessage, now: DateTime<Utc>) -> Out
             created_at: now,
         });
     };
-    match send(app, url, letter).await {
+    match send(app, url, letter, &claimed.message).await {
         Ok(()) => Outcome::Sent,
         Err(SendError::Permanent(error)) => Outcome::Failed { error },
         Err(SendError::Transient(error)) => retry(app, claimed, now, error),
@@ -185,10 +188,26 @@ pub fn sender(app: &App) -> String {
     })
 }
 
-async fn send(app: &App, url: &Secret, letter: Letter) -> Result<(), SendError> {
+/// The `Message-ID` of every copy of an outbox message: its row's id and when it was queued
+/// (so that a database started again, whose ids begin again, gives new ones).
+fn message_id(message: &OutboxMessage, domain: &str) -> String {
+    format!(
+        "<marquee.{}.{}@{domain}>",
+        message.id,
+        message.created_at.timestamp_millis()
+    )
+}
+
+async fn send(
+    app: &App,
+    url: &Secret,
+    letter: Letter,
+    message: &OutboxMessage,
+) -> Result<(), SendError> {
     let config = &app.config().mail;
     let permanent = |e: &dyn std::fmt::Display| SendError::Permanent(e.to_string());
     let from: Mailbox = sender(app).parse().map_err(|e| permanent(&e))?;
+    let id = message_id(message, from.email.domain());
     let to: Mailbox = letter.to.parse().map_err(|e| permanent(&e))?;
     let bodies = MultiPart::alternative()
         .singlepart(SinglePart::plain(letter.text))
@@ -203,7 +222,8 @@ async fn send(app: &App, url: &Secret, letter: Letter) -> Result<(), SendError> 
         }
         mixed
     };
-    let message = Message::builder()
+    let mail = Message::builder()
+        .message_id(Some(id))
         .from(from)
         .to(to)
         .subject(letter.subject)
@@ -220,7 +240,7 @@ async fn send(app: &App, url: &Secret, letter: Letter) -> Result<(), SendError> 
                 password.expose().to_string(),
             ));
     }
-    match transport.build().send(message).await {
+    match transport.build().send(mail).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
         Err(e) => Err(SendError::Transient(e.to_string())),

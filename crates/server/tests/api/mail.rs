@@ -36,8 +36,9 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// A server that answers 451 to the first `refuse_first` messages.
-fn sink(refuse_first: u32) -> Sink {
+/// A server that answers 451 to the first `refuse_first` messages, and cuts the connection
+/// instead of answering the first `lose_first` it keeps.
+fn sink(refuse_first: u32, lose_first: u32) -> Sink {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("marquee-smtp-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a folder");
@@ -55,6 +56,7 @@ fn sink(refuse_first: u32) -> Sink {
         .arg(&dir)
         .arg(refuse_first.to_string())
         .arg(BOUNCES)
+        .arg(lose_first.to_string())
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 runs (scripts/ensure-aiosmtpd installs aiosmtpd)");
@@ -117,6 +119,7 @@ type Start = fn(Configure) -> std::pin::Pin<Box<dyn std::future::Future<Output =
 with_smtp!(
     a_confirmation_is_delivered_once_with_its_tickets_and_calendar_event,
     a_server_that_says_try_later_gets_the_message_after_retries,
+    a_message_sent_again_after_a_lost_answer_keeps_its_message_id,
     a_server_that_is_down_leaves_the_message_to_retry_then_a_dead_letter,
     an_address_the_server_refuses_is_a_dead_letter_at_once,
     without_smtp_mail_lands_in_the_mailbox,
@@ -140,7 +143,7 @@ async fn confirmed(app: &TestApp) -> (marquee_domain::Booking, i64) {
 }
 
 async fn a_confirmation_is_delivered_once_with_its_tickets_and_calendar_event(start: Start) {
-    let sink = sink(0);
+    let sink = sink(0, 0);
     let app = start(Box::new(smtp_to(sink.port, 8))).await;
     let (booking, id) = confirmed(&app).await;
     let pass = deliver_once(&app.app).await.unwrap();
@@ -175,7 +178,7 @@ async fn a_confirmation_is_delivered_once_with_its_tickets_and_calendar_event(st
 }
 
 async fn a_server_that_says_try_later_gets_the_message_after_retries(start: Start) {
-    let sink = sink(2);
+    let sink = sink(2, 0);
     let app = start(Box::new(smtp_to(sink.port, 8))).await;
     let (_, id) = confirmed(&app).await;
     let t = app.clock_now();
@@ -200,6 +203,34 @@ async fn a_server_that_says_try_later_gets_the_message_after_retries(start: Star
     assert_eq!(deliver_once(&app.app).await.unwrap().sent, 1);
     assert_eq!(sink.received().len(), 1);
     assert_eq!(app.store.delivery(id).await.unwrap().unwrap().attempts, 3);
+}
+
+/// The `Message-ID` header of a message as the server received it.
+fn message_id(mail: &str) -> &str {
+    mail.lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap_or_else(|| panic!("no Message-ID in {mail}"))
+}
+
+/// The server kept the message but its answer never came: the worker cannot tell that from a
+/// message lost, so it sends it again. Both copies carry the one Message-ID the outbox message
+/// has, by which mail systems keep one.
+async fn a_message_sent_again_after_a_lost_answer_keeps_its_message_id(start: Start) {
+    let sink = sink(0, 1);
+    let app = start(Box::new(smtp_to(sink.port, 8))).await;
+    let (_, id) = confirmed(&app).await;
+    assert_eq!(deliver_once(&app.app).await.unwrap().retried, 1);
+    assert_eq!(sink.received().len(), 1, "kept, though not answered");
+    app.advance(Duration::minutes(1));
+    assert_eq!(deliver_once(&app.app).await.unwrap().sent, 1);
+    let received = sink.received();
+    assert_eq!(received.len(), 2);
+    let (first, second) = (message_id(&received[0]), message_id(&received[1]));
+    assert_eq!(first, second);
+    assert!(
+        first.starts_with(&format!("<marquee.{id}.")),
+        "the outbox message's own: {first}"
+    );
 }
 
 async fn a_server_that_is_down_leaves_the_message_to_retry_then_a_dead_letter(start: Start) {
@@ -233,7 +264,7 @@ async fn a_server_that_is_down_leaves_the_message_to_retry_then_a_dead_letter(st
 }
 
 async fn an_address_the_server_refuses_is_a_dead_letter_at_once(start: Start) {
-    let sink = sink(0);
+    let sink = sink(0, 0);
     let app = start(Box::new(smtp_to(sink.port, 8))).await;
     let gone = fixtures::user(&*app.store, BOUNCES).await;
     let w = &app.world;
@@ -357,7 +388,7 @@ async fn a_reminder_goes_out_once_at_the_hours_its_venue_set(start: Start) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_delivering_at_once_send_each_message_once() {
     const BOOKINGS: usize = 12;
-    let sink = sink(0);
+    let sink = sink(0, 0);
     let port = sink.port;
     let (one, two) = TestApp::postgres_two_nodes_configured(move |c| smtp_to(port, 8)(c)).await;
     let w = &one.world;
