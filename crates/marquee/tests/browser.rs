@@ -10,6 +10,7 @@ use common::browser::Browser;
 use fantoccini::Locator;
 use serde_json::Value;
 use std::path::Path;
+use std::time::Duration;
 
 const ADMIN: &str = "admin@example.com";
 
@@ -731,7 +732,8 @@ const ONE_PIXEL_PNG: &[u8] = &[
 /// The door's scanner on a phone: a ticket's code typed in admits its seat, once; the same
 /// code again is refused with when and by whom it was admitted. Read back through the page and
 /// the database's record of it (`GET /bookings/{id}` does not show admissions, so the second
-/// refusal is the proof the first was stored).
+/// refusal is the proof the first was stored). Then the showtime's page counts the door, and
+/// counts a second admission from another scanner without being reloaded.
 #[tokio::test]
 async fn an_usher_checks_a_ticket_in_once_on_the_scanner_page() {
     let dir = common::TempDir::new("browser-checkin");
@@ -742,7 +744,7 @@ async fn an_usher_checks_a_ticket_in_once_on_the_scanner_page() {
     let showtime = showtime_starting_soon(&address).await;
     let mut customer = Client::new(&address);
     customer.sign_up("ana@example.com").await;
-    let booking = customer.hold(&showtime, 1).await;
+    let booking = customer.hold(&showtime, 2).await;
     let paid = customer
         .pay(booking["id"].as_str().expect("a booking id"))
         .await;
@@ -788,6 +790,37 @@ async fn an_usher_checks_a_ticket_in_once_on_the_scanner_page() {
         refused.starts_with("Already admitted at") && refused.contains(ADMIN),
         "{refused}"
     );
+
+    // The showtime's page counts the door, and counts on as another scanner admits.
+    browser
+        .client
+        .goto(&format!("http://{address}/admin/showtimes/{showtime}"))
+        .await
+        .expect("a page");
+    let door = |admitted: &str| {
+        format!(
+            "return document.getElementById('door-admitted').textContent === '{admitted}' \
+             && document.getElementById('door-sold').textContent === '2';"
+        )
+    };
+    browser
+        .until(&door("1"), Duration::from_secs(5), "1 of 2 admitted")
+        .await;
+    let mut usher = Client::new(&address);
+    usher.log_in(ADMIN).await;
+    let second = paid["tickets"][1]["code"]
+        .as_str()
+        .expect("a second ticket");
+    usher
+        .post("/checkin", serde_json::json!({ "code": second }))
+        .await;
+    browser
+        .until(
+            &door("2"),
+            Duration::from_secs(15),
+            "the second admission counted without a reload",
+        )
+        .await;
     browser.close().await;
 }
 

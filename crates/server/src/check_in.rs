@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::staff::StaffUser;
 use chrono::{DateTime, Duration, Utc};
-use marquee_domain::{Entity, TicketCode};
+use marquee_domain::{Entity, ShowtimeId, TicketCode};
 use marquee_store::check_in::DoorCounts;
 use marquee_store::ShowtimeInfo;
 
@@ -103,4 +103,16 @@ pub async fn admit(app: &App, staff: &StaffUser, code: &str) -> AppResult<Admiss
         access_needs,
         admitted_at: now,
     })
+}
+
+/// A showtime's door now: its valid tickets and how many are admitted (404 for a showtime of
+/// another venue than `staff`'s).
+pub async fn door(app: &App, staff: &StaffUser, showtime: ShowtimeId) -> AppResult<DoorCounts> {
+    let info = app
+        .store()
+        .get_showtime(showtime, app.now())
+        .await?
+        .ok_or(AppError::NotFound(Entity::Showtime))?;
+    staff.venue(info.venue.id, Entity::Showtime)?;
+    Ok(app.store().door_counts(showtime).await?)
 }

@@ -58,6 +58,11 @@ const FILES: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/layout-editor.js"),
     },
+    Asset {
+        name: "door.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/door.js"),
+    },
 ];
 
 /// A year: the longest lifetime browsers honour; `immutable` spares even a revalidation.

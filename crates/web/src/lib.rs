@@ -106,6 +106,7 @@ pub fn pages(app: &App) -> Pages {
             "/admin/showtimes/{id}",
             get(admin::showtime::page).post(admin::showtime::move_to),
         )
+        .route("/admin/showtimes/{id}/door", get(admin::showtime::door))
         .route("/admin/showtimes/{id}/block", post(admin::showtime::block))
         .route(
             "/admin/showtimes/{id}/unblock",

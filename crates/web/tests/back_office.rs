@@ -1216,6 +1216,19 @@ async fn staff_find_a_booking_refund_it_and_cancel_a_showtime_with_the_door_coun
         "{}",
         door.body
     );
+    // The same counts as the fragment the page's script reads again every few seconds.
+    let fragment = app.get(&format!("{showtime}/door"), Some(&cookie)).await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(
+        fragment.body.contains("id=\"door-admitted\">1<")
+            && fragment.body.contains("id=\"door-sold\">2<")
+            && !fragment.body.contains("<html"),
+        "{}",
+        fragment.body
+    );
+    assert!(door
+        .body
+        .contains(&format!("data-door=\"{showtime}/door\"")));
 
     // Cancelling the showtime refunds the rest and says so on its page.
     let cancel = format!("{showtime}/cancel");

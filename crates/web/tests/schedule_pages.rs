@@ -756,6 +756,7 @@ async fn another_venues_manager_gets_404_for_every_schedule_page() {
         format!("/admin/venues/{venue}/schedule"),
         format!("/admin/venues/{venue}/price-plan"),
         format!("/admin/showtimes/{showtime}"),
+        format!("/admin/showtimes/{showtime}/door"),
     ] {
         let answer = app.get(&path, Some(&cookie)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");

@@ -1,12 +1,14 @@
-//! `POST /api/v1/checkin`: a ticket admitted at the door (`check_in::admit`).
+//! `POST /api/v1/checkin`: a ticket admitted at the door (`check_in::admit`); `GET
+//! /api/v1/admin/showtimes/{id}/door`: how many are in.
 
-use super::error::{ApiResult, ErrorBody};
-use super::extract::Json;
+use super::error::{parse_id, ApiResult, ErrorBody};
+use super::extract::{Json, Path};
 use super::staff::{Staff, Usher};
 use crate::app::App;
 use crate::check_in;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use marquee_domain::{Entity, ShowtimeId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,5 +78,39 @@ pub async fn check_in(
         admitted_at: admitted.admitted_at,
         showtime_sold: admitted.door.sold,
         showtime_admitted: admitted.door.admitted,
+    }))
+}
+
+/// A showtime's door.
+#[derive(Serialize, ToSchema)]
+pub struct DoorBody {
+    pub showtime_id: i64,
+    /// Its valid tickets (sold and not cancelled).
+    pub sold: u32,
+    /// How many of them are admitted.
+    pub admitted: u32,
+}
+
+/// How many of a showtime's tickets are admitted so far, of how many sold: read afresh on
+/// each call (the back office's showtime page asks every few seconds). For ushers and up, at
+/// their venues.
+#[utoipa::path(get, path = "/admin/showtimes/{id}/door", tag = "check-in", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = DoorBody),
+        (status = 401, description = "`unauthenticated`, `invalid_token`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: staff only; `totp_enrolment_required`", body = ErrorBody),
+        (status = 404, description = "`showtime_not_found` (also another venue's)", body = ErrorBody),
+    ))]
+pub async fn door(
+    State(app): State<App>,
+    staff: Staff<Usher>,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<DoorBody>> {
+    let id = ShowtimeId(parse_id(&id, Entity::Showtime)?);
+    let door = check_in::door(&app, &staff, id).await?;
+    Ok(axum::Json(DoorBody {
+        showtime_id: id.0,
+        sold: door.sold,
+        admitted: door.admitted,
     }))
 }

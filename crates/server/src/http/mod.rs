@@ -91,6 +91,7 @@ fn api_v1() -> OpenApiRouter<App> {
         .routes(routes!(catalog::seat_map))
         .routes(routes!(live::live))
         .routes(routes!(check_in::check_in))
+        .routes(routes!(check_in::door))
         .routes(routes!(bookings::hold, bookings::list))
         .routes(routes!(bookings::get, bookings::release))
         .routes(routes!(cancellations::cancel))

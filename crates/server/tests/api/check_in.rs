@@ -12,6 +12,7 @@ crate::both_backends!(
     a_ticket_admits_once_and_says_what_it_admits,
     two_scanners_at_once_admit_a_ticket_once,
     a_ticket_is_refused_at_another_venue_another_day_or_when_void,
+    the_door_counts_admissions_of_the_tickets_sold,
 );
 
 /// A paid booking of `seats` (through the sandbox, its webhook awaited): the customer's token,
@@ -177,4 +178,39 @@ async fn a_ticket_is_refused_at_another_venue_another_day_or_when_void(app: Test
             None::<(chrono::DateTime<chrono::Utc>, String)>
         );
     }
+}
+
+/// `GET /admin/showtimes/{id}/door`: as it is now, after each admission and cancellation.
+async fn the_door_counts_admissions_of_the_tickets_sold(app: TestApp) {
+    let usher = usher(&app, "una@example.com").await;
+    let path = format!("/api/v1/admin/showtimes/{}/door", app.showtime_id());
+    let door = |token: String| {
+        let (app, path) = (&app, &path);
+        async move {
+            let answer = app.get(path, Some(&token)).await;
+            assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+            assert_eq!(answer.body["showtime_id"], app.showtime_id());
+            (answer.body["admitted"].clone(), answer.body["sold"].clone())
+        }
+    };
+    assert_eq!(door(usher.clone()).await, (json!(0), json!(0)));
+    let (carla, booking, codes) = paid(&app, "carla@example.com", &["C1", "C2", "C3"]).await;
+    assert_eq!(door(usher.clone()).await, (json!(0), json!(3)));
+    let cancelled = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/cancel"),
+            Some(&carla),
+            json!({ "seats": ["C3"] }),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{:?}", cancelled.body);
+    assert_eq!(door(usher.clone()).await, (json!(0), json!(2)));
+    doors_open(&app);
+    assert_eq!(scan(&app, &usher, &codes[0]).await.status, StatusCode::OK);
+    assert_eq!(door(usher.clone()).await, (json!(1), json!(2)));
+    assert_eq!(
+        app.get(&path, Some(&carla)).await.code(),
+        "forbidden",
+        "not for customers"
+    );
 }

@@ -67,6 +67,7 @@ async fn the_openapi_document_describes_every_route_of_the_contract(app: TestApp
         ("/api/v1/admin/showtimes/{id}/blocked-seats", "get"),
         ("/api/v1/admin/showtimes/{id}/blocked-seats", "post"),
         ("/api/v1/admin/showtimes/{id}/blocked-seats", "delete"),
+        ("/api/v1/admin/showtimes/{id}/door", "get"),
         ("/api/v1/admin/showtimes/{id}/cancel", "post"),
         ("/api/v1/admin/bookings/{id}/resend", "post"),
         ("/api/v1/admin/schedules", "post"),

@@ -21,7 +21,7 @@ use marquee_domain::{AuditoriumId, SeatCategory, SeatState, ShowtimeId};
 use marquee_server::error::AppError;
 use marquee_server::http::admin::blocked_seats::blocked_json;
 use marquee_server::http::admin::schedule::showtime_json;
-use marquee_server::http::staff::Manager;
+use marquee_server::http::staff::{Manager, Usher};
 use marquee_server::scheduling::{self, monday_of};
 use marquee_server::{back_office, App};
 use marquee_store::check_in::DoorCounts;
@@ -227,6 +227,24 @@ pub async fn page(
     let mut page = showtime_page(&app, &staff, map, None).await?;
     page.message = said.cancelled.is_some().then_some(CANCELLED);
     Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/door.html")]
+struct DoorFragment {
+    door: DoorCounts,
+}
+
+/// `GET /admin/showtimes/{id}/door`: the page's door counts as they are now, the fragment
+/// `assets/door.js` puts in place every few seconds.
+pub async fn door(
+    State(app): State<App>,
+    staff: Staff<Usher>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = ShowtimeId(id_of(&id)?);
+    let door = marquee_server::check_in::door(&app, &staff.staff, id).await?;
+    Ok(html(StatusCode::OK, &DoorFragment { door }))
 }
 
 /// What the page was sent back to say.
