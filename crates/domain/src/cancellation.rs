@@ -188,6 +188,8 @@ pub struct CancelLine {
 pub struct Cancellable {
     pub status: BookingStatus,
     pub starts_at: DateTime<Utc>,
+    /// The venue's clock: the deadlines customers read are on it.
+    pub zone: chrono_tz::Tz,
     pub currency: Currency,
     pub lines: Vec<CancelLine>,
 }
@@ -233,7 +235,7 @@ impl CancellationPlan {
         let mut why = format!(
             "{}% refund for cancelling until {}",
             self.percent,
-            until.with_timezone(&zone).format("%a %-d %b %Y, %H:%M")
+            on_clock(until, zone)
         );
         if self.fee_per_ticket_minor > 0 {
             why.push_str(&format!(
@@ -244,6 +246,13 @@ impl CancellationPlan {
         }
         why
     }
+}
+
+/// An instant as a customer reads it on the venue's clock: `Thu 24 Dec 2026, 18:00`.
+fn on_clock(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
 }
 
 /// Why a booking (or some of its seats) cannot be cancelled. Nothing changes.
@@ -257,8 +266,12 @@ pub enum CancelRefused {
     AlreadyCancelled(Vec<String>),
     /// Seats whose tickets were admitted at the door.
     Admitted(Vec<String>),
-    /// The policy's last deadline has passed (or the showtime has started).
-    Closed { since: DateTime<Utc> },
+    /// The policy's last deadline has passed (or the showtime has started); `zone` is the
+    /// venue's clock, which the message gives it on.
+    Closed {
+        since: DateTime<Utc>,
+        zone: chrono_tz::Tz,
+    },
     /// The amounts do not fit in 64 bits.
     Overflow,
 }
@@ -288,10 +301,10 @@ impl fmt::Display for CancelRefused {
                     seats.join(", ")
                 )
             }
-            CancelRefused::Closed { since } => write!(
+            CancelRefused::Closed { since, zone } => write!(
                 f,
-                "the booking could be cancelled until {} UTC",
-                since.format("%Y-%m-%d %H:%M")
+                "the booking could be cancelled until {}",
+                on_clock(*since, *zone)
             ),
             CancelRefused::Overflow => f.write_str("the amounts are too large"),
         }
@@ -346,6 +359,7 @@ pub fn plan_cancellation(
                 .filter(|_| now < booking.starts_at)
                 .ok_or(CancelRefused::Closed {
                     since: policy.last_deadline(booking.starts_at),
+                    zone: booking.zone,
                 })?;
             (tier.percent, policy.fee_per_ticket_minor, Some(deadline))
         }
@@ -454,6 +468,7 @@ mod tests {
         Cancellable {
             status: BookingStatus::Confirmed,
             starts_at: starts(),
+            zone: chrono_tz::Europe::Berlin,
             currency: eur(),
             lines,
         }
@@ -487,11 +502,19 @@ mod tests {
             "exactly 2 h"
         );
         let late = hours_before(2) + Duration::seconds(1);
+        let closed = plan_cancellation(&b, None, &Refunding::ByPolicy(policy.clone()), late);
         assert_eq!(
-            plan_cancellation(&b, None, &Refunding::ByPolicy(policy.clone()), late),
+            closed,
             Err(CancelRefused::Closed {
-                since: hours_before(2)
+                since: hours_before(2),
+                zone: chrono_tz::Europe::Berlin
             })
+        );
+        // Said on the venue's clock (Berlin, an hour ahead of UTC in winter).
+        let said = closed.unwrap_err().to_string();
+        assert_eq!(
+            said,
+            "the booking could be cancelled until Thu 24 Dec 2026, 19:00"
         );
     }
 

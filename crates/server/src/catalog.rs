@@ -266,9 +266,9 @@ pub async fn get_event(app: &App, id: EventId) -> AppResult<Event> {
 }
 
 /// An event's showtimes that have not started, optionally in one city and on given days.
-/// Answered from this node's search catalog (its free seats within `search::POLL` of a
-/// change); from the store when the catalog does not know the event yet (made on another node
-/// since it was built).
+/// Answered from this node's search catalog (see `search`: this node's catalog writes at once,
+/// other nodes' and the free seats within seconds); from the store when the catalog does not
+/// know the event yet (made on another node since it was built).
 pub async fn event_showtimes(
     app: &App,
     id: EventId,
@@ -276,6 +276,11 @@ pub async fn event_showtimes(
     days: Days,
     access: Option<&str>,
 ) -> AppResult<Vec<ShowtimeInfo>> {
+    let built = app.search().current(app).await?;
+    if !built.events.contains_key(&id) {
+        // An unknown event is a 404 before anything else is looked at.
+        get_event(app, id).await?;
+    }
     let city = match city {
         Some(city) => Some(resolve_city(app, city).await?),
         None => None,
@@ -291,8 +296,7 @@ pub async fn event_showtimes(
         limit: MAX_SHOWTIMES,
         now,
     };
-    let built = app.search().current(app).await?;
-    let known = built.showtimes_of(id, |s| {
+    let listed = built.showtimes_of(id, |s| {
         filter.city_id.is_none_or(|c| c.0 == s.city)
             && s.starts_at >= starts_from
             && starts_until.is_none_or(|until| s.starts_at < until)
@@ -300,14 +304,11 @@ pub async fn event_showtimes(
                 .access
                 .is_none_or(|tag| s.access.iter().any(|a| a == tag.as_str()))
     });
-    match known {
+    match listed {
         Some(mut listed) => {
             listed.truncate(MAX_SHOWTIMES as usize);
             Ok(listed)
         }
-        None => {
-            get_event(app, id).await?;
-            Ok(app.store().list_showtimes(&filter).await?)
-        }
+        None => Ok(app.store().list_showtimes(&filter).await?),
     }
 }

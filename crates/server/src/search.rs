@@ -126,6 +126,19 @@ impl Search {
             .clone()
     }
 
+    /// The showtimes whose seats changed since the last call.
+    fn take_changed(&self) -> Vec<ShowtimeId> {
+        let mut seats = self.seats.lock().unwrap_or_else(|p| p.into_inner());
+        seats.drain().collect()
+    }
+
+    fn mark_changed(&self, showtimes: impl IntoIterator<Item = ShowtimeId>) {
+        self.seats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(showtimes);
+    }
+
     fn install(&self, built: Arc<Built>) {
         *self
             .built
@@ -136,10 +149,7 @@ impl Search {
 
 impl SeatChangeListener for Search {
     fn seat_changed(&self, change: &SeatChange) {
-        self.seats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(change.showtime_id);
+        self.mark_changed([change.showtime_id]);
     }
 }
 
@@ -269,42 +279,116 @@ pub async fn refresh(app: &App) -> AppResult<()> {
     if app.store().catalog_mark().await? != built.mark {
         let _building = search.building.lock().await;
         let wanted = search.wanted.load(Ordering::SeqCst);
-        search.install(Arc::new(build(app, wanted).await?));
-        search
-            .seats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        // The build reads every showtime's free seats: the changes marked so far are in it;
+        // those marked while it reads stay marked for the next pass.
+        let covered = search.take_changed();
+        match build(app, wanted).await {
+            Ok(rebuilt) => search.install(Arc::new(rebuilt)),
+            Err(err) => {
+                search.mark_changed(covered);
+                return Err(err);
+            }
+        }
         return Ok(());
     }
-    let changed: Vec<ShowtimeId> = {
-        let mut seats = search.seats.lock().unwrap_or_else(|p| p.into_inner());
-        seats.drain().collect()
-    };
-    for chunk in changed.chunks(500) {
-        for (showtime, seats) in app.store().seats_available(chunk, app.now()).await? {
-            built.catalog.seats_are(showtime.0, seats);
+    let changed = search.take_changed();
+    for (n, chunk) in changed.chunks(500).enumerate() {
+        match app.store().seats_available(chunk, app.now()).await {
+            Ok(read) => {
+                for (showtime, seats) in read {
+                    built.catalog.seats_are(showtime.0, seats);
+                }
+            }
+            Err(err) => {
+                // Not read: marked again, for the next pass.
+                search.mark_changed(changed[n * 500..].iter().copied());
+                return Err(err.into());
+            }
         }
     }
     Ok(())
 }
 
 /// Middleware: after a back office write that went through (`/api/v1/admin/...` or an
-/// `/admin/...` page, any method but GET and HEAD), the next query builds the catalog again.
+/// `/admin/...` page, any method but GET and HEAD) and can change the catalog
+/// (`changes_the_catalog`), the next query builds the catalog again.
 pub async fn after_staff_writes(
     axum::extract::State(app): axum::extract::State<App>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = request.uri().path();
+    let admin = path
+        .strip_prefix("/api/v1/admin/")
+        .or_else(|| path.strip_prefix("/admin/"));
     let write = !matches!(
         *request.method(),
         axum::http::Method::GET | axum::http::Method::HEAD
-    ) && (path.starts_with("/api/v1/admin/") || path.starts_with("/admin/"));
+    ) && admin.is_some_and(changes_the_catalog);
     let response = next.run(request).await;
     let status = response.status();
     if write && (status.is_success() || status.is_redirection()) {
         app.search().changed();
     }
     response
+}
+
+/// Whether a back office write at `/admin/{path}` can change what customers browse. Those that
+/// cannot (bookings and refunds, whose seats reach the catalog as seat changes; staff, sign-in,
+/// mail, the door; a venue's refund policy or reminder) make no query wait for a build. A path
+/// not named here counts as a change: a new kind of write is never missed.
+fn changes_the_catalog(path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or_default();
+    !matches!(
+        first,
+        "bookings"
+            | "staff"
+            | "totp"
+            | "join"
+            | "mail"
+            | "audit"
+            | "checkin"
+            | "dashboard"
+            | "layouts"
+    ) && !path.ends_with("/refund-policy")
+        && !path.ends_with("/reminder")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes_the_catalog;
+
+    #[test]
+    fn only_writes_to_what_customers_browse_make_a_query_wait_for_a_build() {
+        for path in [
+            "events",
+            "events/4/poster",
+            "films/4",
+            "showtimes/9",
+            "showtimes/9/cancel",
+            "schedules",
+            "venues/2",
+            "venues/2/schedule/copy",
+            "venues/2/week/copy",
+            "venues/2/price-plan",
+            "auditoriums/3/layout",
+            "cities",
+            "something-new",
+        ] {
+            assert!(changes_the_catalog(path), "{path}");
+        }
+        for path in [
+            "bookings/7/refund",
+            "bookings/7/resend",
+            "staff",
+            "staff/5/remove",
+            "totp",
+            "join/abc",
+            "layouts/preview",
+            "venues/2/refund-policy",
+            "venues/2/reminder",
+        ] {
+            assert!(!changes_the_catalog(path), "{path}");
+        }
+    }
 }

@@ -139,6 +139,7 @@ pub async fn cancel(tx: &mut impl Sql, ask: &CancelBooking) -> StoreResult<Cance
     let cancellable = Cancellable {
         status: booking.stored_status.as_of(booking.expires_at, ask.now),
         starts_at: instant(showtime.starts_at)?,
+        zone,
         currency: currency(&showtime.currency)?,
         lines: lines
             .iter()

@@ -7,8 +7,14 @@ const EVERY_MS = 5000;
 async function refresh() {
   if (document.visibilityState !== 'visible') return;
   try {
-    const answer = await fetch(door.dataset.door, { credentials: 'same-origin' });
-    if (answer.ok) door.innerHTML = await answer.text();
+    // A session that ended is answered with a redirect to the login page: not followed here
+    // (it would put the login form in the counts), but by the whole page.
+    const answer = await fetch(door.dataset.door, { credentials: 'same-origin', redirect: 'manual' });
+    if (answer.type === 'opaqueredirect') {
+      window.location.reload();
+    } else if (answer.ok) {
+      door.innerHTML = await answer.text();
+    }
   } catch {
     // Offline for a moment: the next turn tries again.
   }

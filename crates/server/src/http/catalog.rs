@@ -499,8 +499,11 @@ pub struct ShowtimesBody {
 
 /// An event's showtimes that have not started, by start time.
 ///
-/// Their `seats_available` are as this server last counted them, up to a few seconds after a
-/// change: a showtime's own answer (`/showtimes/{id}`) and its seat map are current.
+/// Answered from this server's copy of the catalog: a change made through it shows at once,
+/// but `seats_available` (counted again within about 2 seconds of a change; a hold that ran
+/// out, once the sweeper frees it) and a change made through another server show within
+/// seconds. A showtime's own answer (`/showtimes/{id}`) and its seat map show this server's
+/// changes at once.
 #[utoipa::path(get, path = "/events/{id}/showtimes", tag = "catalog", params(("id" = i64, Path), ShowtimesParams),
     responses(
         (status = 200, body = ShowtimesBody),

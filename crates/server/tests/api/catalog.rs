@@ -11,6 +11,7 @@ crate::both_backends!(
     late_showtimes_are_listed_on_their_local_date_west_and_east_of_utc,
     free_seats_are_current_on_a_showtime_and_follow_on_its_events_showtimes,
     showtimes_written_past_the_node_are_listed,
+    a_showtime_moved_or_cancelled_through_this_node_shows_so_at_once,
 );
 
 async fn cities_events_and_showtimes_are_listed(app: TestApp) {
@@ -243,6 +244,11 @@ async fn unknown_catalog_ids_are_not_found(app: TestApp) {
     for (path, code) in [
         ("/api/v1/events/999999", "event_not_found"),
         ("/api/v1/events/999999/showtimes", "event_not_found"),
+        // The event first: its city is not looked at.
+        (
+            "/api/v1/events/999999/showtimes?city=Atlantis",
+            "event_not_found",
+        ),
         ("/api/v1/showtimes/999999", "showtime_not_found"),
         ("/api/v1/showtimes/999999/seats", "showtime_not_found"),
         ("/api/v1/showtimes/not-a-number", "showtime_not_found"),
@@ -343,4 +349,65 @@ async fn showtimes_written_past_the_node_are_listed(app: TestApp) {
         starts(&after.body),
         ["2026-11-24T12:00:00Z", "2026-11-25T22:00:00Z"]
     );
+}
+
+/// When the world's showtimes start as its event's listing has them, and when the world's
+/// showtime starts as its own answer has it.
+async fn starts_listed_and_one(app: &TestApp) -> (Vec<String>, String) {
+    let listed = app
+        .get(
+            &format!("/api/v1/events/{}/showtimes", app.world.event.id.0),
+            None,
+        )
+        .await;
+    let one = app
+        .get(&format!("/api/v1/showtimes/{}", app.showtime_id()), None)
+        .await;
+    (
+        listed.body["showtimes"]
+            .as_array()
+            .expect("showtimes")
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_string())
+            .collect(),
+        one.body["starts_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// The catalog built (by a listing), then a manager moves the showtime and cancels it through
+/// this node: the listing and the showtime's own answer show each change at once.
+async fn a_showtime_moved_or_cancelled_through_this_node_shows_so_at_once(app: TestApp) {
+    // A move prices the showtime again: its venue needs a price plan.
+    let manager = crate::schedule::with_plan(&app).await;
+    let id = app.showtime_id();
+    let noon = "2026-11-24T12:00:00Z".to_string();
+    assert_eq!(
+        starts_listed_and_one(&app).await,
+        (vec![noon.clone()], noon)
+    );
+
+    let moved = app
+        .request(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/admin/showtimes/{id}"),
+            Some(&manager),
+            Some(json!({ "starts_at": "2026-11-24T18:00:00Z" })),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let six = "2026-11-24T18:00:00Z".to_string();
+    assert_eq!(starts_listed_and_one(&app).await, (vec![six.clone()], six));
+
+    let cancelled = app
+        .post(
+            &format!("/api/v1/admin/showtimes/{id}/cancel"),
+            Some(&manager),
+            json!({ "reason": "The projector broke." }),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{:?}", cancelled.body);
+    assert_eq!(starts_listed_and_one(&app).await.0, Vec::<String>::new());
 }
