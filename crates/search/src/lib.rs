@@ -21,6 +21,8 @@ mod words;
 pub use catalog::{Answer, Catalog, Facets, Listed, Query, Showing};
 pub use words::{words, MAX_QUERY_WORDS};
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query as Ask,
@@ -103,7 +105,33 @@ pub struct TextIndex {
     /// The event id of each document, by segment and document number.
     ids: Vec<Vec<i64>>,
     events: usize,
+    /// Answers given already: the index never changes, so the same words always find the
+    /// same events, and people ask the same things (the first letters of a title, a common
+    /// word) again and again.
+    answered: Mutex<Answered>,
 }
+
+/// What a question to the index was: a search or a title's type-ahead, of these words.
+type Asked = (Kind, Vec<String>);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Search,
+    Suggest,
+}
+
+/// The answers remembered, bounded by how many and by their hits in all (then forgotten all
+/// at once: the index is built again often enough that a finer policy would not pay).
+#[derive(Default)]
+struct Answered {
+    by_words: HashMap<Asked, Arc<Vec<Hit>>>,
+    hits: usize,
+}
+
+/// At most this many answers remembered...
+const MAX_ANSWERS: usize = 10_000;
+/// ...and at most this many hits in them all (16 bytes each).
+const MAX_HITS: usize = 2_000_000;
 
 impl TextIndex {
     /// Indexes `events` (in one thread: the index is small, and the node keeps serving).
@@ -172,6 +200,7 @@ impl TextIndex {
             },
             ids,
             events: events.len(),
+            answered: Mutex::default(),
         })
     }
 
@@ -191,9 +220,10 @@ impl TextIndex {
         if asked.is_empty() {
             return Ok(None);
         }
-        let fields: Vec<(Field, Place)> = self.fields.text.clone();
-        let query = self.all_words(&asked, &fields, words::MIN_PREFIX);
-        self.run(&*query).map(Some)
+        let hits = self.remembered((Kind::Search, asked), |asked| {
+            self.run(&*self.all_words(asked, &self.fields.text, words::MIN_PREFIX))
+        })?;
+        Ok(Some(hits.to_vec()))
     }
 
     /// Events whose title (or original title) has every word of `text` (the last one may be
@@ -205,10 +235,36 @@ impl TextIndex {
         }
         let title = [(self.fields.title, Place::Title)];
         // One letter typed already narrows the titles ("The K" offers The King...).
-        let query = self.all_words(&asked, &title, 1);
-        let mut hits = self.run(&*query)?;
-        hits.truncate(limit);
+        let hits = self.remembered((Kind::Suggest, asked), |asked| {
+            self.run(&*self.all_words(asked, &title, 1))
+        })?;
+        Ok(hits.iter().take(limit).copied().collect())
+    }
+
+    /// The answer to `asked`: remembered, or found by `find` and remembered.
+    fn remembered(
+        &self,
+        asked: Asked,
+        find: impl FnOnce(&[String]) -> Result<Vec<Hit>, SearchError>,
+    ) -> Result<Arc<Vec<Hit>>, SearchError> {
+        if let Some(hits) = self.answers().by_words.get(&asked) {
+            return Ok(hits.clone());
+        }
+        let hits = Arc::new(find(&asked.1)?);
+        let mut answered = self.answers();
+        if answered.by_words.len() >= MAX_ANSWERS || answered.hits + hits.len() > MAX_HITS {
+            *answered = Answered::default();
+        }
+        answered.hits += hits.len();
+        answered.by_words.insert(asked, hits.clone());
         Ok(hits)
+    }
+
+    /// The remembered answers; a panic elsewhere leaves them whole (each insert is one step).
+    fn answers(&self) -> std::sync::MutexGuard<'_, Answered> {
+        self.answered
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A query that every word must match, each in the best of `fields` it can; the last

@@ -185,3 +185,23 @@ fn ties_go_by_the_callers_order_then_the_id() {
     assert_eq!(index.len(), 4);
     assert!(index.size_bytes() > 0);
 }
+
+#[test]
+fn an_answer_is_remembered_once_for_the_same_words_and_the_memory_is_bounded() {
+    let index = TextIndex::build(&catalog()).unwrap();
+    let first = index.search("Nolan").unwrap();
+    assert_eq!(index.search("NOLAN").unwrap(), first, "the same words");
+    assert_eq!(index.answers().by_words.len(), 1);
+    let offered = index.suggest("inter", 8).unwrap();
+    assert_eq!(offered.iter().map(|h| h.event).collect::<Vec<_>>(), [2]);
+    assert_eq!(index.suggest("Inter", 1).unwrap(), offered);
+    assert_eq!(index.answers().by_words.len(), 2, "a suggestion is its own");
+    for n in 0..=MAX_ANSWERS {
+        index.search(&format!("word{n}")).unwrap();
+    }
+    let answered = index.answers();
+    assert!(answered.by_words.len() <= MAX_ANSWERS);
+    assert!(answered
+        .by_words
+        .contains_key(&(Kind::Search, vec![format!("word{MAX_ANSWERS}")])));
+}
