@@ -258,7 +258,16 @@ fn check_text(text: &str) -> AppResult<()> {
 /// How many suggestions a type-ahead gets.
 pub const SUGGESTIONS: usize = 8;
 
+/// An event, from this node's search catalog (as fresh as it: see `search`), else from the
+/// store (an event made on another node since the catalog was built).
 pub async fn get_event(app: &App, id: EventId) -> AppResult<Event> {
+    if let Some(event) = app.search().current(app).await?.events.get(&id) {
+        return Ok(event.clone());
+    }
+    stored_event(app, id).await
+}
+
+async fn stored_event(app: &App, id: EventId) -> AppResult<Event> {
     app.store()
         .get_event(id)
         .await?
@@ -279,7 +288,7 @@ pub async fn event_showtimes(
     let built = app.search().current(app).await?;
     if !built.events.contains_key(&id) {
         // An unknown event is a 404 before anything else is looked at.
-        get_event(app, id).await?;
+        stored_event(app, id).await?;
     }
     let city = match city {
         Some(city) => Some(resolve_city(app, city).await?),

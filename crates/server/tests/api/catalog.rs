@@ -12,6 +12,7 @@ crate::both_backends!(
     free_seats_are_current_on_a_showtime_and_follow_on_its_events_showtimes,
     showtimes_written_past_the_node_are_listed,
     a_showtime_moved_or_cancelled_through_this_node_shows_so_at_once,
+    an_event_edited_through_this_node_shows_so_at_once,
 );
 
 async fn cities_events_and_showtimes_are_listed(app: TestApp) {
@@ -333,6 +334,11 @@ async fn showtimes_written_past_the_node_are_listed(app: TestApp) {
     assert_eq!(listed.status, StatusCode::OK);
     assert_eq!(starts(&listed.body), ["2026-11-25T18:00:00Z"]);
     assert_eq!(listed.body["showtimes"][0]["seats_available"], 21);
+    let film = app.get(&format!("/api/v1/events/{}", new.id.0), None).await;
+    assert_eq!(
+        (film.status, film.body["title"].as_str()),
+        (StatusCode::OK, Some("Made Elsewhere"))
+    );
 
     fixtures::schedule(
         store,
@@ -410,4 +416,29 @@ async fn a_showtime_moved_or_cancelled_through_this_node_shows_so_at_once(app: T
         .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{:?}", cancelled.body);
     assert_eq!(starts_listed_and_one(&app).await.0, Vec::<String>::new());
+}
+
+/// The catalog built (by a read of the event), then an owner renames the film: the event, and a
+/// search for its new title, show it at once.
+async fn an_event_edited_through_this_node_shows_so_at_once(app: TestApp) {
+    let (owner, _) = app
+        .staff("olga@example.com", marquee_domain::StaffRole::Owner, &[])
+        .await;
+    let path = format!("/api/v1/events/{}", app.world.event.id.0);
+    assert_eq!(app.get(&path, None).await.body["title"], "The Long Light");
+    let renamed = app
+        .request(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/admin/events/{}", app.world.event.id.0),
+            Some(&owner),
+            Some(json!({ "title": "The Longest Night" })),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    assert_eq!(
+        app.get(&path, None).await.body["title"],
+        "The Longest Night"
+    );
+    let found = app.get("/api/v1/events?q=longest", None).await;
+    assert_eq!(titles(&found.body), ["The Longest Night"]);
 }
