@@ -4,7 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{Response, TestApp};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use chrono::Duration;
 use marquee_domain::HoldLimits;
 use marquee_server::Config;
@@ -92,14 +92,7 @@ async fn one_account_cannot_hold_a_whole_showtime(app: TestApp) {
     );
     // Giving seats back makes room at once.
     let id = first.body["id"].as_str().expect("an id");
-    let released = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/bookings/{id}"),
-            Some(&ana),
-            None,
-        )
-        .await;
+    let released = app.release(&ana, id).await;
     assert_eq!(released.status, StatusCode::OK, "{:?}", released.body);
     let again = app.hold(&ana, &seats("C3 C4")).await;
     assert_eq!(again.status, StatusCode::CREATED, "{:?}", again.body);

@@ -2,7 +2,7 @@
 //! showtime's seats as it is committed, on this node or (PostgreSQL) on another.
 
 use crate::helpers::TestApp;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use marquee_domain::{SeatChange, SeatChangeCause, ShowtimeId, StaffRole};
 use marquee_store::SeatChangeSink;
 use serde_json::json;
@@ -44,12 +44,7 @@ async fn a_live_map_starts_with_every_seat_and_hears_each_change_of_its_showtime
         json!({ "state": "held", "seats": ["B1", "B2"] })
     );
     let released = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/bookings/{}", second.body["id"].as_str().unwrap()),
-            Some(&customer),
-            None,
-        )
+        .release(&customer, second.body["id"].as_str().unwrap())
         .await;
     assert_eq!(released.status, StatusCode::OK, "{:?}", released.body);
     assert_eq!(
@@ -139,12 +134,7 @@ async fn another_nodes_changes_reach_this_nodes_live_map_and_cache() {
     // Node one's own changes are not heard back as if they were another's: the next event is
     // the release made on node one, once.
     let released = one
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/bookings/{}", held.body["id"].as_str().unwrap()),
-            Some(&customer),
-            None,
-        )
+        .release(&customer, held.body["id"].as_str().unwrap())
         .await;
     assert_eq!(released.status, StatusCode::OK, "{:?}", released.body);
     assert_eq!(

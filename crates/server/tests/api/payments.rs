@@ -266,13 +266,7 @@ async fn checkout_answers_one_payment_and_only_for_a_live_hold_of_ones_own(app: 
         let hold = app.hold(&ben, &["B3"]).await;
         (ben.clone(), hold.body["id"].as_str().unwrap().to_string())
     };
-    app.request(
-        Method::DELETE,
-        &format!("/api/v1/bookings/{released}"),
-        Some(&ben),
-        None,
-    )
-    .await;
+    app.release(&ben, &released).await;
     let refused = checkout(&app, &ben, &released).await;
     assert_eq!(
         (refused.status, refused.code()),
@@ -583,14 +577,7 @@ async fn releasing_a_hold_being_paid_for_cancels_its_payment(app: TestApp) {
     let (token, booking) = held(&app, "ana@example.com", &["A8"]).await;
     let started = checkout(&app, &token, &booking).await;
     let payment_ref = started.body["payment_ref"].as_str().unwrap();
-    let released = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/bookings/{booking}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let released = app.release(&token, &booking).await;
     assert_eq!(released.body["status"], "released");
     let late = pay(&app, payment_ref, SUCCEEDS).await;
     assert_eq!(
