@@ -126,12 +126,7 @@ pub async fn cancel_showtime(
     reason: &str,
 ) -> AppResult<ShowtimeCancelled> {
     let reason = check_reason(reason)?;
-    let info = app
-        .store()
-        .get_showtime(showtime, app.now())
-        .await?
-        .ok_or(AppError::NotFound(Entity::Showtime))?;
-    staff.venue(info.venue.id, Entity::Showtime)?;
+    crate::scheduling::staff_showtime(app, staff, showtime).await?;
     crate::cancellations::cancel_showtime(
         app,
         CancelShowtime {

@@ -108,11 +108,6 @@ pub async fn admit(app: &App, staff: &StaffUser, code: &str) -> AppResult<Admiss
 /// A showtime's door now: its valid tickets and how many are admitted (404 for a showtime of
 /// another venue than `staff`'s).
 pub async fn door(app: &App, staff: &StaffUser, showtime: ShowtimeId) -> AppResult<DoorCounts> {
-    let info = app
-        .store()
-        .get_showtime(showtime, app.now())
-        .await?
-        .ok_or(AppError::NotFound(Entity::Showtime))?;
-    staff.venue(info.venue.id, Entity::Showtime)?;
+    crate::scheduling::staff_showtime(app, staff, showtime).await?;
     Ok(app.store().door_counts(showtime).await?)
 }

@@ -195,7 +195,11 @@ pub async fn schedule_many(
 }
 
 /// A showtime of one of `staff`'s venues (404 for another venue's).
-async fn showtime(app: &App, staff: &StaffUser, id: ShowtimeId) -> AppResult<ShowtimeInfo> {
+pub(crate) async fn staff_showtime(
+    app: &App,
+    staff: &StaffUser,
+    id: ShowtimeId,
+) -> AppResult<ShowtimeInfo> {
     let info = app
         .store()
         .get_showtime(id, app.now())
@@ -229,7 +233,7 @@ pub async fn move_showtime(
     reason: Option<&str>,
     by: Actor<ShowtimeInfo>,
 ) -> AppResult<ShowtimeMoved> {
-    showtime(app, staff, id).await?;
+    staff_showtime(app, staff, id).await?;
     if starts_at.is_none() && auditorium_id.is_none() {
         return Err(invalid("give starts_at, auditorium_id or both"));
     }
@@ -270,7 +274,7 @@ pub async fn set_blocked_seats(
     block: bool,
     by: Actor<BlockedSeats>,
 ) -> AppResult<BlockedSeats> {
-    showtime(app, staff, id).await?;
+    staff_showtime(app, staff, id).await?;
     if seats.is_empty() || seats.len() > MAX_SEATS_PER_BLOCK {
         return Err(AppError::invalid(
             ErrorCode::InvalidSeats,
@@ -292,7 +296,7 @@ pub async fn blocked_seats(
     staff: &StaffUser,
     id: ShowtimeId,
 ) -> AppResult<BlockedSeats> {
-    let info = showtime(app, staff, id).await?;
+    let info = staff_showtime(app, staff, id).await?;
     Ok(app.store().blocked_seats(id, info.venue.id).await?)
 }
 
@@ -303,7 +307,7 @@ pub async fn delete_showtime(
     id: ShowtimeId,
     by: Actor<ShowtimeInfo>,
 ) -> AppResult<()> {
-    showtime(app, staff, id).await?;
+    staff_showtime(app, staff, id).await?;
     app.store().delete_showtime(id, app.now(), by).await?;
     app.seat_maps().forget(id);
     Ok(())

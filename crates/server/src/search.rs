@@ -1,10 +1,11 @@
 //! The catalog search of this node (`marquee_search::Catalog`): built from the store at
 //! start, built again when the catalog changes, and its free seats kept from the seat-change
-//! stream, so that `GET /events` (text and every filter) is answered from memory.
+//! stream, so that `GET /events` (text and every filter), an event and an event's showtimes
+//! are answered from memory.
 //!
-//! The first query builds it. A staff write on this node says so (`Search::changed`, from the
-//! back office's routes and pages): the next query builds again and waits for it (read your
-//! writes). Another node's write is seen by `keep_fresh`, which reads the store's catalog mark
+//! The first query builds it. A staff write on this node that can change the catalog says so
+//! (`after_staff_writes`, `changes_the_catalog`): the next query builds again and waits for it
+//! (read your writes). Another node's write is seen by `keep_fresh`, which reads the store's catalog mark
 //! every `POLL` and builds again when it moved. Seat changes (this node's and, bridged, the
 //! others') mark their showtimes; their free seats are read again every `POLL`.
 
@@ -24,6 +25,8 @@ use tokio::sync::watch;
 pub const POLL: Duration = Duration::from_secs(2);
 /// Events read from the store per statement while building.
 const EVENT_PAGE: u32 = 1000;
+/// Showtimes whose free seats are read again in one statement.
+const SEATS_READ_AT_ONCE: usize = 500;
 
 /// A built catalog, with the events it answers with.
 pub struct Built {
@@ -292,7 +295,7 @@ pub async fn refresh(app: &App) -> AppResult<()> {
         return Ok(());
     }
     let changed = search.take_changed();
-    for (n, chunk) in changed.chunks(500).enumerate() {
+    for (n, chunk) in changed.chunks(SEATS_READ_AT_ONCE).enumerate() {
         match app.store().seats_available(chunk, app.now()).await {
             Ok(read) => {
                 for (showtime, seats) in read {
@@ -301,7 +304,7 @@ pub async fn refresh(app: &App) -> AppResult<()> {
             }
             Err(err) => {
                 // Not read: marked again, for the next pass.
-                search.mark_changed(changed[n * 500..].iter().copied());
+                search.mark_changed(changed[n * SEATS_READ_AT_ONCE..].iter().copied());
                 return Err(err.into());
             }
         }
